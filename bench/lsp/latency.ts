@@ -1,0 +1,199 @@
+// Latency of the real language server over stdio, as an editor sees it:
+//   (a) diagnostics: didChange sent → publishDiagnostics for that version received;
+//   (b) completion: request sent → response received (at a key position and at a value position);
+// on the "New Experiment" template and on a generated 2,000-line experiment. Baseline in the same run: a plain
+// `yaml` parse of the same text, the floor any YAML-aware server pays per edit.
+// Targets: diagnostics p95 < 20 ms, completion p95 < 10 ms.
+// Run: npm run bench:lsp   (or: npm run build && node --import tsx bench/lsp/latency.ts [--iterations=N])
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { experimentTemplate } from '../../core/experiment/template';
+import { fileUri, LspTestClient } from '../../test/lsp/lspClient';
+
+const iterationsOption = process.argv.find((arg) => arg.startsWith('--iterations='));
+const iterations = Math.max(200, Number(iterationsOption?.split('=')[1] ?? 300) || 300);
+const warmup = 30;
+
+interface Sample {
+  text: string;
+  name: string;
+  uri: string;
+}
+
+/** The template with a 900-line description and a 900-item head.hidden list: ~2,000 lines, still valid. */
+function twoThousandLines(template: string): string {
+  const templateLines = template.trimEnd().split('\n');
+  const fill = Math.max(0, 2000 - templateLines.length - 2);
+  const descriptionLines = Math.floor(fill / 2);
+  const hiddenLayers = fill - descriptionLines;
+  const out: string[] = [];
+  for (const line of templateLines) {
+    const hidden = /^(\s*)hidden: \[.*\]$/.exec(line);
+    if (line === '# description:') {
+      out.push('description: |');
+      for (let i = 0; i < descriptionLines; i++) out.push(`  Line ${i} of a long description of the experiment and why it exists.`);
+    } else if (hidden) {
+      out.push(`${hidden[1]}hidden:`);
+      for (let i = 0; i < hiddenLayers; i++) out.push(`${hidden[1]}  - ${64 + (i % 8) * 64}`);
+    } else {
+      out.push(line);
+    }
+  }
+  if (out.length < 1900) throw new Error('the template changed shape: no "# description:" or "hidden: [...]" line to grow');
+  return `${out.join('\n')}\n`;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+interface Row {
+  file: string;
+  operation: string;
+  p50: number;
+  p95: number;
+  max: number;
+  target?: number;
+}
+
+function summarize(file: string, operation: string, samples: number[], target?: number): Row {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { file, operation, p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted.at(-1)!, target };
+}
+
+/** The line index and value range of `key: value` (first occurrence). */
+function locate(text: string, key: string): { line: number; indent: number; valueStart: number; valueEnd: number } {
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => new RegExp(`^\\s*${key}: \\S`).test(l));
+  if (line === -1) throw new Error(`no "${key}:" line in the benchmark text`);
+  const content = lines[line]!;
+  const indent = content.length - content.trimStart().length;
+  const valueStart = content.indexOf(': ') + 2;
+  const comment = content.indexOf(' #', valueStart);
+  return { line, indent, valueStart, valueEnd: comment === -1 ? content.length : comment };
+}
+
+async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
+  const opened = await client.open(sample.uri, sample.text);
+  if (opened.diagnostics.length > 0) {
+    throw new Error(`${sample.name} should validate clean, got ${JSON.stringify(opened.diagnostics)}`);
+  }
+  const epochs = locate(sample.text, 'epochs');
+  const backbones = locate(sample.text, 'backbones');
+  let value = Number(sample.text.split('\n')[epochs.line]!.slice(epochs.valueStart, epochs.valueEnd));
+  let valueEnd = epochs.valueEnd;
+
+  const diagnostics: number[] = [];
+  for (let i = 0; i < warmup + iterations; i++) {
+    const next = value === 30 ? 31 : 30;
+    const editRange = {
+      start: { line: epochs.line, character: epochs.valueStart },
+      end: { line: epochs.line, character: valueEnd },
+    };
+    const started = performance.now();
+    const published = await client.change(sample.uri, [{ range: editRange, text: String(next) }]);
+    const elapsed = performance.now() - started;
+    if (published.diagnostics.length > 0) throw new Error(`edit produced diagnostics: ${JSON.stringify(published.diagnostics)}`);
+    value = next;
+    valueEnd = epochs.valueStart + String(next).length;
+    if (i >= warmup) diagnostics.push(elapsed);
+  }
+
+  const completionAt = async (position: { line: number; character: number }, expect: string): Promise<number[]> => {
+    const times: number[] = [];
+    for (let i = 0; i < warmup + iterations; i++) {
+      const started = performance.now();
+      const items = await client.request<{ label: string }[]>('textDocument/completion', {
+        textDocument: { uri: sample.uri },
+        position,
+      });
+      const elapsed = performance.now() - started;
+      if (!items.some((item) => item.label === expect)) throw new Error(`completion lacks ${expect}`);
+      if (i >= warmup) times.push(elapsed);
+    }
+    return times;
+  };
+  // At the start of the `epochs` key: the train section's other keys. After `backbones: `: the registry.
+  const keyTimes = await completionAt({ line: epochs.line, character: epochs.indent }, 'optimizer');
+  const valueTimes = await completionAt({ line: backbones.line, character: backbones.valueStart }, 'convnext_base');
+  await client.close(sample.uri);
+
+  const parseTimes: number[] = [];
+  for (let i = 0; i < warmup + iterations; i++) {
+    const started = performance.now();
+    parseDocument(sample.text);
+    if (i >= warmup) parseTimes.push(performance.now() - started);
+  }
+  return [
+    summarize(sample.name, 'baseline: yaml parseDocument', parseTimes),
+    summarize(sample.name, 'diagnostics after edit', diagnostics, 20),
+    summarize(sample.name, 'completion (key)', keyTimes, 10),
+    summarize(sample.name, 'completion (backbone value)', valueTimes, 10),
+  ];
+}
+
+function serverPeakRssKiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['file', 'operation', 'p50 ms', 'p95 ms', 'max ms', 'p50/parse', 'p95/parse', 'target p95'];
+  const table = rows.map((row) => {
+    const baseline = rows.find((r) => r.file === row.file && r.operation.startsWith('baseline'))!;
+    const isBaseline = row === baseline;
+    return [
+      row.file,
+      row.operation,
+      row.p50.toFixed(2),
+      row.p95.toFixed(2),
+      row.max.toFixed(2),
+      isBaseline ? '1.0' : (row.p50 / baseline.p50).toFixed(1),
+      isBaseline ? '1.0' : (row.p95 / baseline.p95).toFixed(1),
+      row.target === undefined ? '' : `< ${row.target} ${row.p95 < row.target ? 'met' : 'MISSED'}`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(format(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const cells of table) console.log(format(cells));
+}
+
+async function main(): Promise<void> {
+  // The documents are never written: the URIs only give relative paths a folder to resolve against.
+  const folder = resolve(__dirname, '../.tmp/lsp');
+  const template = experimentTemplate({ name: 'latency-bench', dataRoot: 'synthetic-data', synthetic: true });
+  const samples: Sample[] = [
+    { name: `template (${template.split('\n').length - 1} lines)`, text: template, uri: fileUri(resolve(folder, 'template.experiment.yaml')) },
+  ];
+  const big = twoThousandLines(template);
+  samples.push({ name: `generated (${big.split('\n').length - 1} lines)`, text: big, uri: fileUri(resolve(folder, 'big.experiment.yaml')) });
+
+  const client = LspTestClient.start();
+  await client.initialize();
+  const rows: Row[] = [];
+  for (const sample of samples) rows.push(...(await measure(client, sample)));
+  const serverRss = serverPeakRssKiB(client.child.pid);
+  await client.shutdown();
+
+  console.log(`RadLab language server latency over stdio, ${iterations} iterations each after ${warmup} warm-up (Node ${process.version})`);
+  printTable(rows);
+  console.log(`peak RSS: server ${serverRss === undefined ? 'n/a' : `${(serverRss / 1024).toFixed(1)} MiB`}, ` +
+    `client ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
+  const missed = rows.filter((row) => row.target !== undefined && row.p95 >= row.target);
+  if (missed.length > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

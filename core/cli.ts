@@ -1,0 +1,67 @@
+// The `radlab` command. Each subcommand lives beside the part of core/ it drives and is loaded only when
+// called, so `radlab validate` never pays for loading DICOM codecs or training engines.
+import { argv, exit, stderr, stdout } from 'node:process';
+
+interface Subcommand {
+  summary: string;
+  usage: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const subcommands: Record<string, Subcommand> = {
+  validate: {
+    summary: 'Check an experiment file and print its diagnostics',
+    usage: 'radlab validate <file.experiment.yaml> [--json]',
+    load: () => import('./experiment/validateCommand'),
+  },
+  dicom: {
+    summary: 'Show what a DICOM file holds; optionally write a windowed PNG preview',
+    usage: 'radlab dicom <file> [--json] [--png out.png] [--window center,width|auto] [--frame n]',
+    load: () => import('./dicom/dicomCommand'),
+  },
+  synth: {
+    summary: 'Write a synthetic RSNA LSDC dataset (phantom lumbar spines)',
+    usage: 'radlab synth --out <dir> --studies <N> [--seed <S>]',
+    load: () => import('./data/synthCommand'),
+  },
+  model: {
+    summary: "Show a backbone's facts (parameters, input size, feature width, GFLOPs)",
+    usage: 'radlab model <backbone> [--json] | radlab model --list [--json]',
+    load: () => import('./models/modelCommand'),
+  },
+  docs: {
+    summary: 'Print the experiment file reference, or update it in a README',
+    usage: 'radlab docs [--write README.md]',
+    load: () => import('./experiment/docsCommand'),
+  },
+};
+
+function printHelp(out: NodeJS.WriteStream): void {
+  out.write('RadLab: radiology model experiments\n\nUsage: radlab <command> [options]\n\nCommands:\n');
+  for (const [name, command] of Object.entries(subcommands)) {
+    out.write(`  ${name.padEnd(10)} ${command.summary}\n             ${command.usage}\n`);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    printHelp(stdout);
+    return name === undefined ? 2 : 0;
+  }
+  const command = subcommands[name];
+  if (command === undefined) {
+    stderr.write(`radlab: unknown command '${name}'. Run 'radlab --help' for the list of commands.\n`);
+    return 2;
+  }
+  const module = await command.load();
+  return module.run(rest);
+}
+
+main(argv.slice(2)).then(
+  (code) => exit(code),
+  (error: unknown) => {
+    stderr.write(`radlab: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+// A sample's model input: a square of `crop_mm` millimetres around the marked point (mode crop) or the whole
+// slice (mode slice), windowed to 8 bits and resized to size x size with sharp.
+//
+// Layout: uint8, HWC (row-major pixels, channels interleaved), size * size * channels bytes. channels is 3 for
+// `slices: 1` (the grey slice repeated, as ImageNet backbones expect) and `slices` otherwise: the k slices
+// around the labelled one in slice-position order (sortSeries), the labelled slice in the middle.
+import sharp from 'sharp';
+import { resolveWindow, windowToUint8, type DicomImage, type WindowSpec } from '../dicom';
+import type { SeriesImages } from './seriesImages';
+
+export interface InputSettings {
+  mode: 'crop' | 'slice';
+  crop_mm: number;
+  slices: number;
+  size: number;
+  window: 'auto' | 'tags' | { center: number; width: number };
+}
+
+/** Where the input's square lies in the slice, in pixels; it may reach past the image edges (padded with 0). */
+export interface PixelRegion {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export function inputChannels(settings: Pick<InputSettings, 'slices'>): number {
+  return settings.slices === 1 ? 3 : settings.slices;
+}
+
+export function inputBytes(settings: Pick<InputSettings, 'slices' | 'size'>): number {
+  return settings.size * settings.size * inputChannels(settings);
+}
+
+export function windowSpec(window: InputSettings['window']): WindowSpec {
+  if (window === 'auto') return { kind: 'auto' };
+  if (window === 'tags') return { kind: 'tags' };
+  return { kind: 'explicit', center: window.center, width: window.width };
+}
+
+/**
+ * The pixels a sample's input covers. Crop: crop_mm / PixelSpacing pixels each way (rows and columns may differ
+ * in spacing), starting at round(point - side / 2). Slice: the smallest square in millimetres that holds the
+ * whole slice, centred on it, so a non-square slice keeps its proportions.
+ */
+export function inputRegion(image: DicomImage, settings: Pick<InputSettings, 'mode' | 'crop_mm'>, x: number, y: number): PixelRegion {
+  const { rows, columns, pixelSpacing, file } = image.meta;
+  if (settings.mode === 'crop' && pixelSpacing === null) {
+    throw new Error(`${file} has no PixelSpacing (0028,0030), so a crop of ${settings.crop_mm} mm cannot be measured; use input mode 'slice'`);
+  }
+  const [rowSpacing, columnSpacing] = pixelSpacing ?? [1, 1];
+  const [sideMm, centreX, centreY] =
+    settings.mode === 'crop'
+      ? [settings.crop_mm, x, y]
+      : [Math.max(rows * rowSpacing, columns * columnSpacing), (columns - 1) / 2, (rows - 1) / 2];
+  const width = Math.max(1, Math.round(sideMm / columnSpacing));
+  const height = Math.max(1, Math.round(sideMm / rowSpacing));
+  return { left: Math.round(centreX - width / 2), top: Math.round(centreY - height / 2), width, height };
+}
+
+// sharp's extract refuses regions past the image and its extend runs after resize, so the zero padding of a
+// crop that leaves the slice is done here, one row copy per row.
+function extractPadded(pixels: Uint8Array, columns: number, rows: number, region: PixelRegion): Uint8Array {
+  const out = new Uint8Array(region.width * region.height);
+  const fromX = Math.max(0, region.left);
+  const toX = Math.min(columns, region.left + region.width);
+  if (toX <= fromX) return out;
+  for (let r = Math.max(0, region.top); r < Math.min(rows, region.top + region.height); r++) {
+    const source = r * columns;
+    out.set(pixels.subarray(source + fromX, source + toX), (r - region.top) * region.width + (fromX - region.left));
+  }
+  return out;
+}
+
+async function resizeGrey(grey: Uint8Array, region: PixelRegion, size: number): Promise<Buffer> {
+  const resized = await sharp(grey, { raw: { width: region.width, height: region.height, channels: 1 } })
+    .resize(size, size, { fit: 'fill' })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
+  if (resized.length !== size * size) throw new Error(`sharp returned ${resized.length} bytes for a ${size}x${size} grey image`);
+  return resized;
+}
+
+/** One sample's input (layout in the file header), from the labelled file and, for 2.5D, its neighbours. */
+export async function buildSampleInput(
+  sample: { file: string; x: number; y: number },
+  settings: InputSettings,
+  images: SeriesImages,
+): Promise<Uint8Array> {
+  const labelled = await images.image(sample.file);
+  const region = inputRegion(labelled, settings, sample.x, sample.y);
+  // One window for the whole stack, from the labelled slice, so channels stay comparable in intensity.
+  const window = resolveWindow(labelled, 0, windowSpec(settings.window));
+  const explicit: WindowSpec = { kind: 'explicit', center: window.center, width: window.width };
+  const files = await images.stack(sample.file, settings.slices);
+  const channels = inputChannels(settings);
+  const pixelCount = settings.size * settings.size;
+  const out = new Uint8Array(pixelCount * channels);
+  for (const [index, file] of files.entries()) {
+    const image = file === sample.file ? labelled : await images.image(file);
+    const { rows, columns } = image.meta;
+    if (rows !== labelled.meta.rows || columns !== labelled.meta.columns) {
+      throw new Error(`${file} is ${columns}x${rows} but ${sample.file} is ${labelled.meta.columns}x${labelled.meta.rows}: slices of one stack must match`);
+    }
+    const grey = await resizeGrey(extractPadded(windowToUint8(image, 0, explicit), columns, rows, region), region, settings.size);
+    const targets = settings.slices === 1 ? [0, 1, 2] : [index];
+    for (const channel of targets) {
+      for (let p = 0; p < pixelCount; p++) out[p * channels + channel] = grey[p]!;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+// The checks that look at the disk: paths that must exist, the dataset folder's RSNA layout and the
+// condition's columns in train.csv. Paths are relative to the experiment file, as a user writes them.
+import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { DATASET_FILES, DATASET_IMAGES_FOLDER, gradeColumn, LEVELS, type Condition, type Level } from '../data/lsdcVocabulary';
+import type { PathValue } from './checkStructure';
+import { fieldAt } from './fieldAt';
+import type { ParsedExperiment } from './parse';
+import type { ExperimentDiagnostic } from './positions';
+
+export function resolveFromFile(experimentFile: string, value: string): string {
+  return resolve(dirname(experimentFile), value);
+}
+
+function kindOnDisk(path: string): 'file' | 'folder' | 'missing' {
+  try {
+    return statSync(path).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+export function checkPaths(parsed: ParsedExperiment, paths: PathValue[], experimentFile: string): ExperimentDiagnostic[] {
+  const diagnostics: ExperimentDiagnostic[] = [];
+  const willSynthesize = fieldAt(parsed, ['data', 'synthetic']).present;
+  for (const path of paths) {
+    const absolute = resolveFromFile(experimentFile, path.value);
+    const onDisk = kindOnDisk(absolute);
+    const error = (code: ExperimentDiagnostic['code'], message: string, severity: ExperimentDiagnostic['severity'] = 'error') =>
+      diagnostics.push({ range: path.range, severity, code, message, fixes: [] });
+    if (path.node.extensions && onDisk !== 'folder' && !path.node.extensions.includes(extname(absolute).toLowerCase())) {
+      error('wrong-type', `${path.field}: '${path.value}' must be a ${path.node.extensions.join(' or ')} file${path.node.target === 'file-or-folder' ? ' or a folder' : ''}.`);
+      continue;
+    }
+    if (onDisk === 'missing') {
+      if (!path.node.mustExist) continue;
+      if (path.field === 'data.root' && willSynthesize) continue;
+      const hint =
+        path.field === 'data.root'
+          ? ' Point it at an RSNA LSDC folder, or add a data.synthetic block to generate a synthetic dataset there.'
+          : '';
+      error('path-missing', `${path.field}: '${path.value}' does not exist (looked for ${absolute}).${hint}`);
+      continue;
+    }
+    if (path.node.target === 'folder' && onDisk !== 'folder') {
+      error('wrong-type', `${path.field}: '${path.value}' is a file, but a folder is needed.`);
+    } else if (path.node.target === 'file' && onDisk !== 'file') {
+      error('wrong-type', `${path.field}: '${path.value}' is a folder, but a file is needed.`);
+    }
+  }
+  return diagnostics;
+}
+
+/** Weights folders must hold one file per backbone of the sweep, named after the backbone. */
+export function checkWeightsFolder(parsed: ParsedExperiment, experimentFile: string, backbones: string[]): ExperimentDiagnostic[] {
+  const pretrained = fieldAt(parsed, ['model', 'pretrained']);
+  if (typeof pretrained.value !== 'string' || pretrained.value === 'none' || !pretrained.range) return [];
+  const folder = resolveFromFile(experimentFile, pretrained.value);
+  if (kindOnDisk(folder) !== 'folder') return [];
+  const entries = new Set(readdirSync(folder));
+  const missing = backbones.filter((b) => !entries.has(`${b}.pth`) && !entries.has(`${b}.safetensors`));
+  if (missing.length === 0) return [];
+  return [
+    {
+      range: pretrained.range,
+      severity: 'error',
+      code: 'path-missing',
+      message: `model.pretrained: the folder '${pretrained.value}' has no weights for ${missing.join(', ')} (expected ${missing.map((b) => `${b}.pth or ${b}.safetensors`).join('; ')}).`,
+      fixes: [],
+    },
+  ];
+}
+
+/** The first line of a CSV, read without loading the file (train.csv can be large). */
+function readHeader(file: string): string[] {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    const firstLine = buffer.subarray(0, length).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+    return firstLine.split(',').map((cell) => cell.trim().replace(/^"|"$/g, ''));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function checkDataset(parsed: ParsedExperiment, experimentFile: string): ExperimentDiagnostic[] {
+  const root = fieldAt(parsed, ['data', 'root']);
+  if (typeof root.value !== 'string' || !root.range) return [];
+  const folder = resolveFromFile(experimentFile, root.value);
+  if (kindOnDisk(folder) !== 'folder') return [];
+  const diagnostics: ExperimentDiagnostic[] = [];
+  const missing = [
+    ...DATASET_FILES.filter((file) => kindOnDisk(join(folder, file)) !== 'file'),
+    ...(kindOnDisk(join(folder, DATASET_IMAGES_FOLDER)) === 'folder' ? [] : [`${DATASET_IMAGES_FOLDER}/`]),
+  ];
+  if (missing.length > 0) {
+    diagnostics.push({
+      range: root.range,
+      severity: 'error',
+      code: 'dataset-incomplete',
+      message: `data.root '${root.value}' is not an RSNA LSDC dataset: it lacks ${missing.join(', ')}.`,
+      fixes: [],
+    });
+  }
+  const trainCsv = join(folder, 'train.csv');
+  const condition = fieldAt(parsed, ['data', 'condition']);
+  if (typeof condition.value !== 'string' || !existsSync(trainCsv)) return diagnostics;
+  const levels = fieldAt(parsed, ['data', 'levels']);
+  const wanted = (Array.isArray(levels.value) ? levels.value : LEVELS).filter((l): l is Level =>
+    (LEVELS as readonly string[]).includes(String(l)),
+  );
+  const header = new Set(readHeader(trainCsv));
+  const absent = wanted.filter((level) => !header.has(gradeColumn(condition.value as Condition, level)));
+  if (absent.length > 0) {
+    diagnostics.push({
+      range: condition.range ?? root.range,
+      severity: 'error',
+      code: 'condition-missing',
+      message: `train.csv in '${root.value}' has no column for ${condition.value} at ${absent.join(', ')} (expected ${absent.map((l) => gradeColumn(condition.value as Condition, l)).join(', ')}).`,
+      fixes: [],
+    });
+  }
+  return diagnostics;
+}

@@ -1,0 +1,66 @@
+// Rules that tie several fields together, checked once each field is individually valid.
+import { backboneFacts } from '../models/registry';
+import { fieldAt } from './fieldAt';
+import type { ParsedExperiment } from './parse';
+import type { ExperimentDiagnostic } from './positions';
+import { experimentSchema } from './schema';
+import type { ObjectNode } from './schemaNodes';
+
+/** The backbones an experiment names, as a list whether it wrote one name or a sweep. */
+export function backbonesOf(parsed: ParsedExperiment): string[] {
+  const { value } = fieldAt(parsed, ['model', 'backbones']);
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function defaultOf(section: string, key: string, inner?: string): unknown {
+  const sectionNode = experimentSchema.fields[section]?.node as ObjectNode;
+  const field = sectionNode.fields[key];
+  if (inner === undefined) return field?.default;
+  return (field?.node as ObjectNode).fields[inner]?.default;
+}
+
+export function checkSplitSum(parsed: ParsedExperiment): ExperimentDiagnostic[] {
+  const split = fieldAt(parsed, ['data', 'split']);
+  if (!split.present || !split.keyRange) return [];
+  const parts = (['train', 'val', 'test'] as const).map((part) => {
+    const given = fieldAt(parsed, ['data', 'split', part]);
+    return given.present ? given.value : defaultOf('data', 'split', part);
+  });
+  if (!parts.every((p) => typeof p === 'number' && Number.isFinite(p))) return [];
+  const [train, val, test] = parts as number[];
+  const sum = train! + val! + test!;
+  if (Math.abs(sum - 1) <= 1e-6) return [];
+  return [
+    {
+      range: split.keyRange,
+      severity: 'error',
+      code: 'split-sum',
+      message: `data.split fractions must sum to 1, but train ${train} + val ${val} + test ${test} = ${Number(sum.toFixed(6))}.`,
+      fixes: [],
+    },
+  ];
+}
+
+export function checkUnfreeze(parsed: ParsedExperiment): ExperimentDiagnostic[] {
+  const freeze = fieldAt(parsed, ['model', 'freeze_backbone']);
+  if ((freeze.present ? freeze.value : defaultOf('model', 'freeze_backbone')) !== true) return [];
+  const unfreeze = fieldAt(parsed, ['model', 'unfreeze_last_n']);
+  const n = unfreeze.present ? unfreeze.value : defaultOf('model', 'unfreeze_last_n');
+  if (typeof n !== 'number') return [];
+  const range = unfreeze.range ?? fieldAt(parsed, ['model', 'backbones']).range;
+  if (!range) return [];
+  return backbonesOf(parsed).flatMap((name): ExperimentDiagnostic[] => {
+    const facts = backboneFacts(name);
+    if (!facts || n <= facts.paramTensors) return [];
+    return [
+      {
+        range,
+        severity: 'error',
+        code: 'unfreeze-too-many',
+        message: `model.unfreeze_last_n is ${n}, but ${name} has only ${facts.paramTensors} parameter tensors. Use at most ${facts.paramTensors}, or set freeze_backbone: false to train all of it.`,
+        fixes: [],
+      },
+    ];
+  });
+}

@@ -1,0 +1,99 @@
+// Hover for experiment files: a key shows its meaning, type, default and range; a value shows what it means,
+// and a backbone shows its facts from the model registry with the memory it needs at this batch size.
+import { backboneFacts, describeUnfrozen, estimateTrainingMemoryBytes } from '../models/registry';
+import { backbonesOf } from './checkRules';
+import { fieldAt } from './fieldAt';
+import { formatBytes, formatCount } from './format';
+import { nodeRange, offsetAt, pairsAt, parseExperiment, type ParsedExperiment } from './parse';
+import type { HoverInfo, Position } from './positions';
+import { experimentSchema } from './schema';
+import { fieldForPath } from './schemaLookup';
+import { describeNode, enumValuesOf, type FieldSpec, type ObjectNode } from './schemaNodes';
+
+function fieldMarkdown(path: string[], field: FieldSpec): string {
+  const lines = [`**${path.join('.')}** — ${field.description}`, '', `Type: ${describeNode(field.node)}`];
+  if (field.required) lines.push('', 'Required.');
+  if (field.default !== undefined) lines.push('', `Default: \`${JSON.stringify(field.default)}\``);
+  const values = enumValuesOf(field.node);
+  if (values.length > 0 && values.length <= 16 && field.node.kind !== 'boolean') {
+    lines.push('', `Values: ${values.map((v) => `\`${v}\``).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function batchSizeOf(parsed: ParsedExperiment): number {
+  const given = fieldAt(parsed, ['train', 'batch_size']).value;
+  const fallback = (experimentSchema.fields.train!.node as ObjectNode).fields.batch_size!.default as number;
+  return typeof given === 'number' && Number.isInteger(given) && given > 0 ? given : fallback;
+}
+
+function unfreezeOf(parsed: ParsedExperiment): number {
+  const given = fieldAt(parsed, ['model', 'unfreeze_last_n']).value;
+  const fallback = (experimentSchema.fields.model!.node as ObjectNode).fields.unfreeze_last_n!.default as number;
+  return typeof given === 'number' && Number.isInteger(given) && given >= 0 ? given : fallback;
+}
+
+function backboneMarkdown(name: string, parsed: ParsedExperiment): string | undefined {
+  const facts = backboneFacts(name);
+  if (!facts) return undefined;
+  const batch = batchSizeOf(parsed);
+  const unfreeze = unfreezeOf(parsed);
+  const memory = estimateTrainingMemoryBytes(name, batch, unfreeze);
+  return [
+    `**${name}** — ${facts.description}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Parameters (without head) | ${facts.params.toLocaleString('en-US')} (${formatCount(facts.params)}) |`,
+    `| Parameter tensors | ${facts.paramTensors} |`,
+    `| Input size | ${facts.inputSize}×${facts.inputSize} |`,
+    `| Feature width | ${facts.featureWidth} |`,
+    `| Compute | ${facts.gflops} GFLOPs per image |`,
+    `| Weights | ${facts.source} |`,
+    `| Training memory at batch ${batch} | ≈ ${formatBytes(memory)} |`,
+    '',
+    `Unfrozen with unfreeze_last_n: ${unfreeze}: ${describeUnfrozen(name, unfreeze)}`,
+  ].join('\n');
+}
+
+export function hoverExperiment(text: string, position: Position, _filePath: string): HoverInfo | null {
+  try {
+    const parsed = parseExperiment(text);
+    const offset = offsetAt(parsed, position);
+    const { steps, onKey, leaf } = pairsAt(parsed, offset);
+    if (steps.length === 0) return null;
+    const path = steps.map((step) => step.key);
+    const last = steps[steps.length - 1]!;
+    const field = fieldForPath(path);
+    if (!field) return null;
+    if (onKey) {
+      const range = nodeRange(parsed, last.pair);
+      if (!range) return null;
+      let markdown = fieldMarkdown(path, field);
+      if (path.join('.') === 'model.unfreeze_last_n') {
+        markdown += `\n\n${backbonesOf(parsed)
+          .map((b) => `${b}: ${describeUnfrozen(b, unfreezeOf(parsed))}`)
+          .join('\n\n')}`;
+      }
+      return { markdown, range };
+    }
+    if (!leaf || typeof leaf.value !== 'string') return null;
+    const range = nodeRange(parsed, leaf);
+    if (!range) return null;
+    const backbone = backboneMarkdown(leaf.value, parsed);
+    if (backbone) return { markdown: backbone, range };
+    const doc = valueDoc(field, leaf.value);
+    return doc ? { markdown: `**${leaf.value}** — ${doc}`, range } : null;
+  } catch {
+    return null;
+  }
+}
+
+function valueDoc(field: FieldSpec, value: string): string | undefined {
+  const nodes = field.node.kind === 'oneOf' ? field.node.options : [field.node];
+  for (const node of nodes) {
+    const inner = node.kind === 'list' ? node.items : node;
+    if (inner.kind === 'enum' && inner.valueDocs?.[value]) return inner.valueDocs[value];
+  }
+  return undefined;
+}

@@ -1,0 +1,60 @@
+// The shape of one fully resolved run, as the trainer receives it. It mirrors schema.ts with every default
+// applied; test/experiment/resolve.test.ts walks the schema to prove the two stay in step.
+import type { Condition, Level, SeriesDescription } from '../data/lsdcVocabulary';
+import type { ENGINES } from './schema';
+
+export interface ResolvedRun {
+  name: string;
+  description?: string;
+  /** Absolute path of the experiment file this run came from. */
+  experimentFile: string;
+  /** Position of this run in the backbone sweep, and the sweep's length. */
+  sweepIndex: number;
+  sweepSize: number;
+  data: {
+    /** Absolute dataset folder. */
+    root: string;
+    synthetic?: { studies: number; seed: number };
+    condition: Condition;
+    levels: Level[];
+    series: 'auto' | SeriesDescription;
+    input: {
+      mode: 'crop' | 'slice';
+      crop_mm: number;
+      slices: number;
+      size: number;
+      window: 'auto' | 'tags' | { center: number; width: number };
+    };
+    split: { train: number; val: number; test: number; by: 'study'; stratify: boolean; seed: number };
+  };
+  model: {
+    backbone: string;
+    /** Absolute weights file or folder, or null for random initialisation. */
+    pretrained: string | null;
+    level_embedding: number;
+    head: { hidden: number[]; dropout: number };
+    freeze_backbone: boolean;
+    unfreeze_last_n: number;
+  };
+  train: {
+    optimizer: { name: 'adamw' | 'sgd'; lr: number; weight_decay: number; momentum: number };
+    schedule: { name: 'constant' | 'cosine'; warmup_epochs: number };
+    batch_size: number;
+    epochs: number;
+    loss: {
+      name: 'cross_entropy';
+      class_weights: 'inverse_frequency' | 'none' | [number, number, number];
+      label_smoothing: number;
+    };
+    augment: { hflip: number; rotate_deg: number; jitter_px: number; brightness: number; contrast: number };
+    normalize: 'imagenet' | 'none';
+    select_best: 'val_macro_f1' | 'val_accuracy' | 'val_loss' | 'val_weighted_log_loss';
+    early_stopping: { patience: number };
+    grad_clip: number;
+    seed: number;
+    engine: (typeof ENGINES)[number];
+    threads: number;
+  };
+  /** Absolute folder receiving this experiment's run folders: <output>/<name>. */
+  output: string;
+}

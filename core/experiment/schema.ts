@@ -1,0 +1,397 @@
+// The experiment file's schema: every key, its type, default, range and meaning, defined once. The validator,
+// the language server's completion and hover, the `New Experiment` template, the resolver's defaults and the
+// README's reference table are all read from this object.
+import { CONDITIONS, LEVELS, SERIES_DESCRIPTIONS } from '../data/lsdcVocabulary';
+import { BACKBONE_NAMES } from '../models/registry';
+import type { EnumNode, FieldSpec, ObjectNode, SchemaNode } from './schemaNodes';
+
+export const ENGINES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm'] as const;
+
+const backboneEnum: EnumNode = { kind: 'enum', values: BACKBONE_NAMES };
+const fraction: SchemaNode = { kind: 'number', min: 0, max: 1 };
+const seed: FieldSpec = {
+  node: { kind: 'number', integer: true, min: 0, max: 2 ** 32 - 1 },
+  description: 'Seed of the random number generator, so the same file gives the same result.',
+  default: 42,
+};
+
+function object(fields: Record<string, FieldSpec>): ObjectNode {
+  return { kind: 'object', fields };
+}
+
+const dataSection = object({
+  root: {
+    node: { kind: 'path', target: 'folder', mustExist: true },
+    description:
+      'Dataset folder in the RSNA LSDC layout (train.csv, train_label_coordinates.csv, train_series_descriptions.csv, train_images/), relative to this file.',
+    required: true,
+    example: '../data/rsna-2024-lsdc',
+  },
+  synthetic: {
+    node: object({
+      studies: {
+        node: { kind: 'number', integer: true, min: 4, max: 5000 },
+        description: 'Number of synthetic studies to generate.',
+        default: 40,
+      },
+      seed: { ...seed, default: 7 },
+    }),
+    description: 'Generate a synthetic dataset in the RSNA layout at data.root when that folder does not exist yet.',
+    enables: true,
+  },
+  condition: {
+    node: {
+      kind: 'enum',
+      values: CONDITIONS,
+      valueDocs: {
+        spinal_canal_stenosis: 'Central canal narrowing, graded on sagittal T2/STIR.',
+        left_neural_foraminal_narrowing: 'Left foramen, graded on sagittal T1.',
+        right_neural_foraminal_narrowing: 'Right foramen, graded on sagittal T1.',
+        left_subarticular_stenosis: 'Left subarticular zone, graded on axial T2.',
+        right_subarticular_stenosis: 'Right subarticular zone, graded on axial T2.',
+      },
+    },
+    description: 'The RSNA condition to grade (Normal/Mild, Moderate, Severe) at each level.',
+    required: true,
+    example: 'spinal_canal_stenosis',
+  },
+  levels: {
+    node: { kind: 'list', items: { kind: 'enum', values: LEVELS }, minItems: 1, unique: true },
+    description: 'Lumbar intervertebral levels to include; one sample per study and level.',
+    default: [...LEVELS],
+  },
+  series: {
+    node: { kind: 'enum', values: ['auto', ...SERIES_DESCRIPTIONS] },
+    description: 'Series type the images come from; auto uses the one the condition is labelled on.',
+    default: 'auto',
+  },
+  input: {
+    node: object({
+      mode: {
+        node: {
+          kind: 'enum',
+          values: ['crop', 'slice'],
+          valueDocs: {
+            crop: 'A square of crop_mm millimetres centred on the labelled level.',
+            slice: 'The whole labelled slice.',
+          },
+        },
+        description: 'What the model sees: a crop around the level, or the whole slice.',
+        default: 'crop',
+      },
+      crop_mm: {
+        node: { kind: 'number', min: 5, max: 400 },
+        description: 'Side of the square crop in millimetres (uses the slice PixelSpacing).',
+        default: 60,
+      },
+      slices: {
+        node: { kind: 'number', integer: true, min: 1, max: 15 },
+        description: 'Adjacent slices stacked as channels (2.5D); 1 repeats the grey slice into 3 channels.',
+        default: 1,
+      },
+      size: {
+        node: { kind: 'number', integer: true, min: 32, max: 1024 },
+        description: 'Side in pixels of the square image given to the backbone.',
+        default: 224,
+      },
+      window: {
+        node: {
+          kind: 'oneOf',
+          options: [
+            {
+              kind: 'enum',
+              values: ['auto', 'tags'],
+              valueDocs: {
+                auto: 'From the 0.5 and 99.5 percentiles of each slice.',
+                tags: 'From the DICOM WindowCenter/WindowWidth tags.',
+              },
+            },
+            object({
+              center: { node: { kind: 'number' }, description: 'Window centre in modality units.', required: true },
+              width: {
+                node: { kind: 'number', min: 1 },
+                description: 'Window width in modality units.',
+                required: true,
+              },
+            }),
+          ],
+        },
+        description: 'Intensity window mapping MR values to 8 bits.',
+        default: 'auto',
+      },
+    }),
+    description: 'How each sample becomes an image.',
+  },
+  split: {
+    node: object({
+      train: { node: fraction, description: 'Fraction of studies for training.', default: 0.65 },
+      val: { node: fraction, description: 'Fraction of studies for validation (model selection).', default: 0.15 },
+      test: { node: fraction, description: 'Fraction of studies held out for the final test.', default: 0.2 },
+      by: {
+        node: { kind: 'enum', values: ['study'], valueDocs: { study: 'All levels of a study fall in one split.' } },
+        description: 'Unit that is never divided between splits.',
+        default: 'study',
+      },
+      stratify: {
+        node: { kind: 'boolean' },
+        description: "Keep each split's grade mix alike (by each study's worst grade).",
+        default: true,
+      },
+      seed,
+    }),
+    description: 'How studies are divided into train, validation and test; the fractions must sum to 1.',
+  },
+});
+
+const modelSection = object({
+  backbones: {
+    node: { kind: 'oneOf', options: [backboneEnum, { kind: 'list', items: backboneEnum, minItems: 1, unique: true }] },
+    description: 'ImageNet backbone, or a list of them: a list is a sweep with one run per backbone.',
+    aliases: ['backbone', 'model', 'models', 'architecture', 'arch'],
+    required: true,
+    example: ['resnet18'],
+  },
+  pretrained: {
+    node: {
+      kind: 'oneOf',
+      options: [
+        { kind: 'enum', values: ['none'], valueDocs: { none: 'Start from random weights.' } },
+        { kind: 'path', target: 'file-or-folder', mustExist: true, extensions: ['.pth', '.safetensors'] },
+        {
+          kind: 'map',
+          keys: backboneEnum,
+          values: { kind: 'path', target: 'file', mustExist: true, extensions: ['.pth', '.safetensors'] },
+        },
+      ],
+    },
+    description:
+      'ImageNet weights: a folder holding <backbone>.pth or <backbone>.safetensors, one file, a file per backbone, or none.',
+    default: 'none',
+  },
+  level_embedding: {
+    node: { kind: 'number', integer: true, min: 1, max: 4096 },
+    description: 'Width of the learned level embedding concatenated to the backbone features.',
+    default: 256,
+  },
+  head: {
+    node: object({
+      hidden: {
+        node: { kind: 'list', items: { kind: 'number', integer: true, min: 1, max: 16384 }, minItems: 1 },
+        description: 'Hidden layer widths of the MLP head, each followed by LayerNorm, GELU and Dropout.',
+        default: [512, 256],
+      },
+      dropout: {
+        node: { kind: 'number', min: 0, max: 1, exclusiveMax: true },
+        description: 'Dropout probability after each hidden layer.',
+        default: 0.1,
+      },
+    }),
+    description: 'The classification head on [features, level embedding], ending in the 3 grades.',
+  },
+  freeze_backbone: {
+    node: { kind: 'boolean' },
+    description: 'Freeze the backbone except its last unfreeze_last_n parameter tensors.',
+    default: true,
+  },
+  unfreeze_last_n: {
+    node: { kind: 'number', integer: true, min: 0 },
+    description: "Backbone parameter tensors left trainable, counted from the end of the model's parameter order.",
+    default: 32,
+  },
+});
+
+const trainSection = object({
+  optimizer: {
+    node: object({
+      name: {
+        node: {
+          kind: 'enum',
+          values: ['adamw', 'sgd'],
+          valueDocs: { adamw: 'Adam with decoupled weight decay.', sgd: 'SGD with momentum.' },
+        },
+        description: 'Optimizer.',
+        default: 'adamw',
+      },
+      lr: {
+        node: { kind: 'number', min: 0, max: 10, exclusiveMin: true },
+        description: 'Peak learning rate.',
+        aliases: ['learning_rate', 'lr0', 'learningrate'],
+        default: 1.0e-4,
+      },
+      weight_decay: {
+        node: { kind: 'number', min: 0, max: 1 },
+        description: 'Decoupled weight decay (AdamW) or L2 penalty (SGD).',
+        default: 0.02,
+      },
+      momentum: {
+        node: { kind: 'number', min: 0, max: 1, exclusiveMax: true },
+        description: 'Momentum for SGD (ignored by AdamW).',
+        default: 0.9,
+      },
+    }),
+    description: 'Optimizer and its settings.',
+  },
+  schedule: {
+    node: object({
+      name: {
+        node: {
+          kind: 'enum',
+          values: ['constant', 'cosine'],
+          valueDocs: { constant: 'The same rate every step.', cosine: 'Cosine decay to zero after the warm-up.' },
+        },
+        description: 'Learning-rate schedule.',
+        default: 'constant',
+      },
+      warmup_epochs: {
+        node: { kind: 'number', min: 0 },
+        description: 'Epochs of linear warm-up from zero to the peak rate.',
+        default: 0,
+      },
+    }),
+    description: 'How the learning rate changes over training.',
+  },
+  batch_size: {
+    node: { kind: 'number', integer: true, min: 1, max: 4096 },
+    description: 'Images per training step.',
+    aliases: ['batch', 'batchsize', 'bs'],
+    default: 32,
+  },
+  epochs: {
+    node: { kind: 'number', integer: true, min: 1, max: 10000 },
+    description: 'Passes over the training split.',
+    aliases: ['num_epochs', 'n_epochs', 'max_epochs'],
+    default: 30,
+  },
+  loss: {
+    node: object({
+      name: {
+        node: { kind: 'enum', values: ['cross_entropy'], valueDocs: { cross_entropy: 'Softmax cross-entropy.' } },
+        description: 'Loss function.',
+        default: 'cross_entropy',
+      },
+      class_weights: {
+        node: {
+          kind: 'oneOf',
+          options: [
+            {
+              kind: 'enum',
+              values: ['inverse_frequency', 'none'],
+              valueDocs: {
+                inverse_frequency: 'Weights from the training split: rare grades count more.',
+                none: 'Every grade counts the same.',
+              },
+            },
+            { kind: 'list', items: { kind: 'number', min: 0 }, length: 3 },
+          ],
+        },
+        description: 'Per-grade loss weights (Normal/Mild, Moderate, Severe).',
+        default: 'inverse_frequency',
+      },
+      label_smoothing: {
+        node: { kind: 'number', min: 0, max: 1, exclusiveMax: true },
+        description: 'Label smoothing.',
+        default: 0,
+      },
+    }),
+    description: 'Training loss.',
+  },
+  augment: {
+    node: object({
+      hflip: { node: fraction, description: 'Probability of a horizontal flip.', default: 0.5 },
+      rotate_deg: {
+        node: { kind: 'number', min: 0, max: 180 },
+        description: 'Random rotation up to ± this many degrees.',
+        default: 15,
+      },
+      jitter_px: {
+        node: { kind: 'number', integer: true, min: 0, max: 128 },
+        description: 'Random shift of the crop centre up to ± this many pixels.',
+        default: 0,
+      },
+      brightness: { node: fraction, description: 'Random brightness change up to ± this fraction.', default: 0 },
+      contrast: { node: fraction, description: 'Random contrast change up to ± this fraction.', default: 0 },
+    }),
+    description: 'Random changes to training images.',
+  },
+  normalize: {
+    node: {
+      kind: 'enum',
+      values: ['imagenet', 'none'],
+      valueDocs: { imagenet: 'Subtract the ImageNet mean and divide by its std.', none: 'Pixels scaled to [0, 1].' },
+    },
+    description: 'Input normalisation; pretrained backbones expect imagenet.',
+    default: 'imagenet',
+  },
+  select_best: {
+    node: {
+      kind: 'enum',
+      values: ['val_macro_f1', 'val_accuracy', 'val_loss', 'val_weighted_log_loss'],
+      valueDocs: {
+        val_macro_f1: 'Highest validation macro F1.',
+        val_accuracy: 'Highest validation accuracy.',
+        val_loss: 'Lowest validation loss.',
+        val_weighted_log_loss: "Lowest validation log loss with the competition's 1/2/4 weights.",
+      },
+    },
+    description: 'Which epoch’s checkpoint is kept and tested.',
+    default: 'val_macro_f1',
+  },
+  early_stopping: {
+    node: object({
+      patience: {
+        node: { kind: 'number', integer: true, min: 0 },
+        description: 'Stop after this many epochs without improvement of select_best; 0 never stops early.',
+        default: 0,
+      },
+    }),
+    description: 'Stopping when validation stops improving.',
+  },
+  grad_clip: {
+    node: { kind: 'number', min: 0 },
+    description: 'Clip the global gradient norm to this value; 0 does not clip.',
+    default: 0,
+  },
+  seed: { ...seed, description: 'Seed for initialisation, shuffling, dropout and augmentation.' },
+  engine: {
+    node: {
+      kind: 'enum',
+      values: ENGINES,
+      valueDocs: {
+        auto: 'The fastest available: tfjs-node-gpu, then tfjs-node, webgpu, wasm.',
+        'tfjs-node-gpu': 'TensorFlow with CUDA (NVIDIA GPU).',
+        'tfjs-node': 'TensorFlow on the CPU.',
+        webgpu: 'WebGPU through Dawn (needs a Vulkan, Metal or D3D12 adapter).',
+        wasm: 'WebAssembly with SIMD and threads; runs everywhere.',
+      },
+    },
+    description: 'Training engine.',
+    default: 'auto',
+  },
+  threads: {
+    node: { kind: 'number', integer: true, min: 0, max: 1024 },
+    description: 'CPU threads for the wasm engine and DICOM decoding; 0 uses every core.',
+    default: 0,
+  },
+});
+
+export const experimentSchema: ObjectNode = object({
+  name: {
+    node: {
+      kind: 'string',
+      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      patternHint: 'letters, digits, ".", "_" and "-", starting with a letter or digit (it names the run folder)',
+    },
+    description: 'Experiment name; runs are written to <output>/<name>/.',
+    required: true,
+    example: 'canal-stenosis',
+  },
+  description: { node: { kind: 'string' }, description: 'Free text shown beside the runs.' },
+  data: { node: dataSection, description: 'The dataset and how samples are made from it.', required: true },
+  model: { node: modelSection, description: 'Backbone(s), pretrained weights and the head.', required: true },
+  train: { node: trainSection, description: 'Optimisation, augmentation and model selection.' },
+  output: {
+    node: { kind: 'path', target: 'folder', mustExist: false },
+    description: 'Folder that receives the run folders, relative to this file.',
+    default: 'runs/',
+  },
+});

@@ -1,0 +1,92 @@
+// Validation of an experiment file: YAML syntax, the schema, the cross-field rules and the files it names.
+// One pure function from text to diagnostics, shared by the language server and `radlab validate`.
+import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
+import { backbonesOf, checkSplitSum, checkUnfreeze } from './checkRules';
+import { checkStructure } from './checkStructure';
+import { parseExperiment, rangeOf, type ParsedExperiment } from './parse';
+import type { DiagnosticCode, ExperimentDiagnostic } from './positions';
+import { experimentSchema } from './schema';
+
+export interface ValidationOptions {
+  /** Absolute path of the experiment file; relative paths inside it are resolved from its folder. */
+  filePath: string;
+  /** Look inside the dataset folder (CSV headers); off when the editor's setting says so. */
+  checkDataset: boolean;
+}
+
+function yamlProblems(parsed: ParsedExperiment): ExperimentDiagnostic[] {
+  const documents = [parsed.document, ...parsed.extraDocuments].filter((d) => d !== undefined);
+  const problems = documents.flatMap((document) => [
+    ...document.errors.map((error) => ({ error, severity: 'error' as const })),
+    ...document.warnings.map((error) => ({ error, severity: 'warning' as const })),
+  ]);
+  const diagnostics = problems.map(({ error, severity }): ExperimentDiagnostic => {
+    const code: DiagnosticCode = error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
+    // The yaml package appends a source excerpt to its messages; the editor already shows the source.
+    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const tabs = error.code === 'TAB_AS_INDENT' ? ' Indent with spaces: YAML does not allow tabs.' : '';
+    // The parser marks only a duplicate key's first character; underline the whole key.
+    const keyLength = code === 'duplicate-key' ? (/^[^:\n]*/.exec(parsed.text.slice(error.pos[0]))?.[0].trimEnd().length ?? 1) : 1;
+    return {
+      range: rangeOf(parsed, error.pos[0], Math.max(error.pos[1], error.pos[0] + keyLength)),
+      severity,
+      code,
+      message: `${code === 'duplicate-key' ? 'Duplicate key: this key is already set above in the same mapping.' : `YAML: ${message}.`}${tabs}`,
+      fixes: [],
+    };
+  });
+  for (const extra of parsed.extraDocuments) {
+    const start = extra.range[0];
+    diagnostics.push({
+      range: rangeOf(parsed, start, start + 3),
+      severity: 'error',
+      code: 'yaml-syntax',
+      message: 'An experiment file holds one YAML document; remove this "---" and what follows, or move it to its own file.',
+      fixes: [],
+    });
+  }
+  return diagnostics;
+}
+
+export function validateParsed(parsed: ParsedExperiment, options: ValidationOptions): ExperimentDiagnostic[] {
+  if (parsed.text.trim() === '' || parsed.document?.contents === null || parsed.document === undefined) {
+    return [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'error',
+        code: 'empty-document',
+        message: 'The experiment file is empty. Run "RadLab: New Experiment" for a commented template, or add name, data and model.',
+        fixes: [],
+      },
+    ];
+  }
+  const syntax = yamlProblems(parsed);
+  // A document the YAML parser could not read has no trustworthy structure: report only the syntax errors,
+  // except duplicate keys, which leave the rest readable.
+  if (syntax.some((d) => d.severity === 'error' && d.code === 'yaml-syntax')) return syntax;
+  const structure = checkStructure(parsed, experimentSchema);
+  const rules = [...checkSplitSum(parsed), ...checkUnfreeze(parsed)];
+  const files = [
+    ...checkPaths(parsed, structure.paths, options.filePath),
+    ...checkWeightsFolder(parsed, options.filePath, backbonesOf(parsed)),
+    ...(options.checkDataset ? checkDataset(parsed, options.filePath) : []),
+  ];
+  return [...syntax, ...structure.diagnostics, ...rules, ...files];
+}
+
+export function validateExperiment(text: string, options: ValidationOptions): ExperimentDiagnostic[] {
+  try {
+    return validateParsed(parseExperiment(text), options);
+  } catch (error) {
+    // Validation must answer on any input; an internal fault becomes a visible diagnostic, not a crash.
+    return [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `RadLab could not check this file (internal error: ${error instanceof Error ? error.message : String(error)}). Please report it.`,
+        fixes: [],
+      },
+    ];
+  }
+}

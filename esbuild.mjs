@@ -1,0 +1,43 @@
+// Bundles the four programs RadLab ships: the extension host, the language server and the radlab CLI
+// (Node, CommonJS, `vscode` provided by the editor) and the webview front-ends (browser, one file per panel).
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+
+// Packages with native binaries or wasm loaded from their own folder cannot be inlined into a bundle.
+const nodeExternals = ['vscode', 'sharp', '@napi-rs/canvas', '@tensorflow/*', '@cornerstonejs/*'];
+
+const nodePrograms = {
+  extension: 'extension/extension.ts',
+  server: 'language-server/server.ts',
+  cli: 'core/cli.ts',
+};
+
+const webviewEntries = existsSync('webview')
+  ? readdirSync('webview').filter((f) => f.endsWith('.panel.ts')).map((f) => `webview/${f}`)
+  : [];
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+
+await Promise.all([
+  ...Object.entries(nodePrograms).map(([name, entry]) =>
+    build({
+      ...common,
+      entryPoints: { [name]: entry },
+      outdir: 'dist',
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: nodeExternals,
+      banner: name === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
+    }),
+  ),
+  webviewEntries.length > 0 &&
+    build({
+      ...common,
+      entryPoints: webviewEntries,
+      outdir: 'dist/webview',
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+    }),
+]);

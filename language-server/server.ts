@@ -1,0 +1,241 @@
+// The RadLab language server: LSP over stdio for `*.experiment.yaml` files. All language knowledge lives in
+// core/experiment/languageService (pure functions shared with `radlab validate`); this file only keeps documents,
+// schedules validation, watches the files an experiment refers to and translates to and from LSP.
+import {
+  CodeAction,
+  CodeActionKind,
+  CodeActionParams,
+  CompletionItem,
+  createConnection,
+  Diagnostic,
+  DidChangeConfigurationNotification,
+  DocumentSymbol,
+  Hover,
+  InitializeParams,
+  InitializeResult,
+  ProposedFeatures,
+  SymbolInformation,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  completeExperiment,
+  type ExperimentDiagnostic,
+  hoverExperiment,
+  outlineExperiment,
+  referencedPaths,
+  validateExperiment,
+} from '../core/experiment/languageService';
+import { experimentPathForDocument, filePathOfUri } from './documentPaths';
+import { guarded } from './guardedHandler';
+import {
+  fixesFromDiagnosticData,
+  toCompletionItem,
+  toDocumentSymbol,
+  toHover,
+  toLspDiagnostic,
+  toQuickFixAction,
+  toSymbolInformation,
+} from './lspConversions';
+import { ReferencedPathWatcher } from './referencedPathWatcher';
+import { ValidationSettingsStore } from './validationSettings';
+
+/** How often referenced files are stat-polled: a dataset appearing shows up in the editor within this time.
+ * `--reference-poll-ms=N` changes it (tests lengthen it to prove that didChangeWatchedFiles alone works). */
+function referencePollIntervalMs(): number {
+  const option = process.argv.find((arg) => arg.startsWith('--reference-poll-ms='));
+  const value = Number(option?.slice('--reference-poll-ms='.length));
+  return Number.isInteger(value) && value > 0 ? value : 1000;
+}
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const logError = (message: string): void => connection.console.error(message);
+
+// A bug anywhere must not end the process: the editor would lose diagnostics until a manual restart.
+process.on('uncaughtException', (error) => logError(`RadLab language server: uncaught ${error.stack ?? error}`));
+process.on('unhandledRejection', (reason) => logError(`RadLab language server: unhandled rejection ${String(reason)}`));
+
+let settings: ValidationSettingsStore | undefined;
+let workspaceRoot: string | undefined;
+let hierarchicalSymbols = false;
+let registerConfigurationChanges = false;
+
+/** The last diagnostics computed per document, for matching codeAction requests to their fixes. */
+const latestDiagnostics = new Map<string, { version: number; diagnostics: ExperimentDiagnostic[] }>();
+
+const watcher = new ReferencedPathWatcher((uris) => uris.forEach(requestValidation), referencePollIntervalMs());
+
+connection.onInitialize(
+  guarded(logError, 'initialize', { capabilities: {} }, (params: InitializeParams): InitializeResult => {
+    const capabilities = params.capabilities;
+    const answersConfiguration = capabilities.workspace?.configuration === true;
+    settings = new ValidationSettingsStore(connection, answersConfiguration);
+    registerConfigurationChanges =
+      answersConfiguration && capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    hierarchicalSymbols = capabilities.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
+    const firstFolder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    workspaceRoot = firstFolder === undefined ? undefined : filePathOfUri(firstFolder);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        completionProvider: { triggerCharacters: [':', ' ', '/', '-'], resolveProvider: false },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        documentSymbolProvider: { label: 'RadLab experiment' },
+      },
+      serverInfo: { name: 'radlab-language-server', version: '0.1.0' },
+    };
+  }),
+);
+
+connection.onInitialized(
+  guarded(logError, 'initialized', undefined, async () => {
+    if (registerConfigurationChanges) {
+      await connection.client.register(DidChangeConfigurationNotification.type, { section: 'radlab' });
+    }
+  }),
+);
+
+connection.onDidChangeConfiguration(
+  guarded(logError, 'didChangeConfiguration', undefined, (change) => {
+    settings?.configurationChanged(change.settings);
+    documents.all().forEach((document) => requestValidation(document.uri));
+  }),
+);
+
+// Validation is coalesced to one run per document per turn of the event loop: a burst of didChange messages
+// read in one chunk is validated once, and a single edit pays no timer delay.
+const pendingValidation = new Set<string>();
+let validationScheduled = false;
+
+function requestValidation(uri: string): void {
+  pendingValidation.add(uri);
+  if (validationScheduled) return;
+  validationScheduled = true;
+  setImmediate(() => {
+    validationScheduled = false;
+    const uris = [...pendingValidation];
+    pendingValidation.clear();
+    for (const pending of uris) void validateAndPublish(pending);
+  });
+}
+
+const validateAndPublish = guarded(logError, 'validation', undefined, async (uri: string): Promise<void> => {
+  if (documents.get(uri) === undefined) return;
+  const { checkDataset } = settings === undefined ? { checkDataset: true } : await settings.forDocument(uri);
+  // Read the document after the settings arrive: an edit made meanwhile must not be published as stale.
+  const document = documents.get(uri);
+  if (document === undefined) return;
+  const filePath = experimentPathForDocument(uri, workspaceRoot);
+  const text = document.getText();
+  // Watching starts before validating: a file that changes after validation looked at it is then always
+  // seen as a change (costs one extra parse per edit, well under a millisecond for a typical experiment).
+  watcher.setPaths(uri, referencedPaths(text, filePath));
+  const diagnostics = validateExperiment(text, { filePath, checkDataset });
+  latestDiagnostics.set(uri, { version: document.version, diagnostics });
+  await connection.sendDiagnostics({
+    uri,
+    version: document.version,
+    diagnostics: diagnostics.map((diagnostic) => toLspDiagnostic(diagnostic, document.version)),
+  });
+});
+
+documents.onDidOpen(guarded(logError, 'didOpen', undefined, (event) => requestValidation(event.document.uri)));
+documents.onDidChangeContent(
+  guarded(logError, 'didChange', undefined, (event) => requestValidation(event.document.uri)),
+);
+documents.onDidClose(
+  guarded(logError, 'didClose', undefined, (event) => {
+    const uri = event.document.uri;
+    pendingValidation.delete(uri);
+    latestDiagnostics.delete(uri);
+    watcher.forget(uri);
+    settings?.forget(uri);
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+  }),
+);
+
+connection.onDidChangeWatchedFiles(
+  guarded(logError, 'didChangeWatchedFiles', undefined, (params) => {
+    const affected = new Set<string>();
+    for (const change of params.changes) {
+      const changedPath = filePathOfUri(change.uri);
+      if (changedPath === undefined) continue;
+      for (const uri of watcher.documentsAffectedBy(changedPath)) affected.add(uri);
+    }
+    affected.forEach(requestValidation);
+  }),
+);
+
+connection.onCompletion(
+  guarded(logError, 'completion', [] as CompletionItem[], (params): CompletionItem[] => {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined) return [];
+    const filePath = experimentPathForDocument(document.uri, workspaceRoot);
+    return completeExperiment(document.getText(), params.position, filePath).map(toCompletionItem);
+  }),
+);
+
+connection.onHover(
+  guarded(logError, 'hover', null, (params): Hover | null => {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined) return null;
+    const filePath = experimentPathForDocument(document.uri, workspaceRoot);
+    const info = hoverExperiment(document.getText(), params.position, filePath);
+    return info === null ? null : toHover(info);
+  }),
+);
+
+function sameRange(a: Diagnostic['range'], b: Diagnostic['range']): boolean {
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
+}
+
+/** The fixes for a diagnostic the client sends back: matched by range and code against the latest validation of
+ * the current text, falling back to the fixes it was published with when they are for the current version. */
+function fixesFor(diagnostic: Diagnostic, uri: string, currentVersion: number) {
+  const latest = latestDiagnostics.get(uri);
+  if (latest !== undefined && latest.version === currentVersion) {
+    const match = latest.diagnostics.find(
+      (candidate) => candidate.code === diagnostic.code && sameRange(candidate.range, diagnostic.range),
+    );
+    if (match !== undefined) return match.fixes;
+  }
+  return fixesFromDiagnosticData(diagnostic.data, currentVersion);
+}
+
+connection.onCodeAction(
+  guarded(logError, 'codeAction', [] as CodeAction[], (params: CodeActionParams): CodeAction[] => {
+    const uri = params.textDocument.uri;
+    const document = documents.get(uri);
+    if (document === undefined) return [];
+    const only = params.context.only;
+    if (only !== undefined && !only.some((kind) => kind === CodeActionKind.Empty || kind === CodeActionKind.QuickFix)) {
+      return [];
+    }
+    return params.context.diagnostics.flatMap((diagnostic) => {
+      const fixes = fixesFor(diagnostic, uri, document.version);
+      return fixes.map((fix) => toQuickFixAction(fix, diagnostic, uri, fixes.length === 1));
+    });
+  }),
+);
+
+connection.onDocumentSymbol(
+  guarded(logError, 'documentSymbol', [] as DocumentSymbol[] | SymbolInformation[], (params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (document === undefined) return [];
+    const outline = outlineExperiment(document.getText());
+    return hierarchicalSymbols ? outline.map(toDocumentSymbol) : toSymbolInformation(outline, document.uri);
+  }),
+);
+
+connection.onShutdown(() => watcher.dispose());
+
+documents.listen(connection);
+connection.listen();

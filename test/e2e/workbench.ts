@@ -1,0 +1,282 @@
+// Drives the VS Code workbench that code-server serves, in Debian's chromium through playwright-core, the way a user
+// would: keyboard shortcuts, quick open, the command palette, and what the editor, Problems view, suggest widget,
+// hover and code action menu show. Every helper waits on a visible condition, never on a fixed delay.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+export const chromiumPath = process.env.RADLAB_E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+const uiTimeoutMs = 15_000;
+
+export interface ProblemRow {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  /** 1-based, as the Problems view shows it. */
+  line: number;
+  column: number;
+}
+
+export class Workbench {
+  private readonly consoleLines: string[] = [];
+
+  private constructor(
+    private readonly context: BrowserContext,
+    readonly page: Page,
+  ) {
+    page.on('console', (message) => this.consoleLines.push(`[${message.type()}] ${message.text()}`));
+    page.on('pageerror', (error) => this.consoleLines.push(`[pageerror] ${error.stack ?? error.message}`));
+  }
+
+  /** Opens `url` in a fresh chromium profile under `profileDir` and waits until the workbench has rendered. */
+  static async open(url: string, profileDir: string): Promise<Workbench> {
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1600, height: 1000 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(uiTimeoutMs);
+    const workbench = new Workbench(context, page);
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    // The explorer shows the folder's entries once the workspace has been resolved on the server.
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+    return workbench;
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+
+  /** Opens a workspace file by its path relative to the folder, through quick open (Ctrl+P). */
+  async openFile(relativePath: string): Promise<void> {
+    const fileName = path.posix.basename(relativePath);
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(relativePath);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+    await this.activeTab(fileName).waitFor({ state: 'visible' });
+    await this.activeEditor().locator('.view-lines').waitFor({ state: 'visible' });
+  }
+
+  /** Runs a command palette entry by its full title, e.g. `RadLab: New Experiment`. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', {
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    });
+    await row.first().click();
+  }
+
+  /** Answers the quick input (input box or pick) that a command opened. */
+  async answerQuickInput(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  /** Picks the row of the open quick pick whose label starts with `label`. */
+  async pickQuickInput(label: string): Promise<void> {
+    const row = this.page.locator('.quick-input-list .monaco-list-row', {
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}`) }),
+    });
+    await row.first().click();
+  }
+
+  /** The active tab of the active editor group, located by its file name. */
+  activeTab(fileName: string): Locator {
+    return this.page.locator('.editor-group-container.active .tab.active', { hasText: fileName });
+  }
+
+  activeEditor(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  /** The status bar's language mode entry for the active editor, e.g. `RadLab Experiment`. */
+  async languageMode(): Promise<string> {
+    return (await this.page.locator('[id="status.editor.mode"]').innerText()).trim();
+  }
+
+  /** Moves the cursor to a 1-based line and column with Go to Line (Ctrl+G) and checks the status bar agrees. */
+  async goTo(line: number, column: number): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    // ':' is Go to Line's quick access prefix: without it the input becomes a file search.
+    await input.fill(`:${line}:${column}`);
+    await input.press('Enter');
+    await this.page
+      .locator('[id="status.editor.selection"]', { hasText: `Ln ${line}, Col ${column}` })
+      .waitFor({ state: 'visible' });
+  }
+
+  /** The text of a 1-based line in the active editor, as rendered (spaces normalised). */
+  async lineText(line: number): Promise<string> {
+    return this.activeEditor().evaluate((editor, wanted) => {
+      for (const number of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
+        if (Number(number.textContent) !== wanted) continue;
+        const top = (number.parentElement as HTMLElement).style.top;
+        for (const view of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
+          if (view.style.top === top) return (view.textContent ?? '').replace(/\u00a0/g, ' ');
+        }
+      }
+      return null;
+    }, line).then((text) => {
+      if (text === null) throw new Error(`line ${line} is not rendered in the active editor`);
+      return text;
+    });
+  }
+
+  /**
+   * The 1-based lines that carry an error squiggle in the active editor. Monaco draws each squiggle inside the
+   * overlay row of its line; the line number is read from the margin row at the same vertical offset.
+   */
+  async squiggleLines(kind: 'error' | 'warning' = 'error'): Promise<number[]> {
+    return this.activeEditor().evaluate((editor, squiggleClass) => {
+      const numberAtTop = new Map<string, number>();
+      for (const number of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
+        numberAtTop.set((number.parentElement as HTMLElement).style.top, Number(number.textContent));
+      }
+      const lines = new Set<number>();
+      for (const squiggle of Array.from(editor.querySelectorAll<HTMLElement>(`.view-overlays .${squiggleClass}`))) {
+        const line = numberAtTop.get((squiggle.parentElement as HTMLElement).style.top);
+        if (line !== undefined) lines.add(line);
+      }
+      return [...lines].sort((a, b) => a - b);
+    }, `squiggly-${kind}`);
+  }
+
+  /** Waits until `predicate` holds for the squiggled lines, and returns them. */
+  async waitForSquiggles(predicate: (lines: number[]) => boolean, kind: 'error' | 'warning' = 'error'): Promise<number[]> {
+    return this.waitFor(() => this.squiggleLines(kind), predicate, `${kind} squiggles`);
+  }
+
+  /** Opens the Problems view and returns the markers it lists for `fileName` (Problems groups them by file). */
+  async problems(fileName: string): Promise<ProblemRow[]> {
+    await this.showProblems();
+    return this.page.locator('.markers-panel .monaco-list-row').evaluateAll((rows, wantedFile) => {
+      const result: { severity: 'error' | 'warning' | 'info'; message: string; line: number; column: number }[] = [];
+      let currentFile: string | null = null;
+      for (const row of rows) {
+        const resource = row.querySelector('.resource-label-container .label-name');
+        if (resource) {
+          currentFile = (resource.textContent ?? '').trim();
+          continue;
+        }
+        const position = /\[Ln (\d+), Col (\d+)\]/.exec(row.querySelector('.marker-line')?.textContent ?? '');
+        if (currentFile !== wantedFile || !position) continue;
+        const iconClass = row.querySelector('.marker-icon')?.className ?? '';
+        const severity = iconClass.includes('error') ? 'error' : iconClass.includes('warning') ? 'warning' : 'info';
+        const message = (row.querySelector('.marker-message')?.textContent ?? '').trim();
+        result.push({ severity, message, line: Number(position[1]), column: Number(position[2]) });
+      }
+      return result;
+    }, fileName);
+  }
+
+  /** Waits until `predicate` holds for the Problems rows of `fileName`, and returns them. */
+  async waitForProblems(fileName: string, predicate: (rows: ProblemRow[]) => boolean, timeoutMs = uiTimeoutMs): Promise<ProblemRow[]> {
+    return this.waitFor(() => this.problems(fileName), predicate, `problems of ${fileName}`, timeoutMs);
+  }
+
+  private async showProblems(): Promise<void> {
+    const panel = this.page.locator('.markers-panel');
+    if (await panel.isVisible()) return;
+    // Ctrl+Shift+M toggles the view, so it is only pressed while the view is hidden.
+    await this.page.keyboard.press('Control+Shift+M');
+    await panel.waitFor({ state: 'visible' });
+  }
+
+  /** Triggers completion (Ctrl+Space) at the cursor and returns the labels the suggest widget lists. */
+  async completionLabels(): Promise<string[]> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+Space');
+    const rows = this.page.locator('.editor-widget.suggest-widget.visible .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible' });
+    return rows.evaluateAll((elements) =>
+      elements.map((row) => (row.querySelector('.label-name')?.textContent ?? '').trim()),
+    );
+  }
+
+  /**
+   * Shows the hover at the cursor (Ctrl+K Ctrl+I) and returns its text once it matches `expected` (the hover first
+   * says "Loading..." while the language server answers).
+   */
+  async hoverText(expected: RegExp): Promise<string> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('Control+I');
+    const hover = this.page.locator('.monaco-editor .monaco-hover:not(.hidden) .monaco-hover-content').first();
+    await hover.waitFor({ state: 'visible' });
+    return this.waitFor(() => hover.innerText(), (text) => expected.test(text), `a hover matching ${expected}`);
+  }
+
+  /** Opens the code action menu at the cursor (Ctrl+.) and applies the first action whose title matches. */
+  async applyCodeAction(title: RegExp): Promise<string> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+.');
+    const action = this.page.locator('.action-widget .monaco-list-row.action', { hasText: title }).first();
+    await action.waitFor({ state: 'visible' });
+    const applied = (await action.innerText()).trim();
+    await action.click();
+    await action.waitFor({ state: 'hidden' });
+    return applied;
+  }
+
+  async pressEscape(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+  }
+
+  /** Saves the screenshot and the browser console into `dir` (used when a scenario fails). */
+  async saveDiagnostics(dir: string, name: string): Promise<void> {
+    mkdirSync(dir, { recursive: true });
+    await this.page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true }).catch(() => undefined);
+    writeFileSync(path.join(dir, `${name}.browser-console.log`), this.consoleLines.join('\n'));
+  }
+
+  private async focusEditor(): Promise<void> {
+    const editor = this.activeEditor();
+    if (await editor.evaluate((node) => node.classList.contains('focused'))) return;
+    // Ctrl+1 focuses the first editor group without moving its cursor (a click would).
+    await this.page.keyboard.press('Control+1');
+    await this.page.locator('.editor-group-container.active .monaco-editor.focused').waitFor({ state: 'visible' });
+  }
+
+  private async waitFor<T>(read: () => Promise<T>, predicate: (value: T) => boolean, what: string, timeoutMs = uiTimeoutMs): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: T = await read();
+    while (!predicate(last)) {
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+      }
+      await this.page.waitForTimeout(150);
+      last = await read();
+    }
+    return last;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
