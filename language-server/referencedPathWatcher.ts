@@ -1,9 +1,9 @@
 // Diagnostics such as "data.root does not exist" or "train.csv lacks the condition's columns" depend on files
 // outside the edited document, often outside the workspace (../data), where the client's file watcher does not
 // look. Each open document's referenced paths are therefore stat-polled. Hand-written rather than fs.watch (which
-// cannot watch a path that does not exist yet) or fs.watchFile (whose first stat is taken asynchronously, so a
-// file created right after a validation could become its baseline and never count as a change): here the
-// baseline is taken synchronously when a path starts being watched, before the validation that depends on it.
+// cannot watch a path that does not exist yet) or fs.watchFile (whose first stat is taken asynchronously at an
+// unknown moment): here the baseline is taken synchronously when a path starts being watched, and the caller is
+// told so it can validate once more after that moment.
 import { statSync } from 'node:fs';
 import { sep } from 'node:path';
 
@@ -37,12 +37,15 @@ export class ReferencedPathWatcher {
     private readonly pollIntervalMs: number,
   ) {}
 
-  /** Replaces the set of paths watched on behalf of `uri`. Call it before validating the text that named them. */
-  setPaths(uri: string, paths: readonly string[]): void {
+  /** Replaces the set of paths watched on behalf of `uri`; true when it holds a path it did not hold before
+   * (whose baseline is taken now, so a change between the last validation and now would go unseen). */
+  setPaths(uri: string, paths: readonly string[]): boolean {
     const next = new Set(paths);
     const previous = this.pathsByDocument.get(uri) ?? new Set<string>();
     for (const path of previous) if (!next.has(path)) this.release(uri, path);
+    let added = false;
     for (const path of next) {
+      added ||= !previous.has(path);
       let entry = this.watched.get(path);
       if (entry === undefined) {
         entry = { signature: signatureOf(path), documents: new Set() };
@@ -53,6 +56,7 @@ export class ReferencedPathWatcher {
     if (next.size === 0) this.pathsByDocument.delete(uri);
     else this.pathsByDocument.set(uri, next);
     this.updateTimer();
+    return added;
   }
 
   forget(uri: string): void {

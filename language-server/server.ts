@@ -62,6 +62,12 @@ let workspaceRoot: string | undefined;
 let hierarchicalSymbols = false;
 let registerConfigurationChanges = false;
 
+/** The document version whose referenced paths are being watched. */
+const watchedVersions = new Map<string, number>();
+
+/** What was last sent per document, to leave out re-sending identical diagnostics. */
+const lastPublished = new Map<string, { version: number; json: string }>();
+
 /** The last diagnostics computed per document, for matching codeAction requests to their fixes. */
 const latestDiagnostics = new Map<string, { version: number; diagnostics: ExperimentDiagnostic[] }>();
 
@@ -85,7 +91,7 @@ connection.onInitialize(
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentSymbolProvider: { label: 'RadLab experiment' },
       },
-      serverInfo: { name: 'radlab-language-server', version: '0.1.0' },
+      serverInfo: { name: 'radlab-language-server' },
     };
   }),
 );
@@ -129,17 +135,45 @@ const validateAndPublish = guarded(logError, 'validation', undefined, async (uri
   const document = documents.get(uri);
   if (document === undefined) return;
   const filePath = experimentPathForDocument(uri, workspaceRoot);
-  const text = document.getText();
-  // Watching starts before validating: a file that changes after validation looked at it is then always
-  // seen as a change (costs one extra parse per edit, well under a millisecond for a typical experiment).
-  watcher.setPaths(uri, referencedPaths(text, filePath));
-  const diagnostics = validateExperiment(text, { filePath, checkDataset });
+  const diagnostics = validateExperiment(document.getText(), { filePath, checkDataset });
   latestDiagnostics.set(uri, { version: document.version, diagnostics });
-  await connection.sendDiagnostics({
-    uri,
-    version: document.version,
-    diagnostics: diagnostics.map((diagnostic) => toLspDiagnostic(diagnostic, document.version)),
-  });
+  if (watchedVersions.get(uri) !== document.version) scheduleWatchRefresh(uri);
+  const converted = diagnostics.map((diagnostic) => toLspDiagnostic(diagnostic, document.version));
+  const published = JSON.stringify(converted);
+  const previous = lastPublished.get(uri);
+  // A re-validation that changes nothing (a setting or an unrelated file changed) is not sent again.
+  if (previous !== undefined && previous.version === document.version && previous.json === published) return;
+  lastPublished.set(uri, { version: document.version, json: published });
+  await connection.sendDiagnostics({ uri, version: document.version, diagnostics: converted });
+});
+
+// referencedPaths parses the text again, as long as validation itself on a long file, so the watched paths are
+// refreshed once the document has been quiet for a moment rather than on every keystroke. Until then the
+// document counts as affected by any watched-file event, and a newly watched path (whose baseline is taken
+// after the validation that looked at it) triggers one more validation, so no change in between is lost.
+const watchRefreshDelayMs = 200;
+const watchRefreshTimers = new Map<string, NodeJS.Timeout>();
+
+function scheduleWatchRefresh(uri: string): void {
+  clearTimeout(watchRefreshTimers.get(uri));
+  const timer = setTimeout(() => refreshWatchedPaths(uri), watchRefreshDelayMs);
+  timer.unref();
+  watchRefreshTimers.set(uri, timer);
+}
+
+function watchedPathsStale(uri: string): boolean {
+  const document = documents.get(uri);
+  return document !== undefined && watchedVersions.get(uri) !== document.version;
+}
+
+const refreshWatchedPaths = guarded(logError, 'watched paths refresh', undefined, (uri: string): void => {
+  watchRefreshTimers.delete(uri);
+  const document = documents.get(uri);
+  if (document === undefined || !watchedPathsStale(uri)) return;
+  const filePath = experimentPathForDocument(uri, workspaceRoot);
+  const added = watcher.setPaths(uri, referencedPaths(document.getText(), filePath));
+  watchedVersions.set(uri, document.version);
+  if (added) requestValidation(uri);
 });
 
 documents.onDidOpen(guarded(logError, 'didOpen', undefined, (event) => requestValidation(event.document.uri)));
@@ -151,6 +185,10 @@ documents.onDidClose(
     const uri = event.document.uri;
     pendingValidation.delete(uri);
     latestDiagnostics.delete(uri);
+    watchedVersions.delete(uri);
+    lastPublished.delete(uri);
+    clearTimeout(watchRefreshTimers.get(uri));
+    watchRefreshTimers.delete(uri);
     watcher.forget(uri);
     settings?.forget(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -159,7 +197,7 @@ documents.onDidClose(
 
 connection.onDidChangeWatchedFiles(
   guarded(logError, 'didChangeWatchedFiles', undefined, (params) => {
-    const affected = new Set<string>();
+    const affected = new Set(documents.keys().filter(watchedPathsStale));
     for (const change of params.changes) {
       const changedPath = filePathOfUri(change.uri);
       if (changedPath === undefined) continue;

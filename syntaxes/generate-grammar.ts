@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { experimentSchema } from '../core/experiment/schema';
-import type { ObjectNode, SchemaNode } from '../core/experiment/schemaNodes';
+import { enumValuesOf, type ObjectNode, type SchemaNode } from '../core/experiment/schemaNodes';
 
 export const GRAMMAR_PATH = join(__dirname, 'radlab-experiment.tmLanguage.json');
 
@@ -297,17 +297,9 @@ function yamlRepository(): Record<string, GrammarRule> {
 
 // ---- From the schema to grammar fields ----
 
+/** Enum words get the enum scope; booleans keep YAML's own constant scope. */
 function enumWordsOf(node: SchemaNode): string[] {
-  switch (node.kind) {
-    case 'enum':
-      return [...node.values];
-    case 'list':
-      return enumWordsOf(node.items);
-    case 'oneOf':
-      return [...new Set(node.options.flatMap(enumWordsOf))];
-    default:
-      return [];
-  }
+  return node.kind === 'boolean' ? [] : [...enumValuesOf(node)];
 }
 
 function acceptsPath(node: SchemaNode): boolean {

@@ -1,10 +1,9 @@
 // A contact sheet of model inputs as a PNG: one row per sample, one tile per distinct channel (a 2.5D stack
 // shows each slice; a grey input repeated into 3 channels shows once), with the sample's label above its row.
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 import { escapeXml, GRADE_COLOURS, greyToRgb } from './preview';
 import type { Grade } from './lsdcVocabulary';
-import type { InputSettings } from './sampleInput';
-import { inputChannels } from './sampleInput';
+import { inputChannels, type InputSettings } from './sampleInput';
 
 export interface SheetEntry {
   /** One sample's input, HWC uint8 as built by sampleInput.ts. */
@@ -23,7 +22,7 @@ export async function inputContactSheetPng(entries: readonly SheetEntry[], setti
   const width = tiles * size + (tiles + 1) * GAP;
   const rowHeight = CAPTION + size + GAP;
   const height = Math.max(1, entries.length) * rowHeight + GAP;
-  const composites: sharp.OverlayOptions[] = [];
+  const composites: OverlayOptions[] = [];
   let captions = '';
   entries.forEach((entry, row) => {
     if (entry.input.length !== size * size * channels) {

@@ -54,22 +54,22 @@ function allocate(strataSizes: number[], fractions: readonly number[]): number[]
     return base;
   });
   const remaining = targets.map((target, s) => target - allocation.reduce((sum, row) => sum + row[s]!, 0));
-  // Hand out the studies the floors left over, one at a time, to the (stratum, split) furthest below its
-  // exact share, preferring splits still short of their overall target.
-  strataSizes.forEach((size, g) => {
-    const row = allocation[g]!;
-    while (row.reduce((a, b) => a + b, 0) < size) {
-      let best = -1;
-      let bestScore = -Infinity;
-      fractions.forEach((f, s) => {
-        if (f <= 0) return;
-        const score = (remaining[s]! > 0 ? 1e6 : 0) + size * f - row[s]!;
-        if (score > bestScore) [best, bestScore] = [s, score];
-      });
-      row[best]!++;
-      remaining[best]!--;
+  // Hand out the studies the floors left over to the (stratum, split) pairs furthest below their exact share,
+  // first only to splits still short of their overall target, then (when the minimum of one per split took
+  // their place) to any.
+  const pairs = strataSizes
+    .flatMap((size, g) => fractions.map((f, s) => ({ g, s, rest: size * f - allocation[g]![s]!, used: f > 0 })))
+    .filter((pair) => pair.used)
+    .sort((a, b) => b.rest - a.rest || a.g - b.g || a.s - b.s);
+  const short = (g: number) => strataSizes[g]! - allocation[g]!.reduce((a, b) => a + b, 0);
+  for (const onlyShortSplits of [true, false]) {
+    for (const { g, s } of pairs) {
+      if (short(g) > 0 && (!onlyShortSplits || remaining[s]! > 0)) {
+        allocation[g]![s]!++;
+        remaining[s]!--;
+      }
     }
-  });
+  }
   return allocation;
 }
 

@@ -75,16 +75,32 @@ export class Workbench {
     await this.activeEditor().locator('.view-lines').waitFor({ state: 'visible' });
   }
 
-  /** Runs a command palette entry by its full title, e.g. `RadLab: New Experiment`. */
-  async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
+  /**
+   * Runs a command palette entry by its full title, e.g. `RadLab: New Experiment`. The palette lists what was
+   * registered when it opened, and an extension's commands appear only once the extension host has scanned it, so
+   * a palette without the entry is closed and opened again until the deadline.
+   */
+  async runCommand(title: string, timeoutMs = uiTimeoutMs): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', {
-      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
-    });
-    await row.first().click();
+    const row = this.page
+      .locator('.quick-input-list .monaco-list-row', {
+        has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+      })
+      .first();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`>${title}`);
+      try {
+        await row.waitFor({ state: 'visible', timeout: 2_000 });
+        await row.click();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`the command palette has no entry '${title}'`, { cause: error });
+        await input.press('Escape');
+      }
+    }
   }
 
   /** Answers the quick input (input box or pick) that a command opened. */
@@ -232,16 +248,34 @@ export class Workbench {
     return this.waitFor(() => hover.innerText(), (text) => expected.test(text), `a hover matching ${expected}`);
   }
 
-  /** Opens the code action menu at the cursor (Ctrl+.) and applies the first action whose title matches. */
+  /**
+   * Opens the code action menu at the cursor (Ctrl+.) and applies the first action whose title matches, choosing it
+   * with the keyboard (the menu sits under a pointer-blocking layer that swallows synthetic clicks).
+   */
   async applyCodeAction(title: RegExp): Promise<string> {
     await this.focusEditor();
     await this.page.keyboard.press('Control+.');
-    const action = this.page.locator('.action-widget .monaco-list-row.action', { hasText: title }).first();
-    await action.waitFor({ state: 'visible' });
-    const applied = (await action.innerText()).trim();
-    await action.click();
-    await action.waitFor({ state: 'hidden' });
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    const wanted = rows.filter({ hasText: title }).first();
+    await wanted.waitFor({ state: 'visible' });
+    const applied = (await wanted.innerText()).trim();
+    const count = await rows.count();
+    for (let step = 0; step < count && !(await wanted.evaluate((row) => row.classList.contains('focused'))); step++) {
+      await this.page.keyboard.press('ArrowDown');
+    }
+    if (!(await wanted.evaluate((row) => row.classList.contains('focused')))) {
+      throw new Error(`could not select the code action '${applied}' with the keyboard`);
+    }
+    await this.page.keyboard.press('Enter');
+    await wanted.waitFor({ state: 'hidden' });
     return applied;
+  }
+
+  /** Closes whatever transient widget (quick input, suggest, hover, menu) a previous step may have left open. */
+  async dismissWidgets(): Promise<void> {
+    for (const widget of ['.quick-input-widget', '.action-widget', '.editor-widget.suggest-widget.visible', '.monaco-hover:not(.hidden)']) {
+      if (await this.page.locator(widget).first().isVisible()) await this.page.keyboard.press('Escape');
+    }
   }
 
   async pressEscape(): Promise<void> {

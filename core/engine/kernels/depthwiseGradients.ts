@@ -1,0 +1,69 @@
+// DepthwiseConv2dNativeBackpropFilter/Input, both missing on wasm, as compositions of the XNNPACK depthwise
+// convolution: the input gradient by stride phases (see stridedInputGradient.ts), the filter gradient as one
+// depthwise convolution over an image whose channels are batch x channel, with dy (dilated by the stride) as the
+// per-channel kernel.
+import * as tf from '@tensorflow/tfjs-core';
+import { asTensor, cropForPads, requireUnitDilations } from './tensorArgs';
+import { inputGradientByPhases } from './stridedInputGradient';
+
+type DepthwiseGradAttrs = {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dilations: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+function depthwiseInfo(xShape: number[], filterShape: number[], attrs: DepthwiseGradAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
+}
+
+export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap }): tf.Tensor {
+  const attrs = args.attrs as unknown as DepthwiseGradAttrs & { filterShape: [number, number, number, number] };
+  requireUnitDilations(attrs.dilations, 'DepthwiseConv2dNativeBackpropFilter');
+  const x = asTensor<tf.Rank.R4>(args.inputs.x!, 'x');
+  const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');
+  const info = depthwiseInfo(x.shape, attrs.filterShape, attrs);
+  const [kh, kw, c, multiplier] = attrs.filterShape;
+  const [n, h, w] = x.shape;
+  const { outHeight: oh, outWidth: ow } = info;
+  return tf.tidy(() => {
+    // One image, channels ordered (n, c): each depthwise channel sums over one sample's spatial positions.
+    const image = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
+    const { x: cropped, padding } = cropForPads(image, {
+      top: info.padInfo.top,
+      bottom: kh + (oh - 1) * info.strideHeight - h - info.padInfo.top,
+      left: info.padInfo.left,
+      right: kw + (ow - 1) * info.strideWidth - w - info.padInfo.left,
+    });
+    const dyAsFilter = tf.reshape(tf.transpose(tf.reshape(dy, [n, oh, ow, c * multiplier]), [1, 2, 0, 3]), [oh, ow, n * c, multiplier]);
+    const perSample = tf.depthwiseConv2d(cropped, dyAsFilter, 1, padding, 'NHWC', [info.strideHeight, info.strideWidth]);
+    return tf.sum(tf.reshape(perSample, [kh, kw, n, c, multiplier]), 2);
+  });
+}
+
+export function depthwiseConv2dNativeBackpropInput(args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap }): tf.Tensor {
+  const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: [number, number, number, number] };
+  requireUnitDilations(attrs.dilations, 'DepthwiseConv2dNativeBackpropInput');
+  const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');
+  const filter = asTensor<tf.Rank.R4>(args.inputs.filter!, 'filter');
+  const info = depthwiseInfo(attrs.inputShape, filter.shape, attrs);
+  const [n, h, w, c] = attrs.inputShape;
+  const [kh, kw, , multiplier] = filter.shape;
+  return tf.tidy(() => {
+    // Each of the c*multiplier dy channels is correlated with its own filter tap set (multiplier 1); the
+    // multiplier outputs of one input channel are then summed.
+    const perOutputChannel = tf.reshape(filter, [kh, kw, c * multiplier, 1]);
+    const grad = inputGradientByPhases(dy, perOutputChannel, info, c * multiplier, (dyPart, subFilter, padding) =>
+      tf.depthwiseConv2d(dyPart, subFilter, 1, padding, 'NHWC'),
+    );
+    return multiplier === 1 ? grad : tf.sum(tf.reshape(grad, [n, h, w, c, multiplier]), 4);
+  });
+}

@@ -1,0 +1,51 @@
+// Installs the composite training kernels on the wasm backend. Must run after the backend is initialised:
+// the native kernels that the composites call keep their wasm bindings from the backend's set-up.
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilter, conv2DBackpropInput } from './convGradients';
+import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwiseGradients';
+import { makeBatchMatMul, makeMaxPoolGrad, makeTile, unsortedSegmentSum, type NativeKernel } from './otherKernels';
+
+export const wasmTrainingKernels = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+  'MaxPoolGrad',
+  'BatchMatMul',
+  'Tile',
+] as const;
+
+// The native kernels are captured once: after the first install the registry holds the composites.
+let natives: { batchMatMul: NativeKernel; tile: NativeKernel; maxPoolGrad: NativeKernel } | undefined;
+
+function nativeKernel(name: string): NativeKernel {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`the wasm backend has no ${name} kernel to build on`);
+  return kernel.kernelFunc as unknown as NativeKernel;
+}
+
+function install(name: string, kernelFunc: (args: never) => tf.Tensor): void {
+  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+/** Registers the composites (once per process); returns the kernel names now provided. */
+export function registerWasmTrainingKernels(): readonly string[] {
+  if (!tf.findBackend('wasm')) throw new Error('registerWasmTrainingKernels: the wasm backend is not initialised');
+  if (natives) return wasmTrainingKernels;
+  natives = {
+    batchMatMul: nativeKernel('BatchMatMul'),
+    tile: nativeKernel('Tile'),
+    maxPoolGrad: nativeKernel('MaxPoolGrad'),
+  };
+  install('Conv2DBackpropFilter', conv2DBackpropFilter);
+  install('Conv2DBackpropInput', conv2DBackpropInput);
+  install('DepthwiseConv2dNativeBackpropFilter', depthwiseConv2dNativeBackpropFilter);
+  install('DepthwiseConv2dNativeBackpropInput', depthwiseConv2dNativeBackpropInput);
+  install('UnsortedSegmentSum', unsortedSegmentSum);
+  install('MaxPoolGrad', makeMaxPoolGrad(natives.maxPoolGrad));
+  install('BatchMatMul', makeBatchMatMul(natives.batchMatMul));
+  install('Tile', makeTile(natives.tile));
+  return wasmTrainingKernels;
+}

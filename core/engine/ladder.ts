@@ -1,0 +1,155 @@
+// Whether each training engine can run here, and why not. Checks are cheap (package resolution, CUDA library
+// look-up, a WebGPU adapter request); nothing is initialised in tfjs until an engine is chosen.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+export const engineNames = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm'] as const;
+export type EngineName = (typeof engineNames)[number];
+
+export interface RungReport {
+  name: EngineName;
+  available: boolean;
+  reason: string;
+}
+
+const packageOf: Record<EngineName, string> = {
+  'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
+  'tfjs-node': '@tensorflow/tfjs-node',
+  webgpu: 'webgpu',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+};
+
+// tfjs-node-gpu 4.x is built on libtensorflow 2.9 for CUDA 11.2 and cuDNN 8.1 (its documented requirements).
+const cudaLibraries = ['libcuda.so.1', 'libcudart.so.11.0', 'libcublas.so.11', 'libcudnn.so.8'];
+
+const localRequire = createRequire(__filename);
+
+export function isInstalled(engine: EngineName): boolean {
+  try {
+    localRequire.resolve(`${packageOf[engine]}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function packageName(engine: EngineName): string {
+  return packageOf[engine];
+}
+
+function notInstalled(engine: EngineName): string {
+  const why: Record<EngineName, string> = {
+    'tfjs-node-gpu': 'its install downloads libtensorflow, so it needs internet at npm install time',
+    'tfjs-node': 'its install downloads libtensorflow, so it needs internet at npm install time',
+    webgpu: 'it is an optional dependency (Dawn prebuilt for the platform)',
+    wasm: 'it is a regular dependency; reinstall the extension',
+  };
+  return `${packageOf[engine]} is not installed (${why[engine]})`;
+}
+
+function libraryDirs(): string[] {
+  const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  dirs.push('/usr/local/cuda/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib');
+  return dirs;
+}
+
+function ldconfigLibraries(): string {
+  for (const ldconfig of ['/sbin/ldconfig', '/usr/sbin/ldconfig', 'ldconfig']) {
+    try {
+      return execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      // try the next location
+    }
+  }
+  return '';
+}
+
+/** A GPU description when an NVIDIA driver with a device is present, else undefined. */
+export function nvidiaGpu(): string | undefined {
+  try {
+    const list = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    const first = list.split('\n').find((line) => line.startsWith('GPU '));
+    if (first) return first.trim();
+  } catch {
+    // no nvidia-smi: fall back to the kernel driver's presence
+  }
+  if (existsSync('/proc/driver/nvidia/version')) {
+    return readFileSync('/proc/driver/nvidia/version', 'utf8').split('\n')[0]?.trim();
+  }
+  return undefined;
+}
+
+export function missingCudaLibraries(): string[] {
+  const cache = ldconfigLibraries();
+  return cudaLibraries.filter((lib) => !cache.includes(lib) && !libraryDirs().some((dir) => existsSync(join(dir, lib))));
+}
+
+async function probeTfjsNodeGpu(): Promise<RungReport> {
+  const name = 'tfjs-node-gpu';
+  if (!isInstalled(name)) return { name, available: false, reason: notInstalled(name) };
+  const gpu = nvidiaGpu();
+  if (!gpu) return { name, available: false, reason: 'no NVIDIA GPU or driver found (nvidia-smi -L lists none, /proc/driver/nvidia absent)' };
+  const missing = missingCudaLibraries();
+  if (missing.length > 0) {
+    return { name, available: false, reason: `CUDA libraries missing: ${missing.join(', ')} (tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1 on the library path)` };
+  }
+  return { name, available: true, reason: gpu };
+}
+
+async function probeTfjsNode(): Promise<RungReport> {
+  const name = 'tfjs-node';
+  if (!isInstalled(name)) return { name, available: false, reason: notInstalled(name) };
+  return { name, available: true, reason: 'libtensorflow (CPU) installed' };
+}
+
+export interface WebGpuModule {
+  create(options: string[]): { requestAdapter(): Promise<WebGpuAdapter | null> };
+  globals: Record<string, unknown>;
+}
+
+export interface WebGpuAdapter {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+}
+
+/** Loads Dawn (an ES module, so imported rather than required) and asks it for an adapter. */
+export async function requestWebGpuAdapter(): Promise<{ gpu: ReturnType<WebGpuModule['create']>; adapter: WebGpuAdapter | null; module: WebGpuModule }> {
+  const module = (await import(packageOf.webgpu)) as WebGpuModule;
+  const gpu = module.create([]);
+  return { gpu, adapter: await gpu.requestAdapter(), module };
+}
+
+export function describeAdapter(adapter: WebGpuAdapter): string {
+  const info = adapter.info ?? {};
+  return [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'WebGPU adapter';
+}
+
+async function probeWebGpu(): Promise<RungReport> {
+  const name = 'webgpu';
+  if (!isInstalled(name)) return { name, available: false, reason: notInstalled(name) };
+  try {
+    const { adapter } = await requestWebGpuAdapter();
+    if (!adapter) return { name, available: false, reason: 'no WebGPU adapter: Dawn found no Vulkan, Metal or D3D12 device' };
+    return { name, available: true, reason: describeAdapter(adapter) };
+  } catch (error) {
+    return { name, available: false, reason: `Dawn failed to load: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+async function probeWasm(): Promise<RungReport> {
+  const name = 'wasm';
+  if (!isInstalled(name)) return { name, available: false, reason: notInstalled(name) };
+  return { name, available: true, reason: 'WebAssembly (XNNPACK) on the CPU' };
+}
+
+const probes: Record<EngineName, () => Promise<RungReport>> = {
+  'tfjs-node-gpu': probeTfjsNodeGpu,
+  'tfjs-node': probeTfjsNode,
+  webgpu: probeWebGpu,
+  wasm: probeWasm,
+};
+
+export function probe(engine: EngineName): Promise<RungReport> {
+  return probes[engine]();
+}

@@ -1,0 +1,262 @@
+// A minimal functional module system for the backbones and the head.
+//
+// Why not tfjs-layers: pretrained weights are PyTorch state_dicts, and `unfreeze_last_n` counts "the last N
+// parameter tensors in PyTorch's order". Both need every parameter to carry its exact PyTorch name and to be
+// registered in exactly PyTorch's order (a module's own parameters, then its own buffers, then its children in
+// the order they were assigned), which tfjs-layers' auto-named, Keras-ordered weights cannot reproduce. Here a
+// model declares its state entries through scopes that build the dotted names, in the reference order, and its
+// forward pass is a plain function of tfjs-core ops over those entries.
+import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom, type Initializer } from './random';
+import { tfShapeOf, type TorchLayout } from './torchLayout';
+
+export type { TorchLayout } from './torchLayout';
+
+/** A trainable tensor with its PyTorch identity. */
+export interface ParamRecord {
+  /** The PyTorch state_dict key, e.g. `layer4.2.conv3.weight`. */
+  readonly name: string;
+  readonly variable: tf.Variable;
+  readonly torchShape: readonly number[];
+  readonly layout: TorchLayout;
+}
+
+/** Element type of a buffer in PyTorch (int64 buffers are held as int32 tensors in tfjs). */
+export type BufferDtype = 'float32' | 'int64';
+
+/** A non-trainable state tensor (batch-norm statistics, index tables) with its PyTorch identity. */
+export interface BufferRecord {
+  readonly name: string;
+  readonly variable: tf.Variable;
+  readonly torchShape: readonly number[];
+  readonly dtype: BufferDtype;
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((product, side) => product * side, 1);
+}
+
+abstract class StateEntry {
+  private held: tf.Variable | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly torchShape: readonly number[],
+  ) {}
+
+  get variable(): tf.Variable {
+    if (this.held === undefined) {
+      throw new Error(`'${this.name}' was read before its model was initialised (call initialize(seed) first)`);
+    }
+    return this.held;
+  }
+
+  get initialized(): boolean {
+    return this.held !== undefined;
+  }
+
+  get size(): number {
+    return sizeOf(this.torchShape);
+  }
+
+  protected hold(variable: tf.Variable): void {
+    this.held?.dispose();
+    this.held = variable;
+  }
+
+  dispose(): void {
+    this.held?.dispose();
+    this.held = undefined;
+  }
+}
+
+export class Parameter extends StateEntry implements ParamRecord {
+  readonly kind = 'parameter';
+
+  constructor(
+    name: string,
+    torchShape: readonly number[],
+    readonly layout: TorchLayout,
+    private readonly init: Initializer,
+  ) {
+    super(name, torchShape);
+  }
+
+  get tfShape(): number[] {
+    return tfShapeOf(this.torchShape, this.layout);
+  }
+
+  initialize(random: SeededRandom): void {
+    // Values are i.i.d., so they can be drawn straight into the tfjs order.
+    this.hold(tf.variable(tf.tensor(this.init(this.size, random), this.tfShape, 'float32'), true));
+  }
+}
+
+export class Buffer extends StateEntry implements BufferRecord {
+  readonly kind = 'buffer';
+
+  constructor(
+    name: string,
+    torchShape: readonly number[],
+    readonly dtype: BufferDtype,
+    private readonly init: () => Float32Array | Int32Array,
+  ) {
+    super(name, torchShape);
+  }
+
+  initialize(): void {
+    const values = this.init();
+    const tensor =
+      this.dtype === 'int64'
+        ? tf.tensor(Int32Array.from(values), [...this.torchShape], 'int32')
+        : tf.tensor(Float32Array.from(values), [...this.torchShape], 'float32');
+    this.hold(tf.variable(tensor, false));
+  }
+}
+
+export type StateEntryOf = Parameter | Buffer;
+
+/** A model's state in PyTorch state_dict order. */
+export class ModelState {
+  readonly entries: StateEntryOf[] = [];
+  private readonly names = new Set<string>();
+
+  /** The scope whose names start at the root (or at `prefix`). */
+  scope(prefix = ''): Scope {
+    return new Scope(this, prefix);
+  }
+
+  add<T extends StateEntryOf>(entry: T): T {
+    if (this.names.has(entry.name)) {
+      throw new Error(`the model declares '${entry.name}' twice`);
+    }
+    this.names.add(entry.name);
+    this.entries.push(entry);
+    return entry;
+  }
+
+  get parameters(): Parameter[] {
+    return this.entries.filter((entry): entry is Parameter => entry.kind === 'parameter');
+  }
+
+  get buffers(): Buffer[] {
+    return this.entries.filter((entry): entry is Buffer => entry.kind === 'buffer');
+  }
+
+  get parameterCount(): number {
+    return this.parameters.reduce((sum, parameter) => sum + parameter.size, 0);
+  }
+
+  get initialized(): boolean {
+    return this.entries.length > 0 && this.entries.every((entry) => entry.initialized);
+  }
+
+  /** Allocates every variable: parameters drawn in declaration order from `seed`, buffers at their defaults. */
+  initialize(seed: number): void {
+    const random = new SeededRandom(seed);
+    for (const entry of this.entries) {
+      if (entry.kind === 'parameter') {
+        entry.initialize(random);
+      } else {
+        entry.initialize();
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const entry of this.entries) {
+      entry.dispose();
+    }
+  }
+}
+
+/** Builds dotted PyTorch names: `scope.child('layer1').child(0).param('weight', ...)` is `layer1.0.weight`. */
+export class Scope {
+  constructor(
+    private readonly state: ModelState,
+    readonly prefix: string,
+  ) {}
+
+  private qualify(name: string | number): string {
+    return this.prefix === '' ? String(name) : `${this.prefix}.${name}`;
+  }
+
+  child(name: string | number): Scope {
+    return new Scope(this.state, this.qualify(name));
+  }
+
+  param(name: string, torchShape: readonly number[], layout: TorchLayout, init: Initializer): Parameter {
+    return this.state.add(new Parameter(this.qualify(name), torchShape, layout, init));
+  }
+
+  buffer(
+    name: string,
+    torchShape: readonly number[],
+    dtype: BufferDtype,
+    init: () => Float32Array | Int32Array,
+  ): Buffer {
+    return this.state.add(new Buffer(this.qualify(name), torchShape, dtype, init));
+  }
+}
+
+/** What one forward pass needs besides its input: the mode, and seeds for dropout and stochastic depth. */
+export interface ForwardContext {
+  readonly training: boolean;
+  nextSeed(): number;
+}
+
+/**
+ * A feature extractor: images NHWC float32 (normalised) -> features [N, featureWidth]. Its parameters are named
+ * and ordered exactly as in the reference PyTorch model without its classification head.
+ */
+export class Backbone {
+  private dropoutSeeds = new SeededRandom(0);
+
+  constructor(
+    /** The registry name, or a description of a custom configuration. */
+    readonly name: string,
+    readonly featureWidth: number,
+    readonly state: ModelState,
+    private readonly run: (images: tf.Tensor4D, context: ForwardContext) => tf.Tensor2D,
+    /** Input side the configuration requires (position embeddings fix it), or undefined for any side. */
+    readonly fixedInputSize?: number,
+  ) {}
+
+  get parameters(): readonly ParamRecord[] {
+    return this.state.parameters;
+  }
+
+  get buffers(): readonly BufferRecord[] {
+    return this.state.buffers;
+  }
+
+  /** Allocates and initialises the weights (as the reference does) from an explicit seed; returns this. */
+  initialize(seed: number): this {
+    this.state.initialize(seed);
+    this.dropoutSeeds = new SeededRandom(seed ^ 0x5eed);
+    return this;
+  }
+
+  /**
+   * Features of a batch. `training` selects batch statistics in batch norm (and updates the running statistics),
+   * dropout and stochastic depth, as PyTorch's train()/eval().
+   */
+  forward(images: tf.Tensor4D, training: boolean): tf.Tensor2D {
+    if (images.rank !== 4 || images.shape[3] !== 3) {
+      throw new RangeError(`${this.name} takes NHWC images with 3 channels, got shape [${images.shape.join(', ')}]`);
+    }
+    const [, height, width] = images.shape;
+    if (this.fixedInputSize !== undefined && (height !== this.fixedInputSize || width !== this.fixedInputSize)) {
+      throw new RangeError(
+        `${this.name} takes ${this.fixedInputSize}x${this.fixedInputSize} images (its position embeddings fix the ` +
+          `size), got ${height}x${width}; set the input size to ${this.fixedInputSize}`,
+      );
+    }
+    const seeds = this.dropoutSeeds;
+    return this.run(images, { training, nextSeed: () => seeds.nextSeed() });
+  }
+
+  dispose(): void {
+    this.state.dispose();
+  }
+}

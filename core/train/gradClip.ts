@@ -1,0 +1,34 @@
+// Global gradient-norm clipping with torch.nn.utils.clip_grad_norm_ semantics:
+//   total = ‖(‖g_1‖, …, ‖g_k‖)‖   (the p-norm of all gradients together; the max |g| for p = ∞)
+//   coefficient = min(1, maxNorm / (total + 1e-6))
+//   every gradient is multiplied by the coefficient (also when it is 1, as PyTorch does).
+
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface ClippedGradients {
+  /** New gradient tensors, keyed as the input; the caller disposes them (and its own inputs). */
+  gradients: tf.NamedTensorMap;
+  /** The total norm before clipping. */
+  totalNorm: number;
+}
+
+export function clipGradientsByGlobalNorm(
+  gradients: tf.NamedTensorMap,
+  maxNorm: number,
+  normType: number = 2,
+): ClippedGradients {
+  if (!(maxNorm > 0)) throw new Error(`gradient clipping: max norm must be > 0, got ${maxNorm}`);
+  if (!(normType > 0)) throw new Error(`gradient clipping: norm type must be > 0 or Infinity, got ${normType}`);
+  const names = Object.keys(gradients);
+  if (names.length === 0) return { gradients: {}, totalNorm: 0 };
+  const total = tf.tidy(() => {
+    const norms = tf.stack(names.map((name) => tf.norm(gradients[name]!, normType)));
+    return tf.norm(norms, normType);
+  });
+  const totalNorm = total.dataSync()[0]!;
+  total.dispose();
+  const coefficient = Math.min(1, maxNorm / (totalNorm + 1e-6));
+  const clipped: tf.NamedTensorMap = {};
+  for (const name of names) clipped[name] = tf.tidy(() => tf.mul(gradients[name]!, coefficient));
+  return { gradients: clipped, totalNorm };
+}

@@ -1,0 +1,65 @@
+// SGD with momentum as torch.optim.SGD computes it (tfjs's MomentumOptimizer has no weight decay, dampening or
+// torch's first-step rule):
+//
+//   d ← g + wd·p                                  (coupled L2 weight decay)
+//   b ← d on a variable's first step, else b ← μ·b + (1 − dampening)·d
+//   d ← d + μ·b with Nesterov, else d ← b          (only when μ > 0)
+//   p ← p − lr·d
+
+import * as tf from '@tensorflow/tfjs-core';
+import { SlotOptimizer } from './slotOptimizer';
+
+export interface SgdSettings {
+  learningRate: number;
+  momentum?: number;
+  weightDecay?: number;
+  dampening?: number;
+  nesterov?: boolean;
+}
+
+export class Sgd extends SlotOptimizer {
+  static override get className(): string {
+    return 'SgdTorch';
+  }
+
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+
+  constructor(settings: SgdSettings) {
+    const momentum = settings.momentum ?? 0;
+    super(settings.learningRate, momentum > 0 ? ['momentum'] : []);
+    this.momentum = momentum;
+    this.weightDecay = settings.weightDecay ?? 0;
+    this.dampening = settings.dampening ?? 0;
+    this.nesterov = settings.nesterov ?? false;
+    if (!(momentum >= 0 && momentum < 1)) throw new Error(`SGD: momentum must be in [0, 1), got ${momentum}`);
+    if (!(this.weightDecay >= 0)) throw new Error(`SGD: weight decay must be >= 0, got ${this.weightDecay}`);
+    if (this.nesterov && (momentum === 0 || this.dampening !== 0)) {
+      throw new Error('SGD: Nesterov momentum needs momentum > 0 and dampening 0 (as in torch.optim.SGD)');
+    }
+  }
+
+  protected update(_name: string, variable: tf.Variable, gradient: tf.Tensor, slots: tf.Variable[], step: number): void {
+    let direction = this.weightDecay !== 0 ? tf.add(gradient, tf.mul(variable, this.weightDecay)) : gradient;
+    if (this.momentum > 0) {
+      const buffer = slots[0]!;
+      const newBuffer =
+        step === 1 ? direction : tf.add(tf.mul(buffer, this.momentum), tf.mul(direction, 1 - this.dampening));
+      buffer.assign(newBuffer);
+      direction = this.nesterov ? tf.add(direction, tf.mul(newBuffer, this.momentum)) : newBuffer;
+    }
+    variable.assign(tf.sub(variable, tf.mul(direction, this.learningRate)));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      momentum: this.momentum,
+      weightDecay: this.weightDecay,
+      dampening: this.dampening,
+      nesterov: this.nesterov,
+    };
+  }
+}
