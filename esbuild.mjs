@@ -10,6 +10,8 @@ const nodePrograms = {
   extension: 'extension/extension.ts',
   server: 'language-server/server.ts',
   cli: 'core/cli.ts',
+  // DICOM decoding threads start this file beside cli.js (core/data/inputBuilder.ts).
+  dataWorker: 'core/data/sampleWorker.ts',
 };
 
 const webviewEntries = existsSync('webview')

@@ -29,6 +29,11 @@ const subcommands: Record<string, Subcommand> = {
     usage: 'radlab model <backbone> [--json] | radlab model --list [--json]',
     load: () => import('./models/modelCommand'),
   },
+  dataset: {
+    summary: 'Summarise a dataset: studies, series, samples per level and grade, skipped items, split counts',
+    usage: 'radlab dataset <dataset-root | file.experiment.yaml> [--condition <condition>] [--json]',
+    load: () => import('./data/datasetCommand'),
+  },
   docs: {
     summary: 'Print the experiment file reference, or update it in a README',
     usage: 'radlab docs [--write README.md]',

@@ -51,7 +51,7 @@ function basicBlock(scope: Scope, inChannels: number, width: number, stride: num
   const downsample = downsampleOf(scope.child('downsample'), inChannels, width, stride);
   return (x, context) => {
     const y = bn2.apply(conv2.apply(tf.relu(bn1.apply(conv1.apply(x), context))), context);
-    return tf.relu(tf.add(y, downsample ? downsample(x, context) : x));
+    return tf.relu(tf.add(y, downsample ? downsample(x, context) : x) as tf.Tensor4D);
   };
 }
 
@@ -68,7 +68,7 @@ function bottleneckBlock(scope: Scope, inChannels: number, width: number, stride
     let y = tf.relu(bn1.apply(conv1.apply(x), context));
     y = tf.relu(bn2.apply(conv2.apply(y), context));
     y = bn3.apply(conv3.apply(y), context);
-    return tf.relu(tf.add(y, downsample ? downsample(x, context) : x));
+    return tf.relu(tf.add(y, downsample ? downsample(x, context) : x) as tf.Tensor4D);
   };
 }
 

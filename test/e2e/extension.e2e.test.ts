@@ -28,7 +28,7 @@ const brokenFileMistakes = [
   { line: 15, column: 11, names: 'epochs' }, //         `  epochs: ten`: a word where an integer belongs
 ];
 
-// The backbones RadLab documents (docs of the experiment format), independent of the registry's code.
+// The backbones the experiment format names (the RadLab API brief), written out here rather than read from the registry.
 const documentedBackbones = new Set([
   'resnet18', 'resnet50', 'resnet152', 'convnext_tiny', 'convnext_base', 'vit_ti_16', 'vit_s_16', 'vit_b_16',
   'swin_t', 'swin_b', 'beit_s_16', 'beit_b_16', 'efficientnet_v2_s', 'efficientnet_v2_m',
@@ -46,7 +46,7 @@ describe('RadLab in a real VS Code (code-server + chromium)', () => {
   /** Saves a screenshot, the browser console, the code-server log and VS Code's logs for a failed step. */
   async function recordFailure(step: string): Promise<void> {
     const dir = path.join(artifactsDir, step);
-    await workbench?.saveDiagnostics(dir, step);
+    await workbench?.saveFailureArtifacts(dir, step);
     server?.collectLogs(dir);
     process.stderr.write(`e2e: artifacts of the failed step '${step}' are in ${dir}\n`);
   }
@@ -87,9 +87,12 @@ describe('RadLab in a real VS Code (code-server + chromium)', () => {
   }, { timeout: 120_000 });
 
   after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    rmSync(sessionDir, { recursive: true, force: true });
+    try {
+      await workbench?.close();
+    } finally {
+      await server?.stop();
+      rmSync(sessionDir, { recursive: true, force: true });
+    }
   });
 
   scenario('the extension activates and *.experiment.yaml opens in its language mode', 30_000, async () => {

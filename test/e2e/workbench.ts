@@ -1,7 +1,8 @@
 // Drives the VS Code workbench that code-server serves, in Debian's chromium through playwright-core, the way a user
 // would: keyboard shortcuts, quick open, the command palette, and what the editor, Problems view, suggest widget,
-// hover and code action menu show. Every helper waits on a visible condition, never on a fixed delay.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// hover and code action menu show. Every helper waits for a visible condition (polling it where the UI gives no
+// event), never for a fixed delay.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
@@ -41,6 +42,9 @@ export class Workbench {
 
   /** Opens `url` in a fresh chromium profile under `profileDir` and waits until the workbench has rendered. */
   static async open(url: string, profileDir: string): Promise<Workbench> {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`chromium is not installed at ${chromiumPath}: run test/e2e/setup.sh first (or set RADLAB_E2E_CHROMIUM)`);
+    }
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: chromiumPath,
       headless: true,
@@ -142,6 +146,8 @@ export class Workbench {
     // ':' is Go to Line's quick access prefix: without it the input becomes a file search.
     await input.fill(`:${line}:${column}`);
     await input.press('Enter');
+    // The status bar check alone passes at once when the cursor already sits there; wait for the input to close too.
+    await input.waitFor({ state: 'hidden' });
     await this.page
       .locator('[id="status.editor.selection"]', { hasText: `Ln ${line}, Col ${column}` })
       .waitFor({ state: 'visible' });
@@ -165,7 +171,7 @@ export class Workbench {
   }
 
   /**
-   * The 1-based lines that carry an error squiggle in the active editor. Monaco draws each squiggle inside the
+   * The 1-based lines that carry a squiggle of `kind` in the active editor. Monaco draws each squiggle inside the
    * overlay row of its line; the line number is read from the margin row at the same vertical offset.
    */
   async squiggleLines(kind: 'error' | 'warning' = 'error'): Promise<number[]> {
@@ -188,7 +194,10 @@ export class Workbench {
     return this.waitFor(() => this.squiggleLines(kind), predicate, `${kind} squiggles`);
   }
 
-  /** Opens the Problems view and returns the markers it lists for `fileName` (Problems groups them by file). */
+  /**
+   * Opens the Problems view and returns the markers it lists for `fileName` (Problems groups them by file). The view
+   * is virtualised, so this reads the rows it renders: all of them for the handful of markers a scenario makes.
+   */
   async problems(fileName: string): Promise<ProblemRow[]> {
     await this.showProblems();
     return this.page.locator('.markers-panel .monaco-list-row').evaluateAll((rows, wantedFile) => {
@@ -224,7 +233,10 @@ export class Workbench {
     await panel.waitFor({ state: 'visible' });
   }
 
-  /** Triggers completion (Ctrl+Space) at the cursor and returns the labels the suggest widget lists. */
+  /**
+   * Triggers completion (Ctrl+Space) at the cursor and returns the labels the suggest widget renders (its list is
+   * virtualised: about a dozen rows are in the page at once).
+   */
   async completionLabels(): Promise<string[]> {
     await this.focusEditor();
     await this.page.keyboard.press('Control+Space');
@@ -282,8 +294,8 @@ export class Workbench {
     await this.page.keyboard.press('Escape');
   }
 
-  /** Saves the screenshot and the browser console into `dir` (used when a scenario fails). */
-  async saveDiagnostics(dir: string, name: string): Promise<void> {
+  /** Saves a screenshot and the browser console into `dir` (used when a scenario fails). */
+  async saveFailureArtifacts(dir: string, name: string): Promise<void> {
     mkdirSync(dir, { recursive: true });
     await this.page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true }).catch(() => undefined);
     writeFileSync(path.join(dir, `${name}.browser-console.log`), this.consoleLines.join('\n'));

@@ -36,14 +36,14 @@ export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTens
   const { outHeight: oh, outWidth: ow } = info;
   return tf.tidy(() => {
     // One image, channels ordered (n, c): each depthwise channel sums over one sample's spatial positions.
-    const image = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
+    const image = tf.reshape<tf.Rank.R4>(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
     const { x: cropped, padding } = cropForPads(image, {
       top: info.padInfo.top,
       bottom: kh + (oh - 1) * info.strideHeight - h - info.padInfo.top,
       left: info.padInfo.left,
       right: kw + (ow - 1) * info.strideWidth - w - info.padInfo.left,
     });
-    const dyAsFilter = tf.reshape(tf.transpose(tf.reshape(dy, [n, oh, ow, c * multiplier]), [1, 2, 0, 3]), [oh, ow, n * c, multiplier]);
+    const dyAsFilter = tf.reshape<tf.Rank.R4>(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, multiplier]);
     const perSample = tf.depthwiseConv2d(cropped, dyAsFilter, 1, padding, 'NHWC', [info.strideHeight, info.strideWidth]);
     return tf.sum(tf.reshape(perSample, [kh, kw, n, c, multiplier]), 2);
   });
@@ -60,7 +60,7 @@ export function depthwiseConv2dNativeBackpropInput(args: { inputs: tf.NamedTenso
   return tf.tidy(() => {
     // Each of the c*multiplier dy channels is correlated with its own filter tap set (multiplier 1); the
     // multiplier outputs of one input channel are then summed.
-    const perOutputChannel = tf.reshape(filter, [kh, kw, c * multiplier, 1]);
+    const perOutputChannel = tf.reshape<tf.Rank.R4>(filter, [kh, kw, c * multiplier, 1]);
     const grad = inputGradientByPhases(dy, perOutputChannel, info, c * multiplier, (dyPart, subFilter, padding) =>
       tf.depthwiseConv2d(dyPart, subFilter, 1, padding, 'NHWC'),
     );

@@ -44,7 +44,7 @@ export function inputGradientByPhases(
         colPhases.push(tf.zeros([n, rows, cols, outChannels]));
         continue;
       }
-      const subFilter = tf.gather(tf.gather(filter, rowTaps, 0), colTaps, 1);
+      const subFilter = tf.gather(tf.gather(filter, rowTaps, 0), colTaps, 1) as tf.Tensor4D;
       const pads: Pads = {
         top: rowTaps.length - 1,
         bottom: rows - oh,
@@ -54,10 +54,10 @@ export function inputGradientByPhases(
       const { x: dyPart, padding } = cropForPads(dy, pads);
       colPhases.push(correlate(dyPart, subFilter, padding));
     }
-    const interleavedCols = sw === 1 ? colPhases[0]! : tf.reshape(tf.stack(colPhases, 3), [n, rows, cols * sw, outChannels]);
+    const interleavedCols = sw === 1 ? colPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(colPhases, 3), [n, rows, cols * sw, outChannels]);
     rowPhases.push(interleavedCols);
   }
-  const full = sh === 1 ? rowPhases[0]! : tf.reshape(tf.stack(rowPhases, 2), [n, rows * sh, cols * sw, outChannels]);
+  const full = sh === 1 ? rowPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(rowPhases, 2), [n, rows * sh, cols * sw, outChannels]);
   if (top === 0 && left === 0 && rows * sh === h && cols * sw === w) return full;
   return tf.slice(full, [0, top, left, 0], [n, h, w, outChannels]);
 }

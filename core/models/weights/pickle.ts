@@ -73,6 +73,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PickleVal
 
 class Unpickler {
   private position = 0;
+  /** Where the opcode being read starts; errors point there. */
+  private opcodeStart = 0;
   private stack: PickleValue[] = [];
   private readonly markStack: PickleValue[][] = [];
   private readonly memo = new Map<number, PickleValue>();
@@ -85,7 +87,7 @@ class Unpickler {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  private fail(message: string, at = this.position): never {
+  private fail(message: string, at = this.opcodeStart): never {
     throw new PickleError(`${this.options.source}: ${message} (pickle byte ${at})`);
   }
 
@@ -131,11 +133,11 @@ class Unpickler {
     return text;
   }
   private utf8(count: number): string {
-    const at = this.position;
+    const bytes = this.take(count);
     try {
-      return textDecoder.decode(this.take(count));
+      return textDecoder.decode(bytes);
     } catch {
-      this.fail('a string is not valid UTF-8', at);
+      this.fail('a string is not valid UTF-8');
     }
   }
 
@@ -239,6 +241,7 @@ class Unpickler {
   run(): PickleValue {
     for (;;) {
       const at = this.position;
+      this.opcodeStart = at;
       const opcode = this.u8();
       switch (opcode) {
         case 0x80: // PROTO

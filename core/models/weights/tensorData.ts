@@ -81,8 +81,11 @@ export function decodeElements(
     );
   }
   if (dtype === 'float32' && littleEndian) {
-    // One copy into a fresh, aligned buffer; the source may sit at any offset inside a larger read.
-    return new Float32Array(bytes.slice(0, count * 4).buffer);
+    // One copy into a fresh, aligned buffer; the source may sit at any offset inside a larger read (and a Node
+    // Buffer's slice() would share memory rather than copy).
+    const aligned = new Uint8Array(count * 4);
+    aligned.set(bytes.subarray(0, count * 4));
+    return new Float32Array(aligned.buffer);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, count * width);
   const out = new Float32Array(count);
