@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+// The engine registers gradients for training; this test does it for itself.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { Backbone } from '../../core/models/module';
 import { resnet, type ResnetConfig } from '../../core/models/resnet';
 import { convnext, type ConvnextConfig } from '../../core/models/convnext';
@@ -14,9 +16,12 @@ import { swin, type SwinConfig } from '../../core/models/swin';
 import { beit, type BeitConfig } from '../../core/models/beit';
 import { efficientnet, type EfficientnetConfig } from '../../core/models/efficientnet';
 import { importState } from '../../core/models/stateDict';
+import { tfToTorch } from '../../core/models/torchLayout';
 import { loadParityCase, nhwcInput, relativeError, tensorOf, type ParityCase } from './parityFixtures';
 
 const TOLERANCE = 1e-4;
+// Per-tensor bound for gradients (a tensor's gradient can be small relative to the float32 noise of a long chain).
+const GRADIENT_TOLERANCE = 1e-3;
 
 const BUILDERS: Record<string, (config: never) => Backbone> = {
   resnet_basic: (config: ResnetConfig) => resnet(config),
@@ -95,6 +100,40 @@ describe('training mode (cpu)', () => {
     features.dispose();
     backbone.dispose();
   });
+});
+
+describe('parameter gradients match PyTorch (cpu)', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+  for (const name of Object.keys(BUILDERS)) {
+    test(name, (t) => {
+      const fixture = cases.get(name)!;
+      if (!fixture.io.has('projection')) {
+        t.skip('this fixture stores no gradients');
+        return;
+      }
+      const backbone = loaded(name);
+      const projection = tensorOf(fixture.io, 'projection');
+      const variables = backbone.parameters.map((p) => p.variable);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(backbone.forward(nhwcInput(fixture.io), false), tf.tensor(projection.data, projection.shape))),
+        variables,
+      );
+      let worst = 0;
+      for (const parameter of backbone.state.parameters) {
+        const expected = tensorOf(fixture.io, `grad.${parameter.name}`);
+        const gradient = grads[parameter.variable.name];
+        assert.ok(gradient !== undefined, `no gradient for ${parameter.name}`);
+        const torchOrdered = tfToTorch(gradient.dataSync() as Float32Array, parameter.torchShape, parameter.layout);
+        const error = relativeError(torchOrdered, expected.data);
+        worst = Math.max(worst, error);
+        assert.ok(error < GRADIENT_TOLERANCE, `${name} ${parameter.name}: relative error ${error.toExponential(2)}`);
+      }
+      tf.dispose([value, ...Object.values(grads)]);
+      backbone.dispose();
+    });
+  }
 });
 
 test("Swin's computed relative position index equals torchvision's buffer", () => {
