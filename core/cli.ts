@@ -9,6 +9,11 @@ interface Subcommand {
 }
 
 const subcommands: Record<string, Subcommand> = {
+  run: {
+    summary: 'Train and test an experiment (one run per backbone), or resume an interrupted run',
+    usage: 'radlab run <file.experiment.yaml> [--events-stdout] | radlab run --resume <run dir>',
+    load: () => import('./run/runCommand'),
+  },
   validate: {
     summary: 'Check an experiment file and print its diagnostics',
     usage: 'radlab validate <file.experiment.yaml> [--json]',

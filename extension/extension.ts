@@ -1,15 +1,22 @@
-// Extension host entry point: starts the language server and registers the commands this build implements.
-// Command ids are written as literals in registerCommand calls so test/extension can compare them with the
-// manifest.
+// Extension host entry point: registers the commands, the Runs view and the DICOM editor, then starts the
+// language server. The runs come first so the view and commands work even if the server fails to start.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerCommands } from './commands';
 import { createLanguageClient } from './languageClient';
-import { newExperiment } from './newExperiment/newExperimentCommand';
+import { registerDicomEditor } from './panels';
+import { registerRuns } from './runs/runsFeature';
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  context.subscriptions.push(vscode.commands.registerCommand('radlab.newExperiment', newExperiment));
+  const runs = registerRuns(context);
+  registerCommands(context, runs);
+  context.subscriptions.push(registerDicomEditor(context));
+  // The manifest hides the run and panel commands from the palette until this build has registered them.
+  await vscode.commands.executeCommand('setContext', 'radlab.runnerAvailable', true);
+  await vscode.commands.executeCommand('setContext', 'radlab.panelsAvailable', true);
+
   client = createLanguageClient(context);
   try {
     await client.start();

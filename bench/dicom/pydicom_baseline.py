@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """The Python twin of bench/dicom/slices.ts: pydicom + numpy + Pillow doing the same per-slice work (read, decode,
-window, crop, resize to 224), timed in CPU seconds so the figure is per core.
+crop, window, resize to 224), timed in CPU seconds so the figure is per core.
 
-  pydicom_baseline.py make DIR COUNT     writes COUNT 512x512 signed 16-bit MR slices into DIR
-  pydicom_baseline.py run DIR ROUNDS     prints one JSON line: slices, cpu_s, slices_per_cpu_s, peak_rss_kib
+  pydicom_baseline.py make DIR COUNT                       writes COUNT 512x512 signed 16-bit MR slices into DIR
+  pydicom_baseline.py run DIR ROUNDS L,T,W,H linear|lanczos3
+      prints one JSON line: slices, cpu_s, slices_per_cpu_s, peak_rss_kib, checksum
 """
 import datetime
 import glob
@@ -20,8 +21,9 @@ from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
 
 SIZE = 512
-CROP = (64, 64, 448, 448)  # left, top, right, bottom: a 384 x 384 region, as a level crop would be
 OUT = 224
+# sharp's kernel names (bench/dicom/slices.ts) to Pillow's filters of the same family.
+FILTERS = {'linear': Image.BILINEAR, 'lanczos3': Image.LANCZOS}
 
 
 def make(folder, count):
@@ -51,25 +53,29 @@ def make(folder, count):
         ds.save_as(os.path.join(folder, f'slice_{i:03d}.dcm'), write_like_original=False)
 
 
-def process(path):
+def process(path, region, resample):
+    """Decodes the frame, windows only the crop (a numpy slice of the stored values costs nothing), resizes it."""
+    left, top, width, height = region
     ds = pydicom.dcmread(path)
-    values = ds.pixel_array.astype(np.float32) * float(ds.get('RescaleSlope', 1)) + float(ds.get('RescaleIntercept', 0))
-    center, width = float(ds.WindowCenter), float(ds.WindowWidth)
-    low = center - 0.5 - (width - 1) / 2
-    display = np.clip(((values - (center - 0.5)) / (width - 1) + 0.5) * 255, 0, 255)
+    stored = ds.pixel_array[top:top + height, left:left + width]
+    values = stored.astype(np.float32) * float(ds.get('RescaleSlope', 1)) + float(ds.get('RescaleIntercept', 0))
+    center, window_width = float(ds.WindowCenter), float(ds.WindowWidth)
+    low = center - 0.5 - (window_width - 1) / 2
+    display = np.clip(((values - (center - 0.5)) / (window_width - 1) + 0.5) * 255, 0, 255)
     display[values <= low] = 0
     image = Image.fromarray(np.rint(display).astype(np.uint8), mode='L')
-    return np.asarray(image.crop(CROP).resize((OUT, OUT), Image.BILINEAR))
+    return np.asarray(image.resize((OUT, OUT), resample))
 
 
-def run(folder, rounds):
+def run(folder, rounds, region, kernel):
     files = sorted(glob.glob(os.path.join(folder, '*.dcm')))
-    process(files[0])  # warm-up: imports and first-call costs
+    resample = FILTERS[kernel]
+    process(files[0], region, resample)  # warm-up: imports and first-call costs
     start = time.process_time()
     checksum = 0
     for _ in range(rounds):
         for path in files:
-            checksum += int(process(path)[OUT // 2, OUT // 2])
+            checksum += int(process(path, region, resample)[OUT // 2, OUT // 2])
     cpu = time.process_time() - start
     slices = rounds * len(files)
     print(json.dumps({
@@ -85,4 +91,4 @@ if __name__ == '__main__':
     if sys.argv[1] == 'make':
         make(sys.argv[2], int(sys.argv[3]))
     else:
-        run(sys.argv[2], int(sys.argv[3]))
+        run(sys.argv[2], int(sys.argv[3]), [int(v) for v in sys.argv[4].split(',')], sys.argv[5])

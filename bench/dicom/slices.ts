@@ -1,19 +1,51 @@
 // Slices per CPU-second for the per-slice work of dataset building (read, decode, window, crop, resize to 224) on
 // 512x512 signed 16-bit MR slices, against pydicom + numpy + Pillow doing the same in the same run.
-//   node --import tsx bench/dicom/slices.ts [rounds]
+//   node --import tsx bench/dicom/slices.ts [--rounds N] [--repeats N] [--config issue|crop60]
+// Configurations (both sides do exactly this; see pydicom_baseline.py):
+//   issue   a fixed 384 x 384 crop at (64, 64), bilinear (sharp 'linear' / PIL BILINEAR), the issue's setting
+//   crop60  the schema's default input: a 60 mm square (87 px at 0.6875 mm) at the slice centre, enlarged with
+//           lanczos3 (sharp's default, as sampleInput.ts resizes / PIL LANCZOS)
+// Both read the file, decode the whole frame, window only the crop with the file's WindowCenter/Width (the crop
+// is taken from the stored values first: a numpy slice is free, and so is a region here) and resize to 224.
+// Node runs the code that builds model inputs: readDicomFile and sliceInput from core/data/sampleInput.ts.
 // CPU time (user + system, all threads) is the measure, so both figures are per core; sharp runs one thread.
+// Each repeat times Node then Python; the medians over repeats and the ratio of medians are printed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { readDicomBytes, windowToUint8 } from '../../core/dicom/index';
+import { readDicomFile, type PixelRegion } from '../../core/dicom/index';
+import { sliceInput, type ResizeKernel } from '../../core/data/sampleInput';
 
 const folder = join('bench', '.tmp', 'dicom');
 const python = '/usr/bin/python3';
-const rounds = Number(process.argv[2] ?? 10);
-const CROP = { left: 64, top: 64, width: 384, height: 384 };
 const OUT = 224;
+const SPACING_MM = 0.6875; // the PixelSpacing pydicom_baseline.py writes
+
+interface Config {
+  region: PixelRegion;
+  kernel: ResizeKernel;
+  describe: string;
+}
+
+const crop60Side = Math.round(60 / SPACING_MM);
+const configs: Record<string, Config> = {
+  issue: { region: { left: 64, top: 64, width: 384, height: 384 }, kernel: 'linear', describe: 'crop 384 at (64,64), bilinear' },
+  crop60: {
+    region: { left: Math.round(255.5 - crop60Side / 2), top: Math.round(255.5 - crop60Side / 2), width: crop60Side, height: crop60Side },
+    kernel: 'lanczos3',
+    describe: `crop 60 mm = ${crop60Side} px at the centre, lanczos3`,
+  },
+};
+
+const { values: options } = parseArgs({
+  options: { rounds: { type: 'string', default: '10' }, repeats: { type: 'string', default: '3' }, config: { type: 'string', default: 'issue' } },
+});
+const rounds = Number(options.rounds);
+const repeats = Number(options.repeats);
+const config = configs[options.config!];
+if (config === undefined) throw new Error(`--config must be one of ${Object.keys(configs).join(', ')}`);
 
 function runPython(...args: string[]): string {
   const result = spawnSync(python, ['bench/dicom/pydicom_baseline.py', ...args], { encoding: 'utf8' });
@@ -21,18 +53,8 @@ function runPython(...args: string[]): string {
   return result.stdout;
 }
 
-// One display buffer for every slice, as a dataset builder would keep per worker.
-const display = new Uint8Array(512 * 512);
-
 async function processSlice(path: string): Promise<Buffer> {
-  const image = await readDicomBytes(path, new Uint8Array(await readFile(path)));
-  windowToUint8(image, 0, { kind: 'tags' }, display);
-  return sharp(display, { raw: { width: image.meta.columns, height: image.meta.rows, channels: 1 } })
-    .extract(CROP)
-    .resize(OUT, OUT, { kernel: 'linear' })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer();
+  return sliceInput(await readDicomFile(path), { kind: 'tags' }, config!.region, OUT, config!.kernel);
 }
 
 function cpuSeconds(): number {
@@ -40,30 +62,45 @@ function cpuSeconds(): number {
   return (usage.user + usage.system) / 1e6;
 }
 
+async function timeNode(files: string[]): Promise<{ slicesPerCpuS: number; checksum: number }> {
+  const start = cpuSeconds();
+  let checksum = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const file of files) checksum += (await processSlice(file))[(OUT / 2) * OUT + OUT / 2]!;
+  }
+  return { slicesPerCpuS: (rounds * files.length) / (cpuSeconds() - start), checksum };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 async function main(): Promise<void> {
   if (!existsSync(folder) || readdirSync(folder).length === 0) runPython('make', folder, '8');
   const files = readdirSync(folder).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(folder, f));
   sharp.concurrency(1);
   sharp.cache(false);
   await processSlice(files[0]!); // warm-up: module loading and first-call costs
-  const start = cpuSeconds();
-  let checksum = 0;
-  for (let r = 0; r < rounds; r++) {
-    for (const file of files) checksum += (await processSlice(file))[(OUT / 2) * OUT + OUT / 2]!;
+  const { left, top, width, height } = config!.region;
+  const pythonArgs = ['run', folder, String(rounds), `${left},${top},${width},${height}`, config!.kernel];
+  const node: number[] = [];
+  const py: number[] = [];
+  let pyRssKiB = 0;
+  console.log(`${rounds * files.length} slices of 512x512 int16 per run: read + decode + window + ${config!.describe} to ${OUT}`);
+  for (let k = 0; k < repeats; k++) {
+    const n = await timeNode(files);
+    const p = JSON.parse(runPython(...pythonArgs)) as { slices_per_cpu_s: number; peak_rss_kib: number; checksum: number };
+    node.push(n.slicesPerCpuS);
+    py.push(p.slices_per_cpu_s);
+    pyRssKiB = Math.max(pyRssKiB, p.peak_rss_kib);
+    console.log(
+      `  run ${k + 1}: node ${n.slicesPerCpuS.toFixed(1)}, python ${p.slices_per_cpu_s.toFixed(1)} slices/s per core, ratio ${(n.slicesPerCpuS / p.slices_per_cpu_s).toFixed(2)}x` +
+        ` (centre-pixel checksums node ${n.checksum}, python ${p.checksum})`,
+    );
   }
-  const cpu = cpuSeconds() - start;
-  const slices = rounds * files.length;
-  const node = { slicesPerCpuS: slices / cpu, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
-  const py = JSON.parse(runPython('run', folder, String(rounds))) as {
-    slices_per_cpu_s: number;
-    peak_rss_kib: number;
-    checksum: number;
-  };
-  console.log(`${slices} slices of 512x512 int16: read + decode + window + crop 384 + resize ${OUT}`);
-  console.log(`  node  (core/dicom + sharp): ${node.slicesPerCpuS.toFixed(1)} slices/s per core, ${(1000 / node.slicesPerCpuS).toFixed(2)} CPU ms/slice, peak RSS ${node.peakRssMiB.toFixed(0)} MiB`);
-  console.log(`  python (pydicom + PIL):     ${py.slices_per_cpu_s.toFixed(1)} slices/s per core, ${(1000 / py.slices_per_cpu_s).toFixed(2)} CPU ms/slice, peak RSS ${(py.peak_rss_kib / 1024).toFixed(0)} MiB`);
-  console.log(`  ratio node/python: ${(node.slicesPerCpuS / py.slices_per_cpu_s).toFixed(2)}x (target >= 2x)`);
-  console.log(`  centre-pixel checksums: node ${checksum}, python ${py.checksum}`);
+  const nodeRssMiB = process.resourceUsage().maxRSS / 1024;
+  console.log(`median of ${repeats}:`);
+  console.log(`  node  (core/dicom + sharp): ${median(node).toFixed(1)} slices/s per core, ${(1000 / median(node)).toFixed(2)} CPU ms/slice, peak RSS ${nodeRssMiB.toFixed(0)} MiB`);
+  console.log(`  python (pydicom + PIL):     ${median(py).toFixed(1)} slices/s per core, ${(1000 / median(py)).toFixed(2)} CPU ms/slice, peak RSS ${(pyRssKiB / 1024).toFixed(0)} MiB`);
+  console.log(`  ratio node/python: ${(median(node) / median(py)).toFixed(2)}x (target >= 2x); median of per-run ratios ${median(node.map((v, i) => v / py[i]!)).toFixed(2)}x`);
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@
 // `slices: 1` (the grey slice repeated, as ImageNet backbones expect) and `slices` otherwise: the k slices
 // around the labelled one in slice-position order (sortSeries), the labelled slice in the middle.
 import sharp from 'sharp';
-import { resolveWindow, windowToUint8, type DicomImage, type WindowSpec } from '../dicom';
+import { resolveWindow, windowRegionToUint8, type DicomImage, type PixelRegion, type WindowSpec } from '../dicom';
 import type { SeriesImages } from './seriesImages';
 
 export interface InputSettings {
@@ -17,12 +17,7 @@ export interface InputSettings {
 }
 
 /** Where the input's square lies in the slice, in pixels; it may reach past the image edges (padded with 0). */
-export interface PixelRegion {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+export type { PixelRegion };
 
 export function inputChannels(settings: Pick<InputSettings, 'slices'>): number {
   return settings.slices === 1 ? 3 : settings.slices;
@@ -58,23 +53,24 @@ export function inputRegion(image: DicomImage, settings: Pick<InputSettings, 'mo
   return { left: Math.round(centreX - width / 2), top: Math.round(centreY - height / 2), width, height };
 }
 
-// sharp's extract refuses regions past the image and its extend runs after resize, so the zero padding of a
-// crop that leaves the slice is done here, one row copy per row.
-function extractPadded(pixels: Uint8Array, columns: number, rows: number, region: PixelRegion): Uint8Array {
-  const out = new Uint8Array(region.width * region.height);
-  const fromX = Math.max(0, region.left);
-  const toX = Math.min(columns, region.left + region.width);
-  if (toX <= fromX) return out;
-  for (let r = Math.max(0, region.top); r < Math.min(rows, region.top + region.height); r++) {
-    const source = r * columns;
-    out.set(pixels.subarray(source + fromX, source + toX), (r - region.top) * region.width + (fromX - region.left));
-  }
-  return out;
-}
+/** sharp's resampling kernels; model inputs use its default, lanczos3. */
+export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
 
-async function resizeGrey(grey: Uint8Array, region: PixelRegion, size: number): Promise<Buffer> {
+/**
+ * One slice's grey channel of an input: the region windowed (zero outside the slice, see windowRegionToUint8,
+ * which windows only the region's pixels) and resized to size x size in a single sharp pipeline over the
+ * one-channel crop.
+ */
+export async function sliceInput(
+  image: DicomImage,
+  window: WindowSpec,
+  region: PixelRegion,
+  size: number,
+  kernel: ResizeKernel = 'lanczos3',
+): Promise<Buffer> {
+  const grey = windowRegionToUint8(image, 0, window, region);
   const resized = await sharp(grey, { raw: { width: region.width, height: region.height, channels: 1 } })
-    .resize(size, size, { fit: 'fill' })
+    .resize(size, size, { fit: 'fill', kernel })
     .toColourspace('b-w')
     .raw()
     .toBuffer();
@@ -103,7 +99,7 @@ export async function buildSampleInput(
     if (rows !== labelled.meta.rows || columns !== labelled.meta.columns) {
       throw new Error(`${file} is ${columns}x${rows} but ${sample.file} is ${labelled.meta.columns}x${labelled.meta.rows}: slices of one stack must match`);
     }
-    const grey = await resizeGrey(extractPadded(windowToUint8(image, 0, explicit), columns, rows, region), region, settings.size);
+    const grey = await sliceInput(image, explicit, region, settings.size);
     const targets = settings.slices === 1 ? [0, 1, 2] : [index];
     for (const channel of targets) {
       for (let p = 0; p < pixelCount; p++) out[p * channels + channel] = grey[p]!;

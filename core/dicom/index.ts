@@ -5,6 +5,7 @@
  *   image.meta                                             // rows, columns, frames, bits, syntax, spacing, geometry, window, UIDs
  *   frameModalityValues(image, 0)                          // Float32Array, stored x slope + intercept (grey for colour)
  *   windowToUint8(image, 0, { kind: 'auto' })              // Uint8Array display values (also 'tags', 'explicit')
+ *   windowRegionToUint8(image, 0, spec, region)            // the same for a crop only, zero outside the frame
  *   await writePreviewPng(image, 'slice.png', 0, spec)     // 8-bit greyscale PNG
  *   sortSeries(await Promise.all(paths.map(readDicomMeta))) // order along the slice normal, else InstanceNumber
  *
@@ -21,11 +22,13 @@ export type { StoredSamples, SampleColour } from './pixels';
 export { supportedTransferSyntaxes, type TransferSyntax } from './transferSyntax';
 export {
   windowToUint8,
+  windowRegionToUint8,
   resolveWindow,
   buildWindowLut,
   windowValue,
   DEFAULT_AUTO_PERCENTILES,
   type WindowSpec,
+  type PixelRegion,
 } from './window';
 export { sortSeries, sliceNormal, slicePosition, type SortedSeries, type Vector3 } from './geometry';
 export { writePreviewPng } from './preview';

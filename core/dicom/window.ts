@@ -103,34 +103,76 @@ export function buildWindowLut(image: DicomImage, window: WindowSetting): { lut:
   return lastLut.table;
 }
 
-// Kept as its own small function so V8 optimises the loop for the one array type it meets per call site.
-function applyLut(values: ArrayLike<number>, lut: Uint8Array, offset: number, out: Uint8Array): void {
-  for (let i = 0; i < values.length; i++) out[i] = lut[values[i]! + offset]!;
+/** A rectangle of a frame in pixels; it may reach past the frame's edges. */
+export interface PixelRegion {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+// Kept as their own small functions so V8 optimises each loop for the few array types it meets; one call per row.
+function applyLutRow(values: ArrayLike<number>, from: number, to: number, lut: Uint8Array, offset: number, out: Uint8Array, at: number): void {
+  for (let i = from; i < to; i++) out[at++] = lut[values[i]! + offset]!;
+}
+
+function applyFormulaRow(
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  image: DicomImage,
+  window: WindowSetting,
+  out: Uint8Array,
+  at: number,
+): void {
+  const { rescaleSlope: slope, rescaleIntercept: intercept, photometricInterpretation } = image.meta;
+  const invert = photometricInterpretation === 'MONOCHROME1';
+  for (let i = from; i < to; i++) {
+    const display = Math.round(windowValue(values[i]! * slope + intercept, window.center, window.width));
+    out[at++] = invert ? 255 - display : display;
+  }
 }
 
 /**
- * Display values (0..255, row-major, one per pixel) of one frame under a window. Pass `out` (rows x columns
- * bytes) to reuse a buffer across slices: fresh memory costs more to touch than the windowing itself.
+ * Display values (0..255, row-major, one per pixel) of a region of one frame under a window; pixels of the
+ * region outside the frame are 0. Only the region's pixels are windowed, so a crop costs its own size, not the
+ * frame's. Pass `out` (width x height bytes) to reuse a buffer: fresh memory costs more to touch than windowing.
  */
+export function windowRegionToUint8(
+  image: DicomImage,
+  frame: number,
+  spec: WindowSpec,
+  region: PixelRegion,
+  out: Uint8Array = new Uint8Array(region.width * region.height),
+): Uint8Array {
+  const { left, top, width, height } = region;
+  if (out.length !== width * height) throw new RangeError(`the output buffer holds ${out.length} bytes, the region has ${width * height} pixels`);
+  const window = resolveWindow(image, frame, spec);
+  const grey = frameGreyValues(image, frame);
+  const { rows, columns } = image.meta;
+  const fromX = Math.max(0, left);
+  const toX = Math.min(columns, left + width);
+  const fromY = Math.max(0, top);
+  const toY = Math.min(rows, top + height);
+  if (fromX !== left || toX !== left + width || fromY !== top || toY !== top + height) out.fill(0);
+  if (toX <= fromX || toY <= fromY) return out;
+  const table = buildWindowLut(image, window);
+  for (let y = fromY; y < toY; y++) {
+    const source = y * columns;
+    const at = (y - top) * width + (fromX - left);
+    if (table !== undefined) applyLutRow(grey, source + fromX, source + toX, table.lut, table.offset, out, at);
+    else applyFormulaRow(grey, source + fromX, source + toX, image, window, out, at);
+  }
+  return out;
+}
+
+/** Display values of a whole frame: windowRegionToUint8 over the frame (`out` holds rows x columns bytes). */
 export function windowToUint8(
   image: DicomImage,
   frame: number,
   spec: WindowSpec = { kind: 'tags' },
   out: Uint8Array = new Uint8Array(image.meta.rows * image.meta.columns),
 ): Uint8Array {
-  const window = resolveWindow(image, frame, spec);
-  const grey = frameGreyValues(image, frame);
-  if (out.length !== grey.length) throw new RangeError(`the output buffer holds ${out.length} bytes, the frame has ${grey.length} pixels`);
-  const table = buildWindowLut(image, window);
-  if (table !== undefined) {
-    applyLut(grey, table.lut, table.offset, out);
-    return out;
-  }
-  const { rescaleSlope: slope, rescaleIntercept: intercept, photometricInterpretation } = image.meta;
-  const invert = photometricInterpretation === 'MONOCHROME1';
-  for (let i = 0; i < grey.length; i++) {
-    const display = Math.round(windowValue(grey[i]! * slope + intercept, window.center, window.width));
-    out[i] = invert ? 255 - display : display;
-  }
-  return out;
+  const { rows, columns } = image.meta;
+  return windowRegionToUint8(image, frame, spec, { left: 0, top: 0, width: columns, height: rows }, out);
 }

@@ -201,6 +201,7 @@ export function confusionMatrixConfig(
     options: {
       animation: false,
       responsive: false,
+      layout: { padding: { right: 24 } },
       plugins: { title: title(chartTitle), legend: { display: false }, tooltip: { enabled: false } },
       scales: { x: axis('predicted grade', false), y: axis('true grade', true) },
     },

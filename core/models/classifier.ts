@@ -19,7 +19,8 @@ export class LevelClassifier {
   /** A registry backbone and a head sized for it, both initialised from `seed` (backbone: seed, head: seed + 1). */
   static create(backboneName: string, head: Omit<LevelHeadConfig, 'featureWidth'>, seed: number): LevelClassifier {
     const backbone = defineBackbone(backboneName).initialize(seed);
-    return new LevelClassifier(backbone, new LevelHead({ ...head, featureWidth: backbone.featureWidth }).initialize(seed + 1));
+    const levelHead = new LevelHead({ ...head, featureWidth: backbone.featureWidth }).initialize(seed + 1);
+    return new LevelClassifier(backbone, levelHead);
   }
 
   /** Logits [N, classes] for images NHWC float32 (normalised) and their level indices [N] int32. */

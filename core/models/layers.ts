@@ -77,7 +77,8 @@ export class Linear {
     readonly outFeatures: number,
     options: LinearOptions = {},
   ) {
-    this.weight = scope.param('weight', [outFeatures, inFeatures], 'linear', options.weightInit ?? torchDefault(inFeatures));
+    const weightInit = options.weightInit ?? torchDefault(inFeatures);
+    this.weight = scope.param('weight', [outFeatures, inFeatures], 'linear', weightInit);
     this.bias =
       options.bias === false
         ? undefined

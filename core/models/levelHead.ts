@@ -67,6 +67,11 @@ export class LevelHead {
     return this;
   }
 
+  /** Restarts the dropout draws from `seed` (see Backbone.reseed). */
+  reseed(seed: number): void {
+    this.dropoutSeeds = new SeededRandom(seed ^ 0xd209);
+  }
+
   /** Logits [N, classes] from features [N, featureWidth] and level indices [N] (int32, 0 .. levels - 1). */
   forward(features: tf.Tensor2D, levels: tf.Tensor1D, training: boolean): tf.Tensor2D {
     if (features.shape[1] !== this.config.featureWidth) {

@@ -238,6 +238,14 @@ export class Backbone {
   }
 
   /**
+   * Restarts the dropout and stochastic-depth draws from `seed`. The trainer reseeds at every epoch so an epoch
+   * draws the same masks whether or not the run was interrupted and resumed before it.
+   */
+  reseed(seed: number): void {
+    this.dropoutSeeds = new SeededRandom(seed ^ 0x5eed);
+  }
+
+  /**
    * Features of a batch. `training` selects batch statistics in batch norm (and updates the running statistics),
    * dropout and stochastic depth, as PyTorch's train()/eval().
    */

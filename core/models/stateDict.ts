@@ -31,7 +31,7 @@ export function exportState(state: ModelState, prefix = ''): ExportedTensor[] {
       name: prefix + entry.name,
       dtype: entry.dtype,
       shape: entry.torchShape,
-      data: entry.dtype === 'int64' ? Int32Array.from(entry.variable.dataSync()) : Float32Array.from(entry.variable.dataSync()),
+      data: (entry.dtype === 'int64' ? Int32Array : Float32Array).from(entry.variable.dataSync()),
     };
   });
 }

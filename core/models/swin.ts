@@ -18,8 +18,12 @@ export interface SwinConfig {
 }
 
 export const SWIN_VARIANTS = {
-  swin_t: { patchSize: 4, embedDim: 96, depths: [2, 2, 6, 2], heads: [3, 6, 12, 24], windowSize: 7, stochasticDepth: 0.2 },
-  swin_b: { patchSize: 4, embedDim: 128, depths: [2, 2, 18, 2], heads: [4, 8, 16, 32], windowSize: 7, stochasticDepth: 0.5 },
+  swin_t: {
+    patchSize: 4, embedDim: 96, depths: [2, 2, 6, 2], heads: [3, 6, 12, 24], windowSize: 7, stochasticDepth: 0.2,
+  },
+  swin_b: {
+    patchSize: 4, embedDim: 128, depths: [2, 2, 18, 2], heads: [4, 8, 16, 32], windowSize: 7, stochasticDepth: 0.5,
+  },
 } as const satisfies Record<string, SwinConfig>;
 
 const EPS = 1e-5;
@@ -124,7 +128,8 @@ type Block = (x: tf.Tensor4D, context: ForwardContext) => tf.Tensor4D;
 
 function shiftedWindowAttention(scope: Scope, dim: number, heads: number, window: number, shift: number) {
   // ShiftedWindowAttention registers its table (and index buffer) itself, so they precede qkv and proj.
-  const table = scope.param('relative_position_bias_table', [(2 * window - 1) ** 2, heads], 'plain', truncatedNormal(0.02));
+  const tableShape = [(2 * window - 1) ** 2, heads];
+  const table = scope.param('relative_position_bias_table', tableShape, 'plain', truncatedNormal(0.02));
   const tokens = window * window;
   const index = scope.buffer('relative_position_index', [tokens * tokens], 'int64', () =>
     swinRelativePositionIndex(window),

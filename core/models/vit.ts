@@ -46,8 +46,9 @@ function encoderLayer(scope: Scope, config: VitConfig): Layer {
   const outProj = new Linear(attention.child('out_proj'), dim, dim, { weightInit: torchDefault(dim), biasInit: zeros });
   const ln2 = new LayerNorm(scope.child('ln_2'), dim, EPS);
   const mlpInit = { biasInit: normal(1e-6) };
-  const fc1 = new Linear(scope.child('mlp').child(0), dim, mlpDim, { weightInit: xavierUniform(dim, mlpDim), ...mlpInit });
-  const fc2 = new Linear(scope.child('mlp').child(3), mlpDim, dim, { weightInit: xavierUniform(mlpDim, dim), ...mlpInit });
+  const mlp = scope.child('mlp');
+  const fc1 = new Linear(mlp.child(0), dim, mlpDim, { weightInit: xavierUniform(dim, mlpDim), ...mlpInit });
+  const fc2 = new Linear(mlp.child(3), mlpDim, dim, { weightInit: xavierUniform(mlpDim, dim), ...mlpInit });
   return (x, context) => {
     const [q, k, v] = tf.split(linear(ln1.apply(x), inProjWeight.variable, inProjBias.variable), 3, 2) as [
       tf.Tensor3D,

@@ -37,7 +37,7 @@ export function skipsDecay(rule: NoDecayRule, name: string, variable: tf.Variabl
 }
 
 export class AdamW extends SlotOptimizer {
-  static override get className(): string {
+  static get className(): string {
     return 'AdamW';
   }
 

@@ -118,7 +118,7 @@ export function applyGeometry(images: tf.Tensor4D, augmentations: readonly Image
       const matrix = tf.tensor2d([inverseAffine(augmentation, width, height)]);
       return tf.image.transform(image, matrix, 'bilinear', 'constant', 0);
     });
-    return tf.concat(transformed, 0);
+    return tf.concat(transformed, 0) as tf.Tensor4D;
   });
 }
 
@@ -131,7 +131,7 @@ export function applyPhotometric(images: tf.Tensor4D, augmentations: readonly Im
     const contrast = tf.tensor4d(augmentations.map((a) => a.contrast), [count, 1, 1, 1]);
     const brightened = tf.mul(images, brightness);
     const mean = tf.mean(brightened, [1, 2, 3], true);
-    return tf.clipByValue(tf.add(tf.mul(tf.sub(brightened, mean), contrast), mean), 0, 1);
+    return tf.clipByValue(tf.add(tf.mul(tf.sub(brightened, mean), contrast), mean), 0, 1) as tf.Tensor4D;
   });
 }
 

@@ -18,7 +18,7 @@ export interface SgdSettings {
 }
 
 export class Sgd extends SlotOptimizer {
-  static override get className(): string {
+  static get className(): string {
     return 'SgdTorch';
   }
 

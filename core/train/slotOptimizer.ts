@@ -7,6 +7,7 @@
 // its own bias correction), so results match torch.optim step for step.
 
 import * as tf from '@tensorflow/tfjs-core';
+import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 
 interface VariableState {
   variable: tf.Variable;
@@ -37,7 +38,7 @@ export abstract class SlotOptimizer extends tf.Optimizer {
    */
   protected abstract update(name: string, variable: tf.Variable, gradient: tf.Tensor, slots: tf.Variable[], step: number): void;
 
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const gradients = Array.isArray(variableGradients)
       ? variableGradients
       : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name]! }));
@@ -64,7 +65,7 @@ export abstract class SlotOptimizer extends tf.Optimizer {
   }
 
   /** [iterations, then for each variable `<name>/<slot>` tensors and `<name>/step`]: what a checkpoint stores. */
-  override async getWeights(): Promise<tf.NamedTensor[]> {
+  override async getWeights(): Promise<NamedTensor[]> {
     const weights = [await this.saveIterations()];
     for (const [name, state] of this.states) {
       state.slots.forEach((slot, i) => weights.push({ name: `${name}/${this.slotNames[i]}`, tensor: slot }));
@@ -74,7 +75,7 @@ export abstract class SlotOptimizer extends tf.Optimizer {
   }
 
   /** Restores what getWeights saved; the variables must already exist under the same names. */
-  override async setWeights(weightValues: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const weights = await this.extractIterations(weightValues);
     const byVariable = new Map<string, Map<string, tf.Tensor>>();
     for (const { name, tensor } of weights) {

@@ -35,12 +35,12 @@ const depthwise = (x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D =>
 
 function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), gamma), beta);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))), gamma), beta) as tf.Tensor4D;
 }
 
 function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor): T {
   const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6))), gamma), beta);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6))), gamma), beta) as T;
 }
 
 const gelu = (x: tf.Tensor): tf.Tensor => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
@@ -57,14 +57,14 @@ function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
 function attention(x: tf.Tensor3D, p: Params, prefix: string, heads: number, bias?: tf.Tensor): tf.Tensor3D {
   const [b, t, c] = x.shape;
   const d = c / heads;
-  const split = (w: string): tf.Tensor => tf.transpose(tf.reshape(dense(x, p[`${prefix}.${w}`]!, p[`${prefix}.${w}b`]!), [b, t, heads, d]), [0, 2, 1, 3]);
+  const split = (w: string): tf.Tensor4D => tf.transpose(tf.reshape<tf.Rank.R4>(dense(x, p[`${prefix}.${w}`]!, p[`${prefix}.${w}b`]!), [b, t, heads, d]), [0, 2, 1, 3]);
   const q = split('q');
   const k = split('k');
   const v = split('v');
-  let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d));
+  let scores: tf.Tensor4D = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d));
   if (bias) scores = tf.add(scores, bias);
   const mixed = tf.matMul(tf.softmax(scores), v);
-  const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [b, t, c]);
+  const merged = tf.reshape<tf.Rank.R3>(tf.transpose(mixed, [0, 2, 1, 3]), [b, t, c]);
   return dense(merged, p[`${prefix}.o`]!, p[`${prefix}.ob`]!) as tf.Tensor3D;
 }
 
@@ -102,9 +102,9 @@ export const resnet: TinyModel = {
     let h = tf.relu(bn(conv(x, p.stem!, 2), p, 'stem.bn'));
     h = tf.maxPool(h, 3, 2, 'same');
     const r1 = bn(conv(tf.relu(bn(conv(h, p['b1.c1']!, 1), p, 'b1.bn1')), p['b1.c2']!, 1), p, 'b1.bn2');
-    h = tf.relu(tf.add(h, r1));
+    h = tf.relu(tf.add(h, r1)) as tf.Tensor4D;
     const r2 = bn(conv(tf.relu(bn(conv(h, p['b2.c1']!, 2), p, 'b2.bn1')), p['b2.c2']!, 1), p, 'b2.bn2');
-    h = tf.relu(tf.add(bn(conv(h, p['b2.down']!, 2), p, 'b2.bnd'), r2));
+    h = tf.relu(tf.add(bn(conv(h, p['b2.down']!, 2), p, 'b2.bnd'), r2)) as tf.Tensor4D;
     return head(tf.mean(h, [1, 2]), p);
   },
 };
@@ -117,22 +117,23 @@ export const convnext: TinyModel = {
     ...norm('down.ln', 8), down: [2, 2, 8, 16], 'down.b': [16], ...norm('final.ln', 16), ...headShapes(16),
   },
   forward: (p, x) => {
-    let h = ln(tf.add(conv(x, p.stem!, 4, 'valid'), p['stem.b']!), p, 'stem.ln');
+    let h = ln(tf.add(conv(x, p.stem!, 4, 'valid'), p['stem.b']!) as tf.Tensor4D, p, 'stem.ln');
     const branch = mlp(ln(tf.add(depthwise(h, p['blk.dw']!, 1), p['blk.dwb']!), p, 'blk.ln'), p, 'blk.mlp');
-    h = tf.add(h, tf.mul(branch, p['blk.scale']!));
-    h = tf.add(conv(ln(h, p, 'down.ln'), p.down!, 2, 'valid'), p['down.b']!);
+    h = tf.add(h, tf.mul(branch, p['blk.scale']!)) as tf.Tensor4D;
+    h = tf.add(conv(ln(h, p, 'down.ln'), p.down!, 2, 'valid'), p['down.b']!) as tf.Tensor4D;
     return head(ln(tf.mean(h, [1, 2]), p, 'final.ln'), p);
   },
 };
 
 function patchTokens(x: tf.Tensor4D, p: Params, patch: number): tf.Tensor3D {
-  const e = tf.add(conv(x, p.patch!, patch, 'valid'), p['patch.b']!);
-  return tf.reshape(e, [e.shape[0], e.shape[1] * e.shape[2], e.shape[3]]);
+  const e = tf.add(conv(x, p.patch!, patch, 'valid'), p['patch.b']!) as tf.Tensor4D;
+  const [b, gh, gw, c] = e.shape;
+  return tf.reshape<tf.Rank.R3>(e, [b, gh * gw, c]);
 }
 
 function withClassToken(tokens: tf.Tensor3D, cls: tf.Tensor): tf.Tensor3D {
   const [b, , c] = tokens.shape;
-  return tf.concat([tf.add(tf.zeros([b, 1, c]), cls), tokens], 1);
+  return tf.concat([tf.add(tf.zeros([b, 1, c]), cls) as tf.Tensor3D, tokens], 1);
 }
 
 const classToken = (h: tf.Tensor3D): tf.Tensor => tf.reshape(tf.slice(h, [0, 0, 0], [-1, 1, -1]), [h.shape[0], h.shape[2]]);
@@ -144,9 +145,9 @@ export const vit: TinyModel = {
     ...norm('ln1', 8), ...attentionShapes('attn', 8), ...norm('ln2', 8), ...mlpShapes('mlp', 8, 16), ...norm('lnf', 8), ...headShapes(8),
   },
   forward: (p, x) => {
-    let h = tf.add(withClassToken(patchTokens(x, p, 4), p.cls!), p.pos!);
-    h = tf.add(h, attention(ln(h, p, 'ln1'), p, 'attn', 2));
-    h = tf.add(h, mlp(ln(h, p, 'ln2'), p, 'mlp'));
+    let h = tf.add(withClassToken(patchTokens(x, p, 4), p.cls!), p.pos!) as tf.Tensor3D;
+    h = tf.add(h, attention(ln(h, p, 'ln1'), p, 'attn', 2)) as tf.Tensor3D;
+    h = tf.add(h, mlp(ln(h, p, 'ln2'), p, 'mlp')) as tf.Tensor3D;
     return head(classToken(ln(h, p, 'lnf')), p);
   },
 };
@@ -188,16 +189,16 @@ export const swin: TinyModel = {
     ...norm('merge.ln', 32), 'merge.w': [32, 16], 'merge.b': [16], ...headShapes(16),
   },
   forward: (p, x) => {
-    const e = tf.add(conv(x, p.patch!, 2, 'valid'), p['patch.b']!);
+    const e = tf.add(conv(x, p.patch!, 2, 'valid'), p['patch.b']!) as tf.Tensor4D;
     const [b, hh, ww, c] = e.shape;
     const ws = swinWindow;
     const shifted = roll(roll(ln(e, p, 'ln1'), -ws / 2, 1), -ws / 2, 2);
     const rowsOfWindows = tf.transpose(tf.reshape(shifted, [b * (hh / ws), ws, ww / ws, ws * c]), [0, 2, 1, 3]);
-    const windows = tf.reshape(rowsOfWindows, [-1, ws * ws, c]);
+    const windows = tf.reshape<tf.Rank.R3>(rowsOfWindows, [-1, ws * ws, c]);
     const tokens = ws * ws;
     const bias = tf.transpose(tf.reshape(tf.gather(p['attn.table']!, tf.tensor1d(windowRelativeIndex(ws), 'int32')), [tokens, tokens, swinHeads]), [2, 0, 1]);
     const attended = attention(windows, p, 'attn', swinHeads, bias);
-    const back = tf.reshape(tf.transpose(tf.reshape(attended, [b * (hh / ws), ww / ws, ws, ws * c]), [0, 2, 1, 3]), [b, hh, ww, c]);
+    const back = tf.reshape<tf.Rank.R4>(tf.transpose(tf.reshape(attended, [b * (hh / ws), ww / ws, ws, ws * c]), [0, 2, 1, 3]), [b, hh, ww, c]);
     let h = tf.add(e, roll(roll(back, ws / 2, 1), ws / 2, 2));
     h = tf.add(h, mlp(ln(h, p, 'ln2'), p, 'mlp'));
     const merged = tf.reshape(tf.transpose(tf.reshape(h, [b, hh / 2, 2, ww / 2, 2 * c]), [0, 1, 3, 2, 4]), [b, hh / 2, ww / 2, 4 * c]);
@@ -273,5 +274,5 @@ export const tinyFamilies: TinyModel[] = [resnet, convnext, vit, swin, beit, eff
 
 export function crossEntropy(logits: tf.Tensor2D, labels: number[]): tf.Scalar {
   const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
-  return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
 }

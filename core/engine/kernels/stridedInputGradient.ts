@@ -11,10 +11,28 @@ export type Stride1Correlation = (
   padding: [[0, 0], [number, number], [number, number], [0, 0]],
 ) => tf.Tensor4D;
 
-/** Taps r, r+s, r+2s, ... of one filter axis, in reverse order (the flip of a transposed convolution). */
-function phaseTaps(kernelSize: number, stride: number, phase: number): number[] {
-  const count = phase < kernelSize ? Math.ceil((kernelSize - phase) / stride) : 0;
-  return Array.from({ length: count }, (_, m) => phase + stride * (count - 1 - m));
+/**
+ * The taps r, r+s, r+2s, ... of each filter axis for every phase (r, c), flipped, as [M, M2, A, B] filters.
+ * The filter is zero-padded to a multiple of the stride and reshaped so each phase is a plain slice: wasm's
+ * gather and strided slice are slow, contiguous slices and reverse are not.
+ */
+function phaseFilters(filter: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D[][] {
+  const [kh, kw, a, b] = filter.shape;
+  const m = Math.ceil(kh / sh);
+  const m2 = Math.ceil(kw / sw);
+  const padded = tf.pad(filter, [[0, m * sh - kh], [0, m2 * sw - kw], [0, 0], [0, 0]]);
+  const byRowPhase = tf.reshape(padded, [m, sh, m2 * sw * a * b]);
+  const out: tf.Tensor4D[][] = [];
+  for (let r = 0; r < sh; r++) {
+    const rows = tf.reshape(tf.slice(byRowPhase, [0, r, 0], [m, 1, -1]), [m, m2, sw, a * b]);
+    const row: tf.Tensor4D[] = [];
+    for (let c = 0; c < sw; c++) {
+      const taps = tf.reshape<tf.Rank.R4>(tf.slice(rows, [0, 0, c, 0], [m, m2, 1, -1]), [m, m2, a, b]);
+      row.push(tf.reverse(taps, [0, 1]));
+    }
+    out.push(row);
+  }
+  return out;
 }
 
 /**
@@ -29,31 +47,20 @@ export function inputGradientByPhases(
   outChannels: number,
   correlate: Stride1Correlation,
 ): tf.Tensor4D {
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const { strideHeight: sh, strideWidth: sw } = info;
   const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, batchSize: n } = info;
   const { top, left } = info.padInfo;
   const rows = Math.ceil((top + h) / sh);
   const cols = Math.ceil((left + w) / sw);
+  // Every phase gets ceil(K/s) taps; taps past the filter's end are zeros and add nothing.
+  const filters = phaseFilters(filter, sh, sw);
+  const tapsH = filters[0]![0]!.shape[0];
+  const tapsW = filters[0]![0]!.shape[1];
+  const pads: Pads = { top: tapsH - 1, bottom: rows - oh, left: tapsW - 1, right: cols - ow };
+  const { x: dyPart, padding } = cropForPads(dy, pads);
   const rowPhases: tf.Tensor4D[] = [];
   for (let r = 0; r < sh; r++) {
-    const rowTaps = phaseTaps(kh, sh, r);
-    const colPhases: tf.Tensor4D[] = [];
-    for (let c = 0; c < sw; c++) {
-      const colTaps = phaseTaps(kw, sw, c);
-      if (rowTaps.length === 0 || colTaps.length === 0) {
-        colPhases.push(tf.zeros([n, rows, cols, outChannels]));
-        continue;
-      }
-      const subFilter = tf.gather(tf.gather(filter, rowTaps, 0), colTaps, 1) as tf.Tensor4D;
-      const pads: Pads = {
-        top: rowTaps.length - 1,
-        bottom: rows - oh,
-        left: colTaps.length - 1,
-        right: cols - ow,
-      };
-      const { x: dyPart, padding } = cropForPads(dy, pads);
-      colPhases.push(correlate(dyPart, subFilter, padding));
-    }
+    const colPhases = filters[r]!.map((subFilter) => correlate(dyPart, subFilter, padding));
     const interleavedCols = sw === 1 ? colPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(colPhases, 3), [n, rows, cols * sw, outChannels]);
     rowPhases.push(interleavedCols);
   }

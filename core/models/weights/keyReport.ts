@@ -51,6 +51,8 @@ export interface CheckpointOrigin {
   strippedPrefix: string;
 }
 
+const OPTIONAL_COUNTER = 'num_batches_tracked';
+
 type Resizer = (values: Float32Array, from: readonly number[], to: readonly number[]) => Float32Array;
 
 // What may be resized per family when the model's input size differs from the checkpoint's.
@@ -106,7 +108,10 @@ export function planWeightLoad(
     }
     const tensor: CheckpointTensor | undefined = checkpoint.tensors.get(entry.name);
     if (tensor === undefined) {
-      report.missing.push(entry.name);
+      // Batch-norm's counter is bookkeeping that older and Hugging Face checkpoints do not carry.
+      if (!entry.name.endsWith(OPTIONAL_COUNTER)) {
+        report.missing.push(entry.name);
+      }
       continue;
     }
     const modelShape = [...entry.torchShape];
@@ -126,8 +131,8 @@ export function planWeightLoad(
     }
   }
   for (const name of checkpoint.tensors.keys()) {
-    if (declared.has(name)) continue;
     if (isDerivedBuffer(name)) report.derived.push(name);
+    else if (declared.has(name)) continue;
     else if (isClassificationHead(name, family)) report.skippedHead.push(name);
     else report.unexpected.push(name);
   }

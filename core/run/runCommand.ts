@@ -1,0 +1,48 @@
+// `radlab run <file.experiment.yaml> [--events-stdout]` and `radlab run --resume <run dir>`.
+import { resolve } from 'node:path';
+import { stderr, stdout } from 'node:process';
+import { parseArgs } from 'node:util';
+import { version } from '../../package.json';
+import { resumeRun, runExperimentFile } from './runExperiment';
+import { createProgressDisplay } from './terminalProgress';
+
+const USAGE = 'Usage: radlab run <file.experiment.yaml> [--events-stdout] | radlab run --resume <run dir> [--events-stdout]';
+
+export async function run(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { resume: { type: 'string' }, 'events-stdout': { type: 'boolean', default: false } },
+    });
+  } catch (error) {
+    stderr.write(`radlab run: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const [file, ...extra] = parsed.positionals;
+  const resumeDir = parsed.values.resume;
+  if (extra.length > 0 || (file === undefined) === (resumeDir === undefined)) {
+    stderr.write(`radlab run: give one experiment file, or --resume with a run folder.\n${USAGE}\n`);
+    return 2;
+  }
+  // With events on stdout the human-readable progress goes to stderr, so the two streams never mix.
+  const eventsStdout = parsed.values['events-stdout'];
+  const options = {
+    display: createProgressDisplay(eventsStdout ? stderr : stdout),
+    radlabVersion: version,
+    ...(eventsStdout ? { eventsOut: stdout } : {}),
+  };
+  const outcome = resumeDir !== undefined ? await resumeRun(resolve(resumeDir), options) : await runExperimentFile(resolve(file!), options);
+  if (outcome.kind === 'invalid') {
+    for (const d of outcome.diagnostics) {
+      stderr.write(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}\n`);
+    }
+    stderr.write(`radlab run: ${file} is not a valid experiment; nothing was started.\n`);
+    return 1;
+  }
+  if (outcome.summary) (eventsStdout ? stderr : stdout).write(`Sweep summary: ${outcome.summary}\n`);
+  const statuses = outcome.members.map((m) => m.status);
+  if (statuses.includes('cancelled')) return 130;
+  return statuses.every((s) => s === 'completed') ? 0 : 1;
+}

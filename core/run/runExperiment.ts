@@ -1,0 +1,81 @@
+// `radlab run`: validates and resolves the experiment, then runs each backbone of the sweep in turn (a failed
+// member does not stop the others) and writes the sweep summary beside the run folders.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import type { ExperimentDiagnostic } from '../experiment/positions';
+import { resolveExperiment } from '../experiment/resolve';
+import type { ResolvedRun } from '../experiment/resolvedRun';
+import { EventWriter } from '../train/events';
+import { Cancellation } from './cancellation';
+import { createRunFolder, runIdAt, runPaths, type RunPaths } from './runFolder';
+import type { RunRecord } from './runRecord';
+import { writeSweepSummary, type SweepMember } from './sweepSummary';
+import type { ProgressDisplay } from './terminalProgress';
+import { trainRun } from './trainRun';
+
+export interface RunOptions {
+  display: ProgressDisplay;
+  /** Also write events to stdout (for the editor reading the child process). */
+  eventsOut?: { write(text: string): unknown };
+  radlabVersion: string;
+}
+
+export type ExperimentOutcome =
+  | { kind: 'invalid'; diagnostics: ExperimentDiagnostic[] }
+  | { kind: 'ran'; members: SweepMember[]; summary?: string };
+
+async function runMembers(runs: { run: ResolvedRun; paths: RunPaths; resuming: boolean }[], options: RunOptions) {
+  const cancellation = new Cancellation();
+  const members: SweepMember[] = [];
+  try {
+    for (const { run, paths, resuming } of runs) {
+      if (cancellation.requested) break;
+      options.display.note(`Run ${paths.runId}-${run.model.backbone} (${run.sweepIndex + 1} of ${run.sweepSize}) → ${paths.dir}`);
+      const events = new EventWriter(paths.events, options.eventsOut);
+      const member = await trainRun(run, {
+        paths,
+        events,
+        cancellation,
+        display: options.display,
+        radlabVersion: options.radlabVersion,
+        resuming,
+      });
+      members.push(member);
+      options.display.note(
+        member.status === 'completed'
+          ? `${run.model.backbone}: test accuracy ${member.testAccuracy?.toFixed(3)}, macro-F1 ${member.testMacroF1?.toFixed(3)}, weighted log loss ${member.testWeightedLogLoss?.toFixed(3)}; results in ${paths.dir}`
+          : `${run.model.backbone}: ${member.status}${member.error ? `: ${member.error}` : ''}; logs and checkpoint kept in ${paths.dir}`,
+      );
+    }
+  } finally {
+    cancellation.dispose();
+    options.display.done();
+  }
+  return members;
+}
+
+export async function runExperimentFile(file: string, options: RunOptions): Promise<ExperimentOutcome> {
+  const resolved = resolveExperiment(readFileSync(file, 'utf8'), file);
+  if (!resolved.ok) return { kind: 'invalid', diagnostics: resolved.diagnostics };
+  const runId = runIdAt(new Date());
+  const runs = resolved.runs.map((run) => ({ run, paths: createRunFolder(run, runId), resuming: false }));
+  const members = await runMembers(runs, options);
+  const summary = members.length > 1 ? writeSweepSummary(resolved.runs[0]!.output, members) : undefined;
+  return { kind: 'ran', members, ...(summary ? { summary } : {}) };
+}
+
+/** Continues an interrupted run from its folder: the resolved experiment there is what runs, unchanged. */
+export async function resumeRun(runDir: string, options: RunOptions): Promise<ExperimentOutcome> {
+  const recordFile = join(runDir, 'run.json');
+  const resolvedFile = join(runDir, 'experiment.resolved.yaml');
+  if (!existsSync(recordFile) || !existsSync(resolvedFile)) {
+    throw new Error(`${runDir} is not a RadLab run folder (it needs run.json and experiment.resolved.yaml).`);
+  }
+  const record = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
+  if (record.status === 'completed') throw new Error(`${runDir} already completed; nothing to resume.`);
+  const run = parse(readFileSync(resolvedFile, 'utf8')) as ResolvedRun;
+  if (run.output !== dirname(runDir)) run.output = dirname(runDir);
+  const members = await runMembers([{ run, paths: runPaths(runDir, record.runId), resuming: true }], options);
+  return { kind: 'ran', members };
+}

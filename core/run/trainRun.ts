@@ -1,0 +1,405 @@
+// One run of one backbone: dataset → engine → model → epochs with validation → test with the best checkpoint →
+// results, plots and the trained model, all in the run folder, with events along the way. A failure at any point
+// ends the run as `failed` with its logs and last checkpoint kept; a stop request ends it as `cancelled`, and
+// `radlab run --resume <run dir>` continues from the last completed epoch.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { freemem, totalmem } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { indexDataset } from '../data/datasetIndex';
+import { LEVELS } from '../data/lsdcVocabulary';
+import { SampleCache } from '../data/sampleCache';
+import { splitByStudy, type SplitName } from '../data/splits';
+import { ensureSyntheticDataset } from '../data/synthetic/dataset';
+import { selectEngine, type EngineReport } from '../engine/selectEngine';
+import type { ResolvedRun } from '../experiment/resolvedRun';
+import { formatBytes } from '../experiment/format';
+import { classificationReport } from '../metrics/classification';
+import { writeRunPlots } from '../metrics/plots';
+import { writeResultCsvs } from '../metrics/predictionsCsv';
+import { oneVsRestRoc } from '../metrics/roc';
+import { rsnaConditionScore, type GradedSample } from '../metrics/rsnaLogLoss';
+import { LevelClassifier } from '../models/classifier';
+import { loadClassifier } from '../models/checkpoint';
+import { trainableParameters } from '../models/freezing';
+import { backboneFacts, estimateTrainingMemory } from '../models/registry';
+import { AdamW } from '../train/adamw';
+import { EventWriter } from '../train/events';
+import { inverseFrequencyWeights } from '../train/loss';
+import { predict, type Predictions } from '../train/predict';
+import { makeSchedule } from '../train/schedule';
+import { Sgd } from '../train/sgd';
+import type { SlotOptimizer } from '../train/slotOptimizer';
+import { NonFiniteLossError, trainEpoch } from '../train/trainEpoch';
+import {
+  hasTrainingCheckpoint,
+  loadTrainingCheckpoint,
+  saveBestModel,
+  saveTrainingCheckpoint,
+  type EpochHistory,
+  type TrainingProgress,
+} from '../train/trainingCheckpoint';
+import type { Cancellation } from './cancellation';
+import { loadPretrained } from './pretrained';
+import { selectionScore } from './selection';
+import type { RunPaths } from './runFolder';
+import { softwareVersions, writeRunRecord, type RunRecord } from './runRecord';
+import type { SweepMember } from './sweepSummary';
+import type { ProgressDisplay } from './terminalProgress';
+
+export interface RunContext {
+  paths: RunPaths;
+  events: EventWriter;
+  cancellation: Cancellation;
+  display: ProgressDisplay;
+  radlabVersion: string;
+  /** Set when continuing an interrupted run from its last checkpoint. */
+  resuming: boolean;
+}
+
+const BEST_MODEL_FILE = 'model.safetensors';
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+/** Refuses a batch that cannot fit before anything is trained, instead of failing hours later. */
+function checkMemory(run: ResolvedRun, trainableTensors: number): void {
+  const facts = backboneFacts(run.model.backbone)!;
+  const estimate = estimateTrainingMemory(run.model.backbone, run.train.batch_size, trainableTensors);
+  // Activations grow with the pixels per image; the registry measured them at the backbone's own input size.
+  const scale = (run.data.input.size / facts.inputSize) ** 2;
+  const needed = estimate.weightsBytes + estimate.gradientBytes + estimate.optimizerBytes + estimate.activationBytes * scale;
+  const available = Math.max(freemem(), totalmem() * 0.5);
+  if (needed > available) {
+    throw new Error(
+      `${run.model.backbone} at batch ${run.train.batch_size} and ${run.data.input.size}px needs about ${formatBytes(needed)}, ` +
+        `but only ${formatBytes(available)} of memory is free. Lower train.batch_size, data.input.size or ` +
+        'model.unfreeze_last_n, or use a smaller backbone.',
+    );
+  }
+}
+
+function makeOptimizer(run: ResolvedRun): SlotOptimizer {
+  const { name, lr, weight_decay: weightDecay, momentum } = run.train.optimizer;
+  return name === 'sgd'
+    ? new Sgd({ learningRate: lr, momentum, weightDecay })
+    : new AdamW({ learningRate: lr, weightDecay });
+}
+
+function classWeightsFor(run: ResolvedRun, trainGrades: number[]): number[] | undefined {
+  const setting = run.train.loss.class_weights;
+  if (setting === 'none') return undefined;
+  if (Array.isArray(setting)) return [...setting];
+  return inverseFrequencyWeights(trainGrades, 3).weights;
+}
+
+function gradedSamples(cache: SampleCache, predictions: Predictions): GradedSample[] {
+  return predictions.positions.map((position, i) => ({
+    studyId: cache.samples[position]!.studyId,
+    level: cache.samples[position]!.level,
+    trueLabel: predictions.grades[i]!,
+    probabilities: predictions.probabilities[i]!,
+  }));
+}
+
+function scores(run: ResolvedRun, cache: SampleCache, predictions: Predictions) {
+  const report = classificationReport(predictions.grades, predictions.probabilities);
+  const rsna = rsnaConditionScore(run.data.condition, gradedSamples(cache, predictions));
+  return { loss: predictions.loss, accuracy: report.accuracy, macroF1: report.macro.f1, weightedLogLoss: rsna.score };
+}
+
+async function prepareData(run: ResolvedRun, context: RunContext) {
+  if (run.data.synthetic && !existsSync(run.data.root)) {
+    context.display.note(`Generating the synthetic dataset (${run.data.synthetic.studies} studies) at ${run.data.root}`);
+    await ensureSyntheticDataset(run.data.root, run.data.synthetic);
+  }
+  const index = await indexDataset(run.data.root, {
+    condition: run.data.condition,
+    levels: run.data.levels,
+    series: run.data.series,
+  });
+  const split = splitByStudy(index.samples, run.data.split);
+  const cache = await SampleCache.open(index, run.data.input, {
+    threads: run.train.threads,
+    onProgress: (done, total) => context.display.stage('Preparing inputs', done, total),
+  });
+  const positions: Record<SplitName, number[]> = { train: [], val: [], test: [] };
+  cache.samples.forEach((sample, position) => positions[split.splitOf.get(sample.studyId)!].push(position));
+  for (const name of ['train', 'val', 'test'] as const) {
+    if (positions[name].length === 0) {
+      throw new Error(`the ${name} split has no samples (${index.samples.length} samples in all): use more studies or change data.split.`);
+    }
+  }
+  const skipped = [...index.skipped, ...cache.skipped];
+  return { cache, positions, split, skipped };
+}
+
+export async function trainRun(run: ResolvedRun, context: RunContext): Promise<SweepMember> {
+  const { paths, events } = context;
+  const started = performance.now();
+  const record: RunRecord = {
+    status: 'running',
+    runId: paths.runId,
+    experiment: run.name,
+    experimentFile: run.experimentFile,
+    backbone: run.model.backbone,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    versions: softwareVersions(context.radlabVersion, tf.version_core),
+    timings: {},
+  };
+  if (context.resuming && existsSync(paths.runJson)) {
+    const previous = JSON.parse(readFileSync(paths.runJson, 'utf8')) as RunRecord;
+    record.startedAt = previous.startedAt;
+    record.resumedFrom = previous.resumedFrom ?? [];
+  }
+  writeRunRecord(paths.runJson, record);
+  const member: SweepMember = { backbone: run.model.backbone, runId: paths.runId, runDir: paths.dir, status: 'running' };
+  let cache: SampleCache | undefined;
+  let model: LevelClassifier | undefined;
+  try {
+    const dataStarted = performance.now();
+    const data = await prepareData(run, context);
+    cache = data.cache;
+    record.timings.datasetSeconds = seconds(dataStarted);
+    const counts = { train: data.positions.train.length, val: data.positions.val.length, test: data.positions.test.length };
+    record.counts = { ...counts, skipped: data.skipped.length, skippedReasons: tally(data.skipped.map((s) => s.reason)), cacheBuilt: data.cache.built };
+
+    const engine: EngineReport = await selectEngine({
+      engine: run.train.engine,
+      ...(run.train.threads > 0 ? { threads: run.train.threads } : {}),
+    });
+    record.engine = { chosen: engine.chosen, backend: engine.backend, threads: engine.threads, ladder: engine.ladder, kernels: engine.kernels };
+    record.device = engine.device;
+    writeRunRecord(paths.runJson, record);
+    events.emit({
+      type: 'run-start',
+      runId: paths.runId,
+      experiment: run.name,
+      backbone: run.model.backbone,
+      engine: engine.chosen,
+      device: engine.device.gpu ?? `${engine.device.cpuModel} (${engine.threads} threads)`,
+      counts,
+    });
+
+    model = LevelClassifier.create(
+      run.model.backbone,
+      { levels: LEVELS.length, embedding: run.model.level_embedding, hidden: run.model.head.hidden, dropout: run.model.head.dropout, classes: 3 },
+      run.train.seed,
+    );
+    const freeze = { freezeBackbone: run.model.freeze_backbone, unfreezeLastN: run.model.unfreeze_last_n };
+    const trainable = trainableParameters(model, freeze);
+    const trainableBackbone = trainable.length - model.head.parameters.length;
+    checkMemory(run, trainableBackbone);
+    if (run.model.pretrained !== null && !context.resuming) {
+      const loaded = await loadPretrained(model.backbone, run.model.pretrained);
+      events.emit({ type: 'artifact', kind: 'pretrained-weights', path: loaded.file });
+      context.display.note(loaded.summary);
+    }
+    const optimizer = makeOptimizer(run);
+    const trainGrades = data.positions.train.map((p) => data.cache.samples[p]!.gradeIndex);
+    const classWeights = classWeightsFor(run, trainGrades);
+    const stepsPerEpoch = Math.ceil(data.positions.train.length / run.train.batch_size);
+    const { name: scheduleName, warmup_epochs: warmupEpochs } = run.train.schedule;
+    const totalSteps = stepsPerEpoch * run.train.epochs;
+    const warmupSteps = Math.round(warmupEpochs * stepsPerEpoch);
+    const rate = makeSchedule(
+      scheduleName === 'cosine' || warmupSteps > 0
+        ? { name: 'cosine', peak: run.train.optimizer.lr, warmupSteps, totalSteps, ...(scheduleName === 'constant' ? { floor: run.train.optimizer.lr } : {}) }
+        : { name: 'constant', peak: run.train.optimizer.lr },
+    );
+
+    let progress: TrainingProgress = {
+      completedEpochs: 0,
+      globalStep: 0,
+      history: [],
+      bestEpoch: 0,
+      bestScore: -Infinity,
+      epochsWithoutImprovement: 0,
+    };
+    if (context.resuming && hasTrainingCheckpoint(paths.lastCheckpoint)) {
+      progress = await loadTrainingCheckpoint(paths.lastCheckpoint, model, optimizer);
+      record.resumedFrom = [...(record.resumedFrom ?? []), { epoch: progress.completedEpochs, at: new Date().toISOString() }];
+      context.display.note(`Resuming after epoch ${progress.completedEpochs} of ${run.train.epochs}`);
+    }
+    const variables = trainable.map((p) => p.variable);
+    const trainStarted = performance.now();
+    for (let epoch = progress.completedEpochs + 1; epoch <= run.train.epochs; epoch++) {
+      if (context.cancellation.requested) break;
+      const epochStarted = performance.now();
+      events.emit({ type: 'epoch-start', epoch, epochs: run.train.epochs });
+      model.backbone.reseed(run.train.seed * 1000 + epoch);
+      model.head.reseed(run.train.seed * 1000 + epoch);
+      let lastEmit = 0;
+      const outcome = await trainEpoch(
+        model,
+        optimizer,
+        variables,
+        data.cache,
+        data.positions.train,
+        {
+          epoch,
+          seed: run.train.seed,
+          batchSize: run.train.batch_size,
+          classWeights,
+          labelSmoothing: run.train.loss.label_smoothing,
+          gradClip: run.train.grad_clip,
+          augment: {
+            hflip: run.train.augment.hflip,
+            rotateDeg: run.train.augment.rotate_deg,
+            jitterPx: run.train.augment.jitter_px,
+            brightness: run.train.augment.brightness,
+            contrast: run.train.augment.contrast,
+          },
+          normalize: run.train.normalize,
+        },
+        { rate, firstStep: progress.globalStep },
+        {
+          shouldStop: () => context.cancellation.requested,
+          onBatch: (batch) => {
+            const elapsed = seconds(trainStarted);
+            const done = (epoch - 1 - progress.completedEpochs) * stepsPerEpoch + batch.step;
+            const remaining = (run.train.epochs - progress.completedEpochs) * stepsPerEpoch - done;
+            const etaSeconds = done > 0 ? (elapsed / done) * remaining : 0;
+            context.display.batch(epoch, run.train.epochs, batch, etaSeconds);
+            // Throttled: a fast CPU run makes many steps a second; the log needs a few.
+            if (performance.now() - lastEmit > 500 || batch.step === batch.steps) {
+              lastEmit = performance.now();
+              events.emit({ type: 'batch', epoch, step: batch.step, steps: batch.steps, loss: batch.loss, imagesPerSecond: batch.imagesPerSecond, etaSeconds });
+            }
+          },
+        },
+      );
+      if (outcome.stopped) break;
+      const valPredictions = await predict(model, data.cache, data.positions.val, run.train.batch_size, run.train.normalize);
+      const val = scores(run, data.cache, valPredictions);
+      const score = selectionScore(run.train.select_best, val);
+      const best = score > progress.bestScore;
+      const history: EpochHistory = {
+        epoch,
+        lr: optimizer.learningRate,
+        seconds: seconds(epochStarted),
+        train: { loss: outcome.loss, accuracy: outcome.accuracy, macroF1: outcome.macroF1 },
+        val,
+      };
+      progress = {
+        completedEpochs: epoch,
+        globalStep: progress.globalStep + outcome.steps,
+        history: [...progress.history, history],
+        bestEpoch: best ? epoch : progress.bestEpoch,
+        bestScore: best ? score : progress.bestScore,
+        epochsWithoutImprovement: best ? 0 : progress.epochsWithoutImprovement + 1,
+      };
+      if (best) {
+        await saveBestModel(join(paths.trainedModels, BEST_MODEL_FILE), model, epoch);
+        await saveTrainingCheckpoint(paths.bestCheckpoint, model, optimizer, progress);
+      }
+      await saveTrainingCheckpoint(paths.lastCheckpoint, model, optimizer, progress);
+      events.emit({
+        type: 'epoch-end',
+        epoch,
+        train: history.train,
+        val: { loss: val.loss, accuracy: val.accuracy, macroF1: val.macroF1 },
+        lr: history.lr,
+        best,
+      });
+      context.display.epoch(history, best, outcome.dataWaitShare);
+      const patience = run.train.early_stopping.patience;
+      if (patience > 0 && progress.epochsWithoutImprovement >= patience) {
+        context.display.note(`Early stopping: no improvement of ${run.train.select_best} for ${patience} epochs`);
+        break;
+      }
+    }
+    record.timings.trainSeconds = seconds(trainStarted);
+    record.bestEpoch = progress.bestEpoch;
+    if (context.cancellation.requested) {
+      return finish('cancelled', `${context.cancellation.why}; the checkpoint after epoch ${progress.completedEpochs} is kept`);
+    }
+
+    const testStarted = performance.now();
+    await loadClassifier(join(paths.trainedModels, BEST_MODEL_FILE), model);
+    const testPredictions = await predict(model, data.cache, data.positions.test, run.train.batch_size, run.train.normalize);
+    const metrics = writeResults(run, data.cache, testPredictions, progress, paths, events);
+    record.timings.testSeconds = seconds(testStarted);
+    Object.assign(member, {
+      params: backboneFacts(run.model.backbone)?.params,
+      bestEpoch: progress.bestEpoch,
+      bestValMacroF1: progress.history.find((h) => h.epoch === progress.bestEpoch)?.val.macroF1,
+      testAccuracy: metrics.accuracy,
+      testMacroF1: metrics.macroF1,
+      testWeightedF1: metrics.weightedF1,
+      testWeightedLogLoss: metrics.weightedLogLoss,
+    });
+    return finish('completed', undefined, metrics);
+  } catch (error) {
+    const message = error instanceof NonFiniteLossError || error instanceof Error ? error.message : String(error);
+    return finish('failed', message);
+  } finally {
+    await cache?.close();
+    model?.dispose();
+  }
+
+  function finish(status: 'completed' | 'failed' | 'cancelled', error?: string, metrics?: Record<string, unknown>): SweepMember {
+    record.status = status;
+    record.endedAt = new Date().toISOString();
+    record.timings.totalSeconds = seconds(started);
+    if (error !== undefined) record.error = error;
+    writeRunRecord(paths.runJson, record);
+    events.emit({ type: 'run-end', status, ...(error !== undefined ? { error } : {}), ...(metrics ? { metrics } : {}) });
+    member.status = status;
+    member.durationSeconds = record.timings.totalSeconds;
+    if (error !== undefined) member.error = error;
+    return member;
+  }
+}
+
+function tally(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+/** The test-set results: metrics.json, the CSVs and the plots. Returns the headline numbers. */
+function writeResults(
+  run: ResolvedRun,
+  cache: SampleCache,
+  predictions: Predictions,
+  progress: TrainingProgress,
+  paths: RunPaths,
+  events: EventWriter,
+) {
+  const levels = predictions.positions.map((p) => cache.samples[p]!.level);
+  const report = classificationReport(predictions.grades, predictions.probabilities, levels);
+  const roc = oneVsRestRoc(predictions.grades, predictions.probabilities);
+  const graded = gradedSamples(cache, predictions);
+  const rsna = rsnaConditionScore(run.data.condition, graded);
+  const headline = {
+    accuracy: report.accuracy,
+    macroF1: report.macro.f1,
+    weightedF1: report.weighted.f1,
+    macroAuc: roc.macroAuc,
+    weightedLogLoss: rsna.score,
+  };
+  const metrics = {
+    condition: run.data.condition,
+    backbone: run.model.backbone,
+    bestEpoch: progress.bestEpoch,
+    selectedBy: run.train.select_best,
+    test: { ...report, roc, rsna },
+    history: progress.history,
+  };
+  const metricsPath = join(paths.results, 'metrics.json');
+  writeFileSync(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
+  events.emit({ type: 'artifact', kind: 'metrics', path: metricsPath });
+  const csvs = writeResultCsvs(paths.results, run.data.condition, graded, report.confusion);
+  for (const [kind, path] of Object.entries(csvs)) events.emit({ type: 'artifact', kind, path });
+  const plots = writeRunPlots(paths.plots, {
+    history: progress.history.map((h) => ({ epoch: h.epoch, train: h.train, val: { loss: h.val.loss, accuracy: h.val.accuracy, macroF1: h.val.macroF1 } })),
+    confusion: report.confusion,
+    roc,
+  });
+  for (const [kind, path] of Object.entries(plots)) events.emit({ type: 'artifact', kind: `plot-${kind}`, path });
+  events.emit({ type: 'artifact', kind: 'model', path: join(paths.trainedModels, BEST_MODEL_FILE) });
+  return headline;
+}

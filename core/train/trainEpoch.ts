@@ -1,0 +1,141 @@
+// One pass over the training split: shuffled batches, augmentation, class-weighted loss, gradient clipping and
+// the optimizer step, with progress reported per batch. Everything random is drawn from generators seeded by
+// (seed, epoch), so an epoch replays identically whether or not the run was interrupted before it.
+import * as tf from '@tensorflow/tfjs-core';
+import type { SampleCache } from '../data/sampleCache';
+import { deriveSeed, mulberry32, type Random } from '../data/random';
+import type { LevelClassifier } from '../models/classifier';
+import { classificationReport } from '../metrics/classification';
+import { prepareBatch, type AugmentSettings } from './augment';
+import { chunk, prefetched } from './batches';
+import { clipGradientsByGlobalNorm } from './gradClip';
+import { crossEntropyLoss } from './loss';
+import type { LearningRateSchedule } from './schedule';
+import type { SlotOptimizer } from './slotOptimizer';
+
+export interface EpochSettings {
+  epoch: number;
+  seed: number;
+  batchSize: number;
+  classWeights: number[] | undefined;
+  labelSmoothing: number;
+  gradClip: number;
+  augment: AugmentSettings;
+  normalize: 'imagenet' | 'none';
+}
+
+export interface BatchProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  imagesPerSecond: number;
+}
+
+export interface EpochOutcome {
+  loss: number;
+  accuracy: number;
+  macroF1: number;
+  /** Steps run; fewer than planned when the run was stopped. */
+  steps: number;
+  stopped: boolean;
+  /** Share of the epoch's time spent waiting for batches from disk. */
+  dataWaitShare: number;
+}
+
+/** Raised when the loss stops being a finite number: training diverged and continuing would save garbage. */
+export class NonFiniteLossError extends Error {}
+
+function shuffled(count: number, random: Random): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+export async function trainEpoch(
+  model: LevelClassifier,
+  optimizer: SlotOptimizer,
+  trainable: tf.Variable[],
+  cache: SampleCache,
+  trainPositions: readonly number[],
+  settings: EpochSettings,
+  schedule: { rate: LearningRateSchedule; firstStep: number },
+  hooks: { onBatch(progress: BatchProgress): void; shouldStop(): boolean },
+): Promise<EpochOutcome> {
+  const order = shuffled(trainPositions.length, mulberry32(deriveSeed(settings.seed, 'shuffle', settings.epoch)));
+  const augmentRandom = mulberry32(deriveSeed(settings.seed, 'augment', settings.epoch));
+  const batches = chunk(order.map((i) => trainPositions[i]!), settings.batchSize);
+  const started = performance.now();
+  let waited = 0;
+  let lossSum = 0;
+  let seen = 0;
+  let step = 0;
+  const grades: number[] = [];
+  const probabilities: number[][] = [];
+  const shape = (n: number) => [n, cache.size, cache.size, cache.channels] as [number, number, number, number];
+  for await (const batch of prefetched(cache, batches, (ms) => (waited += ms))) {
+    if (hooks.shouldStop()) return outcome(true);
+    optimizer.learningRate = schedule.rate.rateAt(schedule.firstStep + step);
+    const images = prepareBatch(batch.pixels, shape(batch.positions.length), {
+      normalize: settings.normalize,
+      augment: { settings: settings.augment, random: augmentRandom },
+    });
+    const levels = tf.tensor1d(batch.levels, 'int32');
+    const targets = tf.tensor1d(batch.grades, 'int32');
+    let batchProbabilities: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.forward(images, levels, true);
+      batchProbabilities = tf.keep(tf.softmax(logits));
+      return crossEntropyLoss(logits, targets, {
+        ...(settings.classWeights ? { classWeights: settings.classWeights } : {}),
+        labelSmoothing: settings.labelSmoothing,
+      });
+    }, trainable);
+    const loss = (await value.data())[0]!;
+    if (!Number.isFinite(loss)) {
+      tf.dispose([value, images, levels, targets, batchProbabilities!, ...Object.values(grads)]);
+      throw new NonFiniteLossError(
+        `the training loss became ${loss} at epoch ${settings.epoch}, step ${step + 1}: training diverged. ` +
+          'Lower train.optimizer.lr, set train.grad_clip (e.g. 1.0), or check the inputs.',
+      );
+    }
+    if (settings.gradClip > 0) {
+      const clipped = clipGradientsByGlobalNorm(grads, settings.gradClip);
+      optimizer.applyGradients(clipped.gradients);
+      tf.dispose(Object.values(clipped.gradients));
+    } else {
+      optimizer.applyGradients(grads);
+    }
+    const rows = (await batchProbabilities!.array()) as number[][];
+    rows.forEach((row, i) => {
+      probabilities.push(row);
+      grades.push(batch.grades[i]!);
+    });
+    tf.dispose([value, images, levels, targets, batchProbabilities!, ...Object.values(grads)]);
+    lossSum += loss * batch.positions.length;
+    seen += batch.positions.length;
+    step += 1;
+    hooks.onBatch({
+      step,
+      steps: batches.length,
+      loss,
+      imagesPerSecond: seen / ((performance.now() - started) / 1000),
+    });
+  }
+  return outcome(false);
+
+  function outcome(stopped: boolean): EpochOutcome {
+    const report = seen > 0 ? classificationReport(grades, probabilities) : undefined;
+    const elapsed = performance.now() - started;
+    return {
+      loss: seen > 0 ? lossSum / seen : 0,
+      accuracy: report?.accuracy ?? 0,
+      macroF1: report?.macro.f1 ?? 0,
+      steps: step,
+      stopped,
+      dataWaitShare: elapsed > 0 ? waited / elapsed : 0,
+    };
+  }
+}

@@ -1,0 +1,100 @@
+// A training checkpoint: the model, the optimizer's state and the progress of the run, enough to continue an
+// interrupted run exactly where its last completed epoch left it. Optimizer state is stored under the model's
+// parameter names (not tfjs's process-local variable names), so it loads into a freshly built model.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadClassifier, saveClassifier } from '../models/checkpoint';
+import type { LevelClassifier } from '../models/classifier';
+import { readSafetensors, writeSafetensors } from '../models/safetensors';
+import type { SlotOptimizer } from './slotOptimizer';
+
+export interface EpochHistory {
+  epoch: number;
+  lr: number;
+  seconds: number;
+  train: { loss: number; accuracy: number; macroF1: number };
+  val: { loss: number; accuracy: number; macroF1: number; weightedLogLoss: number };
+}
+
+export interface TrainingProgress {
+  /** Epochs completed (1-based count); training continues with epoch `completedEpochs + 1`. */
+  completedEpochs: number;
+  globalStep: number;
+  history: EpochHistory[];
+  bestEpoch: number;
+  bestScore: number;
+  epochsWithoutImprovement: number;
+}
+
+const MODEL_FILE = 'model.safetensors';
+const OPTIMIZER_FILE = 'optimizer.safetensors';
+const PROGRESS_FILE = 'progress.json';
+
+/** Model parameter names by tfjs variable name, and back. */
+function parameterNames(model: LevelClassifier): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const record of model.backbone.parameters) names.set(record.variable.name, `backbone.${record.name}`);
+  for (const record of model.head.parameters) names.set(record.variable.name, `head.${record.name}`);
+  return names;
+}
+
+function renameEntry(name: string, mapping: Map<string, string>): string {
+  const cut = name.lastIndexOf('/');
+  const variable = cut < 0 ? name : name.slice(0, cut);
+  const mapped = mapping.get(variable);
+  return mapped === undefined ? name : `${mapped}${name.slice(variable.length)}`;
+}
+
+export async function saveTrainingCheckpoint(
+  folder: string,
+  model: LevelClassifier,
+  optimizer: SlotOptimizer,
+  progress: TrainingProgress,
+): Promise<void> {
+  // Written beside the old one and swapped in, so a crash while saving leaves the previous checkpoint whole.
+  const staging = `${folder}.saving`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  await saveClassifier(join(staging, MODEL_FILE), model, { epoch: String(progress.completedEpochs) });
+  const names = parameterNames(model);
+  const weights = await optimizer.getWeights();
+  const tensors = await Promise.all(
+    weights.map(async ({ name, tensor }) => ({
+      name: renameEntry(name, names),
+      dtype: tensor.dtype === 'int32' ? ('I64' as const) : ('F32' as const),
+      shape: tensor.shape,
+      data: tensor.dtype === 'int32' ? Int32Array.from(await tensor.data()) : Float32Array.from(await tensor.data()),
+    })),
+  );
+  await writeSafetensors(join(staging, OPTIMIZER_FILE), tensors);
+  writeFileSync(join(staging, PROGRESS_FILE), `${JSON.stringify(progress, null, 2)}\n`);
+  rmSync(folder, { recursive: true, force: true });
+  renameSync(staging, folder);
+}
+
+export function hasTrainingCheckpoint(folder: string): boolean {
+  return existsSync(join(folder, PROGRESS_FILE)) && existsSync(join(folder, MODEL_FILE));
+}
+
+export async function loadTrainingCheckpoint(
+  folder: string,
+  model: LevelClassifier,
+  optimizer: SlotOptimizer,
+): Promise<TrainingProgress> {
+  await loadClassifier(join(folder, MODEL_FILE), model);
+  const byParameter = new Map([...parameterNames(model)].map(([variable, parameter]) => [parameter, variable]));
+  const { tensors } = await readSafetensors(join(folder, OPTIMIZER_FILE));
+  const weights = [...tensors].map(([name, tensor]) => ({
+    name: renameEntry(name, byParameter),
+    tensor: tf.tensor(tensor.data as Float32Array, tensor.shape, tensor.dtype === 'I64' ? 'int32' : 'float32'),
+  }));
+  await optimizer.setWeights(weights);
+  weights.forEach(({ tensor }) => tensor.dispose());
+  return JSON.parse(readFileSync(join(folder, PROGRESS_FILE), 'utf8')) as TrainingProgress;
+}
+
+/** The best epoch's model alone, for testing and for trained_models/. */
+export async function saveBestModel(path: string, model: LevelClassifier, epoch: number): Promise<void> {
+  await saveClassifier(path, model, { epoch: String(epoch) });
+}

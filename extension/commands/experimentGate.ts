@@ -1,0 +1,12 @@
+// Whether an experiment may start: the same validation the language server shows (core/experiment), so a run
+// is refused for exactly the errors the Problems panel lists. No `vscode` import, so it is unit-tested.
+import type { ExperimentDiagnostic } from '../../core/experiment/languageService';
+
+/** The message refusing to run `fileLabel`, or undefined when it has no errors (warnings do not block). */
+export function refusalMessage(fileLabel: string, diagnostics: readonly ExperimentDiagnostic[]): string | undefined {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return undefined;
+  const first = errors[0]!;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length === 2 ? '' : 's'})` : '';
+  return `RadLab: ${fileLabel} cannot run: line ${first.range.start.line + 1}: ${first.message}${more}. Fix the problems, then run it again.`;
+}

@@ -1,0 +1,47 @@
+// The compare panel: several runs side by side, with CSV export of the table through a save dialog.
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { compareCsv, sortCompareRows } from '../../webview/compareTable';
+import { FromWebview, ToWebview, isComparePageMessage, type CompareHostMessage, type ComparePageMessage } from '../../webview/contract';
+import { readCompareModel } from './compareModel';
+import { WebviewPanelHost, webviewOptions } from './webviewPanelHost';
+
+export class ComparePanel extends WebviewPanelHost<CompareHostMessage, ComparePageMessage> {
+  static readonly viewType = 'radlab.comparePanel';
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly runDirs: readonly string[],
+  ) {
+    super(panel, { extensionUri, bundle: 'compare', title: panel.title, isPageMessage: isComparePageMessage });
+  }
+
+  protected onReady(): void {
+    this.post({ type: ToWebview.CompareModel, model: readCompareModel(this.runDirs) });
+  }
+
+  protected async onMessage(message: ComparePageMessage): Promise<void> {
+    if (message.type !== FromWebview.ExportCsv) return;
+    const { rows } = readCompareModel(this.runDirs);
+    const ordered = message.sort === null ? rows : sortCompareRows(rows, message.sort);
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export run comparison',
+      defaultUri: vscode.Uri.file(join(dirname(this.runDirs[0] ?? '.'), 'run_comparison.csv')),
+      filters: { CSV: ['csv'] },
+    });
+    if (target === undefined) return;
+    await writeFile(target.fsPath, compareCsv(ordered));
+    void vscode.window.showInformationMessage(`RadLab: wrote ${rows.length} runs to ${target.fsPath}`);
+  }
+}
+
+export function openComparePanel(context: vscode.ExtensionContext, runDirs: string[]): void {
+  if (runDirs.length === 0) {
+    void vscode.window.showWarningMessage('RadLab: choose at least one run folder to compare.');
+    return;
+  }
+  const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, `Compare ${runDirs.length} runs`, vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
+  new ComparePanel(panel, context.extensionUri, runDirs);
+}

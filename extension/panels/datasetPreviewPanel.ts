@@ -1,0 +1,54 @@
+// The Preview Dataset panel: browse an RSNA-layout dataset's studies, series and slices with the labels drawn on.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import { readDatasetTables, type DatasetTables } from '../../core/data';
+import { FromWebview, ToWebview, isDatasetPageMessage, type DatasetHostMessage, type DatasetPageMessage } from '../../webview/contract';
+import { datasetSlice, datasetTree, seriesSlices } from './datasetPreviewModel';
+import { WebviewPanelHost, webviewOptions } from './webviewPanelHost';
+
+export class DatasetPreviewPanel extends WebviewPanelHost<DatasetHostMessage, DatasetPageMessage> {
+  static readonly viewType = 'radlab.datasetPreview';
+  private tables: Promise<DatasetTables> | undefined;
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly root: string,
+  ) {
+    super(panel, { extensionUri, bundle: 'dataset', title: panel.title, resourceRoots: [vscode.Uri.file(root)], isPageMessage: isDatasetPageMessage });
+  }
+
+  private readTables(): Promise<DatasetTables> {
+    this.tables ??= readDatasetTables(this.root);
+    // A failed read (a CSV being fixed) is retried on the next request instead of being remembered.
+    this.tables.catch(() => (this.tables = undefined));
+    return this.tables;
+  }
+
+  protected async onReady(): Promise<void> {
+    this.tables = undefined;
+    this.post({ type: ToWebview.DatasetTree, tree: datasetTree(await this.readTables()) });
+  }
+
+  protected async onMessage(message: DatasetPageMessage): Promise<void> {
+    const tables = await this.readTables();
+    switch (message.type) {
+      case FromWebview.OpenSeries:
+        this.post({ type: ToWebview.SeriesSlices, slices: await seriesSlices(tables, message.studyId, message.seriesId) });
+        break;
+      case FromWebview.OpenDatasetSlice:
+        this.post({ type: ToWebview.DatasetSlice, slice: await datasetSlice(tables, message.studyId, message.seriesId, message.instanceNumber) });
+        break;
+    }
+  }
+}
+
+export function openDatasetPreview(context: vscode.ExtensionContext, datasetRoot: string): void {
+  const panel = vscode.window.createWebviewPanel(
+    DatasetPreviewPanel.viewType,
+    `Dataset ${basename(datasetRoot)}`,
+    vscode.ViewColumn.Active,
+    webviewOptions(context.extensionUri, [vscode.Uri.file(datasetRoot)]),
+  );
+  new DatasetPreviewPanel(panel, context.extensionUri, datasetRoot);
+}

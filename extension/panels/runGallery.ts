@@ -1,0 +1,76 @@
+// The run panel's gallery: test predictions shown on the slice they were made from, with the level marked. The
+// predictions file names a study and level; the run's dataset index (same root, condition, levels and series
+// as the run) says which instance and point that is. Pages are rendered on demand and bounded, so a test set of
+// thousands of rows never decodes more than one page of DICOM at a time.
+import sharp from 'sharp';
+import { readDicomFile } from '../../core/dicom';
+import { indexDataset, labelledSlicePng, type Sample } from '../../core/data';
+import { CONDITIONS, SERIES_DESCRIPTIONS, type Condition, type Level, type SeriesDescription } from '../../core/data/lsdcVocabulary';
+import { windowSpec } from '../../core/data/sampleInput';
+import type { GalleryItem, GalleryPage, SliceImage } from '../../webview/contract';
+import { galleryRows, type PredictionRow, type RunDataSettings } from './runFolderModel';
+
+export const GALLERY_PAGE_SIZE = 12;
+const THUMBNAIL_SIDE = 160;
+
+function pngDataUrl(png: Buffer): string {
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+export class RunGallery {
+  private samples: Promise<Map<string, Sample>> | undefined;
+
+  constructor(
+    private readonly predictions: readonly PredictionRow[],
+    private readonly data: RunDataSettings | null,
+  ) {}
+
+  private sampleIndex(): Promise<Map<string, Sample>> {
+    const data = this.data;
+    if (data === null) {
+      return Promise.reject(new Error('the run folder has no experiment.resolved.yaml naming its dataset, so its test images cannot be found'));
+    }
+    if (!(CONDITIONS as readonly string[]).includes(data.condition)) {
+      return Promise.reject(new Error(`experiment.resolved.yaml: data.condition "${data.condition}" is not one of ${CONDITIONS.join(', ')}`));
+    }
+    this.samples ??= indexDataset(data.root, {
+      condition: data.condition as Condition,
+      levels: data.levels as Level[] | undefined,
+      series: data.series === undefined || !(SERIES_DESCRIPTIONS as readonly string[]).includes(data.series) ? 'auto' : (data.series as SeriesDescription),
+    }).then((index) => new Map(index.samples.map((sample) => [sample.id, sample])));
+    return this.samples;
+  }
+
+  private async render(row: PredictionRow, minSide: number): Promise<Buffer> {
+    const sample = (await this.sampleIndex()).get(row.rowId);
+    if (sample === undefined) throw new Error(`${row.rowId} is not a sample of the dataset at ${this.data?.root} (the dataset changed since the run?)`);
+    const image = await readDicomFile(sample.file);
+    const label = row.trueLabel === row.predictedLabel ? `${row.level} ${row.trueLabel}` : `${row.level} ${row.trueLabel} → ${row.predictedLabel}`;
+    return labelledSlicePng(image, [{ x: sample.x, y: sample.y, label, grade: row.trueLabel }], { window: windowSpec(this.data!.window), minSide });
+  }
+
+  async page(page: number, mistakesOnly: boolean, pageSize = GALLERY_PAGE_SIZE): Promise<GalleryPage> {
+    const { total, rows } = galleryRows(this.predictions, page, pageSize, mistakesOnly);
+    const items = await Promise.all(
+      rows.map(async (row): Promise<GalleryItem> => {
+        const item: GalleryItem = { ...row, thumbnail: null, imageError: null };
+        try {
+          const png = await this.render(row, THUMBNAIL_SIDE);
+          item.thumbnail = pngDataUrl(await sharp(png).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).png().toBuffer());
+        } catch (error) {
+          item.imageError = (error as Error).message;
+        }
+        return item;
+      }),
+    );
+    return { page, pageSize, mistakesOnly, total, items };
+  }
+
+  /** The full-size labelled slice of one prediction, for the panel's slice view. */
+  async slice(rowId: string): Promise<SliceImage> {
+    const row = this.predictions.find((p) => p.rowId === rowId);
+    if (row === undefined) throw new Error(`${rowId} is not in results/predictions.csv`);
+    const png = await this.render(row, 512);
+    return { title: `${row.studyId} ${row.level}: true ${row.trueLabel}, predicted ${row.predictedLabel}`, png: pngDataUrl(png) };
+  }
+}

@@ -1,0 +1,63 @@
+// The webview contract's guards: a message is accepted only with its type's fields, of the right kinds.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  FromWebview,
+  ToWebview,
+  isComparePageMessage,
+  isDatasetPageMessage,
+  isDicomHostMessage,
+  isDicomPageMessage,
+  isRunHostMessage,
+  isRunPageMessage,
+} from '../../webview/contract';
+
+describe('page → host message guards', () => {
+  it('accept the handshake and well-formed requests', () => {
+    assert.equal(isRunPageMessage({ type: 'ready' }), true);
+    assert.equal(isRunPageMessage({ type: 'gallery-page', page: 2, mistakesOnly: true }), true);
+    assert.equal(isRunPageMessage({ type: 'open-slice', rowId: '4003253_spinal_canal_stenosis_l1_l2' }), true);
+    assert.equal(isComparePageMessage({ type: 'export-csv', sort: null }), true);
+    assert.equal(isComparePageMessage({ type: 'export-csv', sort: { column: 'testMacroF1', direction: 'descending' } }), true);
+    assert.equal(isDicomPageMessage({ type: 'step-instance', index: 0 }), true);
+    assert.equal(isDatasetPageMessage({ type: 'open-dataset-slice', studyId: '1', seriesId: '2', instanceNumber: 7 }), true);
+  });
+
+  it('reject missing, mistyped or out-of-range fields', () => {
+    assert.equal(isRunPageMessage({ type: 'gallery-page', page: 2 }), false);
+    assert.equal(isRunPageMessage({ type: 'gallery-page', page: -1, mistakesOnly: false }), false);
+    assert.equal(isRunPageMessage({ type: 'gallery-page', page: 1.5, mistakesOnly: false }), false);
+    assert.equal(isRunPageMessage({ type: 'open-slice', rowId: 7 }), false);
+    assert.equal(isComparePageMessage({ type: 'export-csv', sort: { column: 'rm -rf', direction: 'ascending' } }), false);
+    assert.equal(isComparePageMessage({ type: 'export-csv', sort: { column: 'label', direction: 'up' } }), false);
+    assert.equal(isDicomPageMessage({ type: 'step-instance', index: '3' }), false);
+    assert.equal(isDatasetPageMessage({ type: 'open-series', studyId: '1' }), false);
+  });
+
+  it("reject another panel's messages, unknown types and non-objects", () => {
+    assert.equal(isDicomPageMessage({ type: 'gallery-page', page: 0, mistakesOnly: false }), false);
+    assert.equal(isRunPageMessage({ type: 'step-instance', index: 0 }), false);
+    assert.equal(isRunPageMessage({ type: 'launch-missiles' }), false);
+    for (const value of [null, undefined, 'ready', 42, ['ready'], {}]) assert.equal(isRunPageMessage(value), false);
+  });
+
+  it('use the enum spellings on both sides', () => {
+    assert.equal(isRunPageMessage({ type: FromWebview.Ready }), true);
+    assert.equal(FromWebview.Ready, 'ready');
+  });
+});
+
+describe('host → page message guards', () => {
+  it('accept a message with its payload object and errors with a text', () => {
+    assert.equal(isRunHostMessage({ type: ToWebview.RunModel, model: {} }), true);
+    assert.equal(isRunHostMessage({ type: ToWebview.Error, message: 'no metrics' }), true);
+    assert.equal(isDicomHostMessage({ type: ToWebview.DicomInstance, instance: {} }), true);
+  });
+
+  it('reject a missing payload or a message meant for another page', () => {
+    assert.equal(isRunHostMessage({ type: ToWebview.RunModel }), false);
+    assert.equal(isRunHostMessage({ type: ToWebview.Error }), false);
+    assert.equal(isRunHostMessage({ type: ToWebview.DicomInstance, instance: {} }), false);
+    assert.equal(isDicomHostMessage({ type: ToWebview.RunModel, model: {} }), false);
+  });
+});

@@ -1,0 +1,82 @@
+// chart.js for the panels: the pieces line charts need, no animation (redraws on live data stay cheap and
+// screenshots in tests are deterministic), and colours taken from the VS Code theme's CSS variables so the
+// charts follow light, dark and high-contrast themes.
+import {
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Title,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Title, Tooltip);
+Chart.defaults.animation = false;
+
+function themeColour(variable: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(variable).trim() || fallback;
+}
+
+/** A series palette from the theme's chart colours (VS Code defines --vscode-charts-*). */
+export function seriesColour(index: number): string {
+  const names: [string, string][] = [
+    ['--vscode-charts-blue', '#3794ff'],
+    ['--vscode-charts-orange', '#d18616'],
+    ['--vscode-charts-green', '#89d185'],
+    ['--vscode-charts-red', '#f14c4c'],
+    ['--vscode-charts-purple', '#b180d7'],
+    ['--vscode-charts-yellow', '#cca700'],
+  ];
+  const [variable, fallback] = names[index % names.length]!;
+  return themeColour(variable, fallback);
+}
+
+export interface LineSeries {
+  label: string;
+  points: { x: number; y: number }[];
+  dashed?: boolean;
+  /** Palette index; defaults to the series' position. */
+  colour?: number;
+}
+
+export function lineChart(canvas: HTMLCanvasElement, title: string, xTitle: string, yTitle: string, range?: { min: number; max: number }): Chart<'line'> {
+  const text = themeColour('--vscode-foreground', '#cccccc');
+  const grid = themeColour('--vscode-editorWidget-border', '#454545');
+  const axis = (label: string, bounds?: { min: number; max: number }) => ({
+    type: 'linear' as const,
+    title: { display: true, text: label, color: text },
+    ticks: { color: text },
+    grid: { color: grid },
+    ...bounds,
+  });
+  return new Chart(canvas, {
+    type: 'line',
+    data: { datasets: [] },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      plugins: { title: { display: true, text: title, color: text }, legend: { labels: { color: text } } },
+      scales: { x: axis(xTitle), y: axis(yTitle, range) },
+    },
+  });
+}
+
+export function setSeries(chart: Chart<'line'>, series: LineSeries[]): void {
+  chart.data.datasets = series.map(
+    (s, i): ChartDataset<'line'> => ({
+      label: s.label,
+      data: s.points,
+      borderColor: seriesColour(s.colour ?? i),
+      backgroundColor: seriesColour(s.colour ?? i),
+      borderDash: s.dashed ? [6, 4] : [],
+      pointRadius: s.points.length > 60 ? 0 : 2,
+      tension: 0,
+    }),
+  );
+  chart.update('none');
+}

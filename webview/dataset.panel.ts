@@ -1,0 +1,124 @@
+// The dataset preview page: studies, their series and slices, each slice shown with its labels drawn on.
+import './panels.css';
+import { FromWebview, ToWebview, isDatasetHostMessage, type DatasetHostMessage, type DatasetPageMessage, type DatasetTree, type SeriesSlices } from './contract';
+import { byId, h } from './dom';
+import { connectToHost, showError } from './pageConnection';
+import { registerToolkit } from './toolkit';
+
+registerToolkit();
+
+// A dataset can hold thousands of studies; the list shows a page of them at a time.
+const STUDIES_PER_PAGE = 50;
+
+const app = byId('app');
+app.append(
+  h('header', {}, h('h1', { id: 'dataset-title' }, 'Dataset')),
+  h(
+    'div',
+    { class: 'columns' },
+    h(
+      'nav',
+      { 'aria-label': 'Studies' },
+      h('h2', {}, 'Studies'),
+      h('ul', { id: 'study-list', class: 'pick-list', 'aria-label': 'Studies' }),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('vscode-button', { id: 'studies-prev', appearance: 'secondary', 'aria-label': 'Previous studies' }, '◀'),
+        h('span', { id: 'studies-page', role: 'status' }),
+        h('vscode-button', { id: 'studies-next', appearance: 'secondary', 'aria-label': 'Next studies' }, '▶'),
+      ),
+    ),
+    h('nav', { 'aria-label': 'Series' }, h('h2', {}, 'Series'), h('ul', { id: 'series-list', class: 'pick-list', 'aria-label': 'Series' })),
+    h(
+      'section',
+      { 'aria-label': 'Slice' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('vscode-button', { id: 'slice-prev', appearance: 'secondary', 'aria-label': 'Previous slice' }, '◀'),
+        h('span', { id: 'slice-label', role: 'status' }),
+        h('vscode-button', { id: 'slice-next', appearance: 'secondary', 'aria-label': 'Next slice' }, '▶'),
+        h('vscode-button', { id: 'slice-next-labelled', appearance: 'secondary', 'aria-label': 'Next labelled slice' }, 'Next labelled'),
+      ),
+      h('img', { id: 'dataset-slice', alt: 'Slice with labels drawn on' }),
+      h('ul', { id: 'slice-labels', 'aria-label': 'Labels on this slice' }),
+    ),
+  ),
+);
+
+let tree: DatasetTree | null = null;
+let studiesPage = 0;
+let series: SeriesSlices | null = null;
+let position = 0;
+
+function pickItem(text: string, attributes: Record<string, string>, onPick: () => void): HTMLLIElement {
+  const button = h('button', attributes, text);
+  button.addEventListener('click', onPick);
+  return h('li', {}, button);
+}
+
+function renderStudies(): void {
+  if (tree === null) return;
+  const pages = Math.max(1, Math.ceil(tree.studies.length / STUDIES_PER_PAGE));
+  byId('studies-page').textContent = `${studiesPage + 1} / ${pages} · ${tree.studies.length} studies`;
+  byId('study-list').replaceChildren(
+    ...tree.studies.slice(studiesPage * STUDIES_PER_PAGE, (studiesPage + 1) * STUDIES_PER_PAGE).map((study) =>
+      pickItem(`${study.studyId} (${study.series.length} series)`, { 'data-study-id': study.studyId }, () => renderSeries(study.studyId)),
+    ),
+  );
+}
+
+function renderSeries(studyId: string): void {
+  const study = tree?.studies.find((s) => s.studyId === studyId);
+  if (study === undefined) return;
+  byId('series-list').replaceChildren(
+    ...study.series.map((s) =>
+      pickItem(`${s.description} · ${s.seriesId} · ${s.labels} labels`, { 'data-series-id': s.seriesId }, () =>
+        send({ type: FromWebview.OpenSeries, studyId, seriesId: s.seriesId }),
+      ),
+    ),
+  );
+}
+
+function openSlice(index: number): void {
+  if (series === null || series.instances.length === 0) return;
+  position = Math.max(0, Math.min(index, series.instances.length - 1));
+  byId('slice-label').textContent = `Instance ${series.instances[position]} · ${position + 1} / ${series.instances.length}`;
+  send({ type: FromWebview.OpenDatasetSlice, studyId: series.studyId, seriesId: series.seriesId, instanceNumber: series.instances[position]! });
+}
+
+function handle(message: DatasetHostMessage): void {
+  switch (message.type) {
+    case ToWebview.DatasetTree:
+      tree = message.tree;
+      byId('dataset-title').textContent = `Dataset ${tree.root}`;
+      app.setAttribute('aria-busy', 'false');
+      renderStudies();
+      break;
+    case ToWebview.SeriesSlices:
+      series = message.slices;
+      // Start on the first labelled slice: that is what a reader of a labelled dataset wants to check.
+      openSlice(Math.max(0, series.instances.indexOf(series.labelled[0] ?? -1)));
+      break;
+    case ToWebview.DatasetSlice:
+      byId<HTMLImageElement>('dataset-slice').src = message.slice.png;
+      byId('slice-labels').replaceChildren(...message.slice.markers.map((marker) => h('li', {}, `${marker.label} at (${marker.x.toFixed(0)}, ${marker.y.toFixed(0)})`)));
+      break;
+    case ToWebview.Error:
+      showError(message.message);
+      break;
+  }
+}
+
+const send = connectToHost<DatasetHostMessage, DatasetPageMessage>(isDatasetHostMessage, handle);
+
+byId('studies-prev').addEventListener('click', () => studiesPage > 0 && (studiesPage--, renderStudies()));
+byId('studies-next').addEventListener('click', () => tree !== null && (studiesPage + 1) * STUDIES_PER_PAGE < tree.studies.length && (studiesPage++, renderStudies()));
+byId('slice-prev').addEventListener('click', () => openSlice(position - 1));
+byId('slice-next').addEventListener('click', () => openSlice(position + 1));
+byId('slice-next-labelled').addEventListener('click', () => {
+  if (series === null) return;
+  const next = series.instances.findIndex((n, i) => i > position && series!.labelled.includes(n));
+  if (next >= 0) openSlice(next);
+});

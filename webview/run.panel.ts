@@ -1,0 +1,226 @@
+// The run panel page: live curves, per-class metrics, confusion matrices, ROC curves and the prediction gallery.
+import './panels.css';
+import { lineChart, setSeries, type LineSeries } from './charts';
+import {
+  FromWebview,
+  GRADE_NAMES,
+  ToWebview,
+  isRunHostMessage,
+  type ConfusionPair,
+  type GalleryPage,
+  type RunHostMessage,
+  type RunPageMessage,
+  type RunPanelModel,
+  type SplitMetrics,
+} from './contract';
+import { byId, fillGrid, formatDuration, formatNumber, h } from './dom';
+import { connectToHost, showError } from './pageConnection';
+import { registerToolkit } from './toolkit';
+
+registerToolkit();
+
+const app = byId('app');
+app.append(
+  h('header', { id: 'run-summary', 'aria-label': 'Run summary' }, h('h1', { id: 'run-title' }, 'Run'), h('p', { id: 'run-state', role: 'status' }), h('p', { id: 'run-progress' })),
+  h(
+    'section',
+    { 'aria-label': 'Training curves', class: 'charts' },
+    h('div', { class: 'chart' }, h('canvas', { id: 'chart-loss', 'aria-label': 'Loss by epoch' })),
+    h('div', { class: 'chart' }, h('canvas', { id: 'chart-accuracy', 'aria-label': 'Accuracy by epoch' })),
+    h('div', { class: 'chart' }, h('canvas', { id: 'chart-f1', 'aria-label': 'Macro-F1 by epoch' })),
+  ),
+  h(
+    'section',
+    { 'aria-label': 'Test metrics' },
+    h('h2', {}, 'Test metrics'),
+    h('p', { id: 'test-headline' }),
+    h('vscode-data-grid', { id: 'metrics-table', 'aria-label': 'Per-class metrics', 'grid-template-columns': '2fr 1fr 1fr 1fr 1fr' }),
+  ),
+  h(
+    'section',
+    { 'aria-label': 'Confusion matrix' },
+    h('h2', {}, 'Confusion matrix'),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('vscode-dropdown', { id: 'confusion-split', 'aria-label': 'Split' }, h('vscode-option', { value: 'test' }, 'Test'), h('vscode-option', { value: 'val' }, 'Validation')),
+      h('vscode-dropdown', { id: 'confusion-level', 'aria-label': 'Level' }),
+      h('vscode-checkbox', { id: 'confusion-normalised' }, 'Normalised (rows sum to 1)'),
+    ),
+    h('table', { id: 'confusion-matrix', 'aria-label': 'Confusion matrix, rows true grade, columns predicted grade' }),
+  ),
+  h('section', { 'aria-label': 'ROC curves' }, h('div', { class: 'chart square' }, h('canvas', { id: 'chart-roc', 'aria-label': 'ROC curves, one versus rest' }))),
+  h(
+    'section',
+    { 'aria-label': 'Test predictions' },
+    h('h2', {}, 'Test predictions'),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('vscode-checkbox', { id: 'gallery-mistakes' }, 'Mistakes only'),
+      h('vscode-button', { id: 'gallery-prev', appearance: 'secondary', 'aria-label': 'Previous page' }, 'Previous'),
+      h('span', { id: 'gallery-page-label', role: 'status' }),
+      h('vscode-button', { id: 'gallery-next', appearance: 'secondary', 'aria-label': 'Next page' }, 'Next'),
+    ),
+    h('ul', { id: 'gallery', class: 'gallery', 'aria-label': 'Prediction gallery' }),
+  ),
+  h('section', { id: 'slice-view', class: 'overlay', hidden: '', role: 'dialog', 'aria-label': 'Slice' }, h('h2', { id: 'slice-title' }), h('vscode-button', { id: 'slice-close' }, 'Close'), h('img', { id: 'slice-image', alt: 'Labelled slice' })),
+  h('section', { 'aria-label': 'Problems' }, h('ul', { id: 'problems', class: 'problems' })),
+);
+
+const charts = {
+  loss: lineChart(byId<HTMLCanvasElement>('chart-loss'), 'Loss', 'Epoch', 'Loss'),
+  accuracy: lineChart(byId<HTMLCanvasElement>('chart-accuracy'), 'Accuracy', 'Epoch', 'Accuracy', { min: 0, max: 1 }),
+  f1: lineChart(byId<HTMLCanvasElement>('chart-f1'), 'Macro-F1', 'Epoch', 'Macro-F1', { min: 0, max: 1 }),
+  roc: lineChart(byId<HTMLCanvasElement>('chart-roc'), 'ROC (test, one vs rest)', 'False positive rate', 'True positive rate', { min: 0, max: 1 }),
+};
+
+let model: RunPanelModel | null = null;
+const gallery = { page: 0, mistakesOnly: false, total: 0, pageSize: 12 };
+
+function renderSummary(m: RunPanelModel): void {
+  const s = m.summary;
+  byId('run-title').textContent = `${s.experiment || 'Run'} · ${s.backbone || '?'} · ${s.runId || s.runDir}`;
+  const counts = s.counts === null ? '' : ` · ${s.counts.train}/${s.counts.val}/${s.counts.test} train/val/test samples`;
+  byId('run-state').textContent = `${s.state}${s.error ? `: ${s.error}` : ''} · ${s.engine || 'engine ?'} on ${s.device || 'device ?'} · ${formatDuration(s.durationSeconds)}${counts}`;
+  byId('run-state').dataset.state = s.state;
+  const p = m.progress;
+  byId('run-progress').textContent =
+    p === null ? '' : `Epoch ${p.epoch}${p.epochs === null ? '' : `/${p.epochs}`} · step ${p.step}/${p.steps} · loss ${formatNumber(p.loss)} · ${p.imagesPerSecond.toFixed(1)} img/s · ETA ${formatDuration(p.etaSeconds)}`;
+}
+
+function renderCurves(m: RunPanelModel): void {
+  const curve = (pick: (scores: RunPanelModel['history'][number]['train']) => number): LineSeries[] => [
+    { label: 'train', points: m.history.map((p) => ({ x: p.epoch, y: pick(p.train) })), colour: 0 },
+    { label: 'validation', points: m.history.map((p) => ({ x: p.epoch, y: pick(p.val) })), colour: 1 },
+  ];
+  setSeries(charts.loss, curve((s) => s.loss));
+  setSeries(charts.accuracy, curve((s) => s.accuracy));
+  setSeries(charts.f1, curve((s) => s.macroF1));
+}
+
+function renderMetrics(test: SplitMetrics | null): void {
+  byId('test-headline').textContent =
+    test === null
+      ? 'No test metrics yet: results/metrics.json is written when the run ends.'
+      : `Accuracy ${formatNumber(test.accuracy)} · macro-F1 ${formatNumber(test.macroF1)} · weighted F1 ${formatNumber(test.weightedF1)} · weighted log loss ${formatNumber(test.weightedLogLoss)}`;
+  fillGrid(
+    byId('metrics-table'),
+    ['Grade', 'Precision', 'Recall', 'F1', 'Support'],
+    (test?.perClass ?? []).map((row) => [row.grade, formatNumber(row.precision), formatNumber(row.recall), formatNumber(row.f1), String(row.support)]),
+  );
+  setSeries(
+    charts.roc,
+    (test?.roc ?? []).map((curve) => ({ label: `${curve.grade} (AUC ${formatNumber(curve.auc)})`, points: curve.points.map(([x, y]) => ({ x, y })) })),
+  );
+}
+
+function selectedValue(id: string): string {
+  return (byId(id) as HTMLElement & { value: string }).value;
+}
+
+function isChecked(id: string): boolean {
+  return (byId(id) as HTMLElement & { checked: boolean }).checked;
+}
+
+let shownLevels: string | null = null;
+
+function renderConfusion(): void {
+  const split = selectedValue('confusion-split') === 'val' ? model?.val : model?.test;
+  const levels = Object.keys(split?.perLevel ?? {});
+  // Rebuilding the options resets the dropdown, so it happens only when the split's levels change.
+  if (levels.join('|') !== shownLevels) {
+    shownLevels = levels.join('|');
+    byId('confusion-level').replaceChildren(h('vscode-option', { value: 'all' }, 'All levels'), ...levels.map((level) => h('vscode-option', { value: level }, level)));
+  }
+  const level = selectedValue('confusion-level');
+  const pair: ConfusionPair | undefined = level === 'all' || level === '' ? split?.confusion : split?.perLevel[level];
+  const table = byId('confusion-matrix');
+  if (pair === undefined) {
+    table.replaceChildren(h('caption', {}, 'No confusion matrix for this split yet.'));
+    return;
+  }
+  const normalised = isChecked('confusion-normalised');
+  const matrix = normalised ? pair.normalised : pair.counts;
+  table.replaceChildren(
+    h('caption', {}, `Rows: true grade · columns: predicted grade${normalised ? ' · each row sums to 1' : ''}`),
+    h('tr', {}, h('th', { scope: 'col' }, 'true \\ predicted'), ...GRADE_NAMES.map((grade) => h('th', { scope: 'col' }, grade))),
+    ...matrix.map((row, t) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, GRADE_NAMES[t]!),
+        ...row.map((value, p) => h('td', { class: t === p ? 'diagonal' : '', 'data-shade': String(Math.round(10 * (pair.normalised[t]![p] ?? 0))) }, normalised ? value.toFixed(2) : String(value))),
+      ),
+    ),
+  );
+}
+
+function renderGallery(page: GalleryPage): void {
+  Object.assign(gallery, { page: page.page, total: page.total, pageSize: page.pageSize });
+  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  byId('gallery-page-label').textContent = `Page ${page.page + 1} of ${pages} · ${page.total} predictions${page.mistakesOnly ? ' (mistakes only)' : ''}`;
+  byId('gallery-prev').toggleAttribute('disabled', page.page === 0);
+  byId('gallery-next').toggleAttribute('disabled', page.page + 1 >= pages);
+  byId('gallery').replaceChildren(
+    ...page.items.map((item) => {
+      const wrong = item.trueLabel !== item.predictedLabel;
+      const probabilities = GRADE_NAMES.map((grade, k) => `${grade} ${(item.probabilities[k]! * 100).toFixed(0)}%`).join(' · ');
+      const button = h(
+        'button',
+        { class: 'gallery-item', 'data-row-id': item.rowId, 'data-correct': String(!wrong), 'aria-label': `${item.rowId}: true ${item.trueLabel}, predicted ${item.predictedLabel}` },
+        item.thumbnail === null ? h('span', { class: 'image-error' }, item.imageError ?? 'no image') : h('img', { src: item.thumbnail, alt: '' }),
+        h('span', { class: 'caption' }, `${item.studyId} ${item.level}`),
+        h('span', { class: wrong ? 'grade wrong' : 'grade' }, `true ${item.trueLabel} · predicted ${item.predictedLabel}`),
+        h('span', { class: 'probabilities' }, probabilities),
+      );
+      button.addEventListener('click', () => send({ type: FromWebview.OpenSlice, rowId: item.rowId }));
+      return h('li', {}, button);
+    }),
+  );
+}
+
+function requestGallery(page: number): void {
+  send({ type: FromWebview.GalleryPage, page, mistakesOnly: gallery.mistakesOnly });
+}
+
+function handle(message: RunHostMessage): void {
+  switch (message.type) {
+    case ToWebview.RunModel: {
+      const first = model === null;
+      const hadTest = model?.test !== null && model !== null;
+      model = message.model;
+      app.setAttribute('aria-busy', 'false');
+      renderSummary(model);
+      renderCurves(model);
+      renderMetrics(model.test);
+      renderConfusion();
+      byId('problems').replaceChildren(...model.problems.map((problem) => h('li', {}, problem)));
+      // The gallery is fetched when the predictions first exist (at the end of a live run, or at once).
+      if (first || (!hadTest && model.test !== null)) requestGallery(0);
+      break;
+    }
+    case ToWebview.GalleryPage:
+      renderGallery(message.gallery);
+      break;
+    case ToWebview.SliceImage:
+      byId('slice-title').textContent = message.slice.title;
+      byId<HTMLImageElement>('slice-image').src = message.slice.png;
+      byId('slice-view').hidden = false;
+      break;
+    case ToWebview.Error:
+      showError(message.message);
+      break;
+  }
+}
+
+const send = connectToHost<RunHostMessage, RunPageMessage>(isRunHostMessage, handle);
+
+for (const id of ['confusion-split', 'confusion-level', 'confusion-normalised']) byId(id).addEventListener('change', renderConfusion);
+byId('gallery-mistakes').addEventListener('change', () => {
+  gallery.mistakesOnly = isChecked('gallery-mistakes');
+  requestGallery(0);
+});
+byId('gallery-prev').addEventListener('click', () => gallery.page > 0 && requestGallery(gallery.page - 1));
+byId('gallery-next').addEventListener('click', () => (gallery.page + 1) * gallery.pageSize < gallery.total && requestGallery(gallery.page + 1));
+byId('slice-close').addEventListener('click', () => (byId('slice-view').hidden = true));
