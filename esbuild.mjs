@@ -4,7 +4,19 @@ import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 
 // Packages with native binaries or wasm loaded from their own folder cannot be inlined into a bundle.
-const nodeExternals = ['vscode', 'sharp', '@napi-rs/canvas', '@tensorflow/*', '@cornerstonejs/*'];
+// tfjs-core is bundled (from its ES modules, so its gradient registrations join the same module graph); the
+// external backends load their own copy, which shares the one engine and kernel registry through tfjs's globals.
+const nodeExternals = [
+  'vscode',
+  'sharp',
+  '@napi-rs/canvas',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  'webgpu',
+  '@cornerstonejs/*',
+];
 
 const nodePrograms = {
   extension: 'extension/extension.ts',
@@ -30,6 +42,7 @@ await Promise.all([
       target: 'node20',
       format: 'cjs',
       external: nodeExternals,
+      mainFields: ['module', 'main'],
       banner: name === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
     }),
   ),

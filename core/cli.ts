@@ -39,6 +39,21 @@ const subcommands: Record<string, Subcommand> = {
     usage: 'radlab dataset <dataset-root | file.experiment.yaml> [--condition <condition>] [--json]',
     load: () => import('./data/datasetCommand'),
   },
+  weights: {
+    summary: 'Convert a pretrained checkpoint (.pth/.bin/.safetensors) to RadLab names and print its key report',
+    usage: 'radlab weights <backbone> <file> --out <dir> [--non-strict]',
+    load: () => import('./models/weights/weightsCommand'),
+  },
+  features: {
+    summary: 'Run a backbone with pretrained weights on an input tensor and write its features (parity check)',
+    usage: 'radlab features <backbone> --weights <file> --input <in.safetensors> --out <out.safetensors> [--engine auto|wasm|...] [--threads N] [--non-strict]',
+    load: () => import('./models/weights/featuresCommand'),
+  },
+  engine: {
+    summary: 'Show which training engine runs here (GPU/CPU ladder, device, threads)',
+    usage: 'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json]',
+    load: () => import('./engine/engineCommand'),
+  },
   docs: {
     summary: 'Print the experiment file reference, or update it in a README',
     usage: 'radlab docs [--write README.md]',

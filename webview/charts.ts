@@ -43,13 +43,21 @@ export interface LineSeries {
   colour?: number;
 }
 
-export function lineChart(canvas: HTMLCanvasElement, title: string, xTitle: string, yTitle: string, range?: { min: number; max: number }): Chart<'line'> {
+/** `xStep` 1 keeps an epoch axis on whole epochs. */
+export function lineChart(
+  canvas: HTMLCanvasElement,
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  range?: { min: number; max: number },
+  xStep?: number,
+): Chart<'line'> {
   const text = themeColour('--vscode-foreground', '#cccccc');
   const grid = themeColour('--vscode-editorWidget-border', '#454545');
-  const axis = (label: string, bounds?: { min: number; max: number }) => ({
+  const axis = (label: string, bounds?: { min: number; max: number }, stepSize?: number) => ({
     type: 'linear' as const,
     title: { display: true, text: label, color: text },
-    ticks: { color: text },
+    ticks: { color: text, stepSize },
     grid: { color: grid },
     ...bounds,
   });
@@ -61,7 +69,7 @@ export function lineChart(canvas: HTMLCanvasElement, title: string, xTitle: stri
       maintainAspectRatio: false,
       parsing: false,
       plugins: { title: { display: true, text: title, color: text }, legend: { labels: { color: text } } },
-      scales: { x: axis(xTitle), y: axis(yTitle, range) },
+      scales: { x: axis(xTitle, undefined, xStep), y: axis(yTitle, range) },
     },
   });
 }

@@ -22,8 +22,8 @@ app.append(
   h('section', { 'aria-label': 'Problems' }, h('ul', { id: 'problems', class: 'problems' })),
 );
 
-const f1Chart = lineChart(byId<HTMLCanvasElement>('compare-chart-f1'), 'Validation macro-F1', 'Epoch', 'Macro-F1', { min: 0, max: 1 });
-const lossChart = lineChart(byId<HTMLCanvasElement>('compare-chart-loss'), 'Validation loss', 'Epoch', 'Loss');
+const f1Chart = lineChart(byId<HTMLCanvasElement>('compare-chart-f1'), 'Validation macro-F1', 'Epoch', 'Macro-F1', { min: 0, max: 1 }, 1);
+const lossChart = lineChart(byId<HTMLCanvasElement>('compare-chart-loss'), 'Validation loss', 'Epoch', 'Loss', undefined, 1);
 
 let model: CompareModel | null = null;
 let sort: CompareSort | null = null;

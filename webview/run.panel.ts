@@ -69,9 +69,9 @@ app.append(
 );
 
 const charts = {
-  loss: lineChart(byId<HTMLCanvasElement>('chart-loss'), 'Loss', 'Epoch', 'Loss'),
-  accuracy: lineChart(byId<HTMLCanvasElement>('chart-accuracy'), 'Accuracy', 'Epoch', 'Accuracy', { min: 0, max: 1 }),
-  f1: lineChart(byId<HTMLCanvasElement>('chart-f1'), 'Macro-F1', 'Epoch', 'Macro-F1', { min: 0, max: 1 }),
+  loss: lineChart(byId<HTMLCanvasElement>('chart-loss'), 'Loss', 'Epoch', 'Loss', undefined, 1),
+  accuracy: lineChart(byId<HTMLCanvasElement>('chart-accuracy'), 'Accuracy', 'Epoch', 'Accuracy', { min: 0, max: 1 }, 1),
+  f1: lineChart(byId<HTMLCanvasElement>('chart-f1'), 'Macro-F1', 'Epoch', 'Macro-F1', { min: 0, max: 1 }, 1),
   roc: lineChart(byId<HTMLCanvasElement>('chart-roc'), 'ROC (test, one vs rest)', 'False positive rate', 'True positive rate', { min: 0, max: 1 }),
 };
 

@@ -7,33 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { releaseEngine, selectEngine, type EngineName } from '../../core/engine/selectEngine';
-import { createResnet18, resnet18Forward, type Weights } from './resnet18Model';
+import { classes, createResnet18, resnet18Forward, trainStep, type Weights } from './resnet18Model';
 
 const batch = 16;
 const size = 128;
-const classes = 1000;
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-function lossOf(w: Weights, images: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
-  const logits = resnet18Forward(w, images);
-  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, classes), tf.logSoftmax(logits)), 1))) as tf.Scalar;
-}
-
-export function trainStep(w: Weights, images: tf.Tensor4D, labels: tf.Tensor1D, lr = 0.01): number {
-  const vars = [...w.values()];
-  const { value, grads } = tf.variableGrads(() => lossOf(w, images, labels), vars);
-  for (const v of vars) {
-    const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name]!, lr)));
-    v.assign(next);
-    next.dispose();
-  }
-  const loss = value.dataSync()[0]!;
-  tf.dispose([value, ...Object.values(grads)]);
-  return loss;
 }
 
 function forward(w: Weights, images: tf.Tensor4D): void {
@@ -81,7 +62,7 @@ async function main(): Promise<void> {
   const engine = option('--engine', 'wasm') as EngineName;
   const report = await selectEngine({ engine, threads });
   console.log(`engine ${report.chosen} (${report.backend}), ${report.threads} threads${report.threadsNote ? ` (${report.threadsNote})` : ''}; ${report.device.cpuModel}`);
-  const w = createResnet18(classes);
+  const w = createResnet18();
   const images = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
   const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 37) % classes), 'int32');
   const train = imagesPerSecond(() => trainStep(w, images, labels), steps);

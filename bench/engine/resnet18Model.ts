@@ -25,7 +25,9 @@ function blocks(): Block[] {
   return out;
 }
 
-export function createResnet18(classes: number): Weights {
+export const classes = 1000;
+
+export function createResnet18(): Weights {
   const weights: Weights = new Map();
   const conv = (name: string, k: number, inC: number, outC: number): void => {
     weights.set(name, tf.variable(tf.randomNormal([k, k, inC, outC], 0, Math.sqrt(2 / (k * k * inC)), 'float32', 1), true, name));
@@ -70,4 +72,23 @@ export function resnet18Forward(w: Weights, x: tf.Tensor4D): tf.Tensor2D {
     h = tf.relu(tf.add(branch, shortcut)) as tf.Tensor4D;
   }
   return tf.add(tf.matMul(tf.mean(h, [1, 2]) as tf.Tensor2D, get('fc.w') as tf.Tensor2D), get('fc.b')) as tf.Tensor2D;
+}
+
+function lossOf(w: Weights, images: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
+  const logits = resnet18Forward(w, images);
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, classes), tf.logSoftmax(logits)), 1))) as tf.Scalar;
+}
+
+/** One SGD step; returns the loss (reading it waits for the step to finish, so timings are honest). */
+export function trainStep(w: Weights, images: tf.Tensor4D, labels: tf.Tensor1D, lr = 0.01): number {
+  const vars = [...w.values()];
+  const { value, grads } = tf.variableGrads(() => lossOf(w, images, labels), vars);
+  for (const v of vars) {
+    const next = tf.tidy(() => tf.sub(v, tf.mul(grads[v.name]!, lr)));
+    v.assign(next);
+    next.dispose();
+  }
+  const loss = value.dataSync()[0]!;
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
 }

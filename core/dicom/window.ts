@@ -111,25 +111,33 @@ export interface PixelRegion {
   height: number;
 }
 
-// Kept as their own small functions so V8 optimises each loop for the few array types it meets; one call per row.
-function applyLutRow(values: ArrayLike<number>, from: number, to: number, lut: Uint8Array, offset: number, out: Uint8Array, at: number): void {
-  for (let i = from; i < to; i++) out[at++] = lut[values[i]! + offset]!;
+/** The part of a region that lies inside a frame, in frame coordinates (empty when toX <= fromX or toY <= fromY). */
+interface Overlap {
+  fromX: number;
+  toX: number;
+  fromY: number;
+  toY: number;
 }
 
-function applyFormulaRow(
-  values: ArrayLike<number>,
-  from: number,
-  to: number,
-  image: DicomImage,
-  window: WindowSetting,
-  out: Uint8Array,
-  at: number,
-): void {
+// The per-pixel loops are kept as their own small functions so V8 optimises each for the few array types it meets.
+function applyLut(values: ArrayLike<number>, columns: number, o: Overlap, region: PixelRegion, lut: Uint8Array, offset: number, out: Uint8Array): void {
+  for (let y = o.fromY; y < o.toY; y++) {
+    let at = (y - region.top) * region.width + (o.fromX - region.left);
+    const end = y * columns + o.toX;
+    for (let i = y * columns + o.fromX; i < end; i++) out[at++] = lut[values[i]! + offset]!;
+  }
+}
+
+function applyFormula(values: ArrayLike<number>, columns: number, o: Overlap, region: PixelRegion, image: DicomImage, window: WindowSetting, out: Uint8Array): void {
   const { rescaleSlope: slope, rescaleIntercept: intercept, photometricInterpretation } = image.meta;
   const invert = photometricInterpretation === 'MONOCHROME1';
-  for (let i = from; i < to; i++) {
-    const display = Math.round(windowValue(values[i]! * slope + intercept, window.center, window.width));
-    out[at++] = invert ? 255 - display : display;
+  for (let y = o.fromY; y < o.toY; y++) {
+    let at = (y - region.top) * region.width + (o.fromX - region.left);
+    const end = y * columns + o.toX;
+    for (let i = y * columns + o.fromX; i < end; i++) {
+      const display = Math.round(windowValue(values[i]! * slope + intercept, window.center, window.width));
+      out[at++] = invert ? 255 - display : display;
+    }
   }
 }
 
@@ -150,19 +158,18 @@ export function windowRegionToUint8(
   const window = resolveWindow(image, frame, spec);
   const grey = frameGreyValues(image, frame);
   const { rows, columns } = image.meta;
-  const fromX = Math.max(0, left);
-  const toX = Math.min(columns, left + width);
-  const fromY = Math.max(0, top);
-  const toY = Math.min(rows, top + height);
+  const overlap: Overlap = {
+    fromX: Math.max(0, left),
+    toX: Math.min(columns, left + width),
+    fromY: Math.max(0, top),
+    toY: Math.min(rows, top + height),
+  };
+  const { fromX, toX, fromY, toY } = overlap;
   if (fromX !== left || toX !== left + width || fromY !== top || toY !== top + height) out.fill(0);
   if (toX <= fromX || toY <= fromY) return out;
   const table = buildWindowLut(image, window);
-  for (let y = fromY; y < toY; y++) {
-    const source = y * columns;
-    const at = (y - top) * width + (fromX - left);
-    if (table !== undefined) applyLutRow(grey, source + fromX, source + toX, table.lut, table.offset, out, at);
-    else applyFormulaRow(grey, source + fromX, source + toX, image, window, out, at);
-  }
+  if (table !== undefined) applyLut(grey, columns, overlap, region, table.lut, table.offset, out);
+  else applyFormula(grey, columns, overlap, region, image, window, out);
   return out;
 }
 

@@ -81,9 +81,13 @@ export function nvidiaGpu(): string | undefined {
   return undefined;
 }
 
+function hasLibrary(lib: string, cache = ldconfigLibraries()): boolean {
+  return cache.includes(lib) || libraryDirs().some((dir) => existsSync(join(dir, lib)));
+}
+
 export function missingCudaLibraries(): string[] {
   const cache = ldconfigLibraries();
-  return cudaLibraries.filter((lib) => !cache.includes(lib) && !libraryDirs().some((dir) => existsSync(join(dir, lib))));
+  return cudaLibraries.filter((lib) => !hasLibrary(lib, cache));
 }
 
 async function probeTfjsNodeGpu(): Promise<RungReport> {
@@ -130,7 +134,10 @@ async function probeWebGpu(): Promise<RungReport> {
   if (!isInstalled(name)) return { name, available: false, reason: notInstalled(name) };
   try {
     const { adapter } = await requestWebGpuAdapter();
-    if (!adapter) return { name, available: false, reason: 'no WebGPU adapter: Dawn found no Vulkan, Metal or D3D12 device' };
+    if (!adapter) {
+      const loader = process.platform === 'linux' && !hasLibrary('libvulkan.so.1') ? ' (libvulkan.so.1, the Vulkan loader, is not installed: apt install libvulkan1)' : '';
+      return { name, available: false, reason: `no WebGPU adapter: Dawn found no Vulkan, Metal or D3D12 device${loader}` };
+    }
     return { name, available: true, reason: describeAdapter(adapter) };
   } catch (error) {
     return { name, available: false, reason: `Dawn failed to load: ${error instanceof Error ? error.message : String(error)}` };

@@ -64,3 +64,39 @@ export function checkUnfreeze(parsed: ParsedExperiment): ExperimentDiagnostic[] 
     ];
   });
 }
+
+/** The backbones take 3-channel images: one slice repeated, or three neighbouring slices. */
+export function checkSlices(parsed: ParsedExperiment): ExperimentDiagnostic[] {
+  const slices = fieldAt(parsed, ['data', 'input', 'slices']);
+  if (typeof slices.value !== 'number' || slices.value === 1 || slices.value === 3 || !slices.range) return [];
+  return [
+    {
+      range: slices.range,
+      severity: 'error',
+      code: 'out-of-range',
+      message: `data.input.slices is ${slices.value}, but the backbones take 3-channel images: use 1 (the slice repeated) or 3 (the slice and its two neighbours).`,
+      fixes: [{ title: 'Change to 3', edit: { range: slices.range, newText: '3' } }],
+    },
+  ];
+}
+
+/** Transformers with learned position embeddings (ViT, BEiT) run at the input size they were built for. */
+export function checkFixedInputSize(parsed: ParsedExperiment): ExperimentDiagnostic[] {
+  const size = fieldAt(parsed, ['data', 'input', 'size']);
+  const value = size.present ? size.value : (((experimentSchema.fields.data!.node as ObjectNode).fields.input!.node as ObjectNode).fields.size!.default as number);
+  const range = size.range ?? fieldAt(parsed, ['model', 'backbones']).range;
+  if (typeof value !== 'number' || !range) return [];
+  return backbonesOf(parsed).flatMap((name): ExperimentDiagnostic[] => {
+    const facts = backboneFacts(name);
+    if (!facts || (facts.family !== 'vit' && facts.family !== 'beit') || facts.inputSize === value) return [];
+    return [
+      {
+        range,
+        severity: 'error',
+        code: 'out-of-range',
+        message: `${name} takes ${facts.inputSize}×${facts.inputSize} images (its position embeddings fix the size), but data.input.size is ${value}. Set data.input.size: ${facts.inputSize}.`,
+        fixes: size.range ? [{ title: `Change to ${facts.inputSize}`, edit: { range: size.range, newText: String(facts.inputSize) } }] : [],
+      },
+    ];
+  });
+}

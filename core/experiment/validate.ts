@@ -1,7 +1,7 @@
 // Validation of an experiment file: YAML syntax, the schema, the cross-field rules and the files it names.
 // One pure function from text to diagnostics, shared by the language server and `radlab validate`.
 import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
-import { backbonesOf, checkSplitSum, checkUnfreeze } from './checkRules';
+import { backbonesOf, checkFixedInputSize, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
 import { checkStructure } from './checkStructure';
 import { parseExperiment, rangeOf, type ParsedExperiment } from './parse';
 import type { DiagnosticCode, ExperimentDiagnostic } from './positions';
@@ -65,7 +65,7 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
   // except duplicate keys, which leave the rest readable.
   if (syntax.some((d) => d.severity === 'error' && d.code === 'yaml-syntax')) return syntax;
   const structure = checkStructure(parsed, experimentSchema);
-  const rules = [...checkSplitSum(parsed), ...checkUnfreeze(parsed)];
+  const rules = [...checkSplitSum(parsed), ...checkUnfreeze(parsed), ...checkSlices(parsed), ...checkFixedInputSize(parsed)];
   const files = [
     ...checkPaths(parsed, structure.paths, options.filePath),
     ...checkWeightsFolder(parsed, options.filePath, backbonesOf(parsed)),

@@ -28,6 +28,11 @@ export async function run(args: string[]): Promise<number> {
   }
   // With events on stdout the human-readable progress goes to stderr, so the two streams never mix.
   const eventsStdout = parsed.values['events-stdout'];
+  // The editor that started this run may close (a window reload) while training goes on: its pipes then break.
+  // Events still reach events.jsonl, which a reopened editor tails, so a broken pipe must not end the run.
+  for (const stream of [stdout, stderr]) stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const options = {
     display: createProgressDisplay(eventsStdout ? stderr : stdout),
     radlabVersion: version,

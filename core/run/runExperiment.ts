@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import type { ExperimentDiagnostic } from '../experiment/positions';
 import { resolveExperiment } from '../experiment/resolve';
 import type { ResolvedRun } from '../experiment/resolvedRun';
+import { releaseEngine } from '../engine/selectEngine';
 import { EventWriter } from '../train/events';
 import { Cancellation } from './cancellation';
 import { createRunFolder, runIdAt, runPaths, type RunPaths } from './runFolder';
@@ -50,6 +51,7 @@ async function runMembers(runs: { run: ResolvedRun; paths: RunPaths; resuming: b
     }
   } finally {
     cancellation.dispose();
+    releaseEngine();
     options.display.done();
   }
   return members;

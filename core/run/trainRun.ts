@@ -176,6 +176,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     events.emit({
       type: 'run-start',
       runId: paths.runId,
+      runDir: paths.dir,
       experiment: run.name,
       backbone: run.model.backbone,
       engine: engine.chosen,

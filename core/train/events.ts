@@ -30,7 +30,7 @@ export interface EpochScores {
 export type RunStatus = 'completed' | 'failed' | 'cancelled';
 
 export type RadLabEventBody =
-  | { type: 'run-start'; runId: string; experiment: string; backbone: string; engine: string; device: string; counts: SplitCounts }
+  | { type: 'run-start'; runId: string; runDir?: string; experiment: string; backbone: string; engine: string; device: string; counts: SplitCounts }
   | { type: 'epoch-start'; epoch: number; epochs: number }
   | { type: 'batch'; epoch: number; step: number; steps: number; loss: number; imagesPerSecond: number; etaSeconds: number }
   | { type: 'epoch-end'; epoch: number; train: EpochScores; val: EpochScores; lr: number; best: boolean }
@@ -51,6 +51,7 @@ interface FieldSpec {
 const FIELDS: Record<RadLabEventType, Record<string, FieldSpec>> = {
   'run-start': {
     runId: { kind: 'string' },
+    runDir: { kind: 'string', optional: true },
     experiment: { kind: 'string' },
     backbone: { kind: 'string' },
     engine: { kind: 'string' },

@@ -43,5 +43,6 @@ export function openComparePanel(context: vscode.ExtensionContext, runDirs: stri
     return;
   }
   const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, `Compare ${runDirs.length} runs`, vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
+  // The host lives as long as its panel: it disposes itself (and its listeners) when the panel closes.
   new ComparePanel(panel, context.extensionUri, runDirs);
 }

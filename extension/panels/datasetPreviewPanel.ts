@@ -50,5 +50,6 @@ export function openDatasetPreview(context: vscode.ExtensionContext, datasetRoot
     vscode.ViewColumn.Active,
     webviewOptions(context.extensionUri, [vscode.Uri.file(datasetRoot)]),
   );
+  // The host lives as long as its panel: it disposes itself (and its listeners) when the panel closes.
   new DatasetPreviewPanel(panel, context.extensionUri, datasetRoot);
 }

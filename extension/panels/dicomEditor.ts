@@ -42,6 +42,7 @@ class DicomEditorProvider implements vscode.CustomReadonlyEditorProvider {
   }
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    // The host lives as long as its panel: it disposes itself (and its listeners) when the panel closes.
     new DicomViewer(panel, this.context.extensionUri, document.uri.fsPath);
   }
 }

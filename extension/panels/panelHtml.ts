@@ -2,7 +2,8 @@
 // the page. The policy allows only what the pages use: the bundle's script (by nonce, so an injected <script>
 // cannot run), its stylesheet and images from the extension's folders or data: URLs (slices are sent as PNG data
 // URLs). The toolkit styles itself through constructable stylesheets and element.style (CSSOM), which a
-// style-src policy does not restrict, so no 'unsafe-inline' is needed.
+// style-src policy does not restrict, so no 'unsafe-inline' is needed; the one <style> element it adds (a probe
+// for :focus-visible) carries the nonce it reads from <meta property="csp-nonce">, so styles allow it too.
 import { randomBytes } from 'node:crypto';
 
 export interface PanelHtmlOptions {
@@ -20,15 +21,16 @@ export function createNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+// Attribute values are double-quoted, so single quotes (the CSP keywords) need no escaping.
 function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
   ].join('; ');
@@ -41,6 +43,7 @@ export function panelHtml(options: PanelHtmlOptions): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(contentSecurityPolicy(options.cspSource, nonce))}">
+<meta property="csp-nonce" content="${escapeAttribute(nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeAttribute(options.styleUri)}">
 <title>${escapeAttribute(options.title)}</title>

@@ -82,9 +82,13 @@ export abstract class WebviewPanelHost<HostMessage extends { type: string }, Pag
     try {
       if (raw.type === FromWebview.Ready) {
         this.ready = false;
-        await this.onReady();
-        this.ready = true;
-        for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
+        try {
+          await this.onReady();
+        } finally {
+          // Flushed even when onReady failed, so the error posted below reaches the page after what was sent.
+          this.ready = true;
+          for (const queued of this.queue.splice(0)) void this.panel.webview.postMessage(queued);
+        }
         return;
       }
       if (raw.type === FromWebview.Failed) {
@@ -93,7 +97,6 @@ export abstract class WebviewPanelHost<HostMessage extends { type: string }, Pag
       }
       await this.onMessage(raw);
     } catch (error) {
-      this.ready = true;
       this.postError(error instanceof Error ? error.message : String(error));
     }
   }

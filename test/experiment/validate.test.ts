@@ -135,4 +135,19 @@ describe('experiment validation', () => {
   it('ignores unfreeze_last_n when the backbone is not frozen', () => {
     assert.deepEqual(validateText(minimal('  freeze_backbone: false\n  unfreeze_last_n: 5000\n')), []);
   });
+
+  it('accepts 1 or 3 slices only, since the backbones take 3 channels', () => {
+    assert.deepEqual(validateText(minimal().replace('  condition', '  input: { slices: 3 }\n  condition')), []);
+    const five = validateText(minimal().replace('  condition', '  input: { slices: 5 }\n  condition'));
+    assert.deepEqual(five.map(where), [['out-of-range', 3, 19, 20]]);
+    assert.equal(five[0]!.fixes[0]!.edit.newText, '3');
+  });
+
+  it('holds ViT and BEiT to the input size their position embeddings fix', () => {
+    const vit = minimal().replace('resnet18', '[resnet18, vit_ti_16]').replace('  condition', '  input: { size: 64 }\n  condition');
+    const found = validateText(vit);
+    assert.deepEqual(found.map((d) => d.code), ['out-of-range']);
+    assert.match(found[0]!.message, /vit_ti_16 takes 224×224/);
+    assert.deepEqual(validateText(vit.replace('size: 64', 'size: 224')), []);
+  });
 });

@@ -23,9 +23,13 @@ describe('panel HTML', () => {
     const csp = policy(html);
     assert.deepEqual(csp.get('default-src'), ["'none'"]);
     assert.deepEqual(csp.get('script-src'), ["'nonce-abc123'"]);
-    assert.deepEqual(csp.get('style-src'), [cspSource]);
+    assert.deepEqual(csp.get('style-src'), [cspSource, "'nonce-abc123'"]);
     assert.deepEqual(csp.get('img-src'), [cspSource, 'data:']);
     assert.ok(![...csp.values()].flat().some((value) => value.includes('unsafe')), 'no unsafe-inline or unsafe-eval');
+  });
+
+  it('hands the nonce to the toolkit, which reads it from <meta property="csp-nonce">', () => {
+    assert.match(html, /<meta property="csp-nonce" content="abc123">/);
   });
 
   it('puts the nonce on every script and inlines none', () => {

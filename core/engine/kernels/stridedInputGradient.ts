@@ -11,24 +11,35 @@ export type Stride1Correlation = (
   padding: [[0, 0], [number, number], [number, number], [0, 0]],
 ) => tf.Tensor4D;
 
+/** Reverses one axis by slicing taps and concatenating them backwards (wasm's Reverse is a slow element loop). */
+function flipAxis(x: tf.Tensor4D, axis: 0 | 1): tf.Tensor4D {
+  const n = x.shape[axis];
+  if (n === 1) return x;
+  const taps: tf.Tensor4D[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    taps.push(tf.slice(x, axis === 0 ? [i, 0, 0, 0] : [0, i, 0, 0], axis === 0 ? [1, -1, -1, -1] : [-1, 1, -1, -1]));
+  }
+  return tf.concat(taps, axis);
+}
+
 /**
- * The taps r, r+s, r+2s, ... of each filter axis for every phase (r, c), flipped, as [M, M2, A, B] filters.
- * The filter is zero-padded to a multiple of the stride and reshaped so each phase is a plain slice: wasm's
- * gather and strided slice are slow, contiguous slices and reverse are not.
+ * For every phase (r, c), the taps r, r+s, r+2s, ... of each filter axis, flipped, as [M, M2, A, B] filters
+ * (M = ceil(K/s); taps past the filter's end are zero). With the filter zero-padded to M*s and flipped once,
+ * phase r's flipped taps are the flipped filter's taps (s-1-r), (s-1-r)+s, ...: a plain slice after a reshape.
  */
 function phaseFilters(filter: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D[][] {
   const [kh, kw, a, b] = filter.shape;
   const m = Math.ceil(kh / sh);
   const m2 = Math.ceil(kw / sw);
   const padded = tf.pad(filter, [[0, m * sh - kh], [0, m2 * sw - kw], [0, 0], [0, 0]]);
-  const byRowPhase = tf.reshape(padded, [m, sh, m2 * sw * a * b]);
+  const flipped = flipAxis(flipAxis(padded, 0), 1);
+  const byRowPhase = tf.reshape(flipped, [m, sh, m2 * sw * a * b]);
   const out: tf.Tensor4D[][] = [];
   for (let r = 0; r < sh; r++) {
-    const rows = tf.reshape(tf.slice(byRowPhase, [0, r, 0], [m, 1, -1]), [m, m2, sw, a * b]);
+    const rows = tf.reshape(tf.slice(byRowPhase, [0, sh - 1 - r, 0], [m, 1, -1]), [m, m2, sw, a * b]);
     const row: tf.Tensor4D[] = [];
     for (let c = 0; c < sw; c++) {
-      const taps = tf.reshape<tf.Rank.R4>(tf.slice(rows, [0, 0, c, 0], [m, m2, 1, -1]), [m, m2, a, b]);
-      row.push(tf.reverse(taps, [0, 1]));
+      row.push(tf.reshape<tf.Rank.R4>(tf.slice(rows, [0, 0, sw - 1 - c, 0], [m, m2, 1, -1]), [m, m2, a, b]));
     }
     out.push(row);
   }

@@ -1,0 +1,108 @@
+// The pieces that render images: the run gallery (predictions on their labelled slices) and the dataset preview,
+// on a small synthetic RSNA-layout dataset whose CSVs the test reads itself.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { indexDataset, readDatasetTables, type DatasetTables, type Sample } from '../../core/data';
+import { generateSyntheticDataset } from '../../core/data/synthetic/generate';
+import { datasetSlice, datasetTree, seriesSlices } from '../../extension/panels/datasetPreviewModel';
+import { RunGallery } from '../../extension/panels/runGallery';
+import { readRunFolder } from '../../extension/panels/runFolderModel';
+
+const GRADES = ['Normal/Mild', 'Moderate', 'Severe'];
+const dir = mkdtempSync(join(tmpdir(), 'radlab-gallery-'));
+const root = join(dir, 'dataset');
+const runDir = join(dir, 'runs', 'demo', '20260101-000000-resnet18');
+let tables: DatasetTables;
+let samples: Sample[];
+
+async function pngSize(dataUrl: string): Promise<[number, number]> {
+  assert.match(dataUrl, /^data:image\/png;base64,/);
+  const meta = await sharp(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64')).metadata();
+  return [meta.width!, meta.height!];
+}
+
+before(async () => {
+  await generateSyntheticDataset(root, { studies: 2, seed: 3 });
+  tables = await readDatasetTables(root);
+  samples = (await indexDataset(root, { condition: 'spinal_canal_stenosis' })).samples;
+  mkdirSync(join(runDir, 'results'), { recursive: true });
+  writeFileSync(join(runDir, 'experiment.resolved.yaml'), `name: demo\ndata:\n  root: ${root}\n  condition: spinal_canal_stenosis\n  input: { window: auto }\n`);
+  // Every other prediction is wrong (the next grade round), the rest right; plus one row of a study not in the dataset.
+  const rows = samples.map((s, i) => `${s.id},${s.grade},${i % 2 === 1 ? GRADES[(s.gradeIndex + 1) % 3] : s.grade},0.5,0.3,0.2`);
+  rows.push('999_spinal_canal_stenosis_l1_l2,Normal/Mild,Severe,0.2,0.2,0.6');
+  writeFileSync(join(runDir, 'results', 'predictions.csv'), `row_id,true_label,predicted_label,prob_normal_mild,prob_moderate,prob_severe\n${rows.join('\n')}\n`);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('run gallery', () => {
+  it('renders a page of mistakes as thumbnails at most 160 pixels a side', async () => {
+    const { predictions, data } = readRunFolder(runDir);
+    const gallery = new RunGallery(predictions, data);
+    const mistakes = Math.floor(samples.length / 2) + 1;
+    const page = await gallery.page(0, true, 4);
+    assert.equal(page.total, mistakes);
+    assert.deepEqual(page.items.map((item) => item.rowId), [samples[1]!.id, samples[3]!.id, samples[5]!.id, samples[7]!.id]);
+    for (const item of page.items) {
+      assert.equal(item.imageError, null);
+      const [width, height] = await pngSize(item.thumbnail!);
+      assert.equal(Math.max(width, height), 160);
+    }
+    const last = await gallery.page(Math.floor((mistakes - 1) / 4), true, 4);
+    const missing = last.items.at(-1)!;
+    assert.equal(missing.rowId, '999_spinal_canal_stenosis_l1_l2');
+    assert.equal(missing.thumbnail, null);
+    assert.match(missing.imageError!, /999_spinal_canal_stenosis_l1_l2 is not a sample of the dataset/);
+  });
+
+  it('opens the full slice with a title naming truth and prediction', async () => {
+    const gallery = new RunGallery(readRunFolder(runDir).predictions, readRunFolder(runDir).data);
+    const sample = samples[1]!;
+    const slice = await gallery.slice(sample.id);
+    assert.equal(slice.title, `${sample.studyId} ${sample.level}: true ${sample.grade}, predicted ${GRADES[(sample.gradeIndex + 1) % 3]}`);
+    const [width, height] = await pngSize(slice.png);
+    assert.ok(Math.max(width, height) >= 512);
+    await assert.rejects(gallery.slice('nope'), /nope is not in results\/predictions.csv/);
+  });
+});
+
+describe('dataset preview', () => {
+  const csv = (name: string) =>
+    readFileSync(join(root, name), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
+
+  it('lists studies with the series the descriptions file names', () => {
+    const tree = datasetTree(tables);
+    const series = csv('train_series_descriptions.csv');
+    assert.deepEqual(tree.studies.map((s) => s.studyId), [...new Set(series.map((r) => r[0]))]);
+    for (const study of tree.studies) {
+      assert.deepEqual(
+        study.series.map((s) => `${s.seriesId} ${s.description}`),
+        series.filter((r) => r[0] === study.studyId).map((r) => `${r[1]} ${r[2]}`),
+      );
+    }
+  });
+
+  it("lists a series' instances in order, its labelled ones, and draws a labelled slice", async () => {
+    const sample = samples[0]!;
+    const slices = await seriesSlices(tables, sample.studyId, sample.seriesId);
+    assert.ok(slices.instances.length > 1);
+    assert.deepEqual(slices.instances, [...slices.instances].sort((a, b) => a - b));
+    const labelled = csv('train_label_coordinates.csv').filter((r) => r[0] === sample.studyId && r[1] === sample.seriesId);
+    assert.deepEqual(slices.labelled, [...new Set(labelled.map((r) => Number(r[2])))].sort((a, b) => a - b));
+    const slice = await datasetSlice(tables, sample.studyId, sample.seriesId, sample.instanceNumber);
+    const onSlice = labelled.filter((r) => Number(r[2]) === sample.instanceNumber);
+    assert.deepEqual(
+      slice.markers.map((m) => [m.x, m.y]),
+      onSlice.map((r) => [Number(r[5]), Number(r[6])]),
+    );
+    await pngSize(slice.png);
+    await assert.rejects(seriesSlices(tables, sample.studyId, '123'), /cannot list .*123 \(ENOENT\): is the series in train_images\?/);
+  });
+});
