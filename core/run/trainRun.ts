@@ -40,6 +40,7 @@ import {
   type TrainingProgress,
 } from '../train/trainingCheckpoint';
 import type { Cancellation } from './cancellation';
+import { METRICS_FILE, type RunMetricsFile } from './metricsFile';
 import { loadPretrained } from './pretrained';
 import { selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
@@ -382,7 +383,7 @@ function writeResults(
     macroAuc: roc.macroAuc,
     weightedLogLoss: rsna.score,
   };
-  const metrics = {
+  const metrics: RunMetricsFile = {
     condition: run.data.condition,
     backbone: run.model.backbone,
     bestEpoch: progress.bestEpoch,
@@ -390,7 +391,7 @@ function writeResults(
     test: { ...report, roc, rsna },
     history: progress.history,
   };
-  const metricsPath = join(paths.results, 'metrics.json');
+  const metricsPath = join(paths.results, METRICS_FILE);
   writeFileSync(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
   events.emit({ type: 'artifact', kind: 'metrics', path: metricsPath });
   const csvs = writeResultCsvs(paths.results, run.data.condition, graded, report.confusion);

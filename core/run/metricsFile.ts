@@ -1,0 +1,19 @@
+// results/metrics.json: the shape written by `radlab run` and read by the editor's panels; one definition both
+// sides import, so a panel can never read a field the trainer does not write.
+import type { ClassificationReport } from '../metrics/classification';
+import type { RocReport } from '../metrics/roc';
+import type { RsnaScore } from '../metrics/rsnaLogLoss';
+import type { EpochHistory } from '../train/trainingCheckpoint';
+
+export const METRICS_FILE = 'metrics.json';
+
+export interface RunMetricsFile {
+  condition: string;
+  backbone: string;
+  /** The epoch whose checkpoint was tested, chosen by `selectedBy` on the validation split. */
+  bestEpoch: number;
+  selectedBy: string;
+  /** Test split, with the best checkpoint; per-level breakdown in test.perLevel. */
+  test: ClassificationReport & { roc: RocReport; rsna: RsnaScore };
+  history: EpochHistory[];
+}
