@@ -12,7 +12,7 @@ registerToolkit();
 const app = byId('app');
 app.append(
   h('header', {}, h('h1', {}, 'Compare runs'), h('vscode-button', { id: 'compare-export', 'aria-label': 'Export table as CSV' }, 'Export CSV')),
-  h('vscode-data-grid', { id: 'compare-table', 'aria-label': 'Runs', 'grid-template-columns': '2fr 1.2fr 1fr 1fr 1fr 1fr 1fr 1fr' }),
+  h('vscode-data-grid', { id: 'compare-table', 'aria-label': 'Runs', 'grid-template-columns': '2fr 1.2fr 1fr 1fr 1fr 1fr 1fr 1fr 1fr' }),
   h(
     'section',
     { 'aria-label': 'Validation curves', class: 'charts' },
@@ -28,9 +28,9 @@ const lossChart = lineChart(byId<HTMLCanvasElement>('compare-chart-loss'), 'Vali
 let model: CompareModel | null = null;
 let sort: CompareSort | null = null;
 
-function cellText(column: CompareColumn, value: string | number | null): string {
+function cellText(column: CompareColumn, value: string | number | undefined): string {
   if (typeof value !== 'number') return value ?? '—';
-  if (column === 'parameters') return `${(value / 1e6).toFixed(1)} M`;
+  if (column === 'params') return `${(value / 1e6).toFixed(1)} M`;
   if (column === 'durationSeconds') return formatDuration(value);
   return formatNumber(value);
 }

@@ -3,7 +3,14 @@
 // survive postMessage's structured clone. Each side checks what it receives with the guards at the bottom
 // before acting on it: a page can be stale (an old bundle after an update) and a host can be replaced.
 //
-// This file is bundled into the browser pages, so it imports types only.
+// The payloads carry the run folder's own shapes (metrics.json, the sweep summary's members, the trainer's epoch
+// scores) as core defines them, so the trainer, the host and the pages share one definition of each.
+// This file is bundled into the browser pages, so it imports types only, and values from modules with no imports.
+import { GRADES } from '../core/data/lsdcVocabulary';
+import type { RunMetricsFile } from '../core/run/metricsFile';
+import type { RunState as RecordedState } from '../core/run/runRecord';
+import type { SweepMember } from '../core/run/sweepSummary';
+import type { EpochScores, SplitCounts } from '../core/train/events';
 
 /** Messages a webview page sends to its host. */
 export enum FromWebview {
@@ -33,23 +40,19 @@ export enum ToWebview {
   Error = 'error',
 }
 
-export const GRADE_NAMES = ['Normal/Mild', 'Moderate', 'Severe'] as const;
+export const GRADE_NAMES = GRADES;
 export type GradeName = (typeof GRADE_NAMES)[number];
 
 // ---- Run panel --------------------------------------------------------------------------------------------
 
-export type RunState = 'running' | 'completed' | 'failed' | 'cancelled' | 'unknown';
+/** run.json's status, or 'unknown' before the run has written one. */
+export type RunState = RecordedState | 'unknown';
 
-export interface Scores {
-  loss: number;
-  accuracy: number;
-  macroF1: number;
-}
-
+/** One epoch as the curves show it: from the trainer's epoch-end events, or from metrics.json's history. */
 export interface EpochPoint {
   epoch: number;
-  train: Scores;
-  val: Scores;
+  train: EpochScores;
+  val: EpochScores;
   lr: number | null;
   best: boolean;
 }
@@ -64,38 +67,6 @@ export interface BatchProgress {
   etaSeconds: number;
 }
 
-export interface ClassRow {
-  grade: GradeName;
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
-
-export interface ConfusionPair {
-  counts: number[][];
-  normalised: number[][];
-}
-
-export interface RocSeries {
-  grade: GradeName;
-  auc: number | null;
-  /** [false positive rate, true positive rate] from (0,0) to (1,1). */
-  points: [number, number][];
-}
-
-export interface SplitMetrics {
-  accuracy: number;
-  macroF1: number;
-  weightedF1: number | null;
-  weightedLogLoss: number | null;
-  perClass: ClassRow[];
-  confusion: ConfusionPair;
-  /** Keyed by level (L1/L2 …), in the order the metrics file lists them. */
-  perLevel: Record<string, ConfusionPair>;
-  roc: RocSeries[];
-}
-
 export interface RunSummary {
   runDir: string;
   runId: string;
@@ -108,7 +79,7 @@ export interface RunSummary {
   startedAt: string | null;
   endedAt: string | null;
   durationSeconds: number | null;
-  counts: { train: number; val: number; test: number } | null;
+  counts: SplitCounts | null;
   condition: string | null;
   datasetRoot: string | null;
 }
@@ -118,8 +89,8 @@ export interface RunPanelModel {
   history: EpochPoint[];
   progress: BatchProgress | null;
   bestEpoch: number | null;
-  test: SplitMetrics | null;
-  val: SplitMetrics | null;
+  /** results/metrics.json once the run has tested its best checkpoint; null before (or when it is unreadable). */
+  metrics: RunMetricsFile | null;
   /** Rows of results/predictions.csv, and how many of them are wrong. */
   predictions: { total: number; mistakes: number };
   /** Lines of the run folder that could not be read, with file and line, so the user knows what is missing. */
@@ -145,6 +116,8 @@ export interface GalleryPage {
   /** Rows matching the filter. */
   total: number;
   items: GalleryItem[];
+  /** Why no item has an image, when the run's dataset cannot be read at all (e.g. it is not on this machine). */
+  imagesUnavailable: string | null;
 }
 
 export interface SliceImage {
@@ -167,30 +140,23 @@ export type RunPageMessage =
 
 // ---- Compare panel ----------------------------------------------------------------------------------------
 
-export interface CompareRow {
-  runDir: string;
-  label: string;
-  backbone: string;
-  /** Backbone parameters from the model registry; null for a backbone the registry does not know. */
-  parameters: number | null;
-  bestValF1: number | null;
-  testAccuracy: number | null;
-  testMacroF1: number | null;
-  weightedLogLoss: number | null;
-  durationSeconds: number | null;
-  state: RunState;
-}
+/**
+ * One run in the compare table: the same record the sweep summary (model_performance_summary.csv) writes, read
+ * back from the run's folder, plus the label the table shows (the run folder's name).
+ */
+export type CompareRow = SweepMember & { label: string };
 
 export const COMPARE_COLUMNS = [
   'label',
   'backbone',
-  'parameters',
-  'bestValF1',
+  'status',
+  'params',
+  'bestValMacroF1',
   'testAccuracy',
   'testMacroF1',
-  'weightedLogLoss',
+  'testWeightedLogLoss',
   'durationSeconds',
-] as const;
+] as const satisfies readonly (keyof CompareRow)[];
 export type CompareColumn = (typeof COMPARE_COLUMNS)[number];
 export type SortDirection = 'ascending' | 'descending';
 export interface CompareSort {

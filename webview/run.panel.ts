@@ -1,18 +1,9 @@
 // The run panel page: live curves, per-class metrics, confusion matrices, ROC curves and the prediction gallery.
 import './panels.css';
 import { lineChart, setSeries, type LineSeries } from './charts';
-import {
-  FromWebview,
-  GRADE_NAMES,
-  ToWebview,
-  isRunHostMessage,
-  type ConfusionPair,
-  type GalleryPage,
-  type RunHostMessage,
-  type RunPageMessage,
-  type RunPanelModel,
-  type SplitMetrics,
-} from './contract';
+import type { ConfusionMatrices } from '../core/metrics/classification';
+import type { RunMetricsFile } from '../core/run/metricsFile';
+import { FromWebview, GRADE_NAMES, ToWebview, isRunHostMessage, type GalleryPage, type RunHostMessage, type RunPageMessage, type RunPanelModel } from './contract';
 import { byId, fillGrid, formatDuration, formatNumber, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
 import { registerToolkit } from './toolkit';
@@ -39,11 +30,10 @@ app.append(
   h(
     'section',
     { 'aria-label': 'Confusion matrix' },
-    h('h2', {}, 'Confusion matrix'),
+    h('h2', {}, 'Confusion matrix (test)'),
     h(
       'div',
       { class: 'toolbar' },
-      h('vscode-dropdown', { id: 'confusion-split', 'aria-label': 'Split' }, h('vscode-option', { value: 'test' }, 'Test'), h('vscode-option', { value: 'val' }, 'Validation')),
       h('vscode-dropdown', { id: 'confusion-level', 'aria-label': 'Level' }),
       h('vscode-checkbox', { id: 'confusion-normalised' }, 'Normalised (rows sum to 1)'),
     ),
@@ -62,6 +52,7 @@ app.append(
       h('span', { id: 'gallery-page-label', role: 'status' }),
       h('vscode-button', { id: 'gallery-next', appearance: 'secondary', 'aria-label': 'Next page' }, 'Next'),
     ),
+    h('p', { id: 'gallery-note', class: 'hint', role: 'note' }),
     h('ul', { id: 'gallery', class: 'gallery', 'aria-label': 'Prediction gallery' }),
   ),
   h('section', { id: 'slice-view', class: 'overlay', hidden: '', role: 'dialog', 'aria-label': 'Slice' }, h('h2', { id: 'slice-title' }), h('vscode-button', { id: 'slice-close' }, 'Close'), h('img', { id: 'slice-image', alt: 'Labelled slice' })),
@@ -99,19 +90,28 @@ function renderCurves(m: RunPanelModel): void {
   setSeries(charts.f1, curve((s) => s.macroF1));
 }
 
-function renderMetrics(test: SplitMetrics | null): void {
+function renderMetrics(metrics: RunMetricsFile | null): void {
+  const test = metrics?.test;
   byId('test-headline').textContent =
-    test === null
+    test === undefined
       ? 'No test metrics yet: results/metrics.json is written when the run ends.'
-      : `Accuracy ${formatNumber(test.accuracy)} · macro-F1 ${formatNumber(test.macroF1)} · weighted F1 ${formatNumber(test.weightedF1)} · weighted log loss ${formatNumber(test.weightedLogLoss)}`;
+      : `${test.samples} test samples, best epoch ${metrics!.bestEpoch} by ${metrics!.selectedBy} · accuracy ${formatNumber(test.accuracy)} · macro-F1 ${formatNumber(test.macro.f1)} · ` +
+        `weighted F1 ${formatNumber(test.weighted.f1)} · macro AUC ${formatNumber(test.roc.macroAuc)} · RSNA weighted log loss ${formatNumber(test.rsna.score)}`;
+  const averaged = (name: string, scores: { precision: number; recall: number; f1: number }) => [name, formatNumber(scores.precision), formatNumber(scores.recall), formatNumber(scores.f1), String(test!.samples)];
   fillGrid(
     byId('metrics-table'),
     ['Grade', 'Precision', 'Recall', 'F1', 'Support'],
-    (test?.perClass ?? []).map((row) => [row.grade, formatNumber(row.precision), formatNumber(row.recall), formatNumber(row.f1), String(row.support)]),
+    test === undefined
+      ? []
+      : [
+          ...test.perClass.map((row, k) => [GRADE_NAMES[k]!, formatNumber(row.precision), formatNumber(row.recall), formatNumber(row.f1), String(row.support)]),
+          averaged('Macro average', test.macro),
+          averaged('Weighted average', test.weighted),
+        ],
   );
   setSeries(
     charts.roc,
-    (test?.roc ?? []).map((curve) => ({ label: `${curve.grade} (AUC ${formatNumber(curve.auc)})`, points: curve.points.map(([x, y]) => ({ x, y })) })),
+    (test?.roc.curves ?? []).map((curve) => ({ label: `${curve.className} (AUC ${formatNumber(curve.auc)})`, points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })) })),
   );
 }
 
@@ -126,18 +126,18 @@ function isChecked(id: string): boolean {
 let shownLevels: string | null = null;
 
 function renderConfusion(): void {
-  const split = selectedValue('confusion-split') === 'val' ? model?.val : model?.test;
-  const levels = Object.keys(split?.perLevel ?? {});
-  // Rebuilding the options resets the dropdown, so it happens only when the split's levels change.
+  const test = model?.metrics?.test;
+  const levels = Object.keys(test?.perLevel ?? {});
+  // Rebuilding the options resets the dropdown, so it happens only when the levels change.
   if (levels.join('|') !== shownLevels) {
     shownLevels = levels.join('|');
     byId('confusion-level').replaceChildren(h('vscode-option', { value: 'all' }, 'All levels'), ...levels.map((level) => h('vscode-option', { value: level }, level)));
   }
   const level = selectedValue('confusion-level');
-  const pair: ConfusionPair | undefined = level === 'all' || level === '' ? split?.confusion : split?.perLevel[level];
+  const pair: ConfusionMatrices | undefined = level === 'all' || level === '' ? test?.confusion : test?.perLevel?.[level]?.confusion;
   const table = byId('confusion-matrix');
   if (pair === undefined) {
-    table.replaceChildren(h('caption', {}, 'No confusion matrix for this split yet.'));
+    table.replaceChildren(h('caption', {}, 'No confusion matrix yet: the run writes it when it has tested its best checkpoint.'));
     return;
   }
   const normalised = isChecked('confusion-normalised');
@@ -160,6 +160,7 @@ function renderGallery(page: GalleryPage): void {
   Object.assign(gallery, { page: page.page, total: page.total, pageSize: page.pageSize });
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
   byId('gallery-page-label').textContent = `Page ${page.page + 1} of ${pages} · ${page.total} predictions${page.mistakesOnly ? ' (mistakes only)' : ''}`;
+  byId('gallery-note').textContent = page.imagesUnavailable ?? '';
   byId('gallery-prev').toggleAttribute('disabled', page.page === 0);
   byId('gallery-next').toggleAttribute('disabled', page.page + 1 >= pages);
   byId('gallery').replaceChildren(
@@ -169,7 +170,11 @@ function renderGallery(page: GalleryPage): void {
       const button = h(
         'button',
         { class: 'gallery-item', 'data-row-id': item.rowId, 'data-correct': String(!wrong), 'aria-label': `${item.rowId}: true ${item.trueLabel}, predicted ${item.predictedLabel}` },
-        item.thumbnail === null ? h('span', { class: 'image-error' }, item.imageError ?? 'no image') : h('img', { src: item.thumbnail, alt: '' }),
+        item.thumbnail !== null
+          ? h('img', { src: item.thumbnail, alt: '' })
+          : item.imageError !== null
+            ? h('span', { class: 'image-error' }, item.imageError)
+            : null,
         h('span', { class: 'caption' }, `${item.studyId} ${item.level}`),
         h('span', { class: wrong ? 'grade wrong' : 'grade' }, `true ${item.trueLabel} · predicted ${item.predictedLabel}`),
         h('span', { class: 'probabilities' }, probabilities),
@@ -188,16 +193,16 @@ function handle(message: RunHostMessage): void {
   switch (message.type) {
     case ToWebview.RunModel: {
       const first = model === null;
-      const hadTest = model?.test !== null && model !== null;
+      const hadMetrics = model !== null && model.metrics !== null;
       model = message.model;
       app.setAttribute('aria-busy', 'false');
       renderSummary(model);
       renderCurves(model);
-      renderMetrics(model.test);
+      renderMetrics(model.metrics);
       renderConfusion();
       byId('problems').replaceChildren(...model.problems.map((problem) => h('li', {}, problem)));
       // The gallery is fetched when the predictions first exist (at the end of a live run, or at once).
-      if (first || (!hadTest && model.test !== null)) requestGallery(0);
+      if (first || (!hadMetrics && model.metrics !== null)) requestGallery(0);
       break;
     }
     case ToWebview.GalleryPage:
@@ -216,7 +221,7 @@ function handle(message: RunHostMessage): void {
 
 const send = connectToHost<RunHostMessage, RunPageMessage>(isRunHostMessage, handle);
 
-for (const id of ['confusion-split', 'confusion-level', 'confusion-normalised']) byId(id).addEventListener('change', renderConfusion);
+for (const id of ['confusion-level', 'confusion-normalised']) byId(id).addEventListener('change', renderConfusion);
 byId('gallery-mistakes').addEventListener('change', () => {
   gallery.mistakesOnly = isChecked('gallery-mistakes');
   requestGallery(0);

@@ -1,5 +1,7 @@
-// Several run folders read into the compare panel's table and curves. Each row comes from the run's own files
-// (readRunFolder) and the backbone's parameter count from the model registry, the one place backbone facts live.
+// Several run folders read into the compare panel's table and curves. Each row is the record the trainer's sweep
+// summary holds for a run (core/run/sweepSummary.ts's SweepMember), rebuilt from the run's own files, so runs of
+// different sweeps, or a single run, compare on the same columns; the parameter count comes from the model
+// registry, the one place backbone facts live.
 import { basename } from 'node:path';
 import { backboneFacts } from '../../core/models/registry';
 import type { CompareModel, CompareRow } from '../../webview/contract';
@@ -9,21 +11,25 @@ export function readCompareModel(runDirs: readonly string[]): CompareModel {
   const model: CompareModel = { rows: [], curves: [], problems: [] };
   for (const runDir of runDirs) {
     const { model: run } = readRunFolder(runDir);
+    const { summary, metrics } = run;
     const label = basename(runDir);
-    const valF1 = run.history.map((point) => point.val.macroF1);
-    const row: CompareRow = {
-      runDir,
-      label,
-      backbone: run.summary.backbone,
-      parameters: backboneFacts(run.summary.backbone)?.params ?? null,
-      // The best validation score of the run; from metrics.json when the history is not in the events.
-      bestValF1: valF1.length > 0 ? Math.max(...valF1) : (run.val?.macroF1 ?? null),
-      testAccuracy: run.test?.accuracy ?? null,
-      testMacroF1: run.test?.macroF1 ?? null,
-      weightedLogLoss: run.test?.weightedLogLoss ?? null,
-      durationSeconds: run.summary.durationSeconds,
-      state: run.summary.state,
-    };
+    const row: CompareRow = { label, backbone: summary.backbone, runId: summary.runId, runDir, status: summary.state };
+    const params = backboneFacts(summary.backbone)?.params;
+    if (params !== undefined) row.params = params;
+    if (summary.durationSeconds !== null) row.durationSeconds = summary.durationSeconds;
+    if (summary.error !== null) row.error = summary.error;
+    if (run.bestEpoch !== null) row.bestEpoch = run.bestEpoch;
+    if (metrics !== null) {
+      Object.assign(row, {
+        testAccuracy: metrics.test.accuracy,
+        testMacroF1: metrics.test.macro.f1,
+        testWeightedF1: metrics.test.weighted.f1,
+        testWeightedLogLoss: metrics.test.rsna.score,
+      });
+    }
+    // The validation score of the epoch the run kept (the one tested), as the sweep summary reports it.
+    const kept = run.history.find((point) => point.epoch === run.bestEpoch);
+    if (kept !== undefined) row.bestValMacroF1 = kept.val.macroF1;
     model.rows.push(row);
     model.curves.push({ runDir, label, history: run.history });
     model.problems.push(...run.problems);

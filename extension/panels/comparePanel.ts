@@ -1,8 +1,10 @@
-// The compare panel: several runs side by side, with CSV export of the table through a save dialog.
+// The compare panel: several runs side by side, with CSV export of the table through a save dialog. The export
+// has the sweep summary's columns (model_performance_summary.csv), so a comparison and a summary read alike.
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { compareCsv, sortCompareRows } from '../../webview/compareTable';
+import { sweepSummaryCsv } from '../../core/run/sweepSummary';
+import { sortCompareRows } from '../../webview/compareTable';
 import { FromWebview, ToWebview, isComparePageMessage, type CompareHostMessage, type ComparePageMessage } from '../../webview/contract';
 import { readCompareModel } from './compareModel';
 import { WebviewPanelHost, webviewOptions } from './webviewPanelHost';
@@ -32,7 +34,7 @@ export class ComparePanel extends WebviewPanelHost<CompareHostMessage, ComparePa
       filters: { CSV: ['csv'] },
     });
     if (target === undefined) return;
-    await writeFile(target.fsPath, compareCsv(ordered));
+    await writeFile(target.fsPath, sweepSummaryCsv(ordered));
     void vscode.window.showInformationMessage(`RadLab: wrote ${rows.length} runs to ${target.fsPath}`);
   }
 }

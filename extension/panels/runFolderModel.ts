@@ -1,31 +1,22 @@
 // A run folder read into what the run panel shows. A run is a folder (DESIGN.md), so the panel is rebuilt from
 // disk alone: run.json for the run's identity and state, events.jsonl for the curves (live while training),
-// results/metrics.json for the test and validation metrics, results/predictions.csv for the gallery, and
-// experiment.resolved.yaml for the dataset the predictions refer to. Missing files are normal while a run is
-// young; unreadable ones become `problems` naming the file, so the panel can say what it could not show.
+// results/metrics.json for the test metrics, results/predictions.csv for the gallery, and
+// experiment.resolved.yaml for the dataset the predictions refer to. run.json and metrics.json are read as the
+// types the trainer writes (core/run). Missing files are normal while a run is young; unreadable ones become
+// `problems` naming the file, so the panel can say what it could not show.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
-import { normaliseRows } from '../../core/metrics/classification';
+import type { EpochHistory } from '../../core/train/trainingCheckpoint';
 import { parseEvents, type RadLabEvent } from '../../core/train/events';
-import {
-  GRADE_NAMES,
-  type ClassRow,
-  type ConfusionPair,
-  type EpochPoint,
-  type GradeName,
-  type RocSeries,
-  type RunPanelModel,
-  type RunState,
-  type RunSummary,
-  type SplitMetrics,
-} from '../../webview/contract';
+import { GRADE_NAMES, type EpochPoint, type GradeName, type RunPanelModel, type RunSummary } from '../../webview/contract';
+import { deviceName, engineName, METRICS_JSON, readMetricsJson, readRunJson, RUN_JSON, splitCounts } from '../runs/runFiles';
 
 export const RUN_FILES = {
-  runJson: 'run.json',
+  runJson: RUN_JSON,
   events: 'events.jsonl',
-  metrics: join('results', 'metrics.json'),
+  metrics: METRICS_JSON,
   predictions: join('results', 'predictions.csv'),
   resolvedExperiment: 'experiment.resolved.yaml',
 } as const;
@@ -41,11 +32,14 @@ export interface PredictionRow {
 
 /** What the gallery needs from experiment.resolved.yaml to find a prediction's image. */
 export interface RunDataSettings {
+  /** Absolute: a relative data.root (a run folder moved between machines) is taken from the run folder. */
   root: string;
   condition: string;
   levels: string[] | undefined;
   series: string | undefined;
   window: 'auto' | 'tags' | { center: number; width: number };
+  /** Set when the dataset is RadLab's synthetic one, which can be generated again from these. */
+  synthetic: { studies: number; seed: number } | null;
 }
 
 type Json = Record<string, unknown>;
@@ -62,110 +56,16 @@ function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function readJson(path: string, problems: string[]): Json | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (isRecord(value)) return value;
-    problems.push(`${path}: expected a JSON object`);
-  } catch (error) {
-    problems.push(`${path}: ${(error as Error).message}`);
-  }
-  return undefined;
+/** metrics.json's history as curve points (used when the events log has no epochs, e.g. it was deleted). */
+function historyPoints(history: readonly EpochHistory[], bestEpoch: number): EpochPoint[] {
+  return history.map((h) => ({
+    epoch: h.epoch,
+    train: h.train,
+    val: { loss: h.val.loss, accuracy: h.val.accuracy, macroF1: h.val.macroF1 },
+    lr: h.lr,
+    best: h.epoch === bestEpoch,
+  }));
 }
-
-function isMatrix(value: unknown): value is number[][] {
-  return (
-    Array.isArray(value) &&
-    value.length === GRADE_NAMES.length &&
-    value.every((row) => Array.isArray(row) && row.length === GRADE_NAMES.length && row.every((x) => num(x) !== null))
-  );
-}
-
-function confusionPair(source: Json, where: string, problems: string[]): ConfusionPair | null {
-  if (!isMatrix(source.confusion)) {
-    problems.push(`${where}.confusion: expected a 3x3 array of numbers`);
-    return null;
-  }
-  const normalised = isMatrix(source.confusionNormalized) ? source.confusionNormalized : normaliseRows(source.confusion);
-  return { counts: source.confusion, normalised };
-}
-
-function rocSeries(value: unknown, where: string, problems: string[]): RocSeries[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    problems.push(`${where}.roc: expected one curve per grade`);
-    return [];
-  }
-  return value.flatMap((curve, k): RocSeries[] => {
-    const points = isRecord(curve) && Array.isArray(curve.points) ? curve.points : null;
-    if (points === null || k >= GRADE_NAMES.length || !points.every((p) => Array.isArray(p) && p.length === 2 && num(p[0]) !== null && num(p[1]) !== null)) {
-      problems.push(`${where}.roc[${k}]: expected {auc, points: [[fpr, tpr], …]}`);
-      return [];
-    }
-    return [{ grade: GRADE_NAMES[k]!, auc: num((curve as Json).auc), points: points as [number, number][] }];
-  });
-}
-
-export function splitMetrics(value: unknown, where: string, problems: string[]): SplitMetrics | null {
-  if (value === undefined) return null;
-  if (!isRecord(value)) {
-    problems.push(`${where}: expected an object`);
-    return null;
-  }
-  const accuracy = num(value.accuracy);
-  const macroF1 = num(value.macroF1);
-  const confusion = confusionPair(value, where, problems);
-  if (accuracy === null || macroF1 === null || confusion === null) {
-    if (accuracy === null || macroF1 === null) problems.push(`${where}: accuracy and macroF1 must be numbers`);
-    return null;
-  }
-  const perClass: ClassRow[] = (Array.isArray(value.perClass) ? value.perClass : []).flatMap((row, k): ClassRow[] => {
-    if (!isRecord(row) || k >= GRADE_NAMES.length) return [];
-    const [precision, recall, f1, support] = [num(row.precision), num(row.recall), num(row.f1), num(row.support)];
-    if (precision === null || recall === null || f1 === null || support === null) {
-      problems.push(`${where}.perClass[${k}]: precision, recall, f1 and support must be numbers`);
-      return [];
-    }
-    return [{ grade: GRADE_NAMES[k]!, precision, recall, f1, support }];
-  });
-  const perLevel: Record<string, ConfusionPair> = {};
-  if (isRecord(value.perLevel)) {
-    for (const [level, levelMetrics] of Object.entries(value.perLevel)) {
-      const pair = isRecord(levelMetrics) ? confusionPair(levelMetrics, `${where}.perLevel.${level}`, problems) : null;
-      if (pair !== null) perLevel[level] = pair;
-    }
-  }
-  return {
-    accuracy,
-    macroF1,
-    weightedF1: num(value.weightedF1),
-    weightedLogLoss: num(value.weightedLogLoss),
-    perClass,
-    confusion,
-    perLevel,
-    roc: rocSeries(value.roc, where, problems),
-  };
-}
-
-function scores(value: unknown): EpochPoint['train'] | null {
-  if (!isRecord(value)) return null;
-  const [loss, accuracy, macroF1] = [num(value.loss), num(value.accuracy), num(value.macroF1)];
-  return loss === null || accuracy === null || macroF1 === null ? null : { loss, accuracy, macroF1 };
-}
-
-function historyFromMetrics(value: unknown): EpochPoint[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((entry): EpochPoint[] => {
-    if (!isRecord(entry)) return [];
-    const epoch = num(entry.epoch);
-    const train = scores(entry.train);
-    const val = scores(entry.val);
-    return epoch === null || train === null || val === null ? [] : [{ epoch, train, val, lr: num(entry.lr), best: false }];
-  });
-}
-
-const RUN_STATES: readonly RunState[] = ['running', 'completed', 'failed', 'cancelled'];
 
 function emptySummary(runDir: string): RunSummary {
   return {
@@ -262,8 +162,10 @@ export function readDataSettings(runDir: string, problems: string[]): RunDataSet
   }
   const input = isRecord(data.input) ? data.input : {};
   const window = input.window;
+  const synthetic = isRecord(data.synthetic) ? data.synthetic : undefined;
+  const [studies, seed] = [num(synthetic?.studies), num(synthetic?.seed)];
   return {
-    root,
+    root: resolve(runDir, root),
     condition,
     levels: Array.isArray(data.levels) ? data.levels.filter((x): x is string => typeof x === 'string') : undefined,
     series: str(data.series) ?? undefined,
@@ -273,9 +175,9 @@ export function readDataSettings(runDir: string, problems: string[]): RunDataSet
         : isRecord(window) && num(window.center) !== null && num(window.width) !== null
           ? { center: window.center as number, width: window.width as number }
           : 'auto',
+    synthetic: studies !== null && seed !== null ? { studies, seed } : null,
   };
 }
-
 
 const LEVEL_SUFFIX = /_(l\d)_(l\d|s\d)$/;
 
@@ -320,8 +222,7 @@ export function readRunFolder(runDir: string): { model: RunPanelModel; predictio
     history: [],
     progress: null,
     bestEpoch: null,
-    test: null,
-    val: null,
+    metrics: null,
     predictions: { total: 0, mistakes: 0 },
     problems,
   };
@@ -332,34 +233,34 @@ export function readRunFolder(runDir: string): { model: RunPanelModel; predictio
     for (const problem of parsed.problems) problems.push(`${eventsPath} line ${problem.line}: ${problem.message}`);
   }
 
-  // run.json is written by the trainer at start and end; where it and the log disagree it is the later word.
-  const runJsonPath = join(runDir, RUN_FILES.runJson);
-  const runJson = readJson(runJsonPath, problems);
-  if (runJson !== undefined) {
+  // run.json is rewritten by the trainer at every change of state; where it and the log disagree it is the later word.
+  const runJson = readRunJson(runDir);
+  if ('problem' in runJson) problems.push(runJson.problem);
+  if ('value' in runJson) {
+    const record = runJson.value;
     const s = model.summary;
-    s.runId = str(runJson.runId) ?? s.runId;
-    s.experiment = str(runJson.experiment) ?? s.experiment;
-    s.backbone = str(runJson.backbone) ?? s.backbone;
-    s.engine = str(runJson.engine) ?? s.engine;
-    s.device = str(runJson.device) ?? s.device;
-    s.startedAt = str(runJson.startedAt) ?? s.startedAt;
-    s.endedAt = str(runJson.endedAt) ?? s.endedAt;
-    if (RUN_STATES.includes(runJson.status as RunState)) s.state = runJson.status as RunState;
-    s.error = str(runJson.error) ?? s.error;
-    const counts = runJson.counts;
-    if (isRecord(counts) && num(counts.train) !== null && num(counts.val) !== null && num(counts.test) !== null) {
-      s.counts = { train: counts.train as number, val: counts.val as number, test: counts.test as number };
-    }
-    s.durationSeconds = secondsBetween(s.startedAt, s.endedAt) ?? s.durationSeconds;
+    Object.assign(s, {
+      runId: record.runId,
+      experiment: record.experiment,
+      backbone: record.backbone,
+      state: record.status,
+      engine: engineName(record) ?? s.engine,
+      device: deviceName(record) ?? s.device,
+      startedAt: record.startedAt,
+      endedAt: record.endedAt ?? s.endedAt,
+      error: record.error ?? s.error,
+      counts: splitCounts(record) ?? s.counts,
+    });
+    s.durationSeconds = record.timings.totalSeconds ?? secondsBetween(s.startedAt, s.endedAt) ?? s.durationSeconds;
+    model.bestEpoch = record.bestEpoch ?? model.bestEpoch;
   }
 
-  const metricsPath = join(runDir, RUN_FILES.metrics);
-  const metrics = readJson(metricsPath, problems);
-  if (metrics !== undefined) {
-    model.test = splitMetrics(metrics.test, `${metricsPath}: test`, problems);
-    model.val = splitMetrics(metrics.val, `${metricsPath}: val`, problems);
-    model.bestEpoch = num(metrics.bestEpoch) ?? model.bestEpoch;
-    if (model.history.length === 0) model.history = historyFromMetrics(metrics.history);
+  const metrics = readMetricsJson(runDir);
+  if ('problem' in metrics) problems.push(metrics.problem);
+  if ('value' in metrics) {
+    model.metrics = metrics.value;
+    model.bestEpoch = metrics.value.bestEpoch;
+    if (model.history.length === 0) model.history = historyPoints(metrics.value.history, metrics.value.bestEpoch);
   }
   if (model.bestEpoch !== null) for (const point of model.history) point.best = point.epoch === model.bestEpoch;
 

@@ -2,6 +2,7 @@
 // predictions file names a study and level; the run's dataset index (same root, condition, levels and series
 // as the run) says which instance and point that is. Pages are rendered on demand and bounded, so a test set of
 // thousands of rows never decodes more than one page of DICOM at a time.
+import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { readDicomFile } from '../../core/dicom';
 import { indexDataset, labelledSlicePng, type Sample } from '../../core/data';
@@ -17,6 +18,15 @@ function pngDataUrl(png: Buffer): string {
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
+/** The run names a dataset folder this machine lacks (a run folder copied from elsewhere, a dataset moved). */
+function missingDatasetMessage(data: RunDataSettings): string {
+  const regenerate =
+    data.synthetic === null
+      ? 'Put the dataset there, or edit data.root in the run\'s experiment.resolved.yaml to where it is, to see the images.'
+      : `It is RadLab's synthetic dataset: \`radlab synth --out "${data.root}" --studies ${data.synthetic.studies} --seed ${data.synthetic.seed}\` generates it again.`;
+  return `The test images cannot be shown: the run's dataset folder ${data.root} (data.root in experiment.resolved.yaml) is not on this machine. ${regenerate}`;
+}
+
 export class RunGallery {
   private samples: Promise<Map<string, Sample>> | undefined;
 
@@ -30,6 +40,7 @@ export class RunGallery {
     if (data === null) {
       return Promise.reject(new Error('the run folder has no experiment.resolved.yaml naming its dataset, so its test images cannot be found'));
     }
+    if (!existsSync(data.root)) return Promise.reject(new Error(missingDatasetMessage(data)));
     if (!(CONDITIONS as readonly string[]).includes(data.condition)) {
       return Promise.reject(new Error(`experiment.resolved.yaml: data.condition "${data.condition}" is not one of ${CONDITIONS.join(', ')}`));
     }
@@ -51,6 +62,14 @@ export class RunGallery {
 
   async page(page: number, mistakesOnly: boolean, pageSize = GALLERY_PAGE_SIZE): Promise<GalleryPage> {
     const { total, rows } = galleryRows(this.predictions, page, pageSize, mistakesOnly);
+    // Without the dataset no row has an image: say why once, and list the predictions without pictures.
+    const unavailable = await this.sampleIndex().then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    if (unavailable !== null) {
+      return { page, pageSize, mistakesOnly, total, items: rows.map((row) => ({ ...row, thumbnail: null, imageError: null })), imagesUnavailable: unavailable };
+    }
     const items = await Promise.all(
       rows.map(async (row): Promise<GalleryItem> => {
         const item: GalleryItem = { ...row, thumbnail: null, imageError: null };
@@ -63,7 +82,7 @@ export class RunGallery {
         return item;
       }),
     );
-    return { page, pageSize, mistakesOnly, total, items };
+    return { page, pageSize, mistakesOnly, total, items, imagesUnavailable: null };
   }
 
   /** The full-size labelled slice of one prediction, for the panel's slice view. */

