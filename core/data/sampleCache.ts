@@ -152,12 +152,17 @@ async function readIndex(folder: string): Promise<CacheIndex | undefined> {
   return index.format === CACHE_FORMAT_VERSION ? index : undefined;
 }
 
+// Several processes may build the same cache at once (the members of a sweep started together as Slurm array
+// tasks share one dataset). Each builds in its own staging folder and publishes it with one rename, so no
+// process ever reads, truncates or deletes a cache another one is still writing.
+const STAGING_MARK = '.partial-';
+
 async function build(folder: string, key: string, index: DatasetIndex, settings: InputSettings, options: CacheOptions): Promise<CacheIndex> {
-  await rm(folder, { recursive: true, force: true });
-  await mkdir(folder, { recursive: true });
+  const staging = `${folder}${STAGING_MARK}${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
   const bytesPerSample = inputBytes(settings);
-  const partial = join(folder, `${DATA_FILE}.partial`);
-  const out = await open(partial, 'w');
+  const out = await open(join(staging, DATA_FILE), 'w');
   const offsets = new Array<number | undefined>(index.samples.length);
   const failures: SkippedSample[] = [];
   let slots = 0;
@@ -182,7 +187,6 @@ async function build(folder: string, key: string, index: DatasetIndex, settings:
   } finally {
     await out.close();
   }
-  await rename(partial, join(folder, DATA_FILE));
   const samples = index.samples.flatMap((sample, position): CachedSample[] => {
     const offset = offsets[position];
     if (offset === undefined) return [];
@@ -201,15 +205,34 @@ async function build(folder: string, key: string, index: DatasetIndex, settings:
     samples,
     skipped: failures.sort((a, b) => a.studyId.localeCompare(b.studyId) || a.level.localeCompare(b.level)),
   };
-  await writeFile(join(folder, `${INDEX_FILE}.partial`), JSON.stringify(cacheIndex));
-  await rename(join(folder, `${INDEX_FILE}.partial`), join(folder, INDEX_FILE));
-  return cacheIndex;
+  await writeFile(join(staging, INDEX_FILE), JSON.stringify(cacheIndex));
+  return publish(staging, folder, cacheIndex);
+}
+
+/** Moves a finished staging folder into place; when another process published first, its cache is used. */
+async function publish(staging: string, folder: string, built: CacheIndex): Promise<CacheIndex> {
+  try {
+    await rename(staging, folder);
+    return built;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+  const published = await readIndex(folder);
+  if (published !== undefined) {
+    await rm(staging, { recursive: true, force: true });
+    return published;
+  }
+  // What is there is stale or half-written by a process that died: replace it.
+  await rm(folder, { recursive: true, force: true });
+  await rename(staging, folder);
+  return built;
 }
 
 /** Deletes other versions of the same selection: their dataset files or settings have since changed. */
 async function removeStaleVersions(cacheDir: string, key: string, selection: string): Promise<void> {
   for (const name of await readdir(cacheDir)) {
-    if (name === key) continue;
+    if (name === key || name.includes(STAGING_MARK)) continue;
     const other = await readIndex(join(cacheDir, name));
     if (other?.selection === selection) await rm(join(cacheDir, name), { recursive: true, force: true });
   }

@@ -3,17 +3,10 @@
 // The expected lines, columns and facts below are written by hand from the fixture files and from torchvision's
 // ResNet-18, not taken from the extension's output.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { CodeServer } from './codeServer';
-import { Workbench, type ProblemRow } from './workbench';
-
-const repoRoot = path.resolve(__dirname, '..', '..');
-const vsixPath = process.env.RADLAB_E2E_VSIX ?? path.join(repoRoot, 'dist', 'radlab.vsix');
-const fixtureWorkspace = path.join(repoRoot, 'test', 'fixtures', 'e2e', 'workspace');
-const artifactsDir = path.join(repoRoot, 'test', '.tmp', 'e2e');
+import { describeInCodeServer, waitForValue } from './e2eSession';
+import type { ProblemRow } from './workbench';
 
 const extensionId = 'radlab.radlab';
 const validFile = 'experiments/canal-baseline.experiment.yaml';
@@ -37,75 +30,20 @@ const documentedBackbones = new Set([
 const baseName = (file: string) => path.posix.basename(file);
 const linesOf = (rows: ProblemRow[]) => rows.map((row) => row.line).sort((a, b) => a - b);
 
-describe('RadLab in a real VS Code (code-server + chromium)', () => {
-  let sessionDir: string;
-  let workspace: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
-
-  /** Saves a screenshot, the browser console, the code-server log and VS Code's logs for a failed step. */
-  async function recordFailure(step: string): Promise<void> {
-    const dir = path.join(artifactsDir, step);
-    await workbench?.saveFailureArtifacts(dir, step);
-    server?.collectLogs(dir);
-    process.stderr.write(`e2e: artifacts of the failed step '${step}' are in ${dir}\n`);
-  }
-
-  // Each scenario runs under its own deadline, so a hung wait still leaves its screenshot and logs behind while the
-  // browser is open (node:test's own timeout would only abandon the promise).
-  function scenario(name: string, timeoutMs: number, body: () => Promise<void>): void {
-    it(name, { timeout: timeoutMs + 15_000 }, async () => {
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`scenario '${name}' did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
-      });
-      try {
-        await workbench?.dismissWidgets();
-        await Promise.race([body(), deadline]);
-      } catch (error) {
-        await recordFailure(slug);
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
-    });
-  }
-
-  before(async () => {
-    rmSync(artifactsDir, { recursive: true, force: true });
-    sessionDir = mkdtempSync(path.join(tmpdir(), 'radlab-e2e-'));
-    workspace = path.join(sessionDir, 'workspace');
-    cpSync(fixtureWorkspace, workspace, { recursive: true });
-    try {
-      server = await CodeServer.start({ vsixPath, sessionDir });
-      workbench = await Workbench.open(server.workbenchUrl(workspace), path.join(sessionDir, 'chromium-profile'));
-    } catch (error) {
-      await recordFailure('startup');
-      throw error;
-    }
-  }, { timeout: 120_000 });
-
-  after(async () => {
-    try {
-      await workbench?.close();
-    } finally {
-      await server?.stop();
-      rmSync(sessionDir, { recursive: true, force: true });
-    }
-  });
+describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (session) => {
+  const { scenario } = session;
 
   scenario('the extension activates and *.experiment.yaml opens in its language mode', 30_000, async () => {
-    const wb = workbench!;
+    const wb = session.workbench;
     await wb.openFile(validFile);
     assert.equal(await wb.languageMode(), 'RadLab Experiment');
     const activated = new RegExp(`ExtensionService#_doActivateExtension ${extensionId.replace('.', '\\.')}\\b`);
-    const log = await waitForValue(() => server!.extensionHostLog(), (text) => activated.test(text), 'the activation entry in the extension host log');
+    const log = await waitForValue(() => session.server.extensionHostLog(), (text) => activated.test(text), 'the activation entry in the extension host log');
     assert.doesNotMatch(log, new RegExp(`Activating extension '?${extensionId}'? failed`));
   });
 
   scenario('diagnostics of a broken experiment appear in Problems on the lines of its mistakes', 40_000, async () => {
-    const wb = workbench!;
+    const wb = session.workbench;
     await wb.openFile(brokenFile);
     const rows = await wb.waitForProblems(baseName(brokenFile), (found) => found.length >= brokenFileMistakes.length, 30_000);
     assert.deepEqual(
@@ -122,7 +60,7 @@ describe('RadLab in a real VS Code (code-server + chromium)', () => {
   });
 
   scenario('the quick fix renames a misspelt key and its squiggle disappears', 30_000, async () => {
-    const wb = workbench!;
+    const wb = session.workbench;
     await wb.openFile(brokenFile);
     await wb.waitForSquiggles((lines) => lines.includes(13));
     await wb.goTo(13, 6);
@@ -134,7 +72,7 @@ describe('RadLab in a real VS Code (code-server + chromium)', () => {
   });
 
   scenario('completion inside model: offers the backbone names', 30_000, async () => {
-    const wb = workbench!;
+    const wb = session.workbench;
     await wb.openFile(validFile);
     assert.equal(await wb.lineText(12), '  backbones: resnet18');
     // Clear the value so the suggestions are not filtered by the word already there, then put it back.
@@ -150,7 +88,7 @@ describe('RadLab in a real VS Code (code-server + chromium)', () => {
   });
 
   scenario('hovering a backbone shows its parameters and feature width', 30_000, async () => {
-    const wb = workbench!;
+    const wb = session.workbench;
     await wb.openFile(validFile);
     await wb.goTo(12, 16);
     // torchvision's resnet18 has 11,689,512 parameters of which the 1000-class fc layer holds 513,000; the backbone
@@ -163,14 +101,14 @@ describe('RadLab in a real VS Code (code-server + chromium)', () => {
   });
 
   scenario('RadLab: New Experiment creates an experiment that shows no problems', 45_000, async () => {
-    const wb = workbench!;
+    const wb = session.workbench;
     const name = 'e2e-created';
     const fileName = `${name}.experiment.yaml`;
     await wb.runCommand('RadLab: New Experiment');
     await wb.answerQuickInput(name);
     await wb.pickQuickInput('Synthetic demo dataset');
     await wb.activeTab(fileName).waitFor({ state: 'visible' });
-    const created = path.join(workspace, fileName);
+    const created = path.join(session.workspace, fileName);
     assert.ok(existsSync(created), `${created} was written`);
     assert.match(readFileSync(created, 'utf8'), new RegExp(`^name: ${name}$`, 'm'));
     assert.equal(await wb.languageMode(), 'RadLab Experiment');
@@ -188,13 +126,3 @@ describe('RadLab in a real VS Code (code-server + chromium)', () => {
     assert.deepEqual(await wb.waitForSquiggles((lines) => lines.length === 0), []);
   });
 });
-
-async function waitForValue<T>(read: () => T, predicate: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (predicate(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -4,7 +4,7 @@
 // event), never for a fixed delay.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.RADLAB_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -65,8 +65,17 @@ export class Workbench {
     await this.context.close();
   }
 
-  /** Opens a workspace file by its path relative to the folder, through quick open (Ctrl+P). */
+  /** Opens a workspace text file by its path relative to the folder, through quick open (Ctrl+P). */
   async openFile(relativePath: string): Promise<void> {
+    await this.openWithQuickOpen(relativePath);
+    await this.activeEditor().locator('.view-lines').waitFor({ state: 'visible' });
+  }
+
+  /**
+   * Opens a workspace file through quick open in the editor VS Code chooses for it (a custom editor's webview for
+   * the types an extension claims) and waits for its tab to become the active one.
+   */
+  async openWithQuickOpen(relativePath: string): Promise<void> {
     const fileName = path.posix.basename(relativePath);
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
@@ -76,7 +85,6 @@ export class Workbench {
     await row.waitFor({ state: 'visible' });
     await row.click();
     await this.activeTab(fileName).waitFor({ state: 'visible' });
-    await this.activeEditor().locator('.view-lines').waitFor({ state: 'visible' });
   }
 
   /**
@@ -107,6 +115,18 @@ export class Workbench {
     }
   }
 
+  /** Closes every editor (tabs, webview panels, custom editors), so the next scenario starts from an empty editor area. */
+  async closeAllEditors(): Promise<void> {
+    await this.runCommand('View: Close All Editors');
+    await this.page.locator('.editor-group-container .tab').first().waitFor({ state: 'detached' });
+  }
+
+  /** Clears the notification toasts that earlier steps left behind. */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+    await this.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached' });
+  }
+
   /** Answers the quick input (input box or pick) that a command opened. */
   async answerQuickInput(text: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
@@ -130,6 +150,42 @@ export class Workbench {
 
   activeEditor(): Locator {
     return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  /** The active editor tab whose label contains `title` (editors that are not files, such as webview panels). */
+  activeTabTitled(title: string): Locator {
+    return this.page.locator('.editor-group-container.active .tab.active', { hasText: title });
+  }
+
+  /**
+   * The page inside the visible webview (a webview panel or a custom editor). VS Code hosts it two frames deep: an
+   * outer frame it marks `ready` once loaded, and the extension's page in that frame's `active-frame`.
+   * Webviews in background tabs stay in the DOM, hidden, so only the visible one is taken.
+   */
+  webview(): FrameLocator {
+    return this.page
+      .locator('iframe.webview.ready')
+      .filter({ visible: true })
+      .contentFrame()
+      .locator('iframe#active-frame')
+      .contentFrame();
+  }
+
+  /** A status bar entry by its DOM id: `<extension id>.<entry id>` for an extension's entry. */
+  statusBarEntry(id: string): Locator {
+    return this.page.locator(`.part.statusbar [id="${id}"]`);
+  }
+
+  /** The notification toast whose message matches `message`. */
+  notification(message: RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', {
+      has: this.page.locator('.notification-list-item-message', { hasText: message }),
+    });
+  }
+
+  /** A row of a tree view by its accessible name (a tree item's aria label). */
+  treeItem(name: RegExp): Locator {
+    return this.page.getByRole('treeitem', { name });
   }
 
   /** The status bar's language mode entry for the active editor, e.g. `RadLab Experiment`. */
@@ -292,6 +348,12 @@ export class Workbench {
 
   async pressEscape(): Promise<void> {
     await this.page.keyboard.press('Escape');
+  }
+
+  /** Saves what the window shows now to `file` (a scenario's record of each step). */
+  async screenshot(file: string): Promise<void> {
+    mkdirSync(path.dirname(file), { recursive: true });
+    await this.page.screenshot({ path: file });
   }
 
   /** Saves a screenshot and the browser console into `dir` (used when a scenario fails). */

@@ -1,17 +1,27 @@
-// Reading runs back from disk, on the hand-made fixture test/fixtures/ui/runs/ (written by make_runs.py, whose
-// metrics come from a separate Python implementation): which folders are runs, their state (including a
-// 'running' run whose process is gone), their headline test macro-F1, and a run.json that cannot be read.
+// Reading runs back from disk, on real run folders (test/fixtures/ui/runs/, made by make_runs.ts with `radlab run`):
+// which folders are runs, their state (including a 'running' run whose process is gone), their headline test
+// macro-F1 against the F1 worked out again from predictions.csv, and a run.json that cannot be read.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { experimentRunsFolder, findRunFolders, readRunFolder, scanRuns, splitRunFolderName } from '../../extension/runs/runFolders';
+import {
+  assertClose,
+  BROKEN_DEMO,
+  CANAL_DEMO,
+  DEAD_PID,
+  EXPERIMENT_FILE,
+  fixtureRuns,
+  readJsonFile,
+  readPredictionRows,
+  RUNS_ROOT,
+  scoresOf,
+} from '../fixtures/ui/fixtureRuns';
 
-const fixture = path.join(__dirname, '../fixtures/ui');
-const runsRoot = path.join(fixture, 'runs');
-const canalDemo = path.join(runsRoot, 'canal-demo');
 const nobodyIsAlive = () => false;
+const name = (dir: string) => path.basename(dir);
 
 describe('run folder names', () => {
   it('splits <run id>-<backbone>, keeping underscores and digits in the backbone', () => {
@@ -24,88 +34,90 @@ describe('run folder names', () => {
 
 describe('findRunFolders', () => {
   it('finds every folder holding a run.json, not looking inside runs or past the depth limit', () => {
-    const found = findRunFolders(runsRoot, 2).map((d) => path.relative(runsRoot, d));
-    assert.deepEqual(found, [
-      'broken-demo/20260107-080000-resnet18',
-      'canal-demo/20260105-101500-resnet18',
-      'canal-demo/20260106-090000-convnext_tiny',
-      'canal-demo/20260106-100000-vit_b_16',
-      'canal-demo/20260106-110000-resnet18',
-    ]);
-    assert.deepEqual(findRunFolders(runsRoot, 1), []);
+    const found = findRunFolders(RUNS_ROOT, 2).map((d) => path.relative(RUNS_ROOT, d));
+    const expected = ['broken-demo', 'canal-demo'].flatMap((experiment) =>
+      readdirSync(path.join(RUNS_ROOT, experiment), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => `${experiment}/${entry.name}`),
+    );
+    assert.equal(expected.length, 5);
+    assert.deepEqual(found, expected.sort());
+    assert.deepEqual(findRunFolders(RUNS_ROOT, 1), []);
   });
 });
 
 describe('readRunFolder', () => {
-  it('reads a completed run with its test macro-F1 from results/metrics.json', () => {
-    const run = readRunFolder(path.join(canalDemo, '20260105-101500-resnet18'), nobodyIsAlive);
-    assert.equal(run.state, 'completed');
-    assert.equal(run.experiment, 'canal-demo');
-    assert.equal(run.backbone, 'resnet18');
-    assert.equal(run.runId, '20260105-101500');
-    assert.equal(run.engine, 'wasm');
-    // 15 test samples; per-grade F1 by hand from the confusion [[7,1,0],[1,2,1],[0,1,2]]: 7/8, 1/2, 2/3.
-    assert.ok(Math.abs(run.testMacroF1! - (7 / 8 + 1 / 2 + 2 / 3) / 3) < 1e-12);
-    assert.equal(run.problem, undefined);
+  it('reads a completed run: identity from its folder, the engine the experiment asked for, test macro-F1 from predictions.csv', () => {
+    const run = readRunFolder(fixtureRuns.completed, nobodyIsAlive);
+    const fromName = splitRunFolderName(name(fixtureRuns.completed))!;
+    assert.deepEqual(
+      { state: run.state, experiment: run.experiment, backbone: run.backbone, runId: run.runId, engine: run.engine, problem: run.problem },
+      { state: 'completed', experiment: 'canal-demo', backbone: 'resnet18', runId: fromName.runId, engine: 'wasm', problem: undefined },
+    );
+    assert.equal(run.device, readJsonFile(path.join(fixtureRuns.completed, 'run.json')).device.cpuModel);
+    assertClose(run.testMacroF1, scoresOf(readPredictionRows(fixtureRuns.completed)).macroF1, 'test macro-F1');
   });
 
   it('reads cancelled and failed runs, the failure with its reason and no headline metric', () => {
-    assert.equal(readRunFolder(path.join(canalDemo, '20260106-090000-convnext_tiny'), nobodyIsAlive).state, 'cancelled');
-    const failed = readRunFolder(path.join(canalDemo, '20260106-100000-vit_b_16'), nobodyIsAlive);
+    const cancelled = readRunFolder(fixtureRuns.cancelled, nobodyIsAlive);
+    assert.equal(cancelled.state, 'cancelled');
+    assert.match(cancelled.error ?? '', /SIGTERM; the checkpoint after epoch 1 is kept/);
+    const failed = readRunFolder(fixtureRuns.failed, nobodyIsAlive);
     assert.equal(failed.state, 'failed');
-    assert.match(failed.error ?? '', /out of memory/);
+    assert.equal(failed.backbone, 'resnet50');
+    assert.match(failed.error ?? '', /resnet50\.safetensors: .*is it a \.safetensors file\?/);
     assert.equal(failed.testMacroF1, undefined);
   });
 
   it("calls a 'running' run interrupted when its process is gone, and running while it lives", () => {
-    const dir = path.join(canalDemo, '20260106-110000-resnet18');
     const asked: number[] = [];
-    const gone = readRunFolder(dir, (pid) => (asked.push(pid), false));
+    const gone = readRunFolder(fixtureRuns.running, (pid) => (asked.push(pid), false));
     assert.equal(gone.state, 'interrupted');
-    assert.deepEqual(asked, [2147483646]);
-    assert.equal(readRunFolder(dir, () => true).state, 'running');
-    assert.equal(readRunFolder(dir, () => true).pid, 2147483646);
+    assert.deepEqual(asked, [DEAD_PID]);
+    const alive = readRunFolder(fixtureRuns.running, () => true);
+    assert.equal(alive.state, 'running');
+    assert.equal(alive.pid, DEAD_PID);
   });
 
   it('lists a run whose run.json is cut off, saying which file is wrong', () => {
-    const dir = path.join(runsRoot, 'broken-demo', '20260107-080000-resnet18');
-    const run = readRunFolder(dir, nobodyIsAlive);
+    const [dir] = findRunFolders(BROKEN_DEMO, 1);
+    const run = readRunFolder(dir!, nobodyIsAlive);
     assert.equal(run.backbone, 'resnet18');
+    assert.equal(run.state, 'interrupted');
     assert.match(run.problem ?? '', /broken-demo.*run\.json is not valid JSON/);
   });
 
-  it('refuses a status it does not know', () => {
+  it('refuses a status it does not know, and a run.json without its identity', () => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'radlab-runfolder-'));
     after(() => rmSync(scratch, { recursive: true, force: true }));
     const dir = path.join(scratch, 'exp', '20260101-000000-resnet18');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ status: 'paused' }));
     assert.match(readRunFolder(dir, nobodyIsAlive).problem ?? '', /status is "paused", expected one of running, completed, failed, cancelled/);
+    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ status: 'completed', runId: '20260101-000000', experiment: 'exp', startedAt: 'x', timings: {} }));
+    assert.match(readRunFolder(dir, nobodyIsAlive).problem ?? '', /run\.json: backbone must be a string/);
   });
 });
 
 describe('scanRuns', () => {
   it('groups runs by experiment folder, newest first, reading each folder once however it was named', () => {
-    const groups = scanRuns([canalDemo, `${canalDemo}/`, path.join(runsRoot, 'broken-demo'), path.join(runsRoot, 'missing')], nobodyIsAlive);
+    const groups = scanRuns([CANAL_DEMO, `${CANAL_DEMO}/`, BROKEN_DEMO, path.join(RUNS_ROOT, 'missing')], nobodyIsAlive);
     assert.deepEqual(groups.map((g) => g.experiment), ['broken-demo', 'canal-demo']);
-    const canal = groups[1]!;
-    assert.deepEqual(
-      canal.runs.map((r) => `${r.runId} ${r.backbone} ${r.state}`),
-      [
-        '20260106-110000 resnet18 interrupted',
-        '20260106-100000 vit_b_16 failed',
-        '20260106-090000 convnext_tiny cancelled',
-        '20260105-101500 resnet18 completed',
-      ],
-    );
+    // The sweep's two members share a run id; the derived running run is a minute after it, the cancelled one before.
+    const expected = [
+      [fixtureRuns.running, 'interrupted'],
+      [fixtureRuns.completed, 'completed'],
+      [fixtureRuns.failed, 'failed'],
+      [fixtureRuns.cancelled, 'cancelled'],
+    ].map(([dir, state]) => `${name(dir!)} ${state}`);
+    assert.deepEqual(groups[1]!.runs.map((r) => `${r.runId}-${r.backbone} ${r.state}`), expected);
   });
 });
 
 describe('experimentRunsFolder', () => {
   it('is <output>/<name> relative to the experiment file, with the schema default output runs/', () => {
-    const file = path.join(fixture, 'canal-demo.experiment.yaml');
-    assert.equal(experimentRunsFolder(file, 'name: canal-demo\noutput: runs/\n'), canalDemo);
-    assert.equal(experimentRunsFolder(file, 'name: canal-demo\n'), canalDemo);
+    assert.equal(experimentRunsFolder(EXPERIMENT_FILE, 'name: canal-demo\noutput: runs/\n'), CANAL_DEMO);
+    assert.equal(experimentRunsFolder(EXPERIMENT_FILE, 'name: canal-demo\n'), CANAL_DEMO);
     assert.equal(experimentRunsFolder('/ws/exp/a.experiment.yaml', 'name: a\noutput: ../out\n'), path.resolve('/ws/out/a'));
   });
 

@@ -1,81 +1,93 @@
-// A run folder read into the run panel's model, against values worked out by hand from the fixture's files
-// (test/fixtures/ui/runs, written by test/fixtures/ui/make_runs.py with its own Python metrics).
+// Real run folders (test/fixtures/ui/runs, made by make_runs.ts with `radlab run`) read into the run panel's and
+// the compare panel's models. The truth is read from the folder's files by the test itself: scores worked out
+// again from predictions.csv, epochs from the events log line by line, the trainer's own sweep summary.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { sweepSummaryCsv } from '../../core/run/sweepSummary';
 import { readCompareModel } from '../../extension/panels/compareModel';
+import { RunGallery } from '../../extension/panels/runGallery';
 import { galleryRows, parseRowId, readRunFolder } from '../../extension/panels/runFolderModel';
+import { assertClose, CANAL_DEMO, fixtureRuns, GRADE_ORDER, readJsonFile, readPredictionRows, scoresOf } from '../fixtures/ui/fixtureRuns';
 
-const runs = join(__dirname, '../fixtures/ui/runs/canal-demo');
-const completed = join(runs, '20260105-101500-resnet18');
-const cancelled = join(runs, '20260106-090000-convnext_tiny');
-const failed = join(runs, '20260106-100000-vit_b_16');
-const running = join(runs, '20260106-110000-resnet18');
+const { completed, cancelled, failed, running } = fixtureRuns;
+const eventsOf = (dir: string) =>
+  readFileSync(join(dir, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith('}'))
+    .map((line) => JSON.parse(line) as Record<string, any>);
 
-const close = (actual: number | null | undefined, expected: number) => assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) < 1e-9, `${actual} ≈ ${expected}`);
-
-describe('run folder → run panel model', () => {
+describe('completed run folder → run panel model', () => {
   const { model, predictions, data } = readRunFolder(completed);
+  const runJson = readJsonFile(join(completed, 'run.json'));
+  const rows = readPredictionRows(completed);
+  const truth = scoresOf(rows);
 
-  it('reads the run identity, state, counts and duration (10:15:00 → 10:21:00 = 360 s)', () => {
+  it('reads the run identity, state, counts and duration', () => {
     const s = model.summary;
     assert.deepEqual(
-      { runId: s.runId, experiment: s.experiment, backbone: s.backbone, engine: s.engine, device: s.device, state: s.state, error: s.error },
-      { runId: '20260105-101500', experiment: 'canal-demo', backbone: 'resnet18', engine: 'wasm', device: 'cpu (2 threads)', state: 'completed', error: null },
+      { runId: s.runId, experiment: s.experiment, backbone: s.backbone, engine: s.engine, state: s.state, error: s.error },
+      { runId: basename(completed).slice(0, 15), experiment: 'canal-demo', backbone: 'resnet18', engine: 'wasm', state: 'completed', error: null },
     );
-    assert.deepEqual(s.counts, { train: 60, val: 5, test: 15 });
-    assert.equal(s.durationSeconds, 360);
+    assert.equal(s.device, runJson.device.cpuModel);
+    // 10 synthetic studies, 5 levels each, split by study; the test split is the predictions file.
+    assert.equal(s.counts!.train + s.counts!.val + s.counts!.test, 50);
+    assert.equal(s.counts!.test, rows.length);
+    assert.equal(s.durationSeconds, runJson.timings.totalSeconds);
     assert.equal(s.condition, 'spinal_canal_stenosis');
-    assert.equal(s.datasetRoot, '/workspace/data/synthetic-lsdc');
+    assert.equal(s.datasetRoot, join(__dirname, '../.tmp/ui-runs-dataset'));
     assert.deepEqual(model.problems, []);
   });
 
-  it('builds the curves from the epoch-end events, best epoch marked, and clears progress at the end', () => {
-    assert.deepEqual(model.history.map((p) => p.epoch), [1, 2, 3]);
-    assert.deepEqual(model.history.map((p) => p.val.macroF1), [0.19, 0.778, 0.556]);
-    assert.deepEqual(model.history.map((p) => p.train.loss), [0.981, 0.744, 0.602]);
-    assert.deepEqual(model.history.map((p) => p.best), [false, true, false]);
-    assert.equal(model.bestEpoch, 2);
+  it('builds the curves from the epoch-end events, the tested epoch marked best, and clears progress at the end', () => {
+    const ends = eventsOf(completed).filter((e) => e.type === 'epoch-end');
+    assert.deepEqual(model.history.map((p) => p.epoch), [1, 2]);
+    assert.deepEqual(model.history.map((p) => p.val), ends.map((e) => e.val));
+    assert.deepEqual(model.history.map((p) => p.train), ends.map((e) => e.train));
+    const metrics = readJsonFile(join(completed, 'results/metrics.json'));
+    assert.equal(model.bestEpoch, metrics.bestEpoch);
+    assert.deepEqual(model.history.map((p) => p.best), [1, 2].map((epoch) => epoch === metrics.bestEpoch));
     assert.equal(model.progress, null);
   });
 
-  it('shows the test metrics of the 15 hand-written predictions (11 right)', () => {
-    const test = model.test!;
-    close(test.accuracy, 11 / 15);
-    // Rows: true Normal/Mild (8), Moderate (4), Severe (3), counted from predictions.csv.
-    assert.deepEqual(test.confusion.counts, [[7, 1, 0], [1, 2, 1], [0, 1, 2]]);
-    test.confusion.normalised.forEach((row, t) => row.forEach((v, p) => close(v, [[7 / 8, 1 / 8, 0], [1 / 4, 2 / 4, 1 / 4], [0, 1 / 3, 2 / 3]][t]![p]!)));
-    assert.deepEqual(test.perClass.map((c) => [c.grade, c.support]), [['Normal/Mild', 8], ['Moderate', 4], ['Severe', 3]]);
-    close(test.perClass[0]!.precision, 7 / 8);
-    close(test.perClass[1]!.f1, 0.5);
-    close(test.macroF1, (7 / 8 + 1 / 2 + 2 / 3) / 3);
-    assert.deepEqual(Object.keys(test.perLevel), ['L1/L2', 'L2/L3', 'L3/L4', 'L4/L5', 'L5/S1']);
-    // L2/L3: 4003253 NM→NM, 4646740 Moderate→NM, 7143189 NM→Moderate.
-    assert.deepEqual(test.perLevel['L2/L3']!.counts, [[1, 1, 0], [1, 0, 0], [0, 0, 0]]);
-    assert.deepEqual(test.roc.map((c) => c.grade), ['Normal/Mild', 'Moderate', 'Severe']);
-    for (const curve of test.roc) {
-      assert.deepEqual(curve.points[0], [0, 0]);
-      assert.deepEqual(curve.points.at(-1), [1, 1]);
+  it("carries metrics.json, whose scores agree with the run's predictions", () => {
+    const test = model.metrics!.test;
+    assert.equal(test.samples, truth.samples);
+    assertClose(test.accuracy, truth.accuracy, 'accuracy');
+    assert.deepEqual(test.confusion.counts, truth.counts);
+    test.perClass.forEach((row, k) => {
+      for (const key of ['precision', 'recall', 'f1', 'support'] as const) assertClose(row[key], truth.perClass[k]![key], `${GRADE_ORDER[k]} ${key}`);
+    });
+    assertClose(test.macro.f1, truth.macroF1, 'macro F1');
+    assertClose(test.weighted.f1, truth.weightedF1, 'weighted F1');
+    for (const [level, summary] of Object.entries(test.perLevel!)) {
+      assert.deepEqual(summary.confusion.counts, scoresOf(rows.filter((r) => r.level === level)).counts, level);
     }
-    assert.ok(model.val !== null);
+    assert.deepEqual(Object.keys(test.perLevel!).sort(), [...new Set(rows.map((r) => r.level))].sort());
   });
 
   it('counts predictions and mistakes, and pages the gallery filtered to mistakes', () => {
-    assert.deepEqual(model.predictions, { total: 15, mistakes: 4 });
-    assert.equal(predictions[6]!.rowId, '4646740_spinal_canal_stenosis_l2_l3');
-    assert.deepEqual(predictions[6]!.probabilities, [0.61, 0.3, 0.09]);
+    const wrong = rows.filter((r) => r.truth !== r.predicted);
+    assert.deepEqual(model.predictions, { total: rows.length, mistakes: wrong.length });
+    assert.deepEqual(predictions.map((p) => p.rowId), rows.map((r) => r.rowId));
     const first = galleryRows(predictions, 0, 3, true);
-    assert.equal(first.total, 4);
-    assert.deepEqual(first.rows.map((r) => `${r.studyId} ${r.level} ${r.trueLabel}→${r.predictedLabel}`), [
-      '4646740 L2/L3 Moderate→Normal/Mild',
-      '4646740 L4/L5 Severe→Moderate',
-      '7143189 L2/L3 Normal/Mild→Moderate',
-    ]);
-    assert.deepEqual(galleryRows(predictions, 1, 3, true).rows.map((r) => r.rowId), ['7143189_spinal_canal_stenosis_l4_l5']);
-    assert.equal(galleryRows(predictions, 1, 10, false).rows.length, 5);
+    assert.equal(first.total, wrong.length);
+    assert.deepEqual(first.rows.map((r) => r.rowId), wrong.slice(0, 3).map((r) => r.rowId));
+    assert.equal(galleryRows(predictions, 1, 4, false).rows.length, Math.min(4, rows.length - 4));
     assert.equal(data?.condition, 'spinal_canal_stenosis');
+    assert.deepEqual(data?.synthetic, { studies: 10, seed: 7 });
+  });
+
+  it('lists the predictions without images, saying once how to get the dataset back, when it is not on this machine', async () => {
+    const gallery = new RunGallery(predictions, { ...data!, root: '/nonexistent/ui-runs-dataset' });
+    const page = await gallery.page(0, false, 4);
+    assert.equal(page.total, rows.length);
+    assert.deepEqual(page.items.map((item) => [item.rowId, item.thumbnail, item.imageError]), rows.slice(0, 4).map((r) => [r.rowId, null, null]));
+    assert.match(page.imagesUnavailable ?? '', /dataset folder \/nonexistent\/ui-runs-dataset .* is not on this machine/);
+    assert.match(page.imagesUnavailable ?? '', /radlab synth --out "\/nonexistent\/ui-runs-dataset" --studies 10 --seed 7/);
   });
 
   it('parses row ids into study and level', () => {
@@ -83,37 +95,59 @@ describe('run folder → run panel model', () => {
     assert.deepEqual(parseRowId('12_left_neural_foraminal_narrowing_l1_l2'), { studyId: '12', level: 'L1/L2' });
     assert.equal(parseRowId('not-a-row'), null);
   });
+});
 
+describe('unfinished run folders → run panel model', () => {
   it('shows a live run: running, one epoch, the last batch as progress, the torn last line ignored', () => {
     const live = readRunFolder(running).model;
+    const lastBatch = eventsOf(running).filter((e) => e.type === 'batch').at(-1)!;
     assert.equal(live.summary.state, 'running');
     assert.equal(live.summary.durationSeconds, null);
     assert.deepEqual(live.history.map((p) => p.epoch), [1]);
-    assert.deepEqual(live.progress, { epoch: 1, epochs: 3, step: 2, steps: 2, loss: 0.981, imagesPerSecond: 6.5, etaSeconds: 220 });
-    assert.equal(live.test, null);
+    assert.deepEqual(live.progress, {
+      epoch: 2,
+      epochs: 2,
+      step: lastBatch.step,
+      steps: lastBatch.steps,
+      loss: lastBatch.loss,
+      imagesPerSecond: lastBatch.imagesPerSecond,
+      etaSeconds: lastBatch.etaSeconds,
+    });
+    assert.equal(live.metrics, null);
     assert.deepEqual(live.problems, []);
   });
 
-  it('shows a failed run with its error', () => {
+  it('shows a cancelled run with the epoch it finished, and a failed run with its error', () => {
+    const stopped = readRunFolder(cancelled).model;
+    assert.equal(stopped.summary.state, 'cancelled');
+    assert.deepEqual(stopped.history.map((p) => [p.epoch, p.best]), [[1, true]]);
+    assert.equal(stopped.metrics, null);
     const broken = readRunFolder(failed).model;
     assert.equal(broken.summary.state, 'failed');
-    assert.equal(broken.summary.error, 'out of memory while allocating a 768x3072 tensor');
+    assert.equal(broken.summary.error, readJsonFile(join(failed, 'run.json')).error);
+    assert.deepEqual(broken.history, []);
   });
 });
 
-describe('unreadable run files become problems naming file and line', () => {
+describe('unreadable run files become problems naming file, line or field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'radlab-run-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(completed, dir, { recursive: true });
+  const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').length;
   appendFileSync(join(dir, 'events.jsonl'), '{"schema":"radlab.events/1","time":"x","type":"epoch-end","epoch":4}\n');
   writeFileSync(join(dir, 'results', 'predictions.csv'), 'row_id,true_label,predicted_label,prob_normal_mild,prob_moderate,prob_severe\n1_spinal_canal_stenosis_l1_l2,Normal/Mild,Sever,0.1,0.2,0.7\n');
+  const metrics = readJsonFile(join(dir, 'results/metrics.json'));
+  metrics.test.perClass[1].recall = 'high';
+  writeFileSync(join(dir, 'results/metrics.json'), JSON.stringify(metrics));
 
-  it('reports the bad event line and the bad CSV row, and keeps the rest', () => {
+  it('reports the bad event line, the bad CSV row and the bad metrics field, and keeps the rest', () => {
     const { model } = readRunFolder(dir);
-    assert.equal(model.problems.length, 2, model.problems.join('\n'));
-    assert.match(model.problems[0]!, /events\.jsonl line 18: epoch-end event lacks train/);
-    assert.match(model.problems[1]!, /predictions\.csv line 2: /);
-    assert.deepEqual(model.history.map((p) => p.epoch), [1, 2, 3]);
+    assert.equal(model.problems.length, 3, model.problems.join('\n'));
+    assert.match(model.problems[0]!, new RegExp(`events\\.jsonl line ${lines + 1}: epoch-end event lacks train`));
+    assert.match(model.problems[1]!, /metrics\.json: test\.perClass\[1\]\.recall must be a number/);
+    assert.match(model.problems[2]!, /predictions\.csv line 2: /);
+    assert.deepEqual(model.history.map((p) => p.epoch), [1, 2]);
+    assert.equal(model.metrics, null);
     assert.deepEqual(model.predictions, { total: 0, mistakes: 0 });
   });
 });
@@ -122,19 +156,32 @@ describe('run folders → compare panel model', () => {
   const model = readCompareModel([completed, cancelled, failed, running]);
 
   it('takes each row from its run and the parameter count from the registry', () => {
-    assert.deepEqual(model.rows.map((r) => [r.label, r.backbone, r.state]), [
-      ['20260105-101500-resnet18', 'resnet18', 'completed'],
-      ['20260106-090000-convnext_tiny', 'convnext_tiny', 'cancelled'],
-      ['20260106-100000-vit_b_16', 'vit_b_16', 'failed'],
-      ['20260106-110000-resnet18', 'resnet18', 'running'],
+    assert.deepEqual(model.rows.map((r) => [r.label, r.backbone, r.status]), [
+      [basename(completed), 'resnet18', 'completed'],
+      [basename(cancelled), 'resnet18', 'cancelled'],
+      [basename(failed), 'resnet50', 'failed'],
+      [basename(running), 'resnet18', 'running'],
     ]);
-    // torchvision resnet18 has 11,689,512 parameters with its 512x1000+1000 classifier; vit_b_16 86,567,656 with 768x1000+1000.
-    assert.equal(model.rows[0]!.parameters, 11_689_512 - 513_000);
-    assert.equal(model.rows[2]!.parameters, 86_567_656 - 769_000);
-    assert.deepEqual(model.rows.map((r) => r.bestValF1), [0.778, 0.778, 0.19, 0.19]);
-    assert.deepEqual(model.rows.map((r) => r.durationSeconds), [360, 420, 420, null]);
-    close(model.rows[0]!.testAccuracy, 11 / 15);
-    assert.equal(model.rows[1]!.testAccuracy, null);
+    // torchvision's resnet18 has 11,689,512 parameters with its 512x1000+1000 classifier, resnet50 25,557,032 with 2048x1000+1000.
+    assert.equal(model.rows[0]!.params, 11_689_512 - 513_000);
+    assert.equal(model.rows[2]!.params, 25_557_032 - 2_049_000);
+    assertClose(model.rows[0]!.testAccuracy, scoresOf(readPredictionRows(completed)).accuracy, 'test accuracy');
+    assert.equal(model.rows[1]!.testAccuracy, undefined);
     assert.equal(model.curves.length, 4);
+  });
+
+  it("agrees with the trainer's own sweep summary on every column of the sweep's runs", () => {
+    const summary = parseCsv(readFileSync(join(CANAL_DEMO, 'model_performance_summary.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const ours = parseCsv(sweepSummaryCsv(model.rows.filter((r) => r.runId === summary[0]!.run_id)), { columns: true }) as Record<string, string>[];
+    assert.equal(ours.length, 2);
+    // run_dir and the error's file path are relative to different folders in the fixture, and the summary gives
+    // parameters only for completed runs (the table shows them for every run); every other cell matches.
+    const comparable = (row: Record<string, string>) => ({
+      ...row,
+      run_dir: basename(row.run_dir!),
+      error: row.error!.replace(/^\S*weights\//, ''),
+      params: row.status === 'completed' ? row.params : '',
+    });
+    assert.deepEqual(ours.map(comparable), summary.map(comparable));
   });
 });

