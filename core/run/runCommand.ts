@@ -4,9 +4,11 @@ import { stderr, stdout } from 'node:process';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { resumeRun, runExperimentFile } from './runExperiment';
+import { RUN_ID } from './runFolder';
 import { createProgressDisplay } from './terminalProgress';
 
-const USAGE = 'Usage: radlab run <file.experiment.yaml> [--events-stdout] | radlab run --resume <run dir> [--events-stdout]';
+const USAGE =
+  'Usage: radlab run <file.experiment.yaml> [--events-stdout] [--member <index> --run-id <run id>] | radlab run --resume <run dir> [--events-stdout]';
 
 export async function run(args: string[]): Promise<number> {
   let parsed;
@@ -14,7 +16,12 @@ export async function run(args: string[]): Promise<number> {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { resume: { type: 'string' }, 'events-stdout': { type: 'boolean', default: false } },
+      options: {
+        resume: { type: 'string' },
+        'events-stdout': { type: 'boolean', default: false },
+        member: { type: 'string' },
+        'run-id': { type: 'string' },
+      },
     });
   } catch (error) {
     stderr.write(`radlab run: ${(error as Error).message}\n${USAGE}\n`);
@@ -24,6 +31,19 @@ export async function run(args: string[]): Promise<number> {
   const resumeDir = parsed.values.resume;
   if (extra.length > 0 || (file === undefined) === (resumeDir === undefined)) {
     stderr.write(`radlab run: give one experiment file, or --resume with a run folder.\n${USAGE}\n`);
+    return 2;
+  }
+  const { member, 'run-id': runId } = parsed.values;
+  if ((member === undefined) !== (runId === undefined) || (member !== undefined && resumeDir !== undefined)) {
+    stderr.write(`radlab run: --member and --run-id go together, with an experiment file.\n${USAGE}\n`);
+    return 2;
+  }
+  if (member !== undefined && !/^\d+$/.test(member)) {
+    stderr.write(`radlab run: --member must be a sweep index (0, 1, ...), not '${member}'.\n${USAGE}\n`);
+    return 2;
+  }
+  if (runId !== undefined && !RUN_ID.test(runId)) {
+    stderr.write(`radlab run: --run-id must look like 20261126-184501 (UTC date and time), not '${runId}'.\n${USAGE}\n`);
     return 2;
   }
   // With events on stdout the human-readable progress goes to stderr, so the two streams never mix.
@@ -38,7 +58,7 @@ export async function run(args: string[]): Promise<number> {
     radlabVersion: version,
     ...(eventsStdout ? { eventsOut: stdout } : {}),
   };
-  const outcome = resumeDir !== undefined ? await resumeRun(resolve(resumeDir), options) : await runExperimentFile(resolve(file!), options);
+  const outcome = resumeDir !== undefined ? await resumeRun(resolve(resumeDir), options) : await runExperimentFile(resolve(file!), options, member !== undefined ? { member: Number(member), runId: runId! } : undefined);
   if (outcome.kind === 'invalid') {
     for (const d of outcome.diagnostics) {
       stderr.write(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}\n`);

@@ -57,14 +57,38 @@ async function runMembers(runs: { run: ResolvedRun; paths: RunPaths; resuming: b
   return members;
 }
 
-export async function runExperimentFile(file: string, options: RunOptions): Promise<ExperimentOutcome> {
+/**
+ * One member of a sweep, run into a run id chosen beforehand: how each task of a Slurm job array runs its
+ * backbone into the sweep's shared folder. A member that a requeued task finds started is resumed; one that
+ * already completed is left alone.
+ */
+export interface MemberSelection {
+  member: number;
+  runId: string;
+}
+
+export async function runExperimentFile(file: string, options: RunOptions, selection?: MemberSelection): Promise<ExperimentOutcome> {
   const resolved = resolveExperiment(readFileSync(file, 'utf8'), file);
   if (!resolved.ok) return { kind: 'invalid', diagnostics: resolved.diagnostics };
-  const runId = runIdAt(new Date());
-  const runs = resolved.runs.map((run) => ({ run, paths: createRunFolder(run, runId), resuming: false }));
-  const members = await runMembers(runs, options);
-  const summary = members.length > 1 ? writeSweepSummary(resolved.runs[0]!.output, members) : undefined;
-  return { kind: 'ran', members, ...(summary ? { summary } : {}) };
+  if (selection === undefined) {
+    const runId = runIdAt(new Date());
+    const runs = resolved.runs.map((run) => ({ run, paths: createRunFolder(run, runId), resuming: false }));
+    const members = await runMembers(runs, options);
+    const summary = members.length > 1 ? writeSweepSummary(resolved.runs[0]!.output, members) : undefined;
+    return { kind: 'ran', members, ...(summary ? { summary } : {}) };
+  }
+  const run = resolved.runs[selection.member];
+  if (run === undefined) {
+    throw new Error(`${file} has ${resolved.runs.length} sweep member(s) (0 to ${resolved.runs.length - 1}); there is no member ${selection.member}.`);
+  }
+  const paths = createRunFolder(run, selection.runId);
+  const earlier = existsSync(paths.runJson) ? (JSON.parse(readFileSync(paths.runJson, 'utf8')) as RunRecord).status : 'queued';
+  if (earlier === 'completed') {
+    options.display.note(`${paths.dir} already completed; nothing to run.`);
+    return { kind: 'ran', members: [] };
+  }
+  const members = await runMembers([{ run, paths, resuming: earlier !== 'queued' }], options);
+  return { kind: 'ran', members };
 }
 
 /** Continues an interrupted run from its folder: the resolved experiment there is what runs, unchanged. */

@@ -20,6 +20,9 @@ export interface RunPaths {
   bestCheckpoint: string;
 }
 
+/** The shape of a run id, as runIdAt writes it. */
+export const RUN_ID = /^\d{8}-\d{6}$/;
+
 /** Sortable and readable: 20261126-184501. */
 export function runIdAt(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');

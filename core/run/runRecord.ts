@@ -3,7 +3,8 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { versions } from 'node:process';
 
-export type RunState = 'running' | 'completed' | 'failed' | 'cancelled';
+/** `queued`: submitted to a scheduler (Slurm) and waiting for it to start the trainer. */
+export type RunState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface RunRecord {
   status: RunState;
@@ -11,9 +12,15 @@ export interface RunRecord {
   experiment: string;
   experimentFile: string;
   backbone: string;
-  /** The trainer's process while it runs, so an editor reopened later can re-attach or tell it died. */
-  pid: number;
+  /**
+   * The trainer's process while it runs, so an editor reopened later can re-attach or tell it died. Absent while
+   * queued; for a Slurm run it is a process on the compute node (see `slurm`), not on the editor's machine.
+   */
+  pid?: number;
+  /** When the trainer started; for a queued run, when it was submitted. */
   startedAt: string;
+  /** Set when the run was submitted to Slurm: where its task, job and output are. */
+  slurm?: SlurmTask;
   endedAt?: string;
   error?: string;
   engine?: unknown;
@@ -24,6 +31,20 @@ export interface RunRecord {
   bestEpoch?: number;
   /** Set when this run continued an interrupted one. */
   resumedFrom?: { epoch: number; at: string }[];
+}
+
+export interface SlurmTask {
+  /** The submission record (job.json) of the whole sweep: job ids, batch script, members. */
+  submission: string;
+  /** This run's index in the job array (its sweep index). */
+  arrayIndex: number;
+  /** Slurm's output file of this task (stdout and stderr of everything the task ran). */
+  outputFile: string;
+  submittedAt: string;
+  /** <array job id>_<index>, filled in by the task when Slurm starts it. */
+  jobId?: string;
+  /** The compute node the task ran on. */
+  node?: string;
 }
 
 export function softwareVersions(radlabVersion: string, tfjsVersion: string): Record<string, string> {

@@ -2,7 +2,7 @@
 // results, plots and the trained model, all in the run folder, with events along the way. A failure at any point
 // ends the run as `failed` with its logs and last checkpoint kept; a stop request ends it as `cancelled`, and
 // `radlab run --resume <run dir>` continues from the last completed epoch.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,10 +15,7 @@ import { selectEngine, type EngineReport } from '../engine/selectEngine';
 import type { ResolvedRun } from '../experiment/resolvedRun';
 import { formatBytes } from '../experiment/format';
 import { classificationReport } from '../metrics/classification';
-import { writeRunPlots } from '../metrics/plots';
-import { writeResultCsvs } from '../metrics/predictionsCsv';
-import { oneVsRestRoc } from '../metrics/roc';
-import { rsnaConditionScore, type GradedSample } from '../metrics/rsnaLogLoss';
+import { rsnaConditionScore } from '../metrics/rsnaLogLoss';
 import { LevelClassifier } from '../models/classifier';
 import { loadClassifier } from '../models/checkpoint';
 import { trainableParameters } from '../models/freezing';
@@ -39,9 +36,10 @@ import {
   type EpochHistory,
   type TrainingProgress,
 } from '../train/trainingCheckpoint';
+import { slurmTaskFromEnvironment } from '../slurm/taskEnvironment';
 import type { Cancellation } from './cancellation';
-import { METRICS_FILE, type RunMetricsFile } from './metricsFile';
 import { loadPretrained } from './pretrained';
+import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
 import { selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
 import { softwareVersions, writeRunRecord, type RunRecord } from './runRecord';
@@ -57,8 +55,6 @@ export interface RunContext {
   /** Set when continuing an interrupted run from its last checkpoint. */
   resuming: boolean;
 }
-
-const BEST_MODEL_FILE = 'model.safetensors';
 
 function seconds(since: number): number {
   return (performance.now() - since) / 1000;
@@ -93,15 +89,6 @@ function classWeightsFor(run: ResolvedRun, trainGrades: number[]): number[] | un
   if (setting === 'none') return undefined;
   if (Array.isArray(setting)) return [...setting];
   return inverseFrequencyWeights(trainGrades, 3).weights;
-}
-
-function gradedSamples(cache: SampleCache, predictions: Predictions): GradedSample[] {
-  return predictions.positions.map((position, i) => ({
-    studyId: cache.samples[position]!.studyId,
-    level: cache.samples[position]!.level,
-    trueLabel: predictions.grades[i]!,
-    probabilities: predictions.probabilities[i]!,
-  }));
 }
 
 function scores(run: ResolvedRun, cache: SampleCache, predictions: Predictions) {
@@ -150,11 +137,13 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     versions: softwareVersions(context.radlabVersion, tf.version_core),
     timings: {},
   };
-  if (context.resuming && existsSync(paths.runJson)) {
-    const previous = JSON.parse(readFileSync(paths.runJson, 'utf8')) as RunRecord;
+  const previous = existsSync(paths.runJson) ? (JSON.parse(readFileSync(paths.runJson, 'utf8')) as RunRecord) : undefined;
+  if (context.resuming && previous) {
     record.startedAt = previous.startedAt;
     record.resumedFrom = previous.resumedFrom ?? [];
   }
+  // A run submitted to Slurm keeps its task record, completed with what Slurm tells the task about itself.
+  if (previous?.slurm) record.slurm = { ...previous.slurm, ...slurmTaskFromEnvironment(process.env) };
   writeRunRecord(paths.runJson, record);
   const member: SweepMember = { backbone: run.model.backbone, runId: paths.runId, runDir: paths.dir, status: 'running' };
   let cache: SampleCache | undefined;
@@ -360,48 +349,4 @@ function tally(values: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
-}
-
-/** The test-set results: metrics.json, the CSVs and the plots. Returns the headline numbers. */
-function writeResults(
-  run: ResolvedRun,
-  cache: SampleCache,
-  predictions: Predictions,
-  progress: TrainingProgress,
-  paths: RunPaths,
-  events: EventWriter,
-) {
-  const levels = predictions.positions.map((p) => cache.samples[p]!.level);
-  const report = classificationReport(predictions.grades, predictions.probabilities, levels);
-  const roc = oneVsRestRoc(predictions.grades, predictions.probabilities);
-  const graded = gradedSamples(cache, predictions);
-  const rsna = rsnaConditionScore(run.data.condition, graded);
-  const headline = {
-    accuracy: report.accuracy,
-    macroF1: report.macro.f1,
-    weightedF1: report.weighted.f1,
-    macroAuc: roc.macroAuc,
-    weightedLogLoss: rsna.score,
-  };
-  const metrics: RunMetricsFile = {
-    condition: run.data.condition,
-    backbone: run.model.backbone,
-    bestEpoch: progress.bestEpoch,
-    selectedBy: run.train.select_best,
-    test: { ...report, roc, rsna },
-    history: progress.history,
-  };
-  const metricsPath = join(paths.results, METRICS_FILE);
-  writeFileSync(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
-  events.emit({ type: 'artifact', kind: 'metrics', path: metricsPath });
-  const csvs = writeResultCsvs(paths.results, run.data.condition, graded, report.confusion);
-  for (const [kind, path] of Object.entries(csvs)) events.emit({ type: 'artifact', kind, path });
-  const plots = writeRunPlots(paths.plots, {
-    history: progress.history.map((h) => ({ epoch: h.epoch, train: h.train, val: { loss: h.val.loss, accuracy: h.val.accuracy, macroF1: h.val.macroF1 } })),
-    confusion: report.confusion,
-    roc,
-  });
-  for (const [kind, path] of Object.entries(plots)) events.emit({ type: 'artifact', kind: `plot-${kind}`, path });
-  events.emit({ type: 'artifact', kind: 'model', path: join(paths.trainedModels, BEST_MODEL_FILE) });
-  return headline;
 }
