@@ -26,12 +26,20 @@ export type ExperimentOutcome =
   | { kind: 'invalid'; diagnostics: ExperimentDiagnostic[] }
   | { kind: 'ran'; members: SweepMember[]; summary?: string };
 
-async function runMembers(runs: { run: ResolvedRun; paths: RunPaths; resuming: boolean }[], options: RunOptions) {
+/** A sweep member and how to get its folder: made when the member starts, so a stopped sweep leaves no empty ones. */
+interface Member {
+  run: ResolvedRun;
+  folder: () => RunPaths;
+  resuming: boolean;
+}
+
+async function runMembers(runs: Member[], options: RunOptions) {
   const cancellation = new Cancellation();
   const members: SweepMember[] = [];
   try {
-    for (const { run, paths, resuming } of runs) {
+    for (const { run, folder, resuming } of runs) {
       if (cancellation.requested) break;
+      const paths = folder();
       options.display.note(`Run ${paths.runId}-${run.model.backbone} (${run.sweepIndex + 1} of ${run.sweepSize}) → ${paths.dir}`);
       const events = new EventWriter(paths.events, options.eventsOut);
       const member = await trainRun(run, {
@@ -72,7 +80,7 @@ export async function runExperimentFile(file: string, options: RunOptions, selec
   if (!resolved.ok) return { kind: 'invalid', diagnostics: resolved.diagnostics };
   if (selection === undefined) {
     const runId = runIdAt(new Date());
-    const runs = resolved.runs.map((run) => ({ run, paths: createRunFolder(run, runId), resuming: false }));
+    const runs = resolved.runs.map((run) => ({ run, folder: () => createRunFolder(run, runId), resuming: false }));
     const members = await runMembers(runs, options);
     const summary = members.length > 1 ? writeSweepSummary(resolved.runs[0]!.output, members) : undefined;
     return { kind: 'ran', members, ...(summary ? { summary } : {}) };
@@ -87,7 +95,7 @@ export async function runExperimentFile(file: string, options: RunOptions, selec
     options.display.note(`${paths.dir} already completed; nothing to run.`);
     return { kind: 'ran', members: [] };
   }
-  const members = await runMembers([{ run, paths, resuming: earlier !== 'queued' }], options);
+  const members = await runMembers([{ run, folder: () => paths, resuming: earlier !== 'queued' }], options);
   return { kind: 'ran', members };
 }
 
@@ -102,6 +110,6 @@ export async function resumeRun(runDir: string, options: RunOptions): Promise<Ex
   if (record.status === 'completed') throw new Error(`${runDir} already completed; nothing to resume.`);
   const run = parse(readFileSync(resolvedFile, 'utf8')) as ResolvedRun;
   if (run.output !== dirname(runDir)) run.output = dirname(runDir);
-  const members = await runMembers([{ run, paths: runPaths(runDir, record.runId), resuming: true }], options);
+  const members = await runMembers([{ run, folder: () => runPaths(runDir, record.runId), resuming: true }], options);
   return { kind: 'ran', members };
 }
