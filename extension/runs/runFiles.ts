@@ -11,7 +11,7 @@ import type { RunRecord, RunState } from '../../core/run/runRecord';
 export const RUN_JSON = 'run.json';
 export const METRICS_JSON = join('results', METRICS_FILE);
 
-export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'failed', 'cancelled'];
+export const RUN_STATES: readonly RunState[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 
 /** A file's content as its type, or why it could not be read; `absent` when the file does not exist (yet). */
 export type RunFileRead<T> = { value: T } | { problem: string } | { absent: true };

@@ -11,6 +11,7 @@ export type RunsNode =
   | { kind: 'run'; run: RunRecord };
 
 const STATE_ICONS: Record<RunState, vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('clock'),
   running: new vscode.ThemeIcon('sync~spin'),
   completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
@@ -19,6 +20,7 @@ const STATE_ICONS: Record<RunState, vscode.ThemeIcon> = {
 };
 
 const STATE_WORDS: Record<RunState, string> = {
+  queued: 'queued on Slurm',
   running: 'running',
   completed: 'completed',
   failed: 'failed',
@@ -76,9 +78,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   getTreeItem(node: RunsNode): vscode.TreeItem {
     if (node.kind === 'experiment') {
       const item = new vscode.TreeItem(node.experiment, node.runs.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-      item.id = `experiment:${node.experimentDir}`;
-      item.iconPath = new vscode.ThemeIcon('beaker');
       item.description = node.runs.length === 0 ? 'no runs yet' : `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+      // VS Code keeps a tree item's expansion by id: an experiment that gains its first run gets a new id, so it
+      // opens to show the run instead of keeping the collapsed state it had while empty.
+      item.id = `experiment:${node.runs.length > 0 ? 'with-runs' : 'empty'}:${node.experimentDir}`;
+      item.accessibilityInformation = { label: `experiment ${node.experiment}, ${item.description ?? ''}` };
+      item.iconPath = new vscode.ThemeIcon('beaker');
       item.tooltip = [node.experimentFile, node.experimentDir].filter((s) => s !== undefined).join('\n');
       item.contextValue = node.experimentFile !== undefined ? 'radlab.experiment.withFile' : 'radlab.experiment';
       if (node.experimentFile !== undefined) item.resourceUri = vscode.Uri.file(node.experimentFile);

@@ -1,7 +1,7 @@
 // One code-server session per e2e test file: a copy of the fixture workspace in a temporary folder, the packaged
 // extension installed into a fresh code-server, chromium on its workbench, and `scenario`, which runs one user story
 // under its own deadline, saves a screenshot after every step it names and, when it fails, the logs as well.
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -35,6 +35,11 @@ export interface Session {
 export interface SessionOptions {
   /** Adds files to the workspace copy before the workbench opens it. */
   prepareWorkspace?(workspace: string): void;
+  /**
+   * Runs before the server stops, while the workspace still exists: ends what the scenarios started outside
+   * code-server's process group (a trainer runs in its own group, so that it outlives a window reload).
+   */
+  beforeStop?(workspace: string): void;
 }
 
 function slugOf(name: string): string {
@@ -71,7 +76,6 @@ export function describeInCodeServer(title: string, options: SessionOptions, def
           // Each scenario clears only its own folder: test files run in parallel and share test/.tmp/e2e.
           const dir = path.join(artifactsRoot, slugOf(name));
           rmSync(dir, { recursive: true, force: true });
-          mkdirSync(dir, { recursive: true });
           let steps = 0;
           const step: Step = async (stepName) => {
             steps += 1;
@@ -109,6 +113,7 @@ export function describeInCodeServer(title: string, options: SessionOptions, def
 
     after(async () => {
       try {
+        options.beforeStop?.(session.workspace);
         await workbench?.close();
       } finally {
         await server?.stop();

@@ -33,19 +33,21 @@ const linesOf = (rows: ProblemRow[]) => rows.map((row) => row.line).sort((a, b) 
 describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (session) => {
   const { scenario } = session;
 
-  scenario('the extension activates and *.experiment.yaml opens in its language mode', 30_000, async () => {
+  scenario('the extension activates and *.experiment.yaml opens in its language mode', 30_000, async (step) => {
     const wb = session.workbench;
     await wb.openFile(validFile);
     assert.equal(await wb.languageMode(), 'RadLab Experiment');
+    await step('experiment open in its language mode');
     const activated = new RegExp(`ExtensionService#_doActivateExtension ${extensionId.replace('.', '\\.')}\\b`);
     const log = await waitForValue(() => session.server.extensionHostLog(), (text) => activated.test(text), 'the activation entry in the extension host log');
     assert.doesNotMatch(log, new RegExp(`Activating extension '?${extensionId}'? failed`));
   });
 
-  scenario('diagnostics of a broken experiment appear in Problems on the lines of its mistakes', 40_000, async () => {
+  scenario('diagnostics of a broken experiment appear in Problems on the lines of its mistakes', 40_000, async (step) => {
     const wb = session.workbench;
     await wb.openFile(brokenFile);
     const rows = await wb.waitForProblems(baseName(brokenFile), (found) => found.length >= brokenFileMistakes.length, 30_000);
+    await step('problems listed');
     assert.deepEqual(
       rows.map(({ line, column, severity }) => ({ line, column, severity })).sort((a, b) => a.line - b.line),
       brokenFileMistakes.map(({ line, column }) => ({ line, column, severity: 'error' })),
@@ -55,23 +57,25 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
       assert.match(row.message, new RegExp(mistake.names), `the message on line ${mistake.line} names '${mistake.names}'`);
     }
     assert.deepEqual(await wb.waitForSquiggles((lines) => lines.length >= brokenFileMistakes.length), brokenFileMistakes.map((m) => m.line));
+    await step('squiggles');
     // The valid experiment was opened first, so by now the server has validated it too.
     assert.deepEqual(await wb.problems(baseName(validFile)), []);
   });
 
-  scenario('the quick fix renames a misspelt key and its squiggle disappears', 30_000, async () => {
+  scenario('the quick fix renames a misspelt key and its squiggle disappears', 30_000, async (step) => {
     const wb = session.workbench;
     await wb.openFile(brokenFile);
     await wb.waitForSquiggles((lines) => lines.includes(13));
     await wb.goTo(13, 6);
     const applied = await wb.applyCodeAction(/'lr'/);
+    await step('quick fix applied');
     assert.match(applied, /lerning_rate/);
     assert.equal(await wb.lineText(13), '    lr: 3.0e-4');
     assert.deepEqual(await wb.waitForSquiggles((lines) => !lines.includes(13)), [7, 14, 15]);
     assert.deepEqual(linesOf(await wb.waitForProblems(baseName(brokenFile), (found) => found.length === 3)), [7, 14, 15]);
   });
 
-  scenario('completion inside model: offers the backbone names', 30_000, async () => {
+  scenario('completion inside model: offers the backbone names', 30_000, async (step) => {
     const wb = session.workbench;
     await wb.openFile(validFile);
     assert.equal(await wb.lineText(12), '  backbones: resnet18');
@@ -80,6 +84,7 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
     await wb.page.keyboard.press('Shift+End');
     await wb.page.keyboard.press('Delete');
     const labels = await wb.completionLabels();
+    await step('suggestions');
     await wb.pressEscape();
     await wb.runCommand('File: Revert File');
     const unknown = labels.filter((label) => !documentedBackbones.has(label));
@@ -87,20 +92,21 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
     assert.ok(labels.length >= 8, `the suggest widget lists the backbones (got ${labels.join(', ')})`);
   });
 
-  scenario('hovering a backbone shows its parameters and feature width', 30_000, async () => {
+  scenario('hovering a backbone shows its parameters and feature width', 30_000, async (step) => {
     const wb = session.workbench;
     await wb.openFile(validFile);
     await wb.goTo(12, 16);
     // torchvision's resnet18 has 11,689,512 parameters of which the 1000-class fc layer holds 513,000; the backbone
     // RadLab trains is the rest, and its pooled features are 512 wide at a 224×224 input.
     const text = await wb.hoverText(/resnet18/);
+    await step('hover');
     assert.match(text, /11,176,512/);
     assert.match(text, /Feature width\s+512/);
     assert.match(text, /224\s*×\s*224/);
     await wb.pressEscape();
   });
 
-  scenario('RadLab: New Experiment creates an experiment that shows no problems', 45_000, async () => {
+  scenario('RadLab: New Experiment creates an experiment that shows no problems', 45_000, async (step) => {
     const wb = session.workbench;
     const name = 'e2e-created';
     const fileName = `${name}.experiment.yaml`;
@@ -108,6 +114,7 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
     await wb.answerQuickInput(name);
     await wb.pickQuickInput('Synthetic demo dataset');
     await wb.activeTab(fileName).waitFor({ state: 'visible' });
+    await step('experiment created');
     const created = path.join(session.workspace, fileName);
     assert.ok(existsSync(created), `${created} was written`);
     assert.match(readFileSync(created, 'utf8'), new RegExp(`^name: ${name}$`, 'm'));
@@ -121,8 +128,10 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
     await wb.page.keyboard.insertText('not_a_radlab_key: 1\n');
     const injected = await wb.waitForProblems(fileName, (rows) => rows.length === 1 && rows[0]!.line === 1, 30_000);
     assert.match(injected[0]!.message, /not_a_radlab_key/);
+    await step('injected key reported');
     await wb.runCommand('File: Revert File');
     await wb.waitForProblems(fileName, (rows) => rows.length === 0);
     assert.deepEqual(await wb.waitForSquiggles((lines) => lines.length === 0), []);
+    await step('reverted without problems');
   });
 });

@@ -15,9 +15,11 @@ export interface RunJson {
 /** The fields of results/metrics.json the run panel is checked against. */
 export interface MetricsJson {
   test: {
+    samples: number;
     accuracy: number;
     perClass: { precision: number; recall: number; f1: number; support: number }[];
     macro: { precision: number; recall: number; f1: number };
+    weighted: { precision: number; recall: number; f1: number };
     confusion: { counts: number[][]; normalised: number[][] };
   };
   history: { epoch: number }[];
@@ -63,5 +65,27 @@ export function processExists(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Ends the trainers of runs under <workspace>/runs that run.json still calls running, with their process groups (a
+ * trainer leads its own), so a scenario that failed mid-run leaves no training behind.
+ */
+export function stopLeftoverTrainers(workspace: string): void {
+  const runsRoot = path.join(workspace, 'runs');
+  if (!existsSync(runsRoot)) return;
+  for (const experiment of readdirSync(runsRoot)) {
+    for (const runDir of runFolders(workspace, experiment)) {
+      const run = readRunJson(runDir);
+      if (run?.status !== 'running' || run.pid === undefined || !processExists(run.pid)) continue;
+      for (const target of [-run.pid, run.pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // Not a group leader, or already gone: the other form covers it.
+        }
+      }
+    }
   }
 }

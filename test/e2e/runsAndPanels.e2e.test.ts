@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { pixelsOfColours, paintedPixels, readCanvas, themeColour, type CanvasImage } from './canvasImage';
 import { describeInCodeServer, repoRoot, waitForValue } from './e2eSession';
-import { eventLog, processExists, readMetrics, readRunJson, runFolders } from './runOnDisk';
+import { eventLog, processExists, readMetrics, readRunJson, runFolders, stopLeftoverTrainers } from './runOnDisk';
 import { readStoredImage } from './storedPixels';
 import type { Workbench } from './workbench';
 
@@ -39,6 +39,7 @@ describeInCodeServer(
       mkdirSync(path.join(workspace, path.dirname(dicomFile)), { recursive: true });
       copyFileSync(dicomSource, path.join(workspace, dicomFile));
     },
+    beforeStop: stopLeftoverTrainers,
   },
   (session) => {
     const { scenario } = session;
@@ -65,9 +66,9 @@ describeInCodeServer(
         status.filter({ hasText: epochOfTwo }).waitFor({ state: 'visible', timeout: runTimeoutMs }),
         wb.notification(new RegExp(`${backbone} · epoch [12]/${tinyRun.epochs}`)).waitFor({ state: 'visible', timeout: runTimeoutMs }),
       ]);
-      await step('training progress in the status bar and a notification');
       const runDir = onlyRunFolder(tinyRun.name);
       assert.equal(readRunJson(runDir)?.status, 'running', 'run.json says running while the status bar shows an epoch');
+      await step('training progress in the status bar and a notification');
 
       await wb.notification(new RegExp(`^RadLab: run ${tinyRun.name} \\(${backbone}\\) completed\\.$`)).waitFor({ state: 'visible', timeout: runTimeoutMs });
       await step('completed notification');
@@ -78,6 +79,7 @@ describeInCodeServer(
       assert.deepEqual(metrics.history.map((entry) => entry.epoch), [1, 2], 'metrics.json holds both epochs');
 
       await wb.runCommand('View: Show RadLab');
+      await wb.expandTreeItem(tinyRun.name);
       const item = wb.treeItem(new RegExp(`^${backbone} run ${run.runId},`));
       await item.waitFor({ state: 'visible' });
       await step('runs view');
@@ -116,14 +118,21 @@ describeInCodeServer(
       assert.deepEqual(matrix.map((row) => row.grade), grades);
       assert.deepEqual(matrix.map((row) => row.cells.map(Number)), metrics.test.confusion.counts);
 
-      const metricRows = await waitForGridRows(page, '#metrics-table', grades.length);
-      assert.deepEqual(metricRows.map((row) => row[0]), grades);
-      metrics.test.perClass.forEach((expected, k) => {
+      // One row per grade, then the macro and weighted averages over all test samples.
+      const { test } = metrics;
+      const expectedRows = [
+        ...test.perClass.map((scores, k) => ({ name: grades[k]!, ...scores })),
+        { name: 'Macro average', ...test.macro, support: test.samples },
+        { name: 'Weighted average', ...test.weighted, support: test.samples },
+      ];
+      const metricRows = await waitForGridRows(page, '#metrics-table', expectedRows.length);
+      assert.deepEqual(metricRows.map((row) => row[0]), expectedRows.map((row) => row.name));
+      expectedRows.forEach((expected, k) => {
         const [, precision, recall, f1, support] = metricRows[k]!;
-        assertShownAs(precision!, expected.precision, `${grades[k]} precision`);
-        assertShownAs(recall!, expected.recall, `${grades[k]} recall`);
-        assertShownAs(f1!, expected.f1, `${grades[k]} F1`);
-        assert.equal(Number(support), expected.support, `${grades[k]} support`);
+        assertShownAs(precision!, expected.precision, `${expected.name} precision`);
+        assertShownAs(recall!, expected.recall, `${expected.name} recall`);
+        assertShownAs(f1!, expected.f1, `${expected.name} F1`);
+        assert.equal(Number(support), expected.support, `${expected.name} support`);
       });
 
       // Curves are drawn in the theme's chart colours: train blue and validation orange; the ROC chart one colour per
@@ -184,11 +193,11 @@ describeInCodeServer(
       await wb.runCommand('RadLab: Run Experiment');
       const status = wb.statusBarEntry(runStatusEntry);
       await status.filter({ hasText: new RegExp(`${longRun.name} · ${backbone} · epoch \\d+/${longRun.epochs}`) }).waitFor({ state: 'visible', timeout: runTimeoutMs });
-      await step('training');
       const runDir = onlyRunFolder(longRun.name);
       const running = readRunJson(runDir);
       assert.ok(running !== undefined && running.status === 'running', `run.json says running (got ${running?.status})`);
       assert.ok(running.pid !== undefined && processExists(running.pid), 'run.json names the live trainer process');
+      await step('training');
 
       await wb.runCommand('RadLab: Stop Run');
       await wb.notification(new RegExp(`^RadLab: run ${longRun.name} \\(${backbone}\\) was stopped; it can be resumed\\.$`)).waitFor({ state: 'visible', timeout: 60_000 });
@@ -204,6 +213,7 @@ describeInCodeServer(
       assert.ok(epochsDone < longRun.epochs, `stopped part way (${epochsDone} of ${longRun.epochs} epochs)`);
 
       await wb.runCommand('View: Show RadLab');
+      await wb.expandTreeItem(longRun.name);
       const item = wb.treeItem(new RegExp(`^${backbone} run ${run!.runId},`));
       await item.waitFor({ state: 'visible' });
       await step('runs view');

@@ -188,6 +188,19 @@ export class Workbench {
     return this.page.getByRole('treeitem', { name });
   }
 
+  /**
+   * Expands the tree row whose label is `label` when it is collapsed. A tree keeps a node collapsed once it has been
+   * shown without children, even after children arrive, so a view's new entries can need a click to be seen.
+   */
+  async expandTreeItem(label: string): Promise<void> {
+    const row = this.page.locator('.monaco-list-row[role="treeitem"]', {
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+    });
+    await row.waitFor({ state: 'visible' });
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    await row.and(this.page.locator('[aria-expanded="true"]')).waitFor({ state: 'visible' });
+  }
+
   /** The status bar's language mode entry for the active editor, e.g. `RadLab Experiment`. */
   async languageMode(): Promise<string> {
     return (await this.page.locator('[id="status.editor.mode"]').innerText()).trim();

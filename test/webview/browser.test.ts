@@ -44,6 +44,10 @@ let browser: Browser;
 function servePanels(): Promise<void> {
   server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/favicon.ico') {
+      response.writeHead(204).end();
+      return;
+    }
     const page = /^\/panel\/(run|compare|dicom)$/.exec(url.pathname);
     if (page !== null) {
       const bundle = page[1]!;
@@ -97,22 +101,24 @@ async function openPanel(bundle: Bundle, host: Host): Promise<{ page: Page; post
     posted.push(message);
     Promise.resolve(host(message, post)).catch((error: Error) => problems.push(`host: ${error.message}`));
   });
-  await page.addInitScript(() => {
-    const target = window as unknown as { radlabStubHost: (m: unknown) => void; acquireVsCodeApi: () => unknown };
-    target.acquireVsCodeApi = () => ({ postMessage: (message: unknown) => target.radlabStubHost(message), getState: () => undefined, setState: () => undefined });
+  // A string, not a function: tsx's transform would add helper calls the page does not have.
+  await page.addInitScript({
+    content: 'window.acquireVsCodeApi = () => ({ postMessage: (m) => window.radlabStubHost(m), getState: () => undefined, setState: () => undefined });',
   });
   await page.goto(`${origin}/panel/${bundle}`);
-  await page.waitForSelector('#app[aria-busy="false"]', { timeout: 10_000 });
+  await page.waitForSelector('#app[aria-busy="false"]', { timeout: 10_000 }).catch((error: Error) => {
+    throw new Error(`the ${bundle} page never showed its data (${error.message}); it posted ${JSON.stringify(posted)}; ${problems.join('; ')}`);
+  });
   return { page, posted, problems };
 }
 
 /** The text of each row's cells of a toolkit data grid (header row first). */
 function gridText(page: Page, gridId: string, rowSelector = 'vscode-data-grid-row'): Promise<string[][]> {
-  return page.$$eval(`#${gridId} > ${rowSelector}`, (rows) => rows.map((row) => [...row.querySelectorAll('vscode-data-grid-cell')].map((cell) => cell.textContent!.trim())));
+  return page.$$eval(`#${gridId} > ${rowSelector}`, (rows) => rows.map((row) => Array.from(row.querySelectorAll('vscode-data-grid-cell'), (cell) => cell.textContent!.trim())));
 }
 
 function confusionText(page: Page): Promise<string[][]> {
-  return page.$$eval('#confusion-matrix tr', (rows) => rows.slice(1).map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent!.trim())));
+  return page.$$eval('#confusion-matrix tr', (rows) => rows.slice(1).map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent!.trim())));
 }
 
 describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
