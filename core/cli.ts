@@ -11,8 +11,28 @@ interface Subcommand {
 const subcommands: Record<string, Subcommand> = {
   run: {
     summary: 'Train and test an experiment (one run per backbone), or resume an interrupted run',
-    usage: 'radlab run <file.experiment.yaml> [--events-stdout] | radlab run --resume <run dir>',
+    usage: 'radlab run <file.experiment.yaml> [--events-stdout] [--member <index> --run-id <run id>] | radlab run --resume <run dir>',
     load: () => import('./run/runCommand'),
+  },
+  submit: {
+    summary: 'Submit an experiment to a Slurm cluster: a job array with one task per backbone, then the sweep summary',
+    usage: 'radlab submit <file.experiment.yaml> [--partition P] [--account A] [--gpus N] [--cpus N] [--memory 32G] [--time 12:00:00] [--sbatch OPTION]... [--setup LINE]... [--command-prefix CMD] [--json]',
+    load: () => import('./slurm/submitCommand'),
+  },
+  status: {
+    summary: "Show a Slurm submission's tasks (squeue/sacct) beside their runs' status",
+    usage: 'radlab status <experiment folder | run folder | job id> [--run-id <run id>] [--json]',
+    load: () => import('./slurm/statusCommand'),
+  },
+  cancel: {
+    summary: 'Cancel a Slurm submission, one of its runs, or a job (scancel)',
+    usage: 'radlab cancel <experiment folder | run folder | job id> [--run-id <run id>]',
+    load: () => import('./slurm/cancelCommand'),
+  },
+  summarize: {
+    summary: "Write a sweep's model_performance_summary.csv from its run folders",
+    usage: 'radlab summarize <experiment folder> [--run-id <run id>]',
+    load: () => import('./run/summarizeCommand'),
   },
   validate: {
     summary: 'Check an experiment file and print its diagnostics',

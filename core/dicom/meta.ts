@@ -73,6 +73,17 @@ function requiredUint16(file: string, dataSet: DataSet, tag: string, name: strin
 }
 
 export function readMeta(file: string, dataSet: DataSet, transferSyntaxUID: string): DicomMeta {
+  try {
+    return readMetaFields(file, dataSet, transferSyntaxUID);
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    // dicom-parser's accessors throw TypeErrors on an element whose length runs past its data (found by
+    // test/robustness/dicomFuzz.test.ts: a wrong length on ImagePositionPatient).
+    throw new DicomError(file, 'corrupt', `an image attribute cannot be read, its element is damaged (${(error as Error).message})`);
+  }
+}
+
+function readMetaFields(file: string, dataSet: DataSet, transferSyntaxUID: string): DicomMeta {
   const rows = requiredUint16(file, dataSet, 'x00280010', 'Rows');
   const columns = requiredUint16(file, dataSet, 'x00280011', 'Columns');
   const bitsAllocated = requiredUint16(file, dataSet, 'x00280100', 'BitsAllocated');

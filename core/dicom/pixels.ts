@@ -182,6 +182,35 @@ function encapsulatedFrame(file: string, dataSet: dicomParser.DataSet, element: 
   );
 }
 
+/** The largest decoded frame accepted from compressed data: 16x a 4096x4096 16-bit RGB frame. */
+export const MAX_DECODED_FRAME_BYTES = 2 ** 30;
+
+/**
+ * A compressed frame's header can promise any size (a 100-byte file saying 65535x65535 frames, 2^31 of them), and
+ * the decoders allocate what it says before finding out it lies. So before anything is decoded: each frame needs
+ * at least one fragment, and one frame's decoded size must stay under MAX_DECODED_FRAME_BYTES. (Uncompressed data
+ * is held to its exact size by nativeFrames; RLE's own bound is in rle.ts.)
+ */
+function checkEncapsulatedSize(file: string, element: dicomParser.Element, meta: DicomMeta): void {
+  const { rows, columns, samplesPerPixel, bitsAllocated, frames } = meta;
+  const fragments = element.fragments?.length ?? 0;
+  if (frames > fragments) {
+    throw new DicomError(
+      file,
+      'corrupt',
+      `NumberOfFrames (0028,0008) says ${frames} but the encapsulated Pixel Data holds only ${fragments} fragment(s); every frame needs at least one`,
+    );
+  }
+  const frameBytes = rows * columns * samplesPerPixel * Math.ceil(bitsAllocated / 8);
+  if (frameBytes > MAX_DECODED_FRAME_BYTES) {
+    throw new DicomError(
+      file,
+      'unsupported',
+      `a frame of ${rows}x${columns}x${samplesPerPixel} at ${bitsAllocated} bits would decode to ${frameBytes} bytes, more than the ${MAX_DECODED_FRAME_BYTES} this reader accepts; the header is probably wrong`,
+    );
+  }
+}
+
 export async function decodeFrames(file: string, dataSet: dicomParser.DataSet, meta: DicomMeta, syntax: TransferSyntax): Promise<DecodedFrames> {
   const element = pixelDataElement(file, dataSet);
   const { rows, columns, samplesPerPixel, bitsAllocated, frames } = meta;
@@ -196,6 +225,7 @@ export async function decodeFrames(file: string, dataSet: dicomParser.DataSet, m
   if (bitsAllocated !== 8 && bitsAllocated !== 16 && !(syntax.encoding === 'rle' && bitsAllocated === 32)) {
     throw new DicomError(file, 'unsupported', `BitsAllocated ${bitsAllocated} is not supported for ${syntax.name}`);
   }
+  checkEncapsulatedSize(file, element, meta);
   const isJpeg = syntax.encoding.startsWith('jpeg');
   const result: StoredSamples[] = [];
   let colour = fileColour;

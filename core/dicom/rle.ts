@@ -50,6 +50,16 @@ export function decodeRleFrame(
   if (segmentCount !== expected) {
     throw new DicomError(file, 'corrupt', `an RLE frame has ${segmentCount} segments, expected ${expected}`);
   }
+  // PackBits turns at most 2 bytes into 128 (a replicate run), so a segment cannot decode to more than 64 times its
+  // size: a frame whose header (rows x columns) asks for more lies, and is refused before its output is allocated.
+  const decodedBytes = pixelCount * expected;
+  if (decodedBytes > 64 * frame.length) {
+    throw new DicomError(
+      file,
+      'corrupt',
+      `an RLE frame of ${frame.length} bytes cannot hold the ${decodedBytes} bytes its header (rows x columns x samples) asks for`,
+    );
+  }
   const offsets: number[] = [];
   for (let i = 0; i < segmentCount; i++) offsets.push(header.getUint32(4 + 4 * i, true));
   offsets.push(frame.length);

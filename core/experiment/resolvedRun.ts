@@ -1,7 +1,7 @@
 // The shape of one fully resolved run, as the trainer receives it. It mirrors schema.ts with every default
 // applied; test/experiment/resolve.test.ts walks the schema to prove the two stay in step.
 import type { Condition, Level, SeriesDescription } from '../data/lsdcVocabulary';
-import type { ENGINES } from './schema';
+import type { ENGINES, EXECUTORS } from './schema';
 
 export interface ResolvedRun {
   name: string;
@@ -55,6 +55,23 @@ export interface ResolvedRun {
     engine: (typeof ENGINES)[number];
     threads: number;
   };
+  executor: {
+    name: (typeof EXECUTORS)[number];
+    slurm: SlurmOptions;
+  };
   /** Absolute folder receiving this experiment's run folders: <output>/<name>. */
   output: string;
+}
+
+/** executor.slurm: empty strings leave an option to the cluster's defaults. */
+export interface SlurmOptions {
+  partition: string;
+  account: string;
+  gpus: number;
+  cpus: number;
+  memory: string;
+  time: string;
+  extra: string[];
+  setup: string[];
+  command_prefix: string;
 }

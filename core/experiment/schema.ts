@@ -6,6 +6,7 @@ import { BACKBONE_NAMES } from '../models/registry';
 import type { EnumNode, FieldSpec, ObjectNode, SchemaNode } from './schemaNodes';
 
 export const ENGINES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm'] as const;
+export const EXECUTORS = ['local', 'slurm'] as const;
 
 const backboneEnum: EnumNode = { kind: 'enum', values: BACKBONE_NAMES };
 const fraction: SchemaNode = { kind: 'number', min: 0, max: 1 };
@@ -374,6 +375,68 @@ const trainSection = object({
   },
 });
 
+const slurmOption = (description: string, pattern: RegExp, patternHint: string, example: string): FieldSpec => ({
+  node: { kind: 'string', pattern, patternHint },
+  description: `${description} Empty leaves it to the cluster's default. Example: ${example}.`,
+  default: '',
+});
+
+const slurmSection = object({
+  partition: slurmOption('Slurm partition (queue) the jobs go to.', /^[A-Za-z0-9_.,-]*$/, 'a partition name (letters, digits, "_", "-", ".")', 'gpu'),
+  account: slurmOption('Slurm account charged for the jobs.', /^[A-Za-z0-9_.-]*$/, 'an account name (letters, digits, "_", "-", ".")', 'radiology'),
+  gpus: {
+    node: { kind: 'number', integer: true, min: 0, max: 64 },
+    description: 'GPUs per backbone run (sbatch --gpus); 0 asks for none.',
+    default: 0,
+  },
+  cpus: {
+    node: { kind: 'number', integer: true, min: 1, max: 1024 },
+    description: 'CPU cores per backbone run (sbatch --cpus-per-task); set train.threads to match for the wasm engine.',
+    default: 4,
+  },
+  memory: slurmOption('Memory per backbone run (sbatch --mem).', /^(\d+[KMGT]?)?$/, 'a size such as 32G or 16000M', '32G'),
+  time: slurmOption(
+    'Time limit per backbone run (sbatch --time); a run that reaches it is stopped by Slurm.',
+    /^((\d+-)?\d+(:\d{1,2}){0,2})?$/,
+    'a Slurm time such as 90, 12:00:00 or 2-00:00:00',
+    '12:00:00',
+  ),
+  extra: {
+    node: {
+      kind: 'list',
+      items: { kind: 'string', pattern: /^(#SBATCH\s+)?--?[A-Za-z]/, patternHint: 'an sbatch option such as --qos=long or #SBATCH --constraint=a100' },
+    },
+    description: 'More sbatch options, one per item, written as #SBATCH lines of the batch script.',
+    default: [],
+  },
+  setup: {
+    node: { kind: 'list', items: { kind: 'string' } },
+    description: 'Shell lines run on the compute node before radlab, e.g. module load nodejs/20 or source env.sh.',
+    default: [],
+  },
+  command_prefix: {
+    node: { kind: 'string' },
+    description: 'Put before the radlab command on the compute node, e.g. apptainer exec --nv radlab.sif; empty runs it directly.',
+    default: '',
+  },
+});
+
+const executorSection = object({
+  name: {
+    node: {
+      kind: 'enum',
+      values: EXECUTORS,
+      valueDocs: {
+        local: 'Runs on this machine, one backbone after another (radlab run).',
+        slurm: 'Submitted to a Slurm cluster as a job array, one task per backbone (radlab submit).',
+      },
+    },
+    description: 'Where the runs execute.',
+    default: 'local',
+  },
+  slurm: { node: slurmSection, description: 'Slurm resources and environment, used when name is slurm.' },
+});
+
 export const experimentSchema: ObjectNode = object({
   name: {
     node: {
@@ -389,6 +452,10 @@ export const experimentSchema: ObjectNode = object({
   data: { node: dataSection, description: 'The dataset and how samples are made from it.', required: true },
   model: { node: modelSection, description: 'Backbone(s), pretrained weights and the head.', required: true },
   train: { node: trainSection, description: 'Optimisation, augmentation and model selection.' },
+  executor: {
+    node: executorSection,
+    description: 'Where the runs execute: this machine, or a Slurm cluster (radlab submit); the editor settings radlab.executor and radlab.slurm.* override it.',
+  },
   output: {
     node: { kind: 'path', target: 'folder', mustExist: false },
     description: 'Folder that receives the run folders, relative to this file.',

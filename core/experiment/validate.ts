@@ -3,6 +3,7 @@
 import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
 import { backbonesOf, checkFixedInputSize, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
 import { checkStructure } from './checkStructure';
+import { MAX_FLOW_DEPTH } from './nestingDepth';
 import { parseExperiment, rangeOf, type ParsedExperiment } from './parse';
 import type { DiagnosticCode, ExperimentDiagnostic } from './positions';
 import { experimentSchema } from './schema';
@@ -14,13 +15,17 @@ export interface ValidationOptions {
   checkDataset: boolean;
 }
 
+// A fuzzed line of 300,000 quotes is 150,000 YAML errors: listing them all made a 30 MB diagnostics message that
+// stalled the editor, while nobody reads past the first screenful.
+const MAX_YAML_PROBLEMS = 100;
+
 function yamlProblems(parsed: ParsedExperiment): ExperimentDiagnostic[] {
   const documents = [parsed.document, ...parsed.extraDocuments].filter((d) => d !== undefined);
   const problems = documents.flatMap((document) => [
     ...document.errors.map((error) => ({ error, severity: 'error' as const })),
     ...document.warnings.map((error) => ({ error, severity: 'warning' as const })),
   ]);
-  const diagnostics = problems.map(({ error, severity }): ExperimentDiagnostic => {
+  const diagnostics = problems.slice(0, MAX_YAML_PROBLEMS).map(({ error, severity }): ExperimentDiagnostic => {
     const code: DiagnosticCode = error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
     // The yaml package appends a source excerpt to its messages; the editor already shows the source.
     const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -35,6 +40,16 @@ function yamlProblems(parsed: ParsedExperiment): ExperimentDiagnostic[] {
       fixes: [],
     };
   });
+  if (problems.length > MAX_YAML_PROBLEMS) {
+    const last = problems[MAX_YAML_PROBLEMS]!.error.pos[0];
+    diagnostics.push({
+      range: rangeOf(parsed, last, last + 1),
+      severity: 'error',
+      code: 'yaml-syntax',
+      message: `YAML: ${problems.length - MAX_YAML_PROBLEMS} more problems from here on are not listed; fix the ones above first.`,
+      fixes: [],
+    });
+  }
   for (const extra of parsed.extraDocuments) {
     const start = extra.range[0];
     diagnostics.push({
@@ -49,6 +64,17 @@ function yamlProblems(parsed: ParsedExperiment): ExperimentDiagnostic[] {
 }
 
 export function validateParsed(parsed: ParsedExperiment, options: ValidationOptions): ExperimentDiagnostic[] {
+  if (parsed.nestingOverflow !== undefined) {
+    return [
+      {
+        range: rangeOf(parsed, parsed.nestingOverflow, parsed.nestingOverflow + 1),
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `YAML: lists or maps ([ or {) nest more than ${MAX_FLOW_DEPTH} levels deep here; an experiment needs at most 4. The file is not checked further until this is fixed.`,
+        fixes: [],
+      },
+    ];
+  }
   if (parsed.text.trim() === '' || parsed.document?.contents === null || parsed.document === undefined) {
     return [
       {

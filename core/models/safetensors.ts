@@ -177,9 +177,13 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const tensors = new Map<string, HostTensor>();
+  const ranges: { name: string; begin: number; end: number }[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
+      if (entry === null || typeof entry !== 'object' || Object.values(entry).some((value) => typeof value !== 'string')) {
+        fail(source, '__metadata__ is not a map of strings');
+      }
       metadata = entry as Record<string, string>;
       continue;
     }
@@ -196,6 +200,10 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
     const [begin, end] = offsets as [number, number];
     const count = (shape as number[]).reduce((product, side) => product * side, 1);
     const itemBytes = ITEM_BYTES[dtype as SafetensorsDtype];
+    // Beyond 2^53 the product is rounded and could match a short byte range by accident.
+    if (!Number.isSafeInteger(count * itemBytes)) {
+      fail(source, `tensor '${name}' has an absurd shape [${(shape as number[]).join(', ')}]`);
+    }
     if (end < begin || end > dataLength || end - begin !== count * itemBytes) {
       fail(
         source,
@@ -203,11 +211,21 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
           `but its data_offsets [${begin}, ${end}] give ${end - begin} within ${dataLength} data bytes`,
       );
     }
+    ranges.push({ name, begin, end });
     tensors.set(name, {
       dtype: dtype as SafetensorsDtype,
       shape: shape as number[],
       data: decodeValues(view, dataStart + begin, count, dtype as SafetensorsDtype, source, name),
     });
+  }
+  // Two tensors sharing bytes would alias each other's weights: the format forbids it (and its reference reader
+  // refuses it), so a file with overlapping data_offsets is damaged or crafted.
+  ranges.sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < ranges.length; i++) {
+    const [previous, current] = [ranges[i - 1]!, ranges[i]!];
+    if (current.begin < previous.end) {
+      fail(source, `tensors '${previous.name}' [${previous.begin}, ${previous.end}] and '${current.name}' [${current.begin}, ${current.end}] overlap`);
+    }
   }
   return { tensors, metadata };
 }

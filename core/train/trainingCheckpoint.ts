@@ -69,12 +69,42 @@ export async function saveTrainingCheckpoint(
   );
   await writeSafetensors(join(staging, OPTIMIZER_FILE), tensors);
   writeFileSync(join(staging, PROGRESS_FILE), `${JSON.stringify(progress, null, 2)}\n`);
-  rmSync(folder, { recursive: true, force: true });
+  swapInCheckpoint(staging, folder);
+}
+
+/** Where the previous checkpoint waits while a new one is swapped in. */
+export function asideFolder(folder: string): string {
+  return `${folder}.previous`;
+}
+
+/**
+ * Replaces `folder` by the complete `staging` folder so that a crash at any point leaves one whole checkpoint:
+ * the old one is renamed aside (not deleted) before the new one takes its name, and deleted only after. Deleting
+ * first (as this once did) left a window with no checkpoint at all. A crash between the two renames leaves only
+ * the aside copy, which readableCheckpoint falls back to.
+ */
+export function swapInCheckpoint(staging: string, folder: string): void {
+  const aside = asideFolder(folder);
+  rmSync(aside, { recursive: true, force: true });
+  if (existsSync(folder)) renameSync(folder, aside);
   renameSync(staging, folder);
+  rmSync(aside, { recursive: true, force: true });
+}
+
+function isComplete(folder: string): boolean {
+  // progress.json is written last into the staging folder, so its presence means the rest is there too.
+  return existsSync(join(folder, PROGRESS_FILE)) && existsSync(join(folder, MODEL_FILE));
+}
+
+/** The folder holding the checkpoint saved as `folder`: itself, or its aside copy after a crash mid-swap. */
+export function readableCheckpoint(folder: string): string | undefined {
+  if (isComplete(folder)) return folder;
+  const aside = asideFolder(folder);
+  return isComplete(aside) ? aside : undefined;
 }
 
 export function hasTrainingCheckpoint(folder: string): boolean {
-  return existsSync(join(folder, PROGRESS_FILE)) && existsSync(join(folder, MODEL_FILE));
+  return readableCheckpoint(folder) !== undefined;
 }
 
 export async function loadTrainingCheckpoint(
@@ -82,19 +112,23 @@ export async function loadTrainingCheckpoint(
   model: LevelClassifier,
   optimizer: SlotOptimizer,
 ): Promise<TrainingProgress> {
-  await loadClassifier(join(folder, MODEL_FILE), model);
+  const from = readableCheckpoint(folder) ?? folder;
+  await loadClassifier(join(from, MODEL_FILE), model);
   const byParameter = new Map([...parameterNames(model)].map(([variable, parameter]) => [parameter, variable]));
-  const { tensors } = await readSafetensors(join(folder, OPTIMIZER_FILE));
+  const { tensors } = await readSafetensors(join(from, OPTIMIZER_FILE));
   const weights = [...tensors].map(([name, tensor]) => ({
     name: renameEntry(name, byParameter),
     tensor: tf.tensor(tensor.data as Float32Array, tensor.shape, tensor.dtype === 'I64' ? 'int32' : 'float32'),
   }));
   await optimizer.setWeights(weights);
   weights.forEach(({ tensor }) => tensor.dispose());
-  return JSON.parse(readFileSync(join(folder, PROGRESS_FILE), 'utf8')) as TrainingProgress;
+  return JSON.parse(readFileSync(join(from, PROGRESS_FILE), 'utf8')) as TrainingProgress;
 }
 
 /** The best epoch's model alone, for testing and for trained_models/. */
 export async function saveBestModel(path: string, model: LevelClassifier, epoch: number): Promise<void> {
-  await saveClassifier(path, model, { epoch: String(epoch) });
+  // Written beside and renamed over: a crash mid-write must not leave a torn best model for the test phase.
+  const partial = `${path}.partial`;
+  await saveClassifier(partial, model, { epoch: String(epoch) });
+  renameSync(partial, path);
 }

@@ -72,9 +72,10 @@ export function readRunFolder(dir: string, isAlive: (pid: number) => boolean): R
   if ('absent' in read) return { ...base, problem: `${path.join(dir, RUN_JSON)} does not exist` };
   if ('problem' in read) return { ...base, problem: read.problem };
   const json = read.value;
-  const pid = Number.isInteger(json.pid) && json.pid > 0 ? json.pid : undefined;
+  // A Slurm run's pid is a process on a compute node, which this machine cannot watch: its state is run.json's.
+  const pid = json.slurm === undefined && Number.isInteger(json.pid) && json.pid! > 0 ? json.pid : undefined;
   let state: RunState = json.status;
-  if (state === 'running' && (pid === undefined || !isAlive(pid))) state = 'interrupted';
+  if (state === 'running' && json.slurm === undefined && (pid === undefined || !isAlive(pid))) state = 'interrupted';
   const metrics = state === 'completed' ? readMetricsJson(dir) : undefined;
   return {
     ...base,

@@ -41,7 +41,7 @@ describe('completion', () => {
   });
 
   it('offers top-level sections at column 0', () => {
-    assert.deepEqual(labels('name: x\n|').sort(), ['data', 'description', 'model', 'output', 'train']);
+    assert.deepEqual(labels('name: x\n|').sort(), ['data', 'description', 'executor', 'model', 'output', 'train']);
   });
 
   it('offers enum values after a key, and backbones with their size', () => {

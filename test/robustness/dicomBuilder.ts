@@ -75,7 +75,7 @@ export function imageElements(header: ImageHeader): ElementSpec[] {
     { tag: [0x0028, 0x0011], vr: 'US', value: us(header.columns) },
     { tag: [0x0028, 0x0100], vr: 'US', value: us(header.bitsAllocated) },
     { tag: [0x0028, 0x0101], vr: 'US', value: us(header.bitsAllocated) },
-    { tag: [0x0028, 0x0102], vr: 'US', value: us(header.bitsAllocated - 1) },
+    { tag: [0x0028, 0x0102], vr: 'US', value: us(Math.max(0, header.bitsAllocated - 1)) },
     { tag: [0x0028, 0x0103], vr: 'US', value: us(0) },
   ];
   if (header.frames !== undefined) elements.push({ tag: [0x0028, 0x0008], vr: 'IS', value: text(header.frames) });

@@ -102,15 +102,17 @@ export function longLine(random: SeededRandom, length: number): string {
 }
 
 export function deepNesting(random: SeededRandom, depth: number): string {
+  // Indentation grows the text with the square of the depth: block nesting stops at 1,000 levels (0.5 MB).
+  const blockDepth = Math.min(depth, 1_000);
   switch (random.int(0, 3)) {
     case 0:
       return `name: deep\ndata: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
     case 1:
       return `name: deep\nmodel: ${'{a: '.repeat(depth)}1${'}'.repeat(random.chance(0.5) ? depth : 0)}\n`;
     case 2:
-      return `name: deep\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}train:`).join('\n')} 1\n`;
+      return `name: deep\n${Array.from({ length: blockDepth }, (_, i) => `${' '.repeat(i)}train:`).join('\n')} 1\n`;
     default:
-      return `name: deep\nlevels:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 2)}-`).join('\n')} L1/L2\n`;
+      return `name: deep\nlevels:\n${Array.from({ length: blockDepth }, (_, i) => `${' '.repeat(i + 2)}-`).join('\n')} L1/L2\n`;
   }
 }
 

@@ -130,6 +130,9 @@ export function decodeElements(
  * The row-major copy of the view `storage[offset + sum(index[d] * strides[d])]`, as torch defines a tensor over its
  * storage (transposed, sliced and expanded tensors are saved this way, with their whole storage).
  */
+/** The most elements a view may have beyond its storage's size (16.7 M floats, 64 MiB). */
+export const MAX_BROADCAST_ELEMENTS = 2 ** 24;
+
 export function gatherStrided(
   storage: Float32Array,
   shape: readonly number[],
@@ -154,6 +157,14 @@ export function gatherStrided(
     if (reach < 0) lowest += reach;
     else highest += reach;
   });
+  // A zero stride repeats elements, so a tiny storage can describe a view of billions (8 GiB from a 4-byte
+  // storage, found by test/robustness/checkpointSafety.test.ts): a view larger than its storage is only accepted
+  // up to MAX_BROADCAST_ELEMENTS.
+  if (count > Math.max(storage.length, MAX_BROADCAST_ELEMENTS)) {
+    throw new RangeError(
+      `${where}: the view (shape [${shape}], strides [${strides}]) repeats a storage of ${storage.length} elements into ${count}; the file is damaged or hostile`,
+    );
+  }
   if (lowest < 0 || highest >= storage.length) {
     throw new RangeError(
       `${where}: the view (offset ${offset}, shape [${shape}], strides [${strides}]) reaches element ` +

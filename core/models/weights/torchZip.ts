@@ -186,7 +186,28 @@ export interface TorchArchive {
   close(): void;
 }
 
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Buffer> {
+// Zip bombs: an entry is read only if its declared size is within what it may hold (`limit`) and, when deflated,
+// its compression ratio is one real data could have. torch.save stores tensors uncompressed (ratio 1) and a
+// state_dict's pickle compresses maybe 10:1, while a bomb inflates 1000:1. yauzl then holds the entry to its
+// declared size while inflating (validateEntrySizes), so a lying size cannot sneak more bytes in.
+const MAX_COMPRESSION_RATIO = 100;
+/** A state_dict's data.pkl is a few hundred KB even for 300 M-parameter models. */
+const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+
+function checkEntrySize(file: string, entry: yauzl.Entry, limit: number): void {
+  if (entry.uncompressedSize > limit) {
+    throw new Error(`${file}: zip entry ${entry.fileName} declares ${entry.uncompressedSize} bytes, more than the ${limit} it can hold; the archive is damaged or hostile`);
+  }
+  if (entry.compressionMethod !== 0 && entry.uncompressedSize > MAX_COMPRESSION_RATIO * Math.max(entry.compressedSize, 1)) {
+    throw new Error(
+      `${file}: zip entry ${entry.fileName} inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} ` +
+        `(more than ${MAX_COMPRESSION_RATIO}:1), which only a zip bomb does; refusing to read it`,
+    );
+  }
+}
+
+async function readEntry(file: string, zip: yauzl.ZipFile, entry: yauzl.Entry, limit: number): Promise<Buffer> {
+  checkEntrySize(file, entry, limit);
   const stream = await zip.openReadStreamPromise(entry);
   const chunks: Buffer[] = [];
   for await (const chunk of stream) {
@@ -237,7 +258,13 @@ export async function openTorchArchive(file: string): Promise<TorchArchive> {
     throw new Error(`${file}: not a torch.save checkpoint: ${await describeNonZip(file)}`);
   }
   try {
-    const entries = await listEntries(zip);
+    let entries: Map<string, yauzl.Entry>;
+    try {
+      entries = await listEntries(zip);
+    } catch (error) {
+      // yauzl refuses entry names that are absolute or climb out with "..", and damaged central directories.
+      throw new Error(`${file}: not a readable torch.save archive: ${(error as Error).message}`);
+    }
     const pickles = [...entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
     if (pickles.length !== 1) {
       const torchScript = [...entries.keys()].some((name) => /^[^/]+\/constants\.pkl$/.test(name));
@@ -249,12 +276,12 @@ export async function openTorchArchive(file: string): Promise<TorchArchive> {
     }
     const prefix = pickles[0]!.slice(0, -'data.pkl'.length);
     const byteorderEntry = entries.get(`${prefix}byteorder`);
-    const byteorder = byteorderEntry ? (await readEntry(zip, byteorderEntry)).toString('ascii').trim() : 'little';
+    const byteorder = byteorderEntry ? (await readEntry(file, zip, byteorderEntry, 16)).toString('ascii').trim() : 'little';
     if (byteorder !== 'little' && byteorder !== 'big') {
       throw new Error(`${file}: unknown byteorder '${byteorder}'`);
     }
     const source = `${file} (${pickles[0]})`;
-    const root = unpickle(await readEntry(zip, entries.get(pickles[0]!)!), {
+    const root = unpickle(await readEntry(file, zip, entries.get(pickles[0]!)!, MAX_PICKLE_BYTES), {
       globals: stateDictGlobals(source),
       persistentLoad: storageLoader(source),
       source,
@@ -274,7 +301,7 @@ export async function openTorchArchive(file: string): Promise<TorchArchive> {
           if (entry === undefined) {
             throw new Error(`${file}: tensor '${name}' uses storage ${entryName}, which the archive lacks`);
           }
-          const bytes = await readEntry(zip, entry);
+          const bytes = await readEntry(file, zip, entry, storage.numel * DTYPE_BYTES[storage.dtype]);
           const where = `${file}: storage ${entryName} (${storage.numel} x ${storage.dtype}, ${DTYPE_BYTES[storage.dtype]} bytes each)`;
           values = decodeElements(bytes, storage.dtype, storage.numel, byteorder === 'little', where);
           decoded.set(storage.key, values);
