@@ -1,6 +1,6 @@
 // The `radlab` command. Each subcommand lives beside the part of core/ it drives and is loaded only when
 // called, so `radlab validate` never pays for loading DICOM codecs or training engines.
-import { argv, exit, stderr, stdout } from 'node:process';
+import process, { argv, exit, stderr, stdout } from 'node:process';
 
 interface Subcommand {
   summary: string;
@@ -106,7 +106,10 @@ async function main(args: string[]): Promise<number> {
 main(argv.slice(2)).then(
   (code) => exit(code),
   (error: unknown) => {
-    stderr.write(`radlab: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Errors that reach here name their file or setting in the message; the stack is for developers only.
+    const message = error instanceof Error ? error.message : String(error);
+    const stack = process.env.RADLAB_DEBUG && error instanceof Error ? `\n${error.stack}` : '';
+    stderr.write(`radlab ${argv[2] ?? ''}: ${message}${stack}\n`);
     exit(1);
   },
 );

@@ -1,8 +1,10 @@
-// Run Experiment, Stop Run, Resume Run, Reveal Run Folder and Refresh Runs.
+// Run Experiment (on this machine or submitted to Slurm), Stop Run, Resume Run, Reveal Run Folder and Refresh Runs.
 import * as vscode from 'vscode';
 import { validateExperiment } from '../../core/experiment/languageService';
+import { readRunJson } from '../runs/runFiles';
 import { experimentRunsFolder } from '../runs/runFolders';
 import type { RunsFeature } from '../runs/runsFeature';
+import { executorFor, needsStatusPolling, stopPlan } from '../runs/slurmWiring';
 import { experimentFileArgument, runDirsArgument } from './commandArguments';
 import { refusalMessage } from './experimentGate';
 import { pickExperimentFile, pickRun } from './runPickers';
@@ -29,17 +31,37 @@ async function runExperiment(feature: RunsFeature, argument: unknown): Promise<v
     }
     return;
   }
+  if (executorFor(vscode.workspace.getConfiguration('radlab').get<string>('executor'), text) === 'slurm') {
+    await feature.slurm.submit(file);
+    return;
+  }
   feature.submit({ kind: 'run', experimentFile: file }, experimentRunsFolder(file, text));
 }
 
 async function stopRun(feature: RunsFeature, argument: unknown): Promise<void> {
   const [clickedDir] = runDirsArgument(argument, undefined);
-  if (clickedDir !== undefined && !feature.runs.isFollowing(clickedDir) && feature.runs.activeRequest?.kind !== 'run') {
-    void vscode.window.showInformationMessage('RadLab: that run is not going any more.');
-    return;
-  }
-  if (!(await feature.runs.stop())) {
-    void vscode.window.showInformationMessage('RadLab: no run is going.');
+  const read = clickedDir !== undefined ? readRunJson(clickedDir) : undefined;
+  const plan = stopPlan({
+    clickedDir,
+    clickedRecord: read !== undefined && 'value' in read ? read.value : undefined,
+    followsClicked: clickedDir !== undefined && feature.runs.isFollowing(clickedDir),
+    localActive: feature.runs.activeRequest?.kind,
+    slurmRunsGoing: feature.tree.allRuns().filter(needsStatusPolling).length,
+  });
+  switch (plan.kind) {
+    case 'cancel-slurm':
+      await feature.slurm.cancel(plan.runDir, plan.args);
+      return;
+    case 'pick-slurm': {
+      const runDir = await pickRun(feature, 'RadLab: Stop Run (cancel on Slurm)', needsStatusPolling);
+      if (runDir !== undefined) await stopRun(feature, runDir);
+      return;
+    }
+    case 'stop-local':
+      if (!(await feature.runs.stop())) void vscode.window.showInformationMessage('RadLab: no run is going.');
+      return;
+    case 'nothing':
+      void vscode.window.showInformationMessage(plan.message);
   }
 }
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { resolveFromFile } from '../../core/experiment/checkFiles';
 import { experimentSchema } from '../../core/experiment/schema';
-import type { RunState as RecordedState } from '../../core/run/runRecord';
+import type { RunState as RecordedState, SlurmTask } from '../../core/run/runRecord';
 import { EVENTS_FILE } from '../../core/train/events';
 import { deviceName, engineName, readMetricsJson, readRunJson, RUN_JSON } from './runFiles';
 
@@ -32,6 +32,8 @@ export interface RunRecord {
   error?: string;
   /** Set when run.json could not be read; the folder is still listed so the user sees it. */
   problem?: string;
+  /** Where the run's Slurm task is, for a run submitted with `radlab submit`. */
+  slurm?: SlurmTask;
   eventsFile: string;
 }
 
@@ -89,6 +91,7 @@ export function readRunFolder(dir: string, isAlive: (pid: number) => boolean): R
     engine: engineName(json),
     device: deviceName(json),
     error: json.error,
+    ...(json.slurm !== undefined ? { slurm: json.slurm } : {}),
     testMacroF1: metrics !== undefined && 'value' in metrics ? metrics.value.test.macro.f1 : undefined,
   };
 }

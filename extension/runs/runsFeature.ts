@@ -10,6 +10,7 @@ import { RunIndicators } from './runIndicators';
 import { experimentRunsFolder, type RunRecord, scanRuns } from './runFolders';
 import { type RunOutcome, type RunRequest, RunManager } from './runManager';
 import { RUNS_VIEW_ID, type RunsNode, RunsTreeProvider } from './runsTreeView';
+import { SlurmRunsFeature } from './slurmFeature';
 
 export const RUNS_OUTPUT_CHANNEL = 'RadLab Runs';
 const EXPERIMENT_GLOB = '**/*.{experiment.yaml,experiment.yml}';
@@ -30,6 +31,8 @@ export class RunsFeature implements vscode.Disposable {
   readonly tree = new RunsTreeProvider();
   readonly view: vscode.TreeView<RunsNode>;
   readonly runs: RunManager;
+  /** Runs submitted to Slurm: submitting, cancelling and polling their status. */
+  readonly slurm: SlurmRunsFeature;
   private readonly indicators: RunIndicators;
   private readonly disposables: vscode.Disposable[] = [];
   /** Experiment run folders (<output>/<name>) mapped to the experiment file that writes them. */
@@ -40,11 +43,14 @@ export class RunsFeature implements vscode.Disposable {
 
   constructor(context: vscode.ExtensionContext) {
     this.runs = new RunManager(() => currentCli(context), { log: (line) => this.output.appendLine(line) });
+    this.slurm = new SlurmRunsFeature(() => currentCli(context), this.output, () => this.refresh());
     this.indicators = new RunIndicators(this.runs);
     this.view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this.tree, canSelectMany: true, showCollapseAll: true });
     const watcher = vscode.workspace.createFileSystemWatcher('**/{run.json,*.experiment.yaml,*.experiment.yml}');
     let lastState: string | undefined;
     this.disposables.push(
+      // Before the output channel it writes to.
+      this.slurm,
       this.output,
       this.tree,
       this.view,
@@ -141,7 +147,9 @@ export class RunsFeature implements vscode.Disposable {
     this.experimentFiles = experimentFiles;
     const groups = scanRuns([...experimentFiles.keys(), ...orphanDirs], isProcessAlive);
     this.tree.update(groups, experimentFiles);
-    this.reattach(groups.flatMap((g) => g.runs));
+    const records = groups.flatMap((g) => g.runs);
+    this.reattach(records);
+    this.slurm.track(records);
   }
 
   /** Follows runs that are going but that this window did not start (a reload, another window, a terminal). */

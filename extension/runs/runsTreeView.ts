@@ -44,6 +44,10 @@ function runTooltip(run: RunRecord): vscode.MarkdownString {
   if (run.engine !== undefined) lines.push(`Engine: ${run.engine}${run.device !== undefined ? ` on ${run.device}` : ''}`);
   if (run.startedAt !== undefined) lines.push(`Started: ${run.startedAt}${run.endedAt !== undefined ? `, ended ${run.endedAt}` : ''}`);
   if (run.testMacroF1 !== undefined) lines.push(`Test macro-F1: ${run.testMacroF1.toFixed(4)}`);
+  if (run.slurm !== undefined) {
+    const task = run.slurm.jobId !== undefined ? `job ${run.slurm.jobId}${run.slurm.node !== undefined ? ` on ${run.slurm.node}` : ''}` : `array task ${run.slurm.arrayIndex}, not started yet`;
+    lines.push(`Slurm: ${task}; output in ${run.slurm.outputFile}`);
+  }
   if (run.error !== undefined) lines.push(`Error: ${run.error}`);
   if (run.problem !== undefined) lines.push(run.problem);
   lines.push(`Folder: ${run.dir}`);
