@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
-import { parseArgs } from 'node:util';
 import type { ExperimentDiagnostic } from './positions';
 import { validateExperiment } from './validate';
+import { parseCommandArgs } from '../commandArgs';
 
 const USAGE = 'Usage: radlab validate <file.experiment.yaml> [--json] [--no-dataset-check]';
 
@@ -18,17 +18,8 @@ function formatHuman(file: string, diagnostics: ExperimentDiagnostic[]): string 
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, 'no-dataset-check': { type: 'boolean', default: false } },
-    });
-  } catch (error) {
-    stderr.write(`radlab validate: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('validate', USAGE, args, { json: { type: 'boolean', default: false }, 'no-dataset-check': { type: 'boolean', default: false } });
+  if (parsed === undefined) return 2;
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
     stderr.write(`radlab validate: give exactly one experiment file.\n${USAGE}\n`);

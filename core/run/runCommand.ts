@@ -1,32 +1,23 @@
 // `radlab run <file.experiment.yaml> [--events-stdout]` and `radlab run --resume <run dir>`.
 import { resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
-import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { resumeRun, runExperimentFile } from './runExperiment';
 import { RUN_ID } from './runFolder';
 import { createProgressDisplay } from './terminalProgress';
+import { parseCommandArgs } from '../commandArgs';
 
 const USAGE =
   'Usage: radlab run <file.experiment.yaml> [--events-stdout] [--member <index> --run-id <run id>] | radlab run --resume <run dir> [--events-stdout]';
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const parsed = parseCommandArgs('run', USAGE, args, {
         resume: { type: 'string' },
         'events-stdout': { type: 'boolean', default: false },
         member: { type: 'string' },
         'run-id': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    stderr.write(`radlab run: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+      });
+  if (parsed === undefined) return 2;
   const [file, ...extra] = parsed.positionals;
   const resumeDir = parsed.values.resume;
   if (extra.length > 0 || (file === undefined) === (resumeDir === undefined)) {

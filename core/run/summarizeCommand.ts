@@ -4,23 +4,18 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
-import { parseArgs } from 'node:util';
 import { submissionInExperiment } from '../slurm/submission';
 import { sweepStatus } from '../slurm/sweepStatus';
 import { RUN_ID } from './runFolder';
 import { runIdsIn, sweepMembersFromFolders } from './sweepFromFolders';
 import { writeSweepSummary } from './sweepSummary';
+import { parseCommandArgs } from '../commandArgs';
 
 const USAGE = 'Usage: radlab summarize <experiment folder (<output>/<name>)> [--run-id <run id>]';
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { 'run-id': { type: 'string' } } });
-  } catch (error) {
-    stderr.write(`radlab summarize: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('summarize', USAGE, args, { 'run-id': { type: 'string' } });
+  if (parsed === undefined) return 2;
   const [target, ...extra] = parsed.positionals;
   if (target === undefined || extra.length > 0) {
     stderr.write(`radlab summarize: give one experiment folder.\n${USAGE}\n`);

@@ -4,24 +4,19 @@
 // cancelled while pending has its run.json marked cancelled here.
 import { stderr, stdout } from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { isFinished } from './jobStates';
 import { runSlurmTool, slurmMessage } from './slurmCommands';
 import { findSubmission } from './submission';
 import { formatSweepStatus, sweepStatus } from './sweepStatus';
+import { parseCommandArgs } from '../commandArgs';
 
 const USAGE = 'Usage: radlab cancel <experiment folder (<output>/<name>) | run folder | Slurm job id> [--run-id <run id>]';
 /** How long to wait for Slurm to end the cancelled tasks before reporting (Slurm's KillWait is 30 s by default). */
 const SETTLE_MS = 40_000;
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { 'run-id': { type: 'string' } } });
-  } catch (error) {
-    stderr.write(`radlab cancel: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('cancel', USAGE, args, { 'run-id': { type: 'string' } });
+  if (parsed === undefined) return 2;
   const [target, ...extra] = parsed.positionals;
   if (target === undefined || extra.length > 0) {
     stderr.write(`radlab cancel: give one experiment folder, run folder or job id.\n${USAGE}\n`);

@@ -2,21 +2,16 @@
 // task of a submitted sweep beside the run's own status; a task that ended without its run recording it is
 // written into its run.json (reconcile.ts), with the tail of Slurm's output file.
 import { stderr, stdout } from 'node:process';
-import { parseArgs } from 'node:util';
 import { jobStates } from './jobStates';
 import { findSubmission } from './submission';
 import { formatSweepStatus, sweepStatus } from './sweepStatus';
+import { parseCommandArgs } from '../commandArgs';
 
 const USAGE = 'Usage: radlab status <experiment folder (<output>/<name>) | run folder | Slurm job id> [--run-id <run id>] [--json]';
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { 'run-id': { type: 'string' }, json: { type: 'boolean', default: false } } });
-  } catch (error) {
-    stderr.write(`radlab status: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandArgs('status', USAGE, args, { 'run-id': { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (parsed === undefined) return 2;
   const [target, ...extra] = parsed.positionals;
   if (target === undefined || extra.length > 0) {
     stderr.write(`radlab status: give one experiment folder, run folder or job id.\n${USAGE}\n`);

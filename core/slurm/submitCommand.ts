@@ -3,12 +3,12 @@
 // this way); each is checked against the same schema field the experiment file is.
 import { resolve } from 'node:path';
 import { argv, execArgv, execPath, stderr, stdout } from 'node:process';
-import { parseArgs } from 'node:util';
 import { experimentSchema } from '../experiment/schema';
 import type { SlurmOptions } from '../experiment/resolvedRun';
 import { objectOf, type SchemaNode } from '../experiment/schemaNodes';
 import { SlurmNotFoundError } from './slurmCommands';
 import { submitExperiment } from './submit';
+import { parseCommandArgs } from '../commandArgs';
 
 const USAGE =
   'Usage: radlab submit <file.experiment.yaml> [--partition P] [--account A] [--gpus N] [--cpus N] [--memory 32G] ' +
@@ -33,12 +33,7 @@ function misfit(node: SchemaNode, value: unknown): string | null {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const parsed = parseCommandArgs('submit', USAGE, args, {
         partition: { type: 'string' },
         account: { type: 'string' },
         gpus: { type: 'string' },
@@ -49,12 +44,8 @@ export async function run(args: string[]): Promise<number> {
         setup: { type: 'string', multiple: true },
         'command-prefix': { type: 'string' },
         json: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    stderr.write(`radlab submit: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+      });
+  if (parsed === undefined) return 2;
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
     stderr.write(`radlab submit: give one experiment file.\n${USAGE}\n`);

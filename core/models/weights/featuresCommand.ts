@@ -2,7 +2,6 @@
 // with pretrained weights on a given tensor and writes its features, so they can be compared with PyTorch's
 // (the parity check for an imported checkpoint).
 import * as tf from '@tensorflow/tfjs-core';
-import { parseArgs } from 'node:util';
 import type { CommandOutput } from '../modelCommand';
 import { selectEngine, releaseEngine, engineNames, type EngineName } from '../../engine/selectEngine';
 import { defineBackbone } from '../build';
@@ -10,6 +9,7 @@ import type { Backbone } from '../module';
 import { readSafetensors, writeSafetensors } from '../safetensors';
 import { formatKeyReport } from './keyReport';
 import { loadBackboneWeights } from './loadWeights';
+import { parseCommandArgs } from '../../commandArgs';
 
 const USAGE =
   'usage: radlab features <backbone> --weights <file.pth|file.safetensors> --input <in.safetensors> ' +
@@ -53,12 +53,7 @@ const processOutput: CommandOutput = {
 };
 
 export async function run(args: string[], output: CommandOutput = processOutput): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const parsed = parseCommandArgs('features', USAGE, args, {
         weights: { type: 'string' },
         input: { type: 'string' },
         out: { type: 'string' },
@@ -66,12 +61,8 @@ export async function run(args: string[], output: CommandOutput = processOutput)
         threads: { type: 'string' },
         'non-strict': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    output.err(`radlab features: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+      }, (text) => output.err(text));
+  if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     output.out(USAGE);

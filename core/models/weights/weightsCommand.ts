@@ -3,7 +3,6 @@
 // entries under its names (PyTorch layout), and a JSON key report beside it. Prints the key report.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CommandOutput } from '../modelCommand';
 import { defineBackbone } from '../build';
 import type { Backbone } from '../module';
@@ -11,6 +10,7 @@ import type { BackboneFamily } from '../registry';
 import { writeSafetensors, type TensorToWrite } from '../safetensors';
 import { formatKeyReport, isCompleteLoad, type KeyReport } from './keyReport';
 import { familyOf, planBackboneLoad, readStateDict, WeightLoadError } from './loadWeights';
+import { parseCommandArgs } from '../../commandArgs';
 
 const USAGE = 'usage: radlab weights <backbone> <file.pth|file.bin|file.safetensors> --out <dir> [--non-strict]\n';
 
@@ -61,21 +61,12 @@ const processOutput: CommandOutput = {
 };
 
 export async function run(args: string[], output: CommandOutput = processOutput): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
+  const parsed = parseCommandArgs('weights', USAGE, args, {
         out: { type: 'string' },
         'non-strict': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    output.err(`radlab weights: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+      }, (text) => output.err(text));
+  if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
     output.out(USAGE);
