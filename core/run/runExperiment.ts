@@ -9,6 +9,7 @@ import type { ResolvedRun } from '../experiment/resolvedRun';
 import { releaseEngine } from '../engine/selectEngine';
 import { EventWriter } from '../train/events';
 import { Cancellation } from './cancellation';
+import { checkOutputSpace } from './outputSpace';
 import { createRunFolder, runIdAt, runPaths, type RunPaths } from './runFolder';
 import type { RunRecord } from './runRecord';
 import { writeSweepSummary, type SweepMember } from './sweepSummary';
@@ -110,6 +111,7 @@ export async function resumeRun(runDir: string, options: RunOptions): Promise<Ex
   if (record.status === 'completed') throw new Error(`${runDir} already completed; nothing to resume.`);
   const run = parse(readFileSync(resolvedFile, 'utf8')) as ResolvedRun;
   if (run.output !== dirname(runDir)) run.output = dirname(runDir);
+  checkOutputSpace(run, runDir);
   const members = await runMembers([{ run, folder: () => runPaths(runDir, record.runId), resuming: true }], options);
   return { kind: 'ran', members };
 }

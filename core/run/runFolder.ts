@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ResolvedRun } from '../experiment/resolvedRun';
+import { checkOutputSpace, checkOutputWritable } from './outputSpace';
 
 export interface RunPaths {
   runId: string;
@@ -47,6 +48,9 @@ export function runPaths(dir: string, runId: string): RunPaths {
 
 export function createRunFolder(run: ResolvedRun, runId: string): RunPaths {
   const paths = runPaths(join(run.output, `${runId}-${run.model.backbone}`), runId);
+  // Refused here, before any folder is made or any data prepared (issue 10: an output under a file, a full disk).
+  checkOutputWritable(run, paths.dir);
+  checkOutputSpace(run, paths.dir);
   for (const folder of [paths.results, paths.trainedModels, paths.plots]) mkdirSync(folder, { recursive: true });
   writeFileSync(
     paths.resolvedExperiment,

@@ -142,8 +142,9 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     record.startedAt = previous.startedAt;
     record.resumedFrom = previous.resumedFrom ?? [];
   }
-  // A run submitted to Slurm keeps its task record, completed with what Slurm tells the task about itself.
-  if (previous?.slurm) record.slurm = { ...previous.slurm, ...slurmTaskFromEnvironment(process.env) };
+  // A run submitted to Slurm keeps its task record, completed with what Slurm tells the task about itself; the
+  // same run resumed on this machine (no Slurm job around it) is a local run from then on.
+  if (previous?.slurm && process.env.SLURM_JOB_ID) record.slurm = { ...previous.slurm, ...slurmTaskFromEnvironment(process.env) };
   writeRunRecord(paths.runJson, record);
   const member: SweepMember = { backbone: run.model.backbone, runId: paths.runId, runDir: paths.dir, status: 'running' };
   let cache: SampleCache | undefined;
@@ -183,7 +184,10 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     const trainable = trainableParameters(model, freeze);
     const trainableBackbone = trainable.length - model.head.parameters.length;
     checkMemory(run, trainableBackbone);
-    if (run.model.pretrained !== null && !context.resuming) {
+    // A run killed before its first checkpoint resumes from scratch, so it needs its pretrained weights like a new
+    // run; only a run continuing from a checkpoint takes every weight from there (issue 10, part 4).
+    const fromCheckpoint = context.resuming && hasTrainingCheckpoint(paths.lastCheckpoint);
+    if (run.model.pretrained !== null && !fromCheckpoint) {
       const loaded = await loadPretrained(model.backbone, run.model.pretrained);
       events.emit({ type: 'artifact', kind: 'pretrained-weights', path: loaded.file });
       context.display.note(loaded.summary);
@@ -209,7 +213,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       bestScore: -Infinity,
       epochsWithoutImprovement: 0,
     };
-    if (context.resuming && hasTrainingCheckpoint(paths.lastCheckpoint)) {
+    if (fromCheckpoint) {
       progress = await loadTrainingCheckpoint(paths.lastCheckpoint, model, optimizer);
       record.resumedFrom = [...(record.resumedFrom ?? []), { epoch: progress.completedEpochs, at: new Date().toISOString() }];
       context.display.note(`Resuming after epoch ${progress.completedEpochs} of ${run.train.epochs}`);

@@ -23,8 +23,20 @@ export function datasetTree(tables: DatasetTables): DatasetTree {
   return { root: tables.root, studies: studyIds.map((studyId) => ({ studyId, series: seriesOf.get(studyId) ?? [] })) };
 }
 
+/**
+ * Ids from the page become folder names under train_images. RSNA ids are numeric (the CSV reader refuses others),
+ * so anything else, like `../../etc` or `/etc` from a compromised page, is refused before it can list or read files
+ * outside the dataset root (issue 10, part 5).
+ */
+function requireNumericIds(studyId: string, seriesId: string): void {
+  for (const [name, id] of [['study', studyId], ['series', seriesId]] as const) {
+    if (!/^\d+$/.test(id)) throw new Error(`the page asked for ${name} id ${JSON.stringify(id)}; dataset ids are numeric`);
+  }
+}
+
 /** The instance numbers a series' folder holds (train_images/<study>/<series>/<n>.dcm), ascending. */
 export async function seriesSlices(tables: DatasetTables, studyId: string, seriesId: string): Promise<SeriesSlices> {
+  requireNumericIds(studyId, seriesId);
   const folder = join(tables.root, DATASET_IMAGES_FOLDER, studyId, seriesId);
   let names: string[];
   try {
@@ -44,6 +56,7 @@ export async function seriesSlices(tables: DatasetTables, studyId: string, serie
 }
 
 export async function datasetSlice(tables: DatasetTables, studyId: string, seriesId: string, instanceNumber: number): Promise<DatasetSlice> {
+  requireNumericIds(studyId, seriesId);
   const png = await datasetSlicePng(tables, studyId, seriesId, instanceNumber);
   const markers = markersForInstance(tables, studyId, seriesId, instanceNumber).map(({ x, y, label }) => ({ x, y, label }));
   return { studyId, seriesId, instanceNumber, png: `data:image/png;base64,${png.toString('base64')}`, markers };

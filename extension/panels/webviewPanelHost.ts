@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { FromWebview, ToWebview } from '../../webview/contract';
 import { Disposer } from './disposer';
+import { pageFailureText } from './pageFailureText';
 import { panelHtml } from './panelHtml';
 
 export type PanelBundle = 'run' | 'compare' | 'dicom' | 'dataset';
@@ -92,7 +93,7 @@ export abstract class WebviewPanelHost<HostMessage extends { type: string }, Pag
         return;
       }
       if (raw.type === FromWebview.Failed) {
-        void vscode.window.showErrorMessage(`RadLab ${this.panel.title}: ${(raw as unknown as { message: string }).message}`);
+        void vscode.window.showErrorMessage(`RadLab ${this.panel.title}: ${pageFailureText((raw as unknown as { message: string }).message)}`);
         return;
       }
       await this.onMessage(raw);

@@ -26,7 +26,7 @@ export class SlurmStatusPoller {
     if (this.runDirs.length === 0 && this.timer !== undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
-    } else if (this.runDirs.length > 0) {
+    } else if (this.runDirs.length > 0 && this.timer === undefined) {
       this.timer = setInterval(() => this.tick(), this.intervalMs);
     }
   }

@@ -114,13 +114,15 @@ export interface StopContext {
 export function stopPlan(context: StopContext): StopPlan {
   const { clickedDir, clickedRecord } = context;
   if (clickedDir !== undefined) {
+    // Checked first: a Slurm run resumed in this window runs here, though its run.json keeps its Slurm record.
+    if (context.followsClicked) return { kind: 'stop-local' };
     if (clickedRecord?.slurm !== undefined) {
       return clickedRecord.status === 'queued' || clickedRecord.status === 'running'
         ? { kind: 'cancel-slurm', runDir: clickedDir, args: cancelArgs(clickedDir) }
         : { kind: 'nothing', message: `RadLab: that Slurm run is not going any more (run.json says ${clickedRecord.status}).` };
     }
     // A run this window started learns its folder late, so a click on any local run stops the started one.
-    if (context.followsClicked || context.localActive === 'run') return { kind: 'stop-local' };
+    if (context.localActive === 'run') return { kind: 'stop-local' };
     return { kind: 'nothing', message: 'RadLab: that run is not going any more.' };
   }
   if (context.localActive !== undefined) return { kind: 'stop-local' };

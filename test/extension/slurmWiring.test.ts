@@ -3,6 +3,7 @@
 // refuses or accepts), what Stop Run does on local and Slurm runs, and when run status is polled.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -167,6 +168,11 @@ describe('stopPlan', () => {
     }
   });
 
+  it('stops a Slurm run resumed in this window as the local process it now is', () => {
+    const plan = stopPlan({ ...none, clickedDir: '/e/r1', clickedRecord: { status: 'running', slurm }, followsClicked: true, localActive: 'resume' });
+    assert.equal(plan.kind, 'stop-local');
+  });
+
   it('does nothing for a Slurm run that already ended', () => {
     const plan = stopPlan({ ...none, clickedDir: '/e/r1', clickedRecord: { status: 'completed', slurm } });
     assert.deepEqual(plan, { kind: 'nothing', message: 'RadLab: that Slurm run is not going any more (run.json says completed).' });
@@ -255,5 +261,22 @@ describe('SlurmStatusPoller', () => {
     poller.track(['/a']);
     await sleep(50);
     assert.equal(rounds, settled, 'a disposed poller stays stopped');
+  });
+});
+
+describe('Runs view menus', () => {
+  it('offer Stop Run on queued runs as on running ones, both inline and in the context menu', async () => {
+    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string; group?: string }>> } };
+    const stops = manifest.contributes.menus['view/item/context']!.filter((item) => item.command === 'radlab.stopRun');
+    assert.deepEqual(stops.map((item) => item.group?.split('@')[0]).sort(), ['2_run', 'inline']);
+    for (const item of stops) {
+      const pattern = /viewItem =~ \/((?:[^/\\]|\\.)+)\//.exec(item.when ?? '');
+      assert.ok(pattern, `${item.when} tests viewItem with a pattern`);
+      const matches = (value: string) => new RegExp(pattern[1]!).test(value);
+      assert.equal(matches('radlab.run.queued'), true);
+      assert.equal(matches('radlab.run.running'), true);
+      assert.equal(matches('radlab.run.completed'), false);
+      assert.equal(matches('radlab.run.cancelled'), false);
+    }
   });
 });
