@@ -303,7 +303,8 @@ function fieldMatches(kind: FieldKind, value: unknown): boolean {
 }
 
 function matchesSpecs(value: unknown, specs: Partial<Record<string, MessageSpec>>): boolean {
-  if (!isRecord(value) || typeof value.type !== 'string') return false;
+  // Own keys only: a type named 'constructor' or '__proto__' must not find a spec through the prototype.
+  if (!isRecord(value) || typeof value.type !== 'string' || !Object.hasOwn(specs, value.type)) return false;
   const spec = specs[value.type];
   if (spec === undefined) return false;
   return Object.entries(spec).every(([name, kind]) => fieldMatches(kind, value[name]));

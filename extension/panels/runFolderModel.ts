@@ -92,6 +92,18 @@ function secondsBetween(start: string | null, end: string | null): number | null
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
+/**
+ * Puts an epoch's record in epoch order. A resumed run repeats the epoch it was cut in: the later record replaces
+ * the earlier one. Epochs arrive in order, so the search from the end stops at once and a log stays linear to fold
+ * (issue 10, part 6: rebuilding and sorting the whole history per epoch took 55 ms of an 84 ms read at 2,000 epochs).
+ */
+function placeEpoch(history: EpochPoint[], point: EpochPoint): void {
+  let at = history.length;
+  while (at > 0 && history[at - 1]!.epoch > point.epoch) at--;
+  if (at > 0 && history[at - 1]!.epoch === point.epoch) history[at - 1] = point;
+  else history.splice(at, 0, point);
+}
+
 /** Folds trainer events into the model, in order: used for the log on disk and for each live batch alike. */
 export function applyEvents(model: RunPanelModel, events: readonly RadLabEvent[]): void {
   const summary = model.summary;
@@ -125,8 +137,7 @@ export function applyEvents(model: RunPanelModel, events: readonly RadLabEvent[]
         break;
       case 'epoch-end': {
         const point: EpochPoint = { epoch: event.epoch, train: event.train, val: event.val, lr: event.lr, best: event.best };
-        // A resumed run repeats the epoch it was cut in: the later record replaces the earlier one.
-        model.history = [...model.history.filter((p) => p.epoch !== event.epoch), point].sort((a, b) => a.epoch - b.epoch);
+        placeEpoch(model.history, point);
         if (event.best) model.bestEpoch = event.epoch;
         break;
       }
