@@ -1,7 +1,7 @@
 // Parses an experiment file with the `yaml` package, keeping every node's source range so diagnostics, hover
 // and the outline can point at exact characters.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type Scalar } from 'yaml';
-import { flowNestingOverflow } from './nestingDepth';
+import { textBeyondLimits } from './textLimits';
 import type { Position, Range } from './positions';
 
 export interface ParsedExperiment {
@@ -11,19 +11,18 @@ export interface ParsedExperiment {
   /** Documents after the first, reported as an error. */
   extraDocuments: Document.Parsed[];
   lines: LineCounter;
-  /** Set when flow collections nest deeper than MAX_FLOW_DEPTH: the offset of the first bracket past it. The text
-   * is then not parsed at all (see nestingDepth.ts), so `document` is undefined. */
-  nestingOverflow?: number;
+  /** Set when the text is refused before parsing (see textLimits): where, and why. `document` is then undefined. */
+  unparsed?: { offset: number; length: number; reason: string };
 }
 
 export function parseExperiment(text: string): ParsedExperiment {
   const lines = new LineCounter();
-  const nestingOverflow = flowNestingOverflow(text);
-  if (nestingOverflow !== undefined) {
+  const unparsed = textBeyondLimits(text);
+  if (unparsed !== undefined) {
     // The parser is what records line starts; without it they are found here, so positions still map.
     lines.addNewLine(0);
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
-    return { text, document: undefined, extraDocuments: [], lines, nestingOverflow };
+    return { text, document: undefined, extraDocuments: [], lines, unparsed };
   }
   // The parser makes one YAMLError per problem, and a fuzzed line of 300,000 quotes has 150,000 of them; nothing
   // reads their stack traces, whose capture was 60% of that parse (3 s -> 1.2 s without it).

@@ -3,7 +3,6 @@
 import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
 import { backbonesOf, checkFixedInputSize, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
 import { checkStructure } from './checkStructure';
-import { MAX_FLOW_DEPTH } from './nestingDepth';
 import { parseExperiment, rangeOf, type ParsedExperiment } from './parse';
 import type { DiagnosticCode, ExperimentDiagnostic } from './positions';
 import { experimentSchema } from './schema';
@@ -64,13 +63,14 @@ function yamlProblems(parsed: ParsedExperiment): ExperimentDiagnostic[] {
 }
 
 export function validateParsed(parsed: ParsedExperiment, options: ValidationOptions): ExperimentDiagnostic[] {
-  if (parsed.nestingOverflow !== undefined) {
+  if (parsed.unparsed !== undefined) {
+    const { offset, length, reason } = parsed.unparsed;
     return [
       {
-        range: rangeOf(parsed, parsed.nestingOverflow, parsed.nestingOverflow + 1),
+        range: rangeOf(parsed, offset, offset + length),
         severity: 'error',
         code: 'yaml-syntax',
-        message: `YAML: lists or maps ([ or {) nest more than ${MAX_FLOW_DEPTH} levels deep here; an experiment needs at most 4. The file is not checked further until this is fixed.`,
+        message: `${reason} The file is not checked further until this is fixed.`,
         fixes: [],
       },
     ];

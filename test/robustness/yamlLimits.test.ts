@@ -18,13 +18,12 @@ function timed<T>(work: () => T): { value: T; ms: number } {
 
 describe('YAML limits found by fuzzing', () => {
   it('reports flow nesting past the limit at the first bracket beyond it, quickly', () => {
-    const prefix = 'name: deep\ndata: ';
-    const text = `${prefix}${'[1, '.repeat(100_000)}\n`;
+    const text = `name: deep\ndata: ${'[1,\n'.repeat(100_000)}`;
     const { value: diagnostics, ms } = timed(() => validateExperiment(text, options));
     assert.ok(ms < 500, `took ${ms.toFixed(0)} ms`);
     assert.equal(diagnostics.length, 1);
-    // Bracket number MAX_FLOW_DEPTH + 1 sits at 4 * MAX_FLOW_DEPTH characters into line 1 (each "[1, " is 4 long).
-    assert.deepEqual(diagnostics[0]!.range.start, { line: 1, character: 'data: '.length + 4 * MAX_FLOW_DEPTH });
+    // Bracket k opens line k (counting "data:" as line 1), so bracket MAX_FLOW_DEPTH + 1 starts line MAX_FLOW_DEPTH + 1.
+    assert.deepEqual(diagnostics[0]!.range.start, { line: MAX_FLOW_DEPTH + 1, character: 0 });
     assert.match(diagnostics[0]!.message, /nest more than 64 levels/);
   });
 
@@ -38,11 +37,20 @@ describe('YAML limits found by fuzzing', () => {
   });
 
   it('lists at most 100 YAML problems and says how many more there are', () => {
-    const text = `name: x\ndescription: ${'"'.repeat(300_000)}\ntrain: 1\n`;
+    const text = `name: x\ndescription: ${'"'.repeat(4_000)}\ntrain: 1\n`;
     const { value: diagnostics, ms } = timed(() => validateExperiment(text, options));
     assert.ok(ms < 3_000, `took ${ms.toFixed(0)} ms`);
     assert.equal(diagnostics.length, 101);
-    // 150,000 empty quoted scalars after the first: one error each (counted from the text, not from the code).
-    assert.match(diagnostics.at(-1)!.message, /^YAML: 149899 more problems/);
+    // 2,000 empty quoted scalars after the first: one error each (counted from the text, not from the code).
+    assert.match(diagnostics.at(-1)!.message, /^YAML: 1899 more problems/);
+  });
+
+  it('refuses a line longer than any experiment line without parsing it, quickly', () => {
+    const text = `name: x\ndescription: ${'"'.repeat(1_000_000)}\ntrain: 1\n`;
+    const { value: diagnostics, ms } = timed(() => validateExperiment(text, options));
+    assert.ok(ms < 200, `took ${ms.toFixed(0)} ms`);
+    assert.equal(diagnostics.length, 1);
+    assert.deepEqual(diagnostics[0]!.range.start, { line: 1, character: 0 });
+    assert.match(diagnostics[0]!.message, /^Line 2 is 1000013 characters long; an experiment's lines are at most 4096/);
   });
 });
