@@ -1,28 +1,10 @@
 // Conv2DBackpropFilter (missing on wasm) and Conv2DBackpropInput (a naive loop on wasm) as compositions of the
 // XNNPACK-backed forward convolution and matrix multiply, which run 10-100x faster than loops on wasm.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor, cropForPads, requireChannelsLast } from './tensorArgs';
+import { asTensor, cropForPads, requireChannelsLast, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
 
-type ConvGradAttrs = {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-};
-
-function convInfo(xShape: number[], filterShape: number[], attrs: ConvGradAttrs): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-}
+type ConvGradAttrs = ConvolutionAttrs & { dataFormat: 'NHWC' | 'NCHW' };
 
 /** A convolution whose kernel equals its stride and has no padding (ViT/Swin patch embedding, ConvNeXt stem). */
 function isPatchify(info: tf.backend_util.Conv2DInfo): boolean {
@@ -59,7 +41,7 @@ export function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attr
   requireChannelsLast(attrs.dataFormat, 'Conv2DBackpropFilter');
   const x = asTensor<tf.Rank.R4>(args.inputs.x!, 'x');
   const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');
-  const info = convInfo(x.shape, attrs.filterShape, attrs);
+  const info = forwardConvInfo(x.shape, attrs.filterShape, attrs, false);
   const [kh, kw, ci, co] = attrs.filterShape;
   return tf.tidy(() => {
     if (isPointwise(info) || isPatchify(info)) {
@@ -83,7 +65,7 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; attrs
   requireChannelsLast(attrs.dataFormat, 'Conv2DBackpropInput');
   const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');
   const filter = asTensor<tf.Rank.R4>(args.inputs.filter!, 'filter');
-  const info = convInfo(attrs.inputShape, filter.shape, attrs);
+  const info = forwardConvInfo(attrs.inputShape, filter.shape, attrs, false);
   const [n, h, w, ci] = attrs.inputShape;
   const [kh, kw, , co] = filter.shape;
   return tf.tidy(() => {

@@ -3,34 +3,17 @@
 // depthwise convolution over an image whose channels are batch x channel, with dy (dilated by the stride) as the
 // per-channel kernel.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor, cropForPads, requireUnitDilations } from './tensorArgs';
+import { asTensor, cropForPads, requireUnitDilations, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
 
-type DepthwiseGradAttrs = {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dilations: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-};
-
-function depthwiseInfo(xShape: number[], filterShape: number[], attrs: DepthwiseGradAttrs): tf.backend_util.Conv2DInfo {
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    true,
-  );
-}
+type DepthwiseGradAttrs = ConvolutionAttrs & { dilations: [number, number] | number };
 
 export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap }): tf.Tensor {
   const attrs = args.attrs as unknown as DepthwiseGradAttrs & { filterShape: [number, number, number, number] };
   requireUnitDilations(attrs.dilations, 'DepthwiseConv2dNativeBackpropFilter');
   const x = asTensor<tf.Rank.R4>(args.inputs.x!, 'x');
   const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');
-  const info = depthwiseInfo(x.shape, attrs.filterShape, attrs);
+  const info = forwardConvInfo(x.shape, attrs.filterShape, attrs, true);
   const [kh, kw, c, multiplier] = attrs.filterShape;
   const [n, h, w] = x.shape;
   const { outHeight: oh, outWidth: ow } = info;
@@ -54,7 +37,7 @@ export function depthwiseConv2dNativeBackpropInput(args: { inputs: tf.NamedTenso
   requireUnitDilations(attrs.dilations, 'DepthwiseConv2dNativeBackpropInput');
   const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');
   const filter = asTensor<tf.Rank.R4>(args.inputs.filter!, 'filter');
-  const info = depthwiseInfo(attrs.inputShape, filter.shape, attrs);
+  const info = forwardConvInfo(attrs.inputShape, filter.shape, attrs, true);
   const [n, h, w, c] = attrs.inputShape;
   const [kh, kw, , multiplier] = filter.shape;
   return tf.tidy(() => {

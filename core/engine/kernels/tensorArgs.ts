@@ -61,3 +61,29 @@ export function padOrCrop(x: tf.Tensor4D, pads: Pads): tf.Tensor4D {
   const needsPad = padding.some(([a, b]) => a !== 0 || b !== 0);
   return needsPad ? tf.pad(cropped, padding) : cropped;
 }
+
+/** The attributes every convolution gradient kernel shares. */
+export type ConvolutionAttrs = {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+/** Output geometry of the forward convolution a gradient belongs to (dilations are 1: see requireUnitDilations). */
+export function forwardConvInfo(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvolutionAttrs,
+  depthwise: boolean,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
+}
