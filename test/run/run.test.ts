@@ -8,38 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { writeTinyExperiment } from '../helpers/tinyExperiment';
 
 const repo = join(__dirname, '..', '..');
 const cli = join(repo, 'dist', 'cli.js');
 let workspace: string;
 
 function experiment(name: string, extra: { backbones?: string; epochs?: number; pretrained?: string } = {}): string {
-  const file = join(workspace, `${name}.experiment.yaml`);
-  writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      'data:',
-      '  root: dataset',
-      '  synthetic: { studies: 10, seed: 5 }',
-      '  condition: spinal_canal_stenosis',
-      '  input: { mode: crop, crop_mm: 60, size: 32 }',
-      '  split: { train: 0.6, val: 0.2, test: 0.2, seed: 1 }',
-      'model:',
-      `  backbones: ${extra.backbones ?? 'resnet18'}`,
-      ...(extra.pretrained ? [`  pretrained: ${extra.pretrained}`] : []),
-      '  freeze_backbone: false',
-      'train:',
-      '  batch_size: 8',
-      `  epochs: ${extra.epochs ?? 2}`,
-      '  optimizer: { lr: 1.0e-3 }',
-      '  engine: wasm',
-      '  threads: 1',
-      'output: runs/',
-      '',
-    ].join('\n'),
-  );
-  return file;
+  return writeTinyExperiment(workspace, name, {
+    ...(extra.backbones ? { backbones: extra.backbones } : {}),
+    ...(extra.epochs ? { epochs: extra.epochs } : {}),
+    ...(extra.pretrained ? { model: [`pretrained: ${extra.pretrained}`] } : {}),
+  });
 }
 
 function radlab(...args: string[]) {

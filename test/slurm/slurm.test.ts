@@ -3,12 +3,13 @@
 // Runs the bundled CLI as the editor and the batch scripts do (npm test builds dist/ first).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
+import { writeTinyExperiment } from '../helpers/tinyExperiment';
 
 const repo = join(__dirname, '..', '..');
 const cli = join(repo, 'dist', 'cli.js');
@@ -20,34 +21,11 @@ function radlab(args: string[], env: NodeJS.ProcessEnv = process.env) {
 }
 
 function experiment(name: string, slurm: string[]): string {
-  const file = join(workspace, `${name}.experiment.yaml`);
-  writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      'data:',
-      '  root: dataset',
-      '  synthetic: { studies: 10, seed: 5 }',
-      '  condition: spinal_canal_stenosis',
-      '  input: { mode: crop, crop_mm: 60, size: 32 }',
-      '  split: { train: 0.6, val: 0.2, test: 0.2, seed: 1 }',
-      'model:',
-      '  backbones: [resnet18, resnet50]',
-      '  freeze_backbone: false',
-      'train:',
-      '  batch_size: 8',
-      '  epochs: 1',
-      '  engine: wasm',
-      '  threads: 1',
-      'executor:',
-      '  name: slurm',
-      '  slurm:',
-      ...slurm.map((line) => `    ${line}`),
-      'output: runs/',
-      '',
-    ].join('\n'),
-  );
-  return file;
+  return writeTinyExperiment(workspace, name, {
+    backbones: '[resnet18, resnet50]',
+    epochs: 1,
+    extra: ['executor:', '  name: slurm', '  slurm:', ...slurm.map((line) => `    ${line}`)],
+  });
 }
 
 const experimentFolder = (name: string) => join(workspace, 'runs', name);
