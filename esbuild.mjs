@@ -1,4 +1,4 @@
-// Bundles the four programs RadLab ships: the extension host, the language server and the radlab CLI
+// Bundles what RadLab ships: the extension host, the language server, the radlab CLI and its DICOM decoding worker
 // (Node, CommonJS, `vscode` provided by the editor) and the webview front-ends (browser, one file per panel).
 import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';

@@ -24,8 +24,7 @@ import {
   type ExperimentDiagnostic,
   hoverExperiment,
   outlineExperiment,
-  referencedPaths,
-  validateExperiment,
+  analyzeExperiment,
 } from '../core/experiment/languageService';
 import { experimentPathForDocument, filePathOfUri } from './documentPaths';
 import { guarded } from './guardedHandler';
@@ -135,8 +134,9 @@ const validateAndPublish = guarded(logError, 'validation', undefined, async (uri
   const document = documents.get(uri);
   if (document === undefined) return;
   const filePath = experimentPathForDocument(uri, workspaceRoot);
-  const diagnostics = validateExperiment(document.getText(), { filePath, checkDataset });
+  const { diagnostics, referencedPaths } = analyzeExperiment(document.getText(), { filePath, checkDataset });
   latestDiagnostics.set(uri, { version: document.version, diagnostics });
+  latestPaths.set(uri, { version: document.version, paths: referencedPaths });
   if (watchedVersions.get(uri) !== document.version) scheduleWatchRefresh(uri);
   const converted = diagnostics.map((diagnostic) => toLspDiagnostic(diagnostic, document.version));
   const published = JSON.stringify(converted);
@@ -147,10 +147,11 @@ const validateAndPublish = guarded(logError, 'validation', undefined, async (uri
   await connection.sendDiagnostics({ uri, version: document.version, diagnostics: converted });
 });
 
-// referencedPaths parses the text again, as long as validation itself on a long file, so the watched paths are
-// refreshed once the document has been quiet for a moment rather than on every keystroke. Until then the
+// Validation also finds the paths a document refers to (from the same parse); the watcher is updated with them
+// once the document has been quiet for a moment, since taking a watch baseline stats every path. Until then the
 // document counts as affected by any watched-file event, and a newly watched path (whose baseline is taken
 // after the validation that looked at it) triggers one more validation, so no change in between is lost.
+const latestPaths = new Map<string, { version: number; paths: string[] }>();
 const watchRefreshDelayMs = 200;
 const watchRefreshTimers = new Map<string, NodeJS.Timeout>();
 
@@ -170,8 +171,10 @@ const refreshWatchedPaths = guarded(logError, 'watched paths refresh', undefined
   watchRefreshTimers.delete(uri);
   const document = documents.get(uri);
   if (document === undefined || !watchedPathsStale(uri)) return;
-  const filePath = experimentPathForDocument(uri, workspaceRoot);
-  const added = watcher.setPaths(uri, referencedPaths(document.getText(), filePath));
+  const found = latestPaths.get(uri);
+  // A newer edit is still being validated; its validation schedules the next refresh.
+  if (found === undefined || found.version !== document.version) return;
+  const added = watcher.setPaths(uri, found.paths);
   watchedVersions.set(uri, document.version);
   if (added) requestValidation(uri);
 });
@@ -185,6 +188,7 @@ documents.onDidClose(
     const uri = event.document.uri;
     pendingValidation.delete(uri);
     latestDiagnostics.delete(uri);
+    latestPaths.delete(uri);
     watchedVersions.delete(uri);
     lastPublished.delete(uri);
     clearTimeout(watchRefreshTimers.get(uri));

@@ -97,13 +97,17 @@ export interface RunPanelModel {
   problems: string[];
 }
 
-export interface GalleryItem {
+/** One row of results/predictions.csv. */
+export interface PredictionRow {
   rowId: string;
   studyId: string;
   level: string;
   trueLabel: GradeName;
   predictedLabel: GradeName;
   probabilities: [number, number, number];
+}
+
+export interface GalleryItem extends PredictionRow {
   /** A PNG data URL of the labelled slice, or null when the image could not be read (see `imageError`). */
   thumbnail: string | null;
   imageError: string | null;

@@ -12,7 +12,7 @@ export type {
   Severity,
   TextEdit,
 } from './positions';
-export { validateExperiment, type ValidationOptions } from './validate';
+export { analyzeExperiment, validateExperiment, type ValidationOptions } from './validate';
 export { completeExperiment } from './complete';
 export { hoverExperiment } from './hover';
 export { outlineExperiment } from './outline';

@@ -5,6 +5,7 @@ import { backbonesOf, checkFixedInputSize, checkSlices, checkSplitSum, checkUnfr
 import { checkStructure } from './checkStructure';
 import { parseExperiment, rangeOf, type ParsedExperiment } from './parse';
 import type { DiagnosticCode, ExperimentDiagnostic } from './positions';
+import { referencedPathsOf } from './referencedPaths';
 import { experimentSchema } from './schema';
 
 export interface ValidationOptions {
@@ -101,18 +102,45 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
 }
 
 export function validateExperiment(text: string, options: ValidationOptions): ExperimentDiagnostic[] {
+  return analyzeExperiment(text, options).diagnostics;
+}
+
+/**
+ * validateExperiment and referencedPaths from one parse, for a caller (the language server) that wants both
+ * for the same text: each alone parses it, which on a long file costs as much as the checks themselves.
+ */
+export function analyzeExperiment(
+  text: string,
+  options: ValidationOptions,
+): { diagnostics: ExperimentDiagnostic[]; referencedPaths: string[] } {
+  let parsed: ParsedExperiment;
   try {
-    return validateParsed(parseExperiment(text), options);
+    parsed = parseExperiment(text);
   } catch (error) {
-    // Validation must answer on any input; an internal fault becomes a visible diagnostic, not a crash.
-    return [
-      {
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        severity: 'error',
-        code: 'yaml-syntax',
-        message: `RadLab could not check this file (internal error: ${error instanceof Error ? error.message : String(error)}). Please report it.`,
-        fixes: [],
-      },
-    ];
+    return { diagnostics: [internalError(error)], referencedPaths: [] };
   }
+  let diagnostics: ExperimentDiagnostic[];
+  try {
+    diagnostics = validateParsed(parsed, options);
+  } catch (error) {
+    diagnostics = [internalError(error)];
+  }
+  let paths: string[];
+  try {
+    paths = referencedPathsOf(parsed, options.filePath);
+  } catch {
+    paths = [];
+  }
+  return { diagnostics, referencedPaths: paths };
+}
+
+// Validation must answer on any input; an internal fault becomes a visible diagnostic, not a crash.
+function internalError(error: unknown): ExperimentDiagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: 'error',
+    code: 'yaml-syntax',
+    message: `RadLab could not check this file (internal error: ${error instanceof Error ? error.message : String(error)}). Please report it.`,
+    fixes: [],
+  };
 }

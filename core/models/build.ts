@@ -1,5 +1,5 @@
 // Backbones by registry name: each is its family's builder with the variant's one-line configuration.
-import { backboneFacts, suggestBackbone, BACKBONE_NAMES, type BackboneName } from './registry';
+import { requireFacts, type BackboneName } from './registry';
 import type { Backbone } from './module';
 import { BEIT_VARIANTS, beit } from './beit';
 import { CONVNEXT_VARIANTS, convnext } from './convnext';
@@ -30,14 +30,7 @@ const DEFINITIONS: Record<BackboneName, () => Backbone> = {
  * `unfreeze_last_n` reaches and mapping checkpoint names. Call `initialize(seed)` on it to allocate.
  */
 export function defineBackbone(name: string): Backbone {
-  const facts = backboneFacts(name);
-  if (facts === undefined) {
-    const suggestion = suggestBackbone(name);
-    throw new RangeError(
-      `unknown backbone '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; ` +
-        `known backbones: ${BACKBONE_NAMES.join(', ')}`,
-    );
-  }
+  const facts = requireFacts(name);
   const backbone = DEFINITIONS[facts.name]();
   if (backbone.featureWidth !== facts.featureWidth) {
     throw new Error(`${name}: built with feature width ${backbone.featureWidth}, the registry says ${facts.featureWidth}`);

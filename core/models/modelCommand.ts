@@ -11,7 +11,8 @@ export interface CommandOutput {
   err(text: string): void;
 }
 
-const processOutput: CommandOutput = {
+/** Writes to the process's stdout and stderr: the commands' default output. */
+export const processOutput: CommandOutput = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 };

@@ -1,25 +1,23 @@
 // Seeded random numbers for weight initialisation and dropout seeds. Initial weights are drawn on the host from one
 // explicit seed, so the same seed gives the same model on every tfjs backend (backends' own random kernels differ).
 
-/** mulberry32: a small, fast 32-bit generator; ample for drawing initial weights. */
+import { mulberry32, type Random } from '../data/random';
+
+/** mulberry32 (the generator core/data uses), with the draws weight initialisation needs. */
 export class SeededRandom {
-  private state: number;
+  private readonly next: Random;
   private spareNormal: number | undefined;
 
   constructor(seed: number) {
     if (!Number.isInteger(seed)) {
       throw new RangeError(`a random seed must be a whole number, got ${seed}`);
     }
-    this.state = seed >>> 0;
+    this.next = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.next();
   }
 
   /** Standard normal (Box-Muller, both values of each pair used). */

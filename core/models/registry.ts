@@ -65,7 +65,8 @@ export function suggestBackbone(name: string): BackboneName | undefined {
   return distance(name.toLowerCase(), candidate) <= limit ? candidate : undefined;
 }
 
-function requireFacts(name: string): BackboneFacts {
+/** The facts of a known backbone; an unknown name is a RangeError naming the nearest known one. */
+export function requireFacts(name: string): BackboneFacts {
   const facts = backboneFacts(name);
   if (facts === undefined) {
     const suggestion = suggestBackbone(name);

@@ -11,7 +11,7 @@ import { EventWriter } from '../train/events';
 import { Cancellation } from './cancellation';
 import { checkOutputSpace } from './outputSpace';
 import { createRunFolder, runIdAt, runPaths, type RunPaths } from './runFolder';
-import type { RunRecord } from './runRecord';
+import { readRunRecord, readRunRecordIfAny } from './runRecord';
 import { writeSweepSummary, type SweepMember } from './sweepSummary';
 import type { ProgressDisplay } from './terminalProgress';
 import { trainRun } from './trainRun';
@@ -91,7 +91,7 @@ export async function runExperimentFile(file: string, options: RunOptions, selec
     throw new Error(`${file} has ${resolved.runs.length} sweep member(s) (0 to ${resolved.runs.length - 1}); there is no member ${selection.member}.`);
   }
   const paths = createRunFolder(run, selection.runId);
-  const earlier = existsSync(paths.runJson) ? (JSON.parse(readFileSync(paths.runJson, 'utf8')) as RunRecord).status : 'queued';
+  const earlier = readRunRecordIfAny(paths.runJson)?.status ?? 'queued';
   if (earlier === 'completed') {
     options.display.note(`${paths.dir} already completed; nothing to run.`);
     return { kind: 'ran', members: [] };
@@ -107,7 +107,7 @@ export async function resumeRun(runDir: string, options: RunOptions): Promise<Ex
   if (!existsSync(recordFile) || !existsSync(resolvedFile)) {
     throw new Error(`${runDir} is not a RadLab run folder (it needs run.json and experiment.resolved.yaml).`);
   }
-  const record = JSON.parse(readFileSync(recordFile, 'utf8')) as RunRecord;
+  const record = readRunRecord(recordFile);
   if (record.status === 'completed') throw new Error(`${runDir} already completed; nothing to resume.`);
   const run = parse(readFileSync(resolvedFile, 'utf8')) as ResolvedRun;
   if (run.output !== dirname(runDir)) run.output = dirname(runDir);

@@ -1,6 +1,6 @@
 // run.json: the run's status and provenance (engine and why, device, versions, timings, data counts), rewritten
 // whenever any of it changes so a reader always finds the latest state, even after a crash.
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { versions } from 'node:process';
 
 /** `queued`: submitted to a scheduler (Slurm) and waiting for it to start the trainer. */
@@ -49,6 +49,15 @@ export interface SlurmTask {
 
 export function softwareVersions(radlabVersion: string, tfjsVersion: string): Record<string, string> {
   return { radlab: radlabVersion, node: versions.node, v8: versions.v8, 'tfjs-core': tfjsVersion };
+}
+
+export function readRunRecord(path: string): RunRecord {
+  return JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+}
+
+/** The run.json at path, or undefined where there is none yet. */
+export function readRunRecordIfAny(path: string): RunRecord | undefined {
+  return existsSync(path) ? readRunRecord(path) : undefined;
 }
 
 /** Written to a temporary name and renamed, so a reader never sees half a file. */

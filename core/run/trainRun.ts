@@ -2,7 +2,7 @@
 // results, plots and the trained model, all in the run folder, with events along the way. A failure at any point
 // ends the run as `failed` with its logs and last checkpoint kept; a stop request ends it as `cancelled`, and
 // `radlab run --resume <run dir>` continues from the last completed epoch.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -42,7 +42,7 @@ import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
 import { selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
-import { softwareVersions, writeRunRecord, type RunRecord } from './runRecord';
+import { readRunRecordIfAny, softwareVersions, writeRunRecord, type RunRecord } from './runRecord';
 import type { SweepMember } from './sweepSummary';
 import type { ProgressDisplay } from './terminalProgress';
 
@@ -137,7 +137,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     versions: softwareVersions(context.radlabVersion, tf.version_core),
     timings: {},
   };
-  const previous = existsSync(paths.runJson) ? (JSON.parse(readFileSync(paths.runJson, 'utf8')) as RunRecord) : undefined;
+  const previous = readRunRecordIfAny(paths.runJson);
   if (context.resuming && previous) {
     record.startedAt = previous.startedAt;
     record.resumedFrom = previous.resumedFrom ?? [];

@@ -4,7 +4,7 @@
 // the Slurm state and the tail of Slurm's output file, so the Runs view and the summary tell the truth.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeRunRecord, type RunRecord } from '../run/runRecord';
+import { readRunRecord, writeRunRecord, type RunRecord } from '../run/runRecord';
 import { isFinished, type TaskState } from './jobStates';
 import type { SubmittedMember } from './submission';
 
@@ -20,7 +20,7 @@ export function outputTail(file: string): string {
 export function reconcileMember(member: SubmittedMember, task: TaskState | undefined): RunRecord | undefined {
   const file = join(member.runDir, 'run.json');
   if (task === undefined || !isFinished(task.state) || !existsSync(file)) return undefined;
-  const record = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+  const record = readRunRecord(file);
   if (record.status !== 'queued' && record.status !== 'running') return undefined;
   const when = record.status === 'queued' ? 'before the run started' : 'while the run was going (the trainer could not record its end)';
   const exit = task.exitCode ? `, exit code ${task.exitCode}` : '';

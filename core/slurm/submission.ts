@@ -3,7 +3,7 @@
 // cancel and summarize start from it; the Runs view ignores the folder (its name starts with a dot).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { RunRecord } from '../run/runRecord';
+import { readRunRecord } from '../run/runRecord';
 
 export const SUBMISSIONS_FOLDER = '.slurm';
 export const SUBMISSION_FILE = 'job.json';
@@ -62,7 +62,7 @@ export function findSubmission(target: string, runId?: string): { submission: Sl
   if (existsSync(join(path, SUBMISSION_FILE))) return { submission: readSubmission(join(path, SUBMISSION_FILE)) };
   const runJson = join(path, 'run.json');
   if (existsSync(runJson)) {
-    const record = JSON.parse(readFileSync(runJson, 'utf8')) as RunRecord;
+    const record = readRunRecord(runJson);
     if (record.slurm === undefined) throw new Error(`${path} is a run that was not submitted to Slurm (its run.json has no slurm section).`);
     return { submission: readSubmission(record.slurm.submission), member: record.slurm.arrayIndex };
   }

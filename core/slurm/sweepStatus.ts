@@ -1,8 +1,7 @@
 // Where each member of a submitted sweep stands: Slurm's state for its task, and run.json's status once any
 // task that ended unrecorded has been reconciled (reconcile.ts).
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord } from '../run/runRecord';
+import { readRunRecordIfAny } from '../run/runRecord';
 import { jobStates, type TaskState } from './jobStates';
 import { reconcileMember } from './reconcile';
 import type { SlurmSubmission, SubmittedMember } from './submission';
@@ -30,9 +29,7 @@ export function sweepStatus(submission: SlurmSubmission, only?: number): SweepSt
     .filter((member) => only === undefined || member.index === only)
     .map((member): MemberStatus => {
       const task = tasks.find((t) => t.arrayIndex === member.index);
-      reconcileMember(member, task);
-      const file = join(member.runDir, 'run.json');
-      const record = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord) : undefined;
+      const record = reconcileMember(member, task) ?? readRunRecordIfAny(join(member.runDir, 'run.json'));
       return {
         ...member,
         ...(task ? { task } : {}),

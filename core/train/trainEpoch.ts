@@ -74,6 +74,10 @@ export async function trainEpoch(
   let step = 0;
   const grades: number[] = [];
   const probabilities: number[][] = [];
+  const lossOptions = {
+    ...(settings.classWeights ? { classWeights: settings.classWeights } : {}),
+    labelSmoothing: settings.labelSmoothing,
+  };
   const shape = (n: number) => [n, cache.size, cache.size, cache.channels] as [number, number, number, number];
   for await (const batch of prefetched(cache, batches, (ms) => (waited += ms))) {
     if (hooks.shouldStop()) return outcome(true);
@@ -88,12 +92,11 @@ export async function trainEpoch(
     const { value, grads } = tf.variableGrads(() => {
       const logits = model.forward(images, levels, true);
       batchProbabilities = tf.keep(tf.softmax(logits));
-      return crossEntropyLoss(logits, targets, {
-        ...(settings.classWeights ? { classWeights: settings.classWeights } : {}),
-        labelSmoothing: settings.labelSmoothing,
-      });
+      return crossEntropyLoss(logits, targets, lossOptions);
     }, trainable);
-    const loss = (await value.data())[0]!;
+    // Both read back in one wait on the device rather than two.
+    const [lossData, rows] = await Promise.all([value.data(), batchProbabilities!.array() as Promise<number[][]>]);
+    const loss = lossData[0]!;
     if (!Number.isFinite(loss)) {
       tf.dispose([value, images, levels, targets, batchProbabilities!, ...Object.values(grads)]);
       throw new NonFiniteLossError(
@@ -108,7 +111,6 @@ export async function trainEpoch(
     } else {
       optimizer.applyGradients(grads);
     }
-    const rows = (await batchProbabilities!.array()) as number[][];
     rows.forEach((row, i) => {
       probabilities.push(row);
       grades.push(batch.grades[i]!);

@@ -12,7 +12,7 @@ import { isExperimentFileName } from '../newExperiment/experimentLocation';
 
 async function openRunResults(context: vscode.ExtensionContext, feature: RunsFeature, argument: unknown): Promise<void> {
   const runDir = runDirsArgument(argument, undefined)[0] ?? (await pickRun(feature, 'RadLab: Open Run Results', () => true));
-  if (runDir !== undefined) openRunPanel(context, runDir);
+  if (runDir !== undefined) await openRunPanel(context, runDir);
 }
 
 async function compareRuns(context: vscode.ExtensionContext, feature: RunsFeature, clicked: unknown, selection: unknown): Promise<void> {
@@ -22,7 +22,7 @@ async function compareRuns(context: vscode.ExtensionContext, feature: RunsFeatur
     if (runDirs.length === 1) void vscode.window.showInformationMessage('RadLab: choose at least two runs to compare.');
     return;
   }
-  openComparePanel(context, runDirs);
+  await openComparePanel(context, runDirs);
 }
 
 /** A dataset folder from a folder argument, an experiment file (its data.root), the active experiment or a dialog. */
@@ -57,7 +57,7 @@ async function previewDataset(context: vscode.ExtensionContext, argument: unknow
     );
     return;
   }
-  openDatasetPreview(context, root);
+  await openDatasetPreview(context, root);
 }
 
 async function openDicom(argument: unknown): Promise<void> {

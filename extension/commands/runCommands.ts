@@ -2,7 +2,6 @@
 import * as vscode from 'vscode';
 import { validateExperiment } from '../../core/experiment/languageService';
 import { readRunJson } from '../runs/runFiles';
-import { experimentRunsFolder } from '../runs/runFolders';
 import type { RunsFeature } from '../runs/runsFeature';
 import { executorFor, needsStatusPolling, stopPlan } from '../runs/slurmWiring';
 import { experimentFileArgument, runDirsArgument } from './commandArguments';
@@ -35,7 +34,7 @@ async function runExperiment(feature: RunsFeature, argument: unknown): Promise<v
     await feature.slurm.submit(file);
     return;
   }
-  feature.submit({ kind: 'run', experimentFile: file }, experimentRunsFolder(file, text));
+  feature.submit({ kind: 'run', experimentFile: file });
 }
 
 async function stopRun(feature: RunsFeature, argument: unknown): Promise<void> {

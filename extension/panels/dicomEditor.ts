@@ -2,7 +2,10 @@
 // other instances of its series in the same folder.
 import * as vscode from 'vscode';
 import { FromWebview, ToWebview, isDicomPageMessage, type DicomHostMessage, type DicomPageMessage } from '../../webview/contract';
-import { dicomInstance, seriesFiles, type SeriesFiles } from './dicomViewerModel';
+import type { SeriesFiles } from './dicomViewerModel';
+
+// Loaded when a .dcm file is first opened (see index.ts).
+const viewerModel = () => import('./dicomViewerModel');
 import { WebviewPanelHost } from './webviewPanelHost';
 
 export const DICOM_VIEW_TYPE = 'radlab.dicomViewer';
@@ -20,6 +23,7 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
   }
 
   protected async onReady(): Promise<void> {
+    const { dicomInstance, seriesFiles } = await viewerModel();
     this.series ??= seriesFiles(this.file);
     const series = await this.series;
     this.current ??= series.index;
@@ -28,6 +32,7 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
 
   protected async onMessage(message: DicomPageMessage): Promise<void> {
     if (message.type !== FromWebview.StepInstance) return;
+    const { dicomInstance, seriesFiles } = await viewerModel();
     const series = await (this.series ??= seriesFiles(this.file));
     this.current = Math.min(message.index, series.files.length - 1);
     this.post({ type: ToWebview.DicomInstance, instance: await dicomInstance(series, this.current) });

@@ -1,5 +1,18 @@
 // The panels the extension opens: run results, run comparison, dataset preview, and the DICOM custom editor.
-export { openRunPanel } from './runPanel';
-export { openComparePanel } from './comparePanel';
-export { openDatasetPreview } from './datasetPreviewPanel';
+// Each panel's module is loaded when it is first opened: they bring image decoding (sharp, DICOM codecs), about
+// 40 ms to load, which activation should not pay in a workspace that never opens a panel.
+import type * as vscode from 'vscode';
+
 export { registerDicomEditor, DICOM_VIEW_TYPE } from './dicomEditor';
+
+export async function openRunPanel(context: vscode.ExtensionContext, runDir: string): Promise<void> {
+  (await import('./runPanel')).openRunPanel(context, runDir);
+}
+
+export async function openComparePanel(context: vscode.ExtensionContext, runDirs: string[]): Promise<void> {
+  (await import('./comparePanel')).openComparePanel(context, runDirs);
+}
+
+export async function openDatasetPreview(context: vscode.ExtensionContext, datasetRoot: string): Promise<void> {
+  (await import('./datasetPreviewPanel')).openDatasetPreview(context, datasetRoot);
+}

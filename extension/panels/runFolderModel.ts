@@ -9,26 +9,19 @@ import { join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import type { EpochHistory } from '../../core/train/trainingCheckpoint';
-import { parseEvents, type RadLabEvent } from '../../core/train/events';
-import { GRADE_NAMES, type EpochPoint, type GradeName, type RunPanelModel, type RunSummary } from '../../webview/contract';
+import { EVENTS_FILE, parseEvents, type RadLabEvent } from '../../core/train/events';
+import { GRADE_NAMES, type EpochPoint, type GradeName, type PredictionRow, type RunPanelModel, type RunSummary } from '../../webview/contract';
 import { deviceName, engineName, METRICS_JSON, readMetricsJson, readRunJson, RUN_JSON, splitCounts } from '../runs/runFiles';
 
 export const RUN_FILES = {
   runJson: RUN_JSON,
-  events: 'events.jsonl',
+  events: EVENTS_FILE,
   metrics: METRICS_JSON,
   predictions: join('results', 'predictions.csv'),
   resolvedExperiment: 'experiment.resolved.yaml',
 } as const;
 
-export interface PredictionRow {
-  rowId: string;
-  studyId: string;
-  level: string;
-  trueLabel: GradeName;
-  predictedLabel: GradeName;
-  probabilities: [number, number, number];
-}
+export type { PredictionRow };
 
 /** What the gallery needs from experiment.resolved.yaml to find a prediction's image. */
 export interface RunDataSettings {

@@ -5,6 +5,8 @@ import type { RadLabEvent, RunStatus } from '../../core/train/events';
 export interface LiveRun {
   experiment: string;
   runId?: string;
+  /** The run folder, as the trainer's run-start names it. */
+  runDir?: string;
   backbone?: string;
   engine?: string;
   device?: string;
@@ -35,6 +37,7 @@ export function applyEvent(state: LiveRun, event: RadLabEvent): LiveRun {
       return {
         experiment: event.experiment,
         runId: event.runId,
+        runDir: event.runDir,
         backbone: event.backbone,
         engine: event.engine,
         device: event.device,

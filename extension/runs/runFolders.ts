@@ -124,19 +124,24 @@ export function findRunFolders(root: string, maxDepth = 3): string[] {
   return found.sort();
 }
 
+/** A YAML text's top-level mapping, without validation; undefined when it does not parse or is not a mapping. */
+export function lenientYamlMapping(text: string): Record<string, unknown> | undefined {
+  try {
+    const document: unknown = parseYaml(text);
+    return isRecord(document) ? document : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The folder an experiment file writes its run folders to (<output>/<name>), read from the file without full
  * validation: an experiment that no longer validates still has runs worth showing. Undefined when the file
  * names no experiment.
  */
 export function experimentRunsFolder(experimentFile: string, text: string): string | undefined {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(document) || typeof document.name !== 'string' || document.name === '') return undefined;
+  const document = lenientYamlMapping(text);
+  if (document === undefined || typeof document.name !== 'string' || document.name === '') return undefined;
   const defaultOutput = experimentSchema.fields.output!.default as string;
   const output = typeof document.output === 'string' ? document.output : defaultOutput;
   return path.join(resolveFromFile(experimentFile, output), document.name);

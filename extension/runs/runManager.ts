@@ -3,7 +3,7 @@
 // is followed by tailing its events.jsonl and watching its pid. No `vscode` import: the editor-facing parts
 // (status bar, progress, output channel, tree) subscribe to `onDidChange` and the log callback.
 import * as path from 'node:path';
-import { parseEvents, type RadLabEvent, type RunStatus } from '../../core/train/events';
+import { EVENTS_FILE, parseEvents, type RadLabEvent, type RunStatus } from '../../core/train/events';
 import type { CliInvocation } from './cliInvocation';
 import { describeEvent } from './eventLog';
 import { EventsTailer } from './eventsTailer';
@@ -222,7 +222,7 @@ export class RunManager {
     };
     this.active = active;
     this.options.log(`Following run ${request.runDir} (process ${request.pid}), started before this window opened.`);
-    const tailer = new EventsTailer(path.join(request.runDir, 'events.jsonl'), {
+    const tailer = new EventsTailer(path.join(request.runDir, EVENTS_FILE), {
       onEvents: (events) => this.handleEvents(active, events),
       onProblems: (problems) => problems.forEach((p) => this.options.log(`events.jsonl line ${p.line}: ${p.message}`)),
     });

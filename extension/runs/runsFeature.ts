@@ -70,25 +70,21 @@ export class RunsFeature implements vscode.Disposable {
   }
 
   /** Queues a run and tells the user how it ended, with the next useful action. */
-  submit(request: RunRequest, experimentRunsDir?: string): void {
+  submit(request: RunRequest): void {
     const job = this.runs.submit(request);
     if (this.runs.queued.length > 0) {
       void vscode.window.showInformationMessage(`RadLab: ${job.label} is queued; it starts when the current run ends.`);
     }
     job.done.then(
-      (outcome) => this.announce(outcome, experimentRunsDir),
+      (outcome) => this.announce(outcome),
       () => undefined, // removed from the queue: the user asked for it
     );
   }
 
-  private async announce(outcome: RunOutcome, experimentRunsDir: string | undefined): Promise<void> {
+  private async announce(outcome: RunOutcome): Promise<void> {
     const { live } = outcome;
-    const runDir =
-      outcome.request.kind !== 'run'
-        ? outcome.request.runDir
-        : experimentRunsDir !== undefined && live.runId !== undefined && live.backbone !== undefined
-          ? path.join(experimentRunsDir, `${live.runId}-${live.backbone}`)
-          : undefined;
+    // The trainer names the run folder in its run-start event.
+    const runDir = outcome.request.kind !== 'run' ? outcome.request.runDir : live.runDir;
     const what = `${live.experiment}${live.backbone !== undefined ? ` (${live.backbone})` : ''}`;
     const openResults = 'Open Results';
     const showLog = 'Show Log';

@@ -1,20 +1,18 @@
-// A small seeded generator (mulberry32) shared by the robustness fuzzers: every failure they find is reproduced by
-// its seed alone. Math.random cannot be seeded, and no fuzzing library is needed for byte- and text-level mutation.
+// A small seeded generator (core/data/random's mulberry32) shared by the robustness fuzzers: every failure they
+// find is reproduced by its seed alone. Math.random cannot be seeded, and no fuzzing library is needed for byte- and text-level mutation.
+
+import { mulberry32, type Random } from '../../core/data/random';
 
 export class SeededRandom {
-  private state: number;
+  private readonly random: Random;
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
+    this.random = mulberry32(seed);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.random();
   }
 
   /** An integer in [min, max]. */

@@ -1,7 +1,7 @@
 // Conv2DBackpropFilter (missing on wasm) and Conv2DBackpropInput (a naive loop on wasm) as compositions of the
 // XNNPACK-backed forward convolution and matrix multiply, which run 10-100x faster than loops on wasm.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor, cropForPads, requireChannelsLast, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
+import { asTensor, cropForPads, filterGradientPads, requireChannelsLast, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
 
 type ConvGradAttrs = ConvolutionAttrs & { dataFormat: 'NHWC' | 'NCHW' };
@@ -48,12 +48,7 @@ export function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attr
       const patches = isPointwise(info) ? tf.reshape(x, [-1, ci]) : patchRows(x, info);
       return tf.reshape(tf.matMul(patches, tf.reshape(dy, [-1, co]), true, false), [kh, kw, ci, co]);
     }
-    const { x: xCropped, padding } = cropForPads(tf.transpose(x, [3, 1, 2, 0]), {
-      top: info.padInfo.top,
-      bottom: kh + (info.outHeight - 1) * info.strideHeight - x.shape[1] - info.padInfo.top,
-      left: info.padInfo.left,
-      right: kw + (info.outWidth - 1) * info.strideWidth - x.shape[2] - info.padInfo.left,
-    });
+    const { x: xCropped, padding } = cropForPads(tf.transpose(x, [3, 1, 2, 0]), filterGradientPads(info));
     const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]);
     const grad = tf.conv2d(xCropped, dyAsFilter, 1, padding, 'NHWC', [info.strideHeight, info.strideWidth]);
     return tf.transpose(grad, [1, 2, 0, 3]);

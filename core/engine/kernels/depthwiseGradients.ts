@@ -3,7 +3,7 @@
 // depthwise convolution over an image whose channels are batch x channel, with dy (dilated by the stride) as the
 // per-channel kernel.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor, cropForPads, requireUnitDilations, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
+import { asTensor, cropForPads, filterGradientPads, requireUnitDilations, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
 
 type DepthwiseGradAttrs = ConvolutionAttrs & { dilations: [number, number] | number };
@@ -20,12 +20,7 @@ export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTens
   return tf.tidy(() => {
     // One image, channels ordered (n, c): each depthwise channel sums over one sample's spatial positions.
     const image = tf.reshape<tf.Rank.R4>(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
-    const { x: cropped, padding } = cropForPads(image, {
-      top: info.padInfo.top,
-      bottom: kh + (oh - 1) * info.strideHeight - h - info.padInfo.top,
-      left: info.padInfo.left,
-      right: kw + (ow - 1) * info.strideWidth - w - info.padInfo.left,
-    });
+    const { x: cropped, padding } = cropForPads(image, filterGradientPads(info));
     const dyAsFilter = tf.reshape<tf.Rank.R4>(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, multiplier]);
     const perSample = tf.depthwiseConv2d(cropped, dyAsFilter, 1, padding, 'NHWC', [info.strideHeight, info.strideWidth]);
     return tf.sum(tf.reshape(perSample, [kh, kw, n, c, multiplier]), 2);

@@ -55,11 +55,18 @@ export function cropForPads(x: tf.Tensor4D, pads: Pads): { x: tf.Tensor4D; paddi
   };
 }
 
-/** Pads with zeros or crops each spatial side of an NHWC tensor to reach the given pads. */
-export function padOrCrop(x: tf.Tensor4D, pads: Pads): tf.Tensor4D {
-  const { x: cropped, padding } = cropForPads(x, pads);
-  const needsPad = padding.some(([a, b]) => a !== 0 || b !== 0);
-  return needsPad ? tf.pad(cropped, padding) : cropped;
+/**
+ * The pads of the input a filter gradient correlates with dy (dilated by the stride): the forward pads, widened
+ * or cut at the far sides so the last output position's window ends at the input's edge.
+ */
+export function filterGradientPads(info: tf.backend_util.Conv2DInfo): Pads {
+  const { padInfo, filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth, inHeight, inWidth } = info;
+  return {
+    top: padInfo.top,
+    bottom: filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top,
+    left: padInfo.left,
+    right: filterWidth + (outWidth - 1) * strideWidth - inWidth - padInfo.left,
+  };
 }
 
 /** The attributes every convolution gradient kernel shares. */

@@ -2,7 +2,7 @@
 // with pretrained weights on a given tensor and writes its features, so they can be compared with PyTorch's
 // (the parity check for an imported checkpoint).
 import * as tf from '@tensorflow/tfjs-core';
-import type { CommandOutput } from '../modelCommand';
+import { processOutput, type CommandOutput } from '../modelCommand';
 import { selectEngine, releaseEngine, engineNames, type EngineName } from '../../engine/selectEngine';
 import { defineBackbone } from '../build';
 import type { Backbone } from '../module';
@@ -46,11 +46,6 @@ async function readInput(file: string): Promise<HostArray> {
   }
   return { shape: input.shape, data: input.data };
 }
-
-const processOutput: CommandOutput = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
 
 export async function run(args: string[], output: CommandOutput = processOutput): Promise<number> {
   const parsed = parseCommandArgs('features', USAGE, args, {

@@ -1,5 +1,6 @@
 // Turning checkpoint bytes into float32 values: element decoding per dtype and torch's strided views. tfjs has no
 // float16/bfloat16 tensors and reads nothing strided, so both conversions are done here on plain typed arrays.
+import { float16BitsToNumber } from '../safetensors';
 
 export type CheckpointDType =
   | 'float64'
@@ -49,20 +50,6 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-// IEEE half precision: sign, 5-bit exponent, 10-bit fraction; subnormals scale by 2^-24.
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) {
-    return sign * fraction * 2 ** -24;
-  }
-  if (exponent === 0x1f) {
-    return fraction === 0 ? sign * Infinity : NaN;
-  }
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
 /**
  * Decodes `count` elements of `dtype` from raw bytes. `littleEndian` is false only for checkpoints written on
  * big-endian machines (torch records that in the archive's `byteorder`).
@@ -98,7 +85,7 @@ export function decodeElements(
       for (let i = 0; i < count; i += 1) out[i] = view.getFloat64(i * 8, le);
       break;
     case 'float16':
-      for (let i = 0; i < count; i += 1) out[i] = halfToFloat(view.getUint16(i * 2, le));
+      for (let i = 0; i < count; i += 1) out[i] = float16BitsToNumber(view.getUint16(i * 2, le));
       break;
     case 'bfloat16': {
       // bfloat16 is the top half of a float32.

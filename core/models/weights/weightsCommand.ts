@@ -3,7 +3,7 @@
 // entries under its names (PyTorch layout), and a JSON key report beside it. Prints the key report.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandOutput } from '../modelCommand';
+import { processOutput, type CommandOutput } from '../modelCommand';
 import { defineBackbone } from '../build';
 import type { Backbone } from '../module';
 import type { BackboneFamily } from '../registry';
@@ -54,11 +54,6 @@ export async function convertWeights(
   await writeFile(reportFile, `${JSON.stringify({ backbone: backbone.name, ...plan.report }, null, 2)}\n`);
   return { report: plan.report, weightsFile, reportFile };
 }
-
-const processOutput: CommandOutput = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
 
 export async function run(args: string[], output: CommandOutput = processOutput): Promise<number> {
   const parsed = parseCommandArgs('weights', USAGE, args, {
