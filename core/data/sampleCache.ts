@@ -17,8 +17,8 @@ import type { DatasetIndex, Sample, SkippedSample } from './datasetIndex';
 import { DATASET_FILES } from './lsdcVocabulary';
 import { inputBytes, inputChannels, type InputSettings } from './sampleInput';
 
-/** Raised whenever the bytes produced for the same key would change. */
-export const CACHE_FORMAT_VERSION = 1;
+/** Raised whenever the bytes produced for the same key would change (2: Pillow-exact resampling replaced sharp's). */
+export const CACHE_FORMAT_VERSION = 2;
 export const DEFAULT_CACHE_FOLDER = '.radlab-cache';
 const INDEX_FILE = 'index.json';
 const DATA_FILE = 'samples.bin';

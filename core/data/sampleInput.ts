@@ -1,11 +1,11 @@
 // A sample's model input: a square of `crop_mm` millimetres around the marked point (mode crop) or the whole
-// slice (mode slice), windowed to 8 bits and resized to size x size with sharp.
+// slice (mode slice), windowed to 8 bits and resized to size x size (resample.ts: Pillow's filters, pixel for pixel).
 //
 // Layout: uint8, HWC (row-major pixels, channels interleaved), size * size * channels bytes. channels is 3 for
 // `slices: 1` (the grey slice repeated, as ImageNet backbones expect) and `slices` otherwise: the k slices
 // around the labelled one in slice-position order (sortSeries), the labelled slice in the middle.
-import sharp from 'sharp';
-import { resolveWindow, windowRegionToUint8, type DicomImage, type PixelRegion, type WindowSpec } from '../dicom';
+import { buildWindowLut, resolveWindow, windowRegionToUint8, type DicomImage, type PixelRegion, type WindowSpec } from '../dicom';
+import { resizeGrey, windowAndResizeGrey, type ResizeKernel } from './resample';
 import type { SeriesImages } from './seriesImages';
 
 export interface InputSettings {
@@ -53,29 +53,22 @@ export function inputRegion(image: DicomImage, settings: Pick<InputSettings, 'mo
   return { left: Math.round(centreX - width / 2), top: Math.round(centreY - height / 2), width, height };
 }
 
-/** sharp's resampling kernels; model inputs use its default, lanczos3. */
-export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3';
+export type { ResizeKernel };
 
 /**
- * One slice's grey channel of an input: the region windowed (zero outside the slice, see windowRegionToUint8,
- * which windows only the region's pixels) and resized to size x size in a single sharp pipeline over the
- * one-channel crop.
+ * One slice's grey channel of an input: the region windowed (zero outside the slice, see windowRegionToUint8) and
+ * resized to size x size, with lanczos3 (Pillow's LANCZOS) unless told otherwise. 16-bit greyscale, the usual MR
+ * and CT, is windowed inside the resampler's WebAssembly; other pixel formats in JavaScript first.
  */
-export async function sliceInput(
-  image: DicomImage,
-  window: WindowSpec,
-  region: PixelRegion,
-  size: number,
-  kernel: ResizeKernel = 'lanczos3',
-): Promise<Buffer> {
+export function sliceInput(image: DicomImage, window: WindowSpec, region: PixelRegion, size: number, kernel: ResizeKernel = 'lanczos3'): Uint8Array {
+  const values = image.frames[0];
+  const table = image.meta.samplesPerPixel === 1 ? buildWindowLut(image, resolveWindow(image, 0, window)) : undefined;
+  if (table !== undefined && (values instanceof Int16Array || values instanceof Uint16Array)) {
+    const { rows, columns } = image.meta;
+    return windowAndResizeGrey({ values, rows, columns, lut: table.lut, offset: table.offset }, region, size, size, kernel);
+  }
   const grey = windowRegionToUint8(image, 0, window, region);
-  const resized = await sharp(grey, { raw: { width: region.width, height: region.height, channels: 1 } })
-    .resize(size, size, { fit: 'fill', kernel })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer();
-  if (resized.length !== size * size) throw new Error(`sharp returned ${resized.length} bytes for a ${size}x${size} grey image`);
-  return resized;
+  return resizeGrey(grey, region.width, region.height, size, size, kernel);
 }
 
 /** One sample's input (layout in the file header), from the labelled file and, for 2.5D, its neighbours. */
@@ -99,7 +92,7 @@ export async function buildSampleInput(
     if (rows !== labelled.meta.rows || columns !== labelled.meta.columns) {
       throw new Error(`${file} is ${columns}x${rows} but ${sample.file} is ${labelled.meta.columns}x${labelled.meta.rows}: slices of one stack must match`);
     }
-    const grey = await sliceInput(image, explicit, region, settings.size);
+    const grey = sliceInput(image, explicit, region, settings.size);
     const targets = settings.slices === 1 ? [0, 1, 2] : [index];
     for (const channel of targets) {
       for (let p = 0; p < pixelCount; p++) out[p * channels + channel] = grey[p]!;

@@ -25,10 +25,13 @@ export {
   windowRegionToUint8,
   resolveWindow,
   buildWindowLut,
+  regionOverlap,
+  regionLeavesFrame,
   windowValue,
   DEFAULT_AUTO_PERCENTILES,
   type WindowSpec,
   type PixelRegion,
+  type Overlap,
 } from './window';
 export { sortSeries, sliceNormal, slicePosition, type SortedSeries, type Vector3 } from './geometry';
 export { writePreviewPng } from './preview';

@@ -112,11 +112,21 @@ export interface PixelRegion {
 }
 
 /** The part of a region that lies inside a frame, in frame coordinates (empty when toX <= fromX or toY <= fromY). */
-interface Overlap {
+export interface Overlap {
   fromX: number;
   toX: number;
   fromY: number;
   toY: number;
+}
+
+export function regionOverlap(rows: number, columns: number, region: PixelRegion): Overlap {
+  const { left, top, width, height } = region;
+  return { fromX: Math.max(0, left), toX: Math.min(columns, left + width), fromY: Math.max(0, top), toY: Math.min(rows, top + height) };
+}
+
+/** Whether a region reaches past the frame, so that the pixels outside must be filled with 0. */
+export function regionLeavesFrame(o: Overlap, region: PixelRegion): boolean {
+  return o.fromX !== region.left || o.toX !== region.left + region.width || o.fromY !== region.top || o.toY !== region.top + region.height;
 }
 
 // The per-pixel loops are kept as their own small functions so V8 optimises each for the few array types it meets.
@@ -153,23 +163,18 @@ export function windowRegionToUint8(
   region: PixelRegion,
   out: Uint8Array = new Uint8Array(region.width * region.height),
 ): Uint8Array {
-  const { left, top, width, height } = region;
-  if (out.length !== width * height) throw new RangeError(`the output buffer holds ${out.length} bytes, the region has ${width * height} pixels`);
+  if (out.length !== region.width * region.height) {
+    throw new RangeError(`the output buffer holds ${out.length} bytes, the region has ${region.width * region.height} pixels`);
+  }
   const window = resolveWindow(image, frame, spec);
   const grey = frameGreyValues(image, frame);
-  const { rows, columns } = image.meta;
-  const overlap: Overlap = {
-    fromX: Math.max(0, left),
-    toX: Math.min(columns, left + width),
-    fromY: Math.max(0, top),
-    toY: Math.min(rows, top + height),
-  };
+  const overlap = regionOverlap(image.meta.rows, image.meta.columns, region);
   const { fromX, toX, fromY, toY } = overlap;
-  if (fromX !== left || toX !== left + width || fromY !== top || toY !== top + height) out.fill(0);
+  if (regionLeavesFrame(overlap, region)) out.fill(0);
   if (toX <= fromX || toY <= fromY) return out;
   const table = buildWindowLut(image, window);
-  if (table !== undefined) applyLut(grey, columns, overlap, region, table.lut, table.offset, out);
-  else applyFormula(grey, columns, overlap, region, image, window, out);
+  if (table !== undefined) applyLut(grey, image.meta.columns, overlap, region, table.lut, table.offset, out);
+  else applyFormula(grey, image.meta.columns, overlap, region, image, window, out);
   return out;
 }
 
