@@ -26,6 +26,7 @@ import {
   outlineExperiment,
   analyzeExperiment,
 } from '../core/experiment/languageService';
+import { IncrementalExperimentParser } from '../core/experiment/incrementalParse';
 import { experimentPathForDocument, filePathOfUri } from './documentPaths';
 import { guarded } from './guardedHandler';
 import {
@@ -69,6 +70,18 @@ const lastPublished = new Map<string, { version: number; json: string }>();
 
 /** The last diagnostics computed per document, for matching codeAction requests to their fixes. */
 const latestDiagnostics = new Map<string, { version: number; diagnostics: ExperimentDiagnostic[] }>();
+
+/** One incremental parser per open document: an edit re-parses only the top-level sections it changed. */
+const parsers = new Map<string, IncrementalExperimentParser>();
+
+function documentParser(uri: string): IncrementalExperimentParser {
+  let parser = parsers.get(uri);
+  if (parser === undefined) {
+    parser = new IncrementalExperimentParser();
+    parsers.set(uri, parser);
+  }
+  return parser;
+}
 
 const watcher = new ReferencedPathWatcher((uris) => uris.forEach(requestValidation), referencePollIntervalMs());
 
@@ -134,7 +147,8 @@ const validateAndPublish = guarded(logError, 'validation', undefined, async (uri
   const document = documents.get(uri);
   if (document === undefined) return;
   const filePath = experimentPathForDocument(uri, workspaceRoot);
-  const { diagnostics, referencedPaths } = analyzeExperiment(document.getText(), { filePath, checkDataset });
+  const text = document.getText();
+  const { diagnostics, referencedPaths } = analyzeExperiment(text, { filePath, checkDataset, parser: documentParser(uri) });
   latestDiagnostics.set(uri, { version: document.version, diagnostics });
   latestPaths.set(uri, { version: document.version, paths: referencedPaths });
   if (watchedVersions.get(uri) !== document.version) scheduleWatchRefresh(uri);
@@ -189,6 +203,7 @@ documents.onDidClose(
     pendingValidation.delete(uri);
     latestDiagnostics.delete(uri);
     latestPaths.delete(uri);
+    parsers.delete(uri);
     watchedVersions.delete(uri);
     lastPublished.delete(uri);
     clearTimeout(watchRefreshTimers.get(uri));
@@ -225,7 +240,8 @@ connection.onHover(
     const document = documents.get(params.textDocument.uri);
     if (document === undefined) return null;
     const filePath = experimentPathForDocument(document.uri, workspaceRoot);
-    const info = hoverExperiment(document.getText(), params.position, filePath);
+    const text = document.getText();
+    const info = hoverExperiment(text, params.position, filePath, documentParser(document.uri));
     return info === null ? null : toHover(info);
   }),
 );
@@ -272,7 +288,8 @@ connection.onDocumentSymbol(
   guarded(logError, 'documentSymbol', [] as DocumentSymbol[] | SymbolInformation[], (params) => {
     const document = documents.get(params.textDocument.uri);
     if (document === undefined) return [];
-    const outline = outlineExperiment(document.getText());
+    const text = document.getText();
+    const outline = outlineExperiment(text, documentParser(document.uri));
     return hierarchicalSymbols ? outline.map(toDocumentSymbol) : toSymbolInformation(outline, document.uri);
   }),
 );

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { experimentTemplate } from '../../core/experiment/template';
+import { twoThousandLines } from '../../test/lsp/generatedExperiment';
 import { fileUri, LspTestClient } from '../../test/lsp/lspClient';
 
 const iterationsOption = process.argv.find((arg) => arg.startsWith('--iterations='));
@@ -20,25 +21,6 @@ interface Sample {
   text: string;
   name: string;
   uri: string;
-}
-
-/** The template with model.head.hidden grown into a block list long enough for ~2,000 lines: still valid,
- * and every line a YAML node the parser, the validator and the completion's line scan must go through. */
-function twoThousandLines(template: string): string {
-  const templateLines = template.trimEnd().split('\n');
-  const hiddenLayers = 2000 - templateLines.length;
-  const out: string[] = [];
-  for (const line of templateLines) {
-    const hidden = /^(\s*)hidden: \[.*\]$/.exec(line);
-    if (!hidden) {
-      out.push(line);
-      continue;
-    }
-    out.push(`${hidden[1]}hidden:`);
-    for (let i = 0; i < hiddenLayers; i++) out.push(`${hidden[1]}  - ${64 + (i % 8) * 64}`);
-  }
-  if (out.length < 1990) throw new Error('the template changed shape: no "hidden: [...]" line to grow');
-  return `${out.join('\n')}\n`;
 }
 
 function percentile(sorted: number[], q: number): number {

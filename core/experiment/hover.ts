@@ -4,7 +4,7 @@ import { backboneFacts, describeUnfrozen, estimateTrainingMemoryBytes } from '..
 import { backbonesOf } from './checkRules';
 import { fieldAt } from './fieldAt';
 import { formatBytes, formatCount } from './format';
-import { nodeRange, offsetAt, pairsAt, parseExperiment, type ParsedExperiment } from './parse';
+import { nodeRange, offsetAt, pairsAt, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
 import type { HoverInfo, Position } from './positions';
 import { experimentSchema } from './schema';
 import { fieldForPath } from './schemaLookup';
@@ -56,9 +56,9 @@ function backboneMarkdown(name: string, parsed: ParsedExperiment): string | unde
   ].join('\n');
 }
 
-export function hoverExperiment(text: string, position: Position, _filePath: string): HoverInfo | null {
+export function hoverExperiment(text: string, position: Position, _filePath: string, parser: ExperimentParser = wholeTextParser): HoverInfo | null {
   try {
-    const parsed = parseExperiment(text);
+    const parsed = parser.parse(text);
     const offset = offsetAt(parsed, position);
     const { steps, onKey, leaf } = pairsAt(parsed, offset);
     if (steps.length === 0) return null;

@@ -1,6 +1,6 @@
 // The outline (document symbols) of an experiment: its sections and fields as a tree.
 import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
-import { keyName, nodeRange, pairRange, parseExperiment, type ParsedExperiment } from './parse';
+import { keyName, nodeRange, pairRange, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
 import type { OutlineSymbol } from './positions';
 
 function detailOf(node: Node | null): string {
@@ -35,9 +35,9 @@ function symbolsOf(parsed: ParsedExperiment, node: unknown, depth: number): Outl
   });
 }
 
-export function outlineExperiment(text: string): OutlineSymbol[] {
+export function outlineExperiment(text: string, parser: ExperimentParser = wholeTextParser): OutlineSymbol[] {
   try {
-    const parsed = parseExperiment(text);
+    const parsed = parser.parse(text);
     return symbolsOf(parsed, parsed.document?.contents, 0);
   } catch {
     return [];

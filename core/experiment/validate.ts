@@ -3,7 +3,7 @@
 import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
 import { backbonesOf, checkFixedInputSize, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
 import { checkStructure } from './checkStructure';
-import { parseExperiment, rangeOf, type ParsedExperiment } from './parse';
+import { rangeOf, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
 import type { DiagnosticCode, ExperimentDiagnostic } from './positions';
 import { referencedPathsOf } from './referencedPaths';
 import { experimentSchema } from './schema';
@@ -13,6 +13,8 @@ export interface ValidationOptions {
   filePath: string;
   /** Look inside the dataset folder (CSV headers); off when the editor's setting says so. */
   checkDataset: boolean;
+  /** How to parse the text: the language server's incremental parser for an open document; a whole parse if unset. */
+  parser?: ExperimentParser;
 }
 
 // A fuzzed line of 300,000 quotes is 150,000 YAML errors: listing them all made a 30 MB diagnostics message that
@@ -115,7 +117,7 @@ export function analyzeExperiment(
 ): { diagnostics: ExperimentDiagnostic[]; referencedPaths: string[] } {
   let parsed: ParsedExperiment;
   try {
-    parsed = parseExperiment(text);
+    parsed = (options.parser ?? wholeTextParser).parse(text);
   } catch (error) {
     return { diagnostics: [internalError(error)], referencedPaths: [] };
   }
