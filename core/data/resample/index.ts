@@ -16,7 +16,7 @@ interface Kernels {
   memory: WebAssembly.Memory;
   heapBase(): number;
   lookupRows16(values: number, signed: number, columns: number, width: number, rows: number, lut: number, offset: number, out: number, outWidth: number): void;
-  resizeRows(src: number, width: number, rows: number, outWidth: number, first: number, count: number, weights: number, stride: number, out: number): void;
+  resizeRows(src: number, width: number, rows: number, outWidth: number, first: number, chunks: number, high: number, low: number, out: number): void;
   resizeColumns(src: number, width: number, outHeight: number, first: number, count: number, weights: number, stride: number, out: number): void;
 }
 
@@ -55,52 +55,74 @@ function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
   if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
 }
 
-/** Copies a tap table into memory at `at`: first indices, counts, weights (i32 each). */
-function writeTaps(memory: WebAssembly.Memory, at: number, taps: Taps, firstShift = 0): { first: number; count: number; weights: number; end: number } {
-  const n = taps.first.length;
-  const first = new Int32Array(memory.buffer, at, n);
-  for (let i = 0; i < n; i++) first[i] = taps.first[i]! - firstShift;
-  new Int32Array(memory.buffer, at + 4 * n, n).set(taps.count);
-  new Int32Array(memory.buffer, at + 8 * n, taps.weights.length).set(taps.weights);
-  return { first: at, count: at + 4 * n, weights: at + 8 * n, end: align(at + 8 * n + 4 * taps.weights.length) };
+/** Copies i32 values into memory at `at`, each less `shift`; returns where the next table may start. */
+function writeInt32(memory: WebAssembly.Memory, at: number, values: Int32Array, shift = 0): number {
+  const target = new Int32Array(memory.buffer, at, values.length);
+  if (shift === 0) target.set(values);
+  else for (let i = 0; i < values.length; i++) target[i] = values[i]! - shift;
+  return align(at + 4 * values.length);
 }
 
-function tapTableBytes(taps: Taps): number {
-  return align(8 * taps.first.length + 4 * taps.weights.length);
+function writeInt16(memory: WebAssembly.Memory, at: number, values: Int16Array): number {
+  new Int16Array(memory.buffer, at, values.length).set(values);
+  return align(at + 2 * values.length);
 }
 
-function resizeBytesNeeded(width: number, height: number, outWidth: number, outHeight: number, kernel: ResizeKernel): number {
-  const tables = (outWidth !== width ? tapTableBytes(tapsFor(width, outWidth, kernel)) : 0) + (outHeight !== height ? tapTableBytes(tapsFor(height, outHeight, kernel)) : 0);
-  return tables + align(height * outWidth) + outWidth * outHeight;
+/** Bytes of the row pass's tables (first indices, split weights) and of the column pass's (first, counts, weights). */
+const rowTableBytes = (taps: Taps) => align(4 * taps.first.length) + 2 * align(2 * taps.high.length);
+const columnTableBytes = (taps: Taps) => 2 * align(4 * taps.first.length) + align(4 * taps.weights.length);
+
+/** The two passes' tap tables for a resize, and the source rows the row pass needs. */
+interface ResizePlan {
+  horizontal: Taps | undefined;
+  vertical: Taps | undefined;
+  firstRow: number;
+  rows: number;
+  /** Readable bytes the row pass may load past the source's end (its 8-pixel loads run past an output's taps). */
+  overRead: number;
+  /** Bytes the passes use after the source (and its over-read). */
+  scratchBytes: number;
 }
 
-/**
- * Resizes the width x height bytes at `sourceAt` to outWidth x outHeight into `out`, horizontally first; the
- * memory after `sourceAt + width * height` is free for the passes (resizeBytesNeeded of it, already there).
- */
-function resizeInMemory(r: Resampler, sourceAt: number, width: number, height: number, outWidth: number, outHeight: number, kernel: ResizeKernel, out: Uint8Array): Uint8Array {
-  const { kernels } = r;
-  const { memory } = kernels;
+function planResize(width: number, height: number, outWidth: number, outHeight: number, kernel: ResizeKernel): ResizePlan {
   const horizontal = outWidth !== width ? tapsFor(width, outWidth, kernel) : undefined;
   const vertical = outHeight !== height ? tapsFor(height, outHeight, kernel) : undefined;
   // Only the source rows some output row reads are resized horizontally.
   const firstRow = vertical === undefined ? 0 : vertical.first[0]!;
-  const lastRow = vertical === undefined ? height : vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]!;
-  const rows = lastRow - firstRow;
-  let at = align(sourceAt + width * height);
+  const rows = (vertical === undefined ? height : vertical.first[outHeight - 1]! + vertical.count[outHeight - 1]!) - firstRow;
+  const scratchBytes =
+    (horizontal ? rowTableBytes(horizontal) + align(rows * outWidth) : 0) + (vertical ? columnTableBytes(vertical) : 0) + outWidth * outHeight;
+  return { horizontal, vertical, firstRow, rows, overRead: horizontal ? 8 * horizontal.chunks : 0, scratchBytes };
+}
+
+/** Memory a resize of the source at `sourceAt` needs, to its end. */
+function memoryNeeded(sourceAt: number, sourceBytes: number, plan: ResizePlan): number {
+  return align(sourceAt + sourceBytes + plan.overRead) + plan.scratchBytes;
+}
+
+/** Resizes the width x height bytes at `sourceAt` as planned into `out`, horizontally first (memoryNeeded is there). */
+function resizeInMemory(r: Resampler, sourceAt: number, width: number, height: number, outWidth: number, outHeight: number, plan: ResizePlan, out: Uint8Array): Uint8Array {
+  const { kernels } = r;
+  const { memory } = kernels;
+  const { horizontal, vertical, firstRow, rows } = plan;
+  let at = align(sourceAt + width * height + plan.overRead);
   let resultAt = sourceAt;
   if (horizontal !== undefined) {
-    const table = writeTaps(memory, at, horizontal);
-    resultAt = table.end;
-    kernels.resizeRows(sourceAt + firstRow * width, width, rows, outWidth, table.first, table.count, table.weights, horizontal.stride, resultAt);
-    at = align(table.end + rows * outWidth);
+    const first = at;
+    const high = writeInt32(memory, first, horizontal.first);
+    const low = writeInt16(memory, high, horizontal.high);
+    resultAt = writeInt16(memory, low, horizontal.low);
+    kernels.resizeRows(sourceAt + firstRow * width, width, rows, outWidth, first, horizontal.chunks, high, low, resultAt);
+    at = align(resultAt + rows * outWidth);
   }
   if (vertical !== undefined) {
     // The vertical pass reads the horizontal pass's rows (numbered from firstRow), or the source itself.
     const columnsSource = resultAt;
-    const table = writeTaps(memory, at, vertical, horizontal === undefined ? 0 : firstRow);
-    resultAt = table.end;
-    kernels.resizeColumns(columnsSource, outWidth, outHeight, table.first, table.count, table.weights, vertical.stride, resultAt);
+    const first = at;
+    const count = writeInt32(memory, first, vertical.first, horizontal === undefined ? 0 : firstRow);
+    const weights = writeInt32(memory, count, vertical.count);
+    resultAt = writeInt32(memory, weights, vertical.weights);
+    kernels.resizeColumns(columnsSource, outWidth, outHeight, first, count, weights, vertical.stride, resultAt);
   }
   out.set(new Uint8Array(memory.buffer, resultAt, outWidth * outHeight));
   return out;
@@ -128,9 +150,10 @@ export function resizeGrey(
   checkSizes(src.length, width, height, outWidth, outHeight, out);
   const r = loadResampler();
   const sourceAt = align(r.lutAt + LUT_BYTES);
-  ensureMemory(r.kernels.memory, align(sourceAt + src.length) + resizeBytesNeeded(width, height, outWidth, outHeight, kernel));
+  const plan = planResize(width, height, outWidth, outHeight, kernel);
+  ensureMemory(r.kernels.memory, memoryNeeded(sourceAt, src.length, plan));
   new Uint8Array(r.kernels.memory.buffer, sourceAt, src.length).set(src);
-  return resizeInMemory(r, sourceAt, width, height, outWidth, outHeight, kernel, out);
+  return resizeInMemory(r, sourceAt, width, height, outWidth, outHeight, plan, out);
 }
 
 /** 16-bit stored values of a frame (row-major, `columns` per row) and the table windowing them (window.ts). */
@@ -165,7 +188,8 @@ export function windowAndResizeGrey(
   const overlapRows = Math.max(0, toY - fromY);
   const valuesAt = align(r.lutAt + LUT_BYTES);
   const sourceAt = align(valuesAt + 2 * overlapRows * columns);
-  ensureMemory(r.kernels.memory, align(sourceAt + width * height) + resizeBytesNeeded(width, height, outWidth, outHeight, kernel));
+  const plan = planResize(width, height, outWidth, outHeight, kernel);
+  ensureMemory(r.kernels.memory, memoryNeeded(sourceAt, width * height, plan));
   const { memory } = r.kernels;
   if (r.lutInMemory !== lut) {
     new Uint8Array(memory.buffer, r.lutAt, lut.length).set(lut);
@@ -180,5 +204,5 @@ export function windowAndResizeGrey(
     const outAt = sourceAt + (fromY - region.top) * width + (fromX - region.left);
     r.kernels.lookupRows16(valuesAt + 2 * fromX, values instanceof Int16Array ? 1 : 0, columns, toX - fromX, overlapRows, r.lutAt, offset, outAt, width);
   }
-  return resizeInMemory(r, sourceAt, width, height, outWidth, outHeight, kernel, out);
+  return resizeInMemory(r, sourceAt, width, height, outWidth, outHeight, plan, out);
 }

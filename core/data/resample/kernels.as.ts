@@ -34,17 +34,28 @@ export function lookupRows16(values: usize, signed: i32, columns: i32, width: i3
   }
 }
 
-/** Resizes each of `rows` rows of `width` bytes to `outWidth` bytes (scalar: each output reads its own taps). */
-export function resizeRows(src: usize, width: i32, rows: i32, outWidth: i32, first: usize, count: usize, weights: usize, stride: i32, out: usize): void {
+/**
+ * Resizes each of `rows` rows of `width` bytes to `outWidth` bytes. Each output's taps are read 8 pixels at a time
+ * and multiplied by its weights split into 16-bit halves (taps.ts: weight = high * 2048 + low), in two i16x8 dot
+ * products: exact, as every partial sum fits in i32. Taps past an output's count have weight 0, but their pixels
+ * are still loaded: the caller leaves 64 readable bytes after the last row.
+ */
+export function resizeRows(src: usize, width: i32, rows: i32, outWidth: i32, first: usize, chunks: i32, high: usize, low: usize, out: usize): void {
   for (let y = 0; y < rows; y++) {
     const row = src + <usize>(y * width);
     const outRow = out + <usize>(y * outWidth);
     for (let x = 0; x < outWidth; x++) {
-      const from = row + <usize>load<i32>(first + (<usize>x << 2));
-      const n = load<i32>(count + (<usize>x << 2));
-      const w = weights + (<usize>(x * stride) << 2);
-      let sum = HALF;
-      for (let k = 0; k < n; k++) sum += <i32>load<u8>(from + <usize>k) * load<i32>(w + (<usize>k << 2));
+      let from = row + <usize>load<i32>(first + (<usize>x << 2));
+      let at = <usize>(x * chunks) << 4;
+      let sums = i32x4.splat(0);
+      for (let c = 0; c < chunks; c++) {
+        const pixels = v128.load8x8_u(from);
+        const highSums = i32x4.dot_i16x8_s(pixels, v128.load(high + at));
+        sums = i32x4.add(sums, i32x4.add(i32x4.shl(highSums, 11), i32x4.dot_i16x8_s(pixels, v128.load(low + at))));
+        from += 8;
+        at += 16;
+      }
+      const sum = HALF + i32x4.extract_lane(sums, 0) + i32x4.extract_lane(sums, 1) + i32x4.extract_lane(sums, 2) + i32x4.extract_lane(sums, 3);
       store<u8>(outRow + <usize>x, toByte(sum));
     }
   }

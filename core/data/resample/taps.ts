@@ -42,6 +42,29 @@ export interface Taps {
   /** `stride` weights per output index, the first `count` used. */
   weights: Int32Array;
   stride: number;
+  /**
+   * The same weights for the row pass's SIMD dot products, whose lanes are 16-bit: weight = high * 2048 + low with
+   * 0 <= low < 2048, `chunks` groups of 8 per output index, zero past its count.
+   */
+  high: Int16Array;
+  low: Int16Array;
+  chunks: number;
+}
+
+const SPLIT = 2048;
+
+function splitWeights(count: Int32Array, weights: Int32Array, stride: number): Pick<Taps, 'high' | 'low' | 'chunks'> {
+  const chunks = Math.ceil(stride / 8);
+  const high = new Int16Array(count.length * chunks * 8);
+  const low = new Int16Array(count.length * chunks * 8);
+  for (let i = 0; i < count.length; i++) {
+    for (let k = 0; k < count[i]!; k++) {
+      const w = weights[i * stride + k]!;
+      high[i * chunks * 8 + k] = Math.floor(w / SPLIT);
+      low[i * chunks * 8 + k] = w - Math.floor(w / SPLIT) * SPLIT;
+    }
+  }
+  return { high, low, chunks };
 }
 
 /**
@@ -75,7 +98,7 @@ function computeTaps(inSize: number, outSize: number, filter: Filter): Taps {
     first[i] = from;
     count[i] = n;
   }
-  return { first, count, weights, stride };
+  return { first, count, weights, stride, ...splitWeights(count, weights, stride) };
 }
 
 // Crops of one experiment share their sizes, so the few tap tables in use are kept (each costs ~0.1 ms to build).
