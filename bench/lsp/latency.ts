@@ -1,5 +1,6 @@
 // Latency of the real language server over stdio, as an editor sees it:
-//   (a) diagnostics: didChange sent → publishDiagnostics for that version received;
+//   (a) diagnostics: didChange sent → publishDiagnostics for that version received, for an edit in a short section
+//       and, on the long file, for one inside its 1,960-line section;
 //   (b) completion: request sent → response received (at a key position and at a value position);
 // on the "New Experiment" template and on a generated 2,000-line experiment. Baseline in the same run: a plain
 // `yaml` parse of the same text, the floor any YAML-aware server pays per edit.
@@ -52,6 +53,40 @@ function locate(text: string, key: string): { line: number; valueStart: number; 
   return { line, valueStart, valueEnd: comment === -1 ? content.length : comment };
 }
 
+/** The line of the middle `- <number>` item of the text's longest block list, with its value's columns. */
+function middleListItem(text: string): { line: number; valueStart: number; valueEnd: number } | undefined {
+  const lines = text.split('\n');
+  const items = lines.flatMap((content, line) => (/^\s*- \d+$/.test(content) ? [line] : []));
+  if (items.length === 0) return undefined;
+  const line = items[Math.floor(items.length / 2)]!;
+  const valueStart = lines[line]!.indexOf('- ') + 2;
+  return { line, valueStart, valueEnd: lines[line]!.length };
+}
+
+/** Latencies of didChange -> publishDiagnostics, alternating a value between two numbers that both validate clean. */
+async function diagnosticsAfterEdits(
+  client: LspTestClient,
+  sample: Sample,
+  at: { line: number; valueStart: number; valueEnd: number },
+  values: [number, number],
+): Promise<number[]> {
+  let valueEnd = at.valueEnd;
+  let current = Number(sample.text.split('\n')[at.line]!.slice(at.valueStart, at.valueEnd));
+  const times: number[] = [];
+  for (let i = 0; i < warmup + iterations; i++) {
+    const next = current === values[0] ? values[1] : values[0];
+    const range = { start: { line: at.line, character: at.valueStart }, end: { line: at.line, character: valueEnd } };
+    const started = performance.now();
+    const published = await client.change(sample.uri, [{ range, text: String(next) }]);
+    const elapsed = performance.now() - started;
+    if (published.diagnostics.length > 0) throw new Error(`edit produced diagnostics: ${JSON.stringify(published.diagnostics)}`);
+    current = next;
+    valueEnd = at.valueStart + String(next).length;
+    if (i >= warmup) times.push(elapsed);
+  }
+  return times;
+}
+
 async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
   const opened = await client.open(sample.uri, sample.text);
   if (opened.diagnostics.length > 0) {
@@ -59,24 +94,11 @@ async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
   }
   const epochs = locate(sample.text, 'epochs');
   const backbones = locate(sample.text, 'backbones');
-  let value = Number(sample.text.split('\n')[epochs.line]!.slice(epochs.valueStart, epochs.valueEnd));
-  let valueEnd = epochs.valueEnd;
-
-  const diagnostics: number[] = [];
-  for (let i = 0; i < warmup + iterations; i++) {
-    const next = value === 30 ? 31 : 30;
-    const editRange = {
-      start: { line: epochs.line, character: epochs.valueStart },
-      end: { line: epochs.line, character: valueEnd },
-    };
-    const started = performance.now();
-    const published = await client.change(sample.uri, [{ range: editRange, text: String(next) }]);
-    const elapsed = performance.now() - started;
-    if (published.diagnostics.length > 0) throw new Error(`edit produced diagnostics: ${JSON.stringify(published.diagnostics)}`);
-    value = next;
-    valueEnd = epochs.valueStart + String(next).length;
-    if (i >= warmup) diagnostics.push(elapsed);
-  }
+  // An edit in a short section (train.epochs) and, on the long file, one inside its long section (an item in the
+  // middle of model.head.hidden): the language server re-parses only the top-level sections an edit touched.
+  const diagnostics = await diagnosticsAfterEdits(client, sample, epochs, [30, 31]);
+  const listItem = middleListItem(sample.text);
+  const inLongSection = listItem === undefined ? undefined : await diagnosticsAfterEdits(client, sample, listItem, [64, 128]);
 
   const completionAt = async (position: { line: number; character: number }, expect: string): Promise<number[]> => {
     const times: number[] = [];
@@ -108,6 +130,7 @@ async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
   return [
     summarize(sample.name, 'baseline: yaml parseDocument', parseTimes),
     summarize(sample.name, 'diagnostics after edit', diagnostics, 20),
+    ...(inLongSection === undefined ? [] : [summarize(sample.name, 'diagnostics, edit in the long section', inLongSection, 20)]),
     summarize(sample.name, 'completion (key)', keyTimes, 10),
     summarize(sample.name, 'completion (backbone value)', valueTimes, 10),
   ];

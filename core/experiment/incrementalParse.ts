@@ -4,7 +4,7 @@
 // nodes, ranges, comments, errors and warnings are identical to what a whole parse gives (test/experiment/
 // incrementalParse.test.ts checks this on random edits). Whenever that identity is not certain the whole text is
 // parsed instead, so the result is always the whole parse's.
-import { Document, isCollection, isMap, isPair, isScalar, parseAllDocuments, YAMLMap, type Node, type Pair, type YAMLError, type YAMLWarning } from 'yaml';
+import { Document, isMap, isScalar, parseAllDocuments, YAMLMap, type Pair, type YAMLError, type YAMLWarning } from 'yaml';
 import {
   lineCounterOf,
   parseExperiment,
@@ -14,6 +14,8 @@ import {
   type ParsedExperiment,
 } from './parse';
 import { textBeyondLimits } from './textLimits';
+import { applyScalarEdit } from './scalarEdit';
+import { shiftOffsets } from './shiftOffsets';
 import { splitTopLevelSections, type TopLevelSection } from './topLevelSections';
 
 /** Below this many lines a whole parse takes about a millisecond; sections would only add bookkeeping. */
@@ -48,8 +50,12 @@ export class IncrementalExperimentParser implements ExperimentParser {
   private readonly minLines: number;
   /** The sections of the last text split successfully, by the exact string parsed for them. */
   private sections = new Map<string, ParsedSection | null>();
+  /** The parsed strings of the last text's sections, in order: where an edit in one section came from. */
+  private lastSources: string[] = [];
   /** Why the last parse was done whole, or undefined when it was assembled from sections (for tests). */
   lastFallback: string | undefined;
+  /** How many sections the last parse updated for an edit inside one value instead of parsing them (for tests). */
+  lastPatched = 0;
 
   constructor(options: IncrementalParserOptions = {}) {
     this.minLines = options.minLines ?? DEFAULT_MIN_LINES;
@@ -92,8 +98,10 @@ export class IncrementalExperimentParser implements ExperimentParser {
 
     const parsed = new Map<string, ParsedSection | null>();
     const ordered: ParsedSection[] = [];
-    for (const { section, prefixLength, source } of sources) {
-      const known = parsed.has(source) ? parsed.get(source) : this.sections.get(source);
+    const newSources = new Set(sources.map(({ source }) => source));
+    this.lastPatched = 0;
+    for (const [index, { section, prefixLength, source }] of sources.entries()) {
+      const known = parsed.has(source) ? parsed.get(source) : (this.sections.get(source) ?? this.patchedSection(index, source, newSources));
       const entry = known !== undefined ? known : parseSection(source, prefixLength);
       // Unusable sections are remembered too: while one stays broken, edits elsewhere need not parse it again.
       parsed.set(source, entry);
@@ -102,9 +110,23 @@ export class IncrementalExperimentParser implements ExperimentParser {
       ordered.push(entry);
     }
     this.sections = parsed;
+    this.lastSources = sources.map(({ source }) => source);
     if (ordered.length < split.sections.length) return 'a section that does not parse on its own';
     if (hasDuplicateKeys(ordered)) return 'a top-level key written twice';
     return joinSections(text, ordered);
+  }
+
+  /**
+   * The last text's section at the same place, updated in place to `source` when the two differ only inside one
+   * plain value (scalarEdit.ts); undefined when they do not, or the old text is still in use by another section.
+   */
+  private patchedSection(index: number, source: string, newSources: Set<string>): ParsedSection | undefined {
+    const previous = this.lastSources[index];
+    if (previous === undefined || newSources.has(previous)) return undefined;
+    const entry = this.sections.get(previous);
+    if (!entry || !applyScalarEdit(entry.document, entry.origin, previous, source, YAML_PARSE_OPTIONS)) return undefined;
+    this.lastPatched++;
+    return entry;
   }
 }
 
@@ -142,25 +164,7 @@ function moveTo(entry: ParsedSection, section: TopLevelSection, prefixLength: nu
   const delta = origin - entry.origin;
   if (delta === 0) return;
   entry.origin = origin;
-  const document = entry.document;
-  document.range = shifted(document.range, delta);
-  shiftNode(document.contents, delta);
-  for (const problem of [...document.errors, ...document.warnings]) problem.pos = [problem.pos[0] + delta, problem.pos[1] + delta];
-}
-
-function shifted(range: [number, number, number], delta: number): [number, number, number] {
-  return [range[0] + delta, range[1] + delta, range[2] + delta];
-}
-
-function shiftNode(node: unknown, delta: number): void {
-  if (isPair(node)) {
-    shiftNode(node.key, delta);
-    shiftNode(node.value, delta);
-    return;
-  }
-  const range = (node as Node | null)?.range;
-  if (range) (node as Node).range = shifted(range, delta);
-  if (isCollection(node)) for (const item of node.items) shiftNode(item, delta);
+  shiftOffsets(entry.document, -Infinity, delta);
 }
 
 /** A whole parse reports the same top-level key twice; sections parsed apart cannot see each other's keys. */

@@ -63,7 +63,7 @@ function corpora(): Corpus[] {
       name: '2,000-line experiment',
       text: twoThousandLines(template),
       filePath: join(fixtureFolders[1]!, 'big.experiment.yaml'),
-      edits: 60,
+      edits: 100,
     },
   ];
   for (const folder of fixtureFolders) {
@@ -96,14 +96,33 @@ function edit(random: SeededRandom, text: string): string {
   const at = random.chance(0.4) && boundaries.length > 0
     ? Math.min(text.length, Math.max(0, random.pick(boundaries) + random.int(-2, 2)))
     : random.int(0, text.length);
-  const choice = random.int(0, 9);
+  const choice = random.int(0, 11);
   if (choice < 5) return text.slice(0, at) + random.pick(INSERTIONS) + text.slice(at);
   if (choice < 8) return text.slice(0, at) + text.slice(Math.min(text.length, at + random.int(1, 12)));
-  // Replace the value digits on the line: the benign edit a user makes most, so many edits keep the text valid.
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   const lineEnd = text.indexOf('\n', at) === -1 ? text.length : text.indexOf('\n', at);
-  const line = text.slice(lineStart, lineEnd).replace(/\d+/, String(random.int(0, 500)));
-  return text.slice(0, lineStart) + line + text.slice(lineEnd);
+  const content = text.slice(lineStart, lineEnd);
+  // Replace the value digits on the line: the benign edit a user makes most, so many edits keep the text valid.
+  if (choice < 10) return text.slice(0, lineStart) + content.replace(/\d+/, String(random.int(0, 500))) + text.slice(lineEnd);
+  return typeInValue(random, text, lineStart, lineEnd);
+}
+
+/** Types or deletes one character inside the value on the line [lineStart, lineEnd), if it has one. */
+function typeInValue(random: SeededRandom, text: string, lineStart: number, lineEnd: number): string {
+  const value = /^(\s*(?:- |[\w]+: ))(\S+)(.*)$/.exec(text.slice(lineStart, lineEnd));
+  if (value === null) return text;
+  const [, head, word, tail] = value as unknown as [string, string, string, string];
+  const cut = random.int(0, word.length);
+  const typed = random.chance(0.6) ? word.slice(0, cut) + random.pick([...'0123456789abxyz_./-']) + word.slice(cut) : word.slice(0, cut) + word.slice(cut + 1);
+  return text.slice(0, lineStart) + head + typed + tail + text.slice(lineEnd);
+}
+
+/** An edit typed inside a value on a random line (most keystrokes in an experiment file are these). */
+function valueEdit(random: SeededRandom, text: string): string {
+  const lineStarts = [0, ...[...text.matchAll(/\n/g)].map((match) => match.index! + 1)].filter((start) => start < text.length);
+  const lineStart = random.pick(lineStarts);
+  const lineEnd = text.indexOf('\n', lineStart) === -1 ? text.length : text.indexOf('\n', lineStart);
+  return typeInValue(random, text, lineStart, lineEnd);
 }
 
 function positionOf(text: string, offset: number): Position {
@@ -142,6 +161,30 @@ describe('incremental parse equals the whole parse', () => {
   }
 });
 
+describe('typing inside values updates the parsed values in place, as a whole parse reads them', () => {
+  for (const corpus of corpora().slice(0, 2)) {
+    it(`${corpus.name}: 150 tries at a value edit`, () => {
+      const random = new SeededRandom(0x7e57 + corpus.text.length);
+      const parser = new IncrementalExperimentParser({ minLines: corpus.minLines });
+      let text = corpus.text;
+      parser.parse(text);
+      let patched = 0;
+      let edits = 0;
+      for (let step = 0; step < 150; step++) {
+        const before = text;
+        text = valueEdit(random, text);
+        if (text === before) continue;
+        edits++;
+        const incremental = parser.parse(text);
+        if (parser.lastPatched > 0) patched++;
+        assert.deepEqual(parseSnapshot(incremental), parseSnapshot(parseExperiment(text)), `${corpus.name}, value edit ${step}: parse`);
+      }
+      // Values that stay plain and safe are most of these edits; the rest (a value turned into `-x`, `.`, ...) re-parse.
+      assert.ok(patched >= edits / 2, `only ${patched} of ${edits} value edits were applied in place`);
+    });
+  }
+});
+
 describe('the incremental parser, on hand-written texts', () => {
   const sections = ['name: t\n', 'data:\n  root: x\n', 'train:\n  epochs: 3\n', 'output: runs/\n'];
   const text = sections.join('');
@@ -149,14 +192,34 @@ describe('the incremental parser, on hand-written texts', () => {
   it('re-parses only the changed section and moves the others to their new offsets', () => {
     const parser = new IncrementalExperimentParser({ minLines: 0 });
     const before = parser.parse(text).document!.contents as { items: { key: { range: number[] } }[] };
-    const edited = text.replace('root: x', 'root: longer/path');
+    // A quoted value is not a plain one, so the section is parsed again (same length as the edit below).
+    const edited = text.replace('root: x', "root: 'nger/path'");
     const after = parser.parse(edited).document!.contents as { items: { key: { range: number[] } }[] };
     assert.equal(parser.lastFallback, undefined);
+    assert.equal(parser.lastPatched, 0);
     assert.equal(after.items[0], before.items[0], 'the section before the edit is reused');
     assert.notEqual(after.items[1], before.items[1], 'the edited section is parsed again');
     assert.equal(after.items[2], before.items[2], 'the section after the edit is reused');
     // "name: t\n" 8 + "data:\n" 6 + "  root: longer/path\n" 20: train starts at 34, output 19 further.
     assert.deepEqual([after.items[2]!.key.range[0], after.items[3]!.key.range[0]], [34, 53]);
+  });
+
+  it('applies an edit inside one plain value to the parsed section and moves everything after it', () => {
+    const parser = new IncrementalExperimentParser({ minLines: 0 });
+    type Items = { items: { key: { range: number[] }; value: { items: { value: { value: unknown; range: number[] } }[] } }[] };
+    const before = parser.parse(text).document!.contents as unknown as Items;
+    const after = parser.parse(text.replace('root: x', 'root: longer/path')).document!.contents as unknown as Items;
+    assert.equal(parser.lastPatched, 1);
+    assert.equal(after.items[1], before.items[1], 'the edited section keeps its nodes');
+    const root = after.items[1]!.value.items[0]!.value;
+    // "name: t\n" 8 + "data:\n" 6 + "  root: " 8: the value spans 22..33, the node its line break too; train
+    // starts at 34, output 19 further.
+    assert.deepEqual([root.value, root.range], ['longer/path', [22, 33, 34]]);
+    assert.deepEqual([after.items[2]!.key.range[0], after.items[3]!.key.range[0]], [34, 53]);
+    // A number stays a number, as `yaml` reads it.
+    const epochs = parser.parse(text.replace('root: x', 'root: longer/path').replace('epochs: 3', 'epochs: 12'));
+    assert.equal(parser.lastPatched, 1);
+    assert.deepEqual(snapshot(epochs.document), snapshot(parseExperiment(epochs.text).document));
   });
 
   it('parses a quote left open across a section boundary whole, as the whole parse reads it', () => {

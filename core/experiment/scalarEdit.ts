@@ -1,0 +1,72 @@
+// The edit typed most in an experiment file changes one plain value: a number, a name, a path (`epochs: 30` ->
+// `epochs: 40`, a list item `- 512` -> `- 256`). Within a long section (a 1,960-item list, say) re-parsing the
+// section costs as much as parsing the whole file, so such an edit is applied to the section's parsed Document
+// instead: the scalar takes the value `yaml` gives its new text, and every offset after it moves by the change in
+// length. The result must equal a fresh parse (test/experiment/incrementalParse.test.ts compares them field by
+// field), so the edit is taken only where that is certain; otherwise the caller parses the section again.
+import { isScalar, parseDocument, visit, type Document, type Scalar } from 'yaml';
+import { shiftOffsets } from './shiftOffsets';
+
+/**
+ * Characters of a value whose meaning cannot depend on its surroundings: no spaces, quotes, comment or flow
+ * indicators, colons, anchors or tags. The first must not be an indicator either (a lone `-` or `.` is excluded
+ * by requiring a letter, digit, `_` or `/` somewhere).
+ */
+const SAFE_VALUE = /^[A-Za-z0-9_./+-]*[A-Za-z0-9_/][A-Za-z0-9_./+-]*$/;
+
+/** A single edit turning `before` into `after`: both differ only in [start, start + removed) -> [start, start + inserted). */
+interface TextEdit {
+  start: number;
+  removed: number;
+  inserted: number;
+}
+
+function singleEdit(before: string, after: string): TextEdit {
+  let start = 0;
+  const shortest = Math.min(before.length, after.length);
+  while (start < shortest && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shortest - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
+  return { start, removed: before.length - start - end, inserted: after.length - start - end };
+}
+
+/** The value scalar (not a mapping key) whose text holds [from, to] (offsets as in the document), if any. */
+function valueScalarAround(document: Document.Parsed, from: number, to: number): Scalar | undefined {
+  let found: Scalar | undefined;
+  visit(document, {
+    Scalar(key, node) {
+      const range = node.range;
+      if (key === 'key' || !range || range[0] > from || to > range[1]) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+// Fields a parsed scalar takes from its own text; the rest (range, comments, spacing) from where it stands.
+const PLACE_FIELDS = new Set(['range', 'comment', 'commentBefore', 'spaceBefore']);
+
+/**
+ * Applies the edit from `before` to `after` (the texts `document` was parsed from, offset by `origin` in the
+ * document's offsets) when it changes only the text of one plain, untagged scalar into another safe value.
+ * Returns whether it did; the document is left untouched when it did not.
+ */
+export function applyScalarEdit(document: Document.Parsed, origin: number, before: string, after: string, options: object): boolean {
+  if (document.errors.length > 0) return false;
+  const edit = singleEdit(before, after);
+  const scalar = valueScalarAround(document, origin + edit.start, origin + edit.start + edit.removed);
+  if (scalar === undefined || scalar.type !== 'PLAIN' || scalar.tag !== undefined) return false;
+  const [valueStart, valueEnd] = [scalar.range![0] - origin, scalar.range![1] - origin];
+  const oldText = before.slice(valueStart, valueEnd);
+  const newText = after.slice(valueStart, valueEnd + edit.inserted - edit.removed);
+  if (!SAFE_VALUE.test(oldText) || !SAFE_VALUE.test(newText)) return false;
+  const fresh = parseDocument(newText, options);
+  if (fresh.errors.length > 0 || fresh.warnings.length > 0 || !isScalar(fresh.contents) || fresh.contents.type !== 'PLAIN') return false;
+
+  const patched = scalar as unknown as Record<string, unknown>;
+  for (const field of Object.keys(patched)) if (!PLACE_FIELDS.has(field)) delete patched[field];
+  for (const [field, value] of Object.entries(fresh.contents)) if (!PLACE_FIELDS.has(field)) patched[field] = value;
+  shiftOffsets(document, origin + valueEnd, edit.inserted - edit.removed);
+  return true;
+}
