@@ -1,6 +1,6 @@
 // Latency of the real language server over stdio, as an editor sees it:
 //   (a) diagnostics: didChange sent → publishDiagnostics for that version received, for an edit in a short section
-//       and, on the long file, for one inside its 1,960-line section;
+//       and, on the long file, for one inside its 1,960-line section and for an item line added/removed there;
 //   (b) completion: request sent → response received (at a key position and at a value position);
 // on the "New Experiment" template and on a generated 2,000-line experiment. Baseline in the same run: a plain
 // `yaml` parse of the same text, the floor any YAML-aware server pays per edit.
@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { experimentTemplate } from '../../core/experiment/template';
 import { twoThousandLines } from '../../test/lsp/generatedExperiment';
 import { fileUri, LspTestClient } from '../../test/lsp/lspClient';
@@ -63,28 +64,39 @@ function middleListItem(text: string): { line: number; valueStart: number; value
   return { line, valueStart, valueEnd: lines[line]!.length };
 }
 
-/** Latencies of didChange -> publishDiagnostics, alternating a value between two numbers that both validate clean. */
-async function diagnosticsAfterEdits(
-  client: LspTestClient,
-  sample: Sample,
-  at: { line: number; valueStart: number; valueEnd: number },
-  values: [number, number],
-): Promise<number[]> {
-  let valueEnd = at.valueEnd;
-  let current = Number(sample.text.split('\n')[at.line]!.slice(at.valueStart, at.valueEnd));
+/** Latencies of didChange -> publishDiagnostics for the change `changeAt(i)` makes at step i; every state must validate clean. */
+async function diagnosticsAfter(client: LspTestClient, sample: Sample, changeAt: (step: number) => TextDocumentContentChangeEvent): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < warmup + iterations; i++) {
-    const next = current === values[0] ? values[1] : values[0];
-    const range = { start: { line: at.line, character: at.valueStart }, end: { line: at.line, character: valueEnd } };
+    const change = changeAt(i);
     const started = performance.now();
-    const published = await client.change(sample.uri, [{ range, text: String(next) }]);
+    const published = await client.change(sample.uri, [change]);
     const elapsed = performance.now() - started;
     if (published.diagnostics.length > 0) throw new Error(`edit produced diagnostics: ${JSON.stringify(published.diagnostics)}`);
-    current = next;
-    valueEnd = at.valueStart + String(next).length;
     if (i >= warmup) times.push(elapsed);
   }
   return times;
+}
+
+/** Alternates a value between two numbers that both validate clean. */
+function valueEdits(sample: Sample, at: { line: number; valueStart: number; valueEnd: number }, values: [number, number]) {
+  let valueEnd = at.valueEnd;
+  let current = Number(sample.text.split('\n')[at.line]!.slice(at.valueStart, at.valueEnd));
+  return (): TextDocumentContentChangeEvent => {
+    const next = current === values[0] ? values[1] : values[0];
+    const range = { start: { line: at.line, character: at.valueStart }, end: { line: at.line, character: valueEnd } };
+    current = next;
+    valueEnd = at.valueStart + String(next).length;
+    return { range, text: String(next) };
+  };
+}
+
+/** Alternately inserts the line `text` before line `line` and deletes it again: a list item typed or removed. */
+function lineInsertionsAndDeletions(line: number, text: string) {
+  return (step: number): TextDocumentContentChangeEvent =>
+    step % 2 === 0
+      ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${text}\n` }
+      : { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } }, text: '' };
 }
 
 async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
@@ -96,9 +108,13 @@ async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
   const backbones = locate(sample.text, 'backbones');
   // An edit in a short section (train.epochs) and, on the long file, one inside its long section (an item in the
   // middle of model.head.hidden): the language server re-parses only the top-level sections an edit touched.
-  const diagnostics = await diagnosticsAfterEdits(client, sample, epochs, [30, 31]);
+  const diagnostics = await diagnosticsAfter(client, sample, valueEdits(sample, epochs, [30, 31]));
   const listItem = middleListItem(sample.text);
-  const inLongSection = listItem === undefined ? undefined : await diagnosticsAfterEdits(client, sample, listItem, [64, 128]);
+  const inLongSection = listItem === undefined ? undefined : await diagnosticsAfter(client, sample, valueEdits(sample, listItem, [64, 128]));
+  // A structural edit in the long section: the list gains an item line `<indent>- 64`, then loses it.
+  const lineInLongSection = listItem === undefined
+    ? undefined
+    : await diagnosticsAfter(client, sample, lineInsertionsAndDeletions(listItem.line, `${' '.repeat(listItem.valueStart - 2)}- 64`));
 
   const completionAt = async (position: { line: number; character: number }, expect: string): Promise<number[]> => {
     const times: number[] = [];
@@ -131,6 +147,7 @@ async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
     summarize(sample.name, 'baseline: yaml parseDocument', parseTimes),
     summarize(sample.name, 'diagnostics after edit', diagnostics, 20),
     ...(inLongSection === undefined ? [] : [summarize(sample.name, 'diagnostics, edit in the long section', inLongSection, 20)]),
+    ...(lineInLongSection === undefined ? [] : [summarize(sample.name, 'diagnostics, line added/removed in the long section', lineInLongSection, 20)]),
     summarize(sample.name, 'completion (key)', keyTimes, 10),
     summarize(sample.name, 'completion (backbone value)', valueTimes, 10),
   ];

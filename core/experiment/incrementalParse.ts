@@ -15,6 +15,7 @@ import {
 } from './parse';
 import { textBeyondLimits } from './textLimits';
 import { applyScalarEdit } from './scalarEdit';
+import { applySequenceEdit } from './sequenceEdit';
 import { shiftOffsets } from './shiftOffsets';
 import { splitTopLevelSections, type TopLevelSection } from './topLevelSections';
 
@@ -56,6 +57,8 @@ export class IncrementalExperimentParser implements ExperimentParser {
   lastFallback: string | undefined;
   /** How many sections the last parse updated for an edit inside one value instead of parsing them (for tests). */
   lastPatched = 0;
+  /** How many sections the last parse updated by re-parsing a run of one list's entries instead of them (for tests). */
+  lastSpliced = 0;
 
   constructor(options: IncrementalParserOptions = {}) {
     this.minLines = options.minLines ?? DEFAULT_MIN_LINES;
@@ -100,6 +103,7 @@ export class IncrementalExperimentParser implements ExperimentParser {
     const ordered: ParsedSection[] = [];
     const newSources = new Set(sources.map(({ source }) => source));
     this.lastPatched = 0;
+    this.lastSpliced = 0;
     for (const [index, { section, prefixLength, source }] of sources.entries()) {
       const known = parsed.has(source) ? parsed.get(source) : (this.sections.get(source) ?? this.patchedSection(index, source, newSources));
       const entry = known !== undefined ? known : parseSection(source, prefixLength);
@@ -117,15 +121,18 @@ export class IncrementalExperimentParser implements ExperimentParser {
   }
 
   /**
-   * The last text's section at the same place, updated in place to `source` when the two differ only inside one
-   * plain value (scalarEdit.ts); undefined when they do not, or the old text is still in use by another section.
+   * The last text's section at the same place, updated in place to `source` when the edit between the two stays
+   * inside one plain value (scalarEdit.ts) or inside a run of one block list's entries (sequenceEdit.ts);
+   * undefined when it does not, or the old text is still in use by another section.
    */
   private patchedSection(index: number, source: string, newSources: Set<string>): ParsedSection | undefined {
     const previous = this.lastSources[index];
     if (previous === undefined || newSources.has(previous)) return undefined;
     const entry = this.sections.get(previous);
-    if (!entry || !applyScalarEdit(entry.document, entry.origin, previous, source, YAML_PARSE_OPTIONS)) return undefined;
-    this.lastPatched++;
+    if (!entry) return undefined;
+    if (applyScalarEdit(entry.document, entry.origin, previous, source, YAML_PARSE_OPTIONS)) this.lastPatched++;
+    else if (applySequenceEdit(entry.document, entry.origin, previous, source, YAML_PARSE_OPTIONS)) this.lastSpliced++;
+    else return undefined;
     return entry;
   }
 }

@@ -6,6 +6,7 @@
 // field), so the edit is taken only where that is certain; otherwise the caller parses the section again.
 import { isScalar, parseDocument, visit, type Document, type Scalar } from 'yaml';
 import { shiftOffsets } from './shiftOffsets';
+import { singleEdit } from './textEdit';
 
 /**
  * Characters of a value whose meaning cannot depend on its surroundings: no spaces, quotes, comment or flow
@@ -13,22 +14,6 @@ import { shiftOffsets } from './shiftOffsets';
  * by requiring a letter, digit, `_` or `/` somewhere).
  */
 const SAFE_VALUE = /^[A-Za-z0-9_./+-]*[A-Za-z0-9_/][A-Za-z0-9_./+-]*$/;
-
-/** A single edit turning `before` into `after`: both differ only in [start, start + removed) -> [start, start + inserted). */
-interface TextEdit {
-  start: number;
-  removed: number;
-  inserted: number;
-}
-
-function singleEdit(before: string, after: string): TextEdit {
-  let start = 0;
-  const shortest = Math.min(before.length, after.length);
-  while (start < shortest && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let end = 0;
-  while (end < shortest - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
-  return { start, removed: before.length - start - end, inserted: after.length - start - end };
-}
 
 /** The value scalar (not a mapping key) whose text holds [from, to] (offsets as in the document), if any. */
 function valueScalarAround(document: Document.Parsed, from: number, to: number): Scalar | undefined {

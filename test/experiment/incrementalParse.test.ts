@@ -185,6 +185,117 @@ describe('typing inside values updates the parsed values in place, as a whole pa
   }
 });
 
+/**
+ * The 2,000-line experiment's long list as a quarter as many two-line mappings (`- width: 64` / `  act: relu`), with a
+ * comment line and a blank line before every 40th: entries of more than one line, and comments between them.
+ */
+function longListOfMappings(text: string): string {
+  let item = 0;
+  return text.replace(/^( *)- (\d+)\n/gm, (_line, indent: string, value: string) => {
+    item++;
+    if (item % 4 !== 0) return '';
+    const separator = item % 160 === 0 ? `\n${indent}# layers from ${item}\n` : '';
+    return `${separator}${indent}- width: ${value}\n${indent}  act: relu\n`;
+  });
+}
+
+const STRUCTURAL_EDITS = [
+  'item', 'nested list', 'delete', 'clear', 'blank', 'spaces', 'dash', 'dash and space', 'duplicate', 'indent', 'outdent', 'comment',
+  'comment out', 'trailing comment', 'quote',
+] as const;
+
+/** The line index to edit: mostly one inside a long block list (indented 6 or more), now and then any line. */
+function lineToEdit(random: SeededRandom, lines: string[]): number {
+  const listLines = lines.flatMap((line, index) => (/^ {6,}\S/.test(line) ? [index] : []));
+  return random.chance(0.9) && listLines.length > 0 ? random.pick(listLines) : random.int(0, lines.length - 1);
+}
+
+/** One edit to the structure around a line, as the editor's line operations or a first keystroke on a new line make it. */
+function structuralEdit(random: SeededRandom, text: string): string {
+  const lines = text.split('\n');
+  const at = lineToEdit(random, lines);
+  const line = lines[at]!;
+  const indent = /^ */.exec(line)![0];
+  const insert = (inserted: string) => [...lines.slice(0, at), inserted, ...lines.slice(at)];
+  const replace = (replaced: string) => [...lines.slice(0, at), replaced, ...lines.slice(at + 1)];
+  const kind = random.pick(STRUCTURAL_EDITS);
+  const edited = {
+    item: () => insert(`${indent}- ${random.int(1, 999)}`),
+    'nested list': () => insert(`${indent}-\n${indent}  - ${random.int(1, 999)}`),
+    delete: () => [...lines.slice(0, at), ...lines.slice(at + 1)],
+    clear: () => replace(random.chance(0.5) ? '' : indent),
+    blank: () => insert(''),
+    spaces: () => insert(' '.repeat(random.int(1, 10))),
+    dash: () => insert(`${indent}-`),
+    'dash and space': () => insert(`${indent}- `),
+    duplicate: () => insert(line),
+    indent: () => replace(`  ${line}`),
+    outdent: () => replace(line.replace(/^ {1,2}/, '')),
+    comment: () => insert(`${' '.repeat(random.int(0, 8))}# note`),
+    'comment out': () => replace(`${indent}# ${line.trimStart()}`),
+    'trailing comment': () => replace(`${line} # note`),
+    // Not safe to read in a run: must be parsed with its section.
+    quote: () => insert(`${indent}- "a`),
+  }[kind]();
+  return edited.join('\n');
+}
+
+/** The texts typing a new item after a line goes through: Enter (auto-indented or not), `-`, a space, digits. */
+function typingNewItem(random: SeededRandom, text: string): string[] {
+  const lines = text.split('\n');
+  const at = lineToEdit(random, lines) + 1;
+  const indent = /^ */.exec(lines[at - 1]!)![0];
+  const typed = [random.chance(0.5) ? '' : indent, `${indent}-`, `${indent}- `];
+  for (const digit of String(random.int(1, 999))) typed.push(typed[typed.length - 1] + digit);
+  return typed.map((line) => [...lines.slice(0, at), line, ...lines.slice(at)].join('\n'));
+}
+
+describe('structural edits inside a long block list give what a whole parse gives', () => {
+  const template = experimentTemplate({ name: 'structure', dataRoot: 'datasets/complete', synthetic: false });
+  const long = twoThousandLines(template);
+  const cases = [
+    { name: '2,000-line experiment', text: long, edits: 100 },
+    { name: 'long list of two-line mappings', text: longListOfMappings(long), edits: 50 },
+  ];
+  for (const corpus of cases) {
+    it(`${corpus.name}: ${corpus.edits} seeded structural edits and typed items`, () => {
+      const random = new SeededRandom(0x11e5 + corpus.text.length);
+      const parser = new IncrementalExperimentParser();
+      let text = corpus.text;
+      parser.parse(text);
+      let spliced = 0;
+      let structural = 0;
+      /** Parses `next` both ways and compares; returns whether it has no YAML errors. */
+      const parseBoth = (next: string, context: string): boolean => {
+        text = next;
+        const incremental = parser.parse(text);
+        const whole = parseExperiment(text);
+        assert.deepEqual(parseSnapshot(incremental), parseSnapshot(whole), `${corpus.name}, ${context}: parse`);
+        return whole.document!.errors.length === 0;
+      };
+      let lastClean = text;
+      for (let step = 0; step < corpus.edits; step++) {
+        // An edit that broke the text is undone, as a user would, so broken texts do not pile up.
+        if (text !== lastClean) parseBoth(lastClean, `undo before edit ${step}`);
+        const texts = random.chance(0.2) ? typingNewItem(random, text) : [structuralEdit(random, text)];
+        for (const [keystroke, typed] of texts.entries()) {
+          const fromCleanSections = parser.lastFallback === undefined && text === lastClean;
+          const clean = parseBoth(typed, `edit ${step}.${keystroke}`);
+          if (clean) lastClean = text;
+          // Counted: edits from and to texts without errors (an error always makes the section or the whole text
+          // parsed), digits typed after `- ` left out (one value changed: scalarEdit.ts's path).
+          if (!fromCleanSections || !clean || parser.lastPatched > 0) continue;
+          structural++;
+          if (parser.lastSpliced > 0) spliced++;
+        }
+      }
+      // Those not taken (a line outdented out of the list, an edit at its first item or next to a comment or blank
+      // line) are parsed with their section.
+            assert.ok(spliced >= structural * 0.8, `only ${spliced} of ${structural} structural edits re-parsed a run of the list`);
+    });
+  }
+});
+
 describe('the incremental parser, on hand-written texts', () => {
   const sections = ['name: t\n', 'data:\n  root: x\n', 'train:\n  epochs: 3\n', 'output: runs/\n'];
   const text = sections.join('');
@@ -220,6 +331,59 @@ describe('the incremental parser, on hand-written texts', () => {
     const epochs = parser.parse(text.replace('root: x', 'root: longer/path').replace('epochs: 3', 'epochs: 12'));
     assert.equal(parser.lastPatched, 1);
     assert.deepEqual(snapshot(epochs.document), snapshot(parseExperiment(epochs.text).document));
+  });
+
+  it('re-parses only the run of list entries around a new item line and moves the items after it', () => {
+    const list = 'name: t\nlayers:\n  - 1\n  - 2\n  - 3\n  - 4\nout: x\n';
+    const parser = new IncrementalExperimentParser({ minLines: 0 });
+    type Items = { items: { value: { items: { value: unknown; range: number[] }[] } }[] };
+    const before = (parser.parse(list).document!.contents as unknown as Items).items[1]!.value.items;
+    const [one, four] = [before[0], before[3]];
+    const parsed = parser.parse(list.replace('  - 3\n', '  - 9\n  - 3\n'));
+    assert.equal(parser.lastSpliced, 1);
+    const after = (parsed.document!.contents as unknown as Items).items[1]!.value.items;
+    assert.deepEqual(after.map((item) => item.value), [1, 2, 9, 3, 4]);
+    assert.equal(after[0], one, 'the item before the run is kept');
+    assert.equal(after[4], four, 'the item after the run is kept');
+    // "name: t\n" 8 + "layers:\n" 8 + four item lines of 6: the last item's value at 16 + 24 + 4 = 44, its line
+    // break at 45; `out` starts at 46.
+    assert.deepEqual(after[4]!.range, [44, 45, 46]);
+    assert.deepEqual((parsed.document!.contents as unknown as { items: { key: { range: number[] } }[] }).items[2]!.key.range[0], 46);
+  });
+
+  it('keeps blank lines, comments and empty items next to an edited list run as the whole parse reads them', () => {
+    const list = (items: string) => `name: t\nlayers:\n  - 1\n  - 2\n${items}  - 7\n  - 8\nout: x\n`;
+    const cases = [
+      // A blank line or a comment just above an item belongs to it: the run must start above them, not below.
+      [list('\n  - 3\n  - 4\n'), list('\n  - 3\n  - 9\n  - 4\n')],
+      [list('  # about 3\n  - 3\n  - 4\n'), list('  # about 3\n  - 3\n  - 9\n  - 4\n')],
+      // An empty item after a comment: its node lies past its own line, so that line is no proven item start.
+      [list('  # note\n  -\n  - 3\n  - 4\n'), list('  # note\n  - \n  - 3\n  - 4\n')],
+    ];
+    for (const [before, after] of cases as [string, string][]) {
+      const parser = new IncrementalExperimentParser({ minLines: 0 });
+      parser.parse(before);
+      const parsed = parser.parse(after);
+      assert.equal(parser.lastSpliced, 1, JSON.stringify(after));
+      assert.deepEqual(snapshot(parsed.document), snapshot(parseExperiment(after).document), JSON.stringify(after));
+    }
+  });
+
+  it('parses the section again where a run of the list could read differently from the whole parse', () => {
+    const list = `name: t\nlayers:\n${'  - 1\n'.repeat(6)}out: x\n`;
+    // Before the fourth item line.
+    const middle = list.indexOf('  - 1\n') + 3 * 6;
+    const inserted = (line: string) => list.slice(0, middle) + line + list.slice(middle);
+    // A comment less indented than the list, a quote (which could run on past the run), an item at the list's
+    // first line (no item before it proves where the run starts).
+    for (const text of [inserted('# a note\n'), inserted('  - "a b"\n'), list.replace('layers:\n', 'layers:\n  - 0\n')]) {
+      const parser = new IncrementalExperimentParser({ minLines: 0 });
+      parser.parse(list);
+      const parsed = parser.parse(text);
+      assert.equal(parser.lastSpliced, 0, JSON.stringify(text));
+      assert.equal(parser.lastFallback, undefined, JSON.stringify(text));
+      assert.deepEqual(snapshot(parsed.document), snapshot(parseExperiment(text).document));
+    }
   });
 
   it('parses a quote left open across a section boundary whole, as the whole parse reads it', () => {
