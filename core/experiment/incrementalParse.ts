@@ -17,6 +17,7 @@ import { textBeyondLimits } from './textLimits';
 import { applyScalarEdit } from './scalarEdit';
 import { applySequenceEdit } from './sequenceEdit';
 import { shiftOffsets } from './shiftOffsets';
+import { singleEdit } from './textEdit';
 import { splitTopLevelSections, type TopLevelSection } from './topLevelSections';
 
 /** Below this many lines a whole parse takes about a millisecond; sections would only add bookkeeping. */
@@ -130,8 +131,9 @@ export class IncrementalExperimentParser implements ExperimentParser {
     if (previous === undefined || newSources.has(previous)) return undefined;
     const entry = this.sections.get(previous);
     if (!entry) return undefined;
-    if (applyScalarEdit(entry.document, entry.origin, previous, source, YAML_PARSE_OPTIONS)) this.lastPatched++;
-    else if (applySequenceEdit(entry.document, entry.origin, previous, source, YAML_PARSE_OPTIONS)) this.lastSpliced++;
+    const edit = singleEdit(previous, source);
+    if (applyScalarEdit(entry.document, entry.origin, previous, source, edit, YAML_PARSE_OPTIONS)) this.lastPatched++;
+    else if (applySequenceEdit(entry.document, entry.origin, previous, source, edit, YAML_PARSE_OPTIONS)) this.lastSpliced++;
     else return undefined;
     return entry;
   }

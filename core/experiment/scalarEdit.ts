@@ -4,9 +4,10 @@
 // instead: the scalar takes the value `yaml` gives its new text, and every offset after it moves by the change in
 // length. The result must equal a fresh parse (test/experiment/incrementalParse.test.ts compares them field by
 // field), so the edit is taken only where that is certain; otherwise the caller parses the section again.
-import { isScalar, parseDocument, visit, type Document, type Scalar } from 'yaml';
+import { isScalar, parseDocument, type Document, type Scalar } from 'yaml';
+import { nodesAround } from './nodesAround';
 import { shiftOffsets } from './shiftOffsets';
-import { singleEdit } from './textEdit';
+import type { TextEdit } from './textEdit';
 
 /**
  * Characters of a value whose meaning cannot depend on its surroundings: no spaces, quotes, comment or flow
@@ -17,29 +18,20 @@ const SAFE_VALUE = /^[A-Za-z0-9_./+-]*[A-Za-z0-9_/][A-Za-z0-9_./+-]*$/;
 
 /** The value scalar (not a mapping key) whose text holds [from, to] (offsets as in the document), if any. */
 function valueScalarAround(document: Document.Parsed, from: number, to: number): Scalar | undefined {
-  let found: Scalar | undefined;
-  visit(document, {
-    Scalar(key, node) {
-      const range = node.range;
-      if (key === 'key' || !range || range[0] > from || to > range[1]) return undefined;
-      found = node;
-      return visit.BREAK;
-    },
-  });
-  return found;
+  const innermost = nodesAround(document, from, to).at(-1);
+  return innermost !== undefined && !innermost.isKey && isScalar(innermost.node) ? innermost.node : undefined;
 }
 
 // Fields a parsed scalar takes from its own text; the rest (range, comments, spacing) from where it stands.
 const PLACE_FIELDS = new Set(['range', 'comment', 'commentBefore', 'spaceBefore']);
 
 /**
- * Applies the edit from `before` to `after` (the texts `document` was parsed from, offset by `origin` in the
- * document's offsets) when it changes only the text of one plain, untagged scalar into another safe value.
+ * Applies `edit`, which turns `before` into `after` (the texts `document` was parsed from, offset by `origin` in
+ * the document's offsets), when it changes only the text of one plain, untagged scalar into another safe value.
  * Returns whether it did; the document is left untouched when it did not.
  */
-export function applyScalarEdit(document: Document.Parsed, origin: number, before: string, after: string, options: object): boolean {
+export function applyScalarEdit(document: Document.Parsed, origin: number, before: string, after: string, edit: TextEdit, options: object): boolean {
   if (document.errors.length > 0) return false;
-  const edit = singleEdit(before, after);
   const scalar = valueScalarAround(document, origin + edit.start, origin + edit.start + edit.removed);
   if (scalar === undefined || scalar.type !== 'PLAIN' || scalar.tag !== undefined) return false;
   const [valueStart, valueEnd] = [scalar.range![0] - origin, scalar.range![1] - origin];

@@ -16,9 +16,10 @@
 //   the list is an error), so the line after it, an entry line of the list, is read as the next item, as before.
 //
 // Hand-written because `yaml` re-parses only whole documents.
-import { isSeq, parseAllDocuments, visit, type Document, type Node, type YAMLSeq } from 'yaml';
+import { isSeq, parseAllDocuments, type Document, type Node, type YAMLSeq } from 'yaml';
+import { nodesAround } from './nodesAround';
 import { shiftOffsets } from './shiftOffsets';
-import { singleEdit } from './textEdit';
+import type { TextEdit } from './textEdit';
 
 /** How many lines the run may reach beyond the edited ones to find entry lines to start and end at. */
 const MAX_LINES_AROUND_EDIT = 40;
@@ -87,26 +88,18 @@ function runStaysInList(run: string, indent: number): boolean {
 
 /** The block lists whose text holds [from, to] (document offsets), innermost first. */
 function blockListsAround(document: Document.Parsed, from: number, to: number): YAMLSeq[] {
-  const lists: YAMLSeq[] = [];
-  visit(document, {
-    Seq(_key, node) {
-      const range = node.range;
-      if (!range || range[0] > from || to > range[1]) return visit.SKIP;
-      if (!node.flow) lists.push(node);
-      return undefined;
-    },
-  });
-  return lists.reverse();
+  return nodesAround(document, from, to)
+    .flatMap(({ node }) => (isSeq(node) && !node.flow ? [node] : []))
+    .reverse();
 }
 
 /**
- * Applies the edit from `before` to `after` (the texts `document` was parsed from, offset by `origin` in the
- * document's offsets) by re-parsing the run of one block list's entries around it, when that is certain to give
+ * Applies `edit`, which turns `before` into `after` (the texts `document` was parsed from, offset by `origin` in
+ * the document's offsets), by re-parsing the run of one block list's entries around it, when that is certain to give
  * what a fresh parse gives. Returns whether it did; the document is left untouched when it did not.
  */
-export function applySequenceEdit(document: Document.Parsed, origin: number, before: string, after: string, options: object): boolean {
+export function applySequenceEdit(document: Document.Parsed, origin: number, before: string, after: string, edit: TextEdit, options: object): boolean {
   if (document.errors.length > 0 || document.warnings.length > 0) return false;
-  const edit = singleEdit(before, after);
   const editEnd = edit.start + edit.removed;
   const delta = edit.inserted - edit.removed;
   for (const list of blockListsAround(document, origin + edit.start, origin + editEnd)) {
