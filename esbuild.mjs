@@ -27,7 +27,9 @@ const nodePrograms = {
 };
 
 const webviewEntries = existsSync('webview')
-  ? readdirSync('webview').filter((f) => f.endsWith('.panel.ts')).map((f) => `webview/${f}`)
+  ? readdirSync('webview')
+      .filter((f) => f.endsWith('.panel.ts'))
+      .map((f) => `webview/${f}`)
   : [];
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };

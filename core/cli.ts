@@ -1,5 +1,4 @@
-// The `radlab` command. Each subcommand lives beside the part of core/ it drives and is loaded only when
-// called, so `radlab validate` never pays for loading DICOM codecs or training engines.
+// The `radlab` command. Each subcommand's adapter lives in core/cli/ and is loaded only when called, so `radlab validate` never pays for loading DICOM codecs or training engines.
 import process, { argv, exit, stderr, stdout } from 'node:process';
 
 interface Subcommand {
@@ -11,73 +10,76 @@ interface Subcommand {
 const subcommands: Record<string, Subcommand> = {
   run: {
     summary: 'Train and test an experiment (one run per backbone), or resume an interrupted run',
-    usage: 'radlab run <file.experiment.yaml> [--events-stdout] [--member <index> --run-id <run id>] | radlab run --resume <run dir>',
-    load: () => import('./run/runCommand'),
+    usage:
+      'radlab run <file.experiment.yaml> [--events-stdout] [--member <index> --run-id <run id>] | radlab run --resume <run dir>',
+    load: () => import('./cli/runCommand'),
   },
   submit: {
     summary: 'Submit an experiment to a Slurm cluster: a job array with one task per backbone, then the sweep summary',
-    usage: 'radlab submit <file.experiment.yaml> [--partition P] [--account A] [--gpus N] [--cpus N] [--memory 32G] [--time 12:00:00] [--sbatch OPTION]... [--setup LINE]... [--command-prefix CMD] [--json]',
-    load: () => import('./slurm/submitCommand'),
+    usage:
+      'radlab submit <file.experiment.yaml> [--partition P] [--account A] [--gpus N] [--cpus N] [--memory 32G] [--time 12:00:00] [--sbatch OPTION]... [--setup LINE]... [--command-prefix CMD] [--json]',
+    load: () => import('./cli/submitCommand'),
   },
   status: {
     summary: "Show a Slurm submission's tasks (squeue/sacct) beside their runs' status",
     usage: 'radlab status <experiment folder | run folder | job id> [--run-id <run id>] [--json]',
-    load: () => import('./slurm/statusCommand'),
+    load: () => import('./cli/statusCommand'),
   },
   cancel: {
     summary: 'Cancel a Slurm submission, one of its runs, or a job (scancel)',
     usage: 'radlab cancel <experiment folder | run folder | job id> [--run-id <run id>]',
-    load: () => import('./slurm/cancelCommand'),
+    load: () => import('./cli/cancelCommand'),
   },
   summarize: {
     summary: "Write a sweep's model_performance_summary.csv from its run folders",
     usage: 'radlab summarize <experiment folder> [--run-id <run id>]',
-    load: () => import('./run/summarizeCommand'),
+    load: () => import('./cli/summarizeCommand'),
   },
   validate: {
     summary: 'Check an experiment file and print its diagnostics',
     usage: 'radlab validate <file.experiment.yaml> [--json]',
-    load: () => import('./experiment/validateCommand'),
+    load: () => import('./cli/validateCommand'),
   },
   dicom: {
     summary: 'Show what a DICOM file holds; optionally write a windowed PNG preview',
     usage: 'radlab dicom <file> [--json] [--png out.png] [--window center,width|auto] [--frame n]',
-    load: () => import('./dicom/dicomCommand'),
+    load: () => import('./cli/dicomCommand'),
   },
   synth: {
     summary: 'Write a synthetic RSNA LSDC dataset (phantom lumbar spines)',
     usage: 'radlab synth --out <dir> --studies <N> [--seed <S>]',
-    load: () => import('./data/synthCommand'),
+    load: () => import('./cli/synthCommand'),
   },
   model: {
     summary: "Show a backbone's facts (parameters, input size, feature width, GFLOPs)",
     usage: 'radlab model <backbone> [--json] | radlab model --list [--json]',
-    load: () => import('./models/modelCommand'),
+    load: () => import('./cli/modelCommand'),
   },
   dataset: {
     summary: 'Summarise a dataset: studies, series, samples per level and grade, skipped items, split counts',
     usage: 'radlab dataset <dataset-root | file.experiment.yaml> [--condition <condition>] [--json]',
-    load: () => import('./data/datasetCommand'),
+    load: () => import('./cli/datasetCommand'),
   },
   weights: {
     summary: 'Convert a pretrained checkpoint (.pth/.bin/.safetensors) to RadLab names and print its key report',
     usage: 'radlab weights <backbone> <file> --out <dir> [--non-strict]',
-    load: () => import('./models/weights/weightsCommand'),
+    load: () => import('./cli/weightsCommand'),
   },
   features: {
     summary: 'Run a backbone with pretrained weights on an input tensor and write its features (parity check)',
-    usage: 'radlab features <backbone> --weights <file> --input <in.safetensors> --out <out.safetensors> [--engine auto|wasm|...] [--threads N] [--non-strict]',
-    load: () => import('./models/weights/featuresCommand'),
+    usage:
+      'radlab features <backbone> --weights <file> --input <in.safetensors> --out <out.safetensors> [--engine auto|wasm|...] [--threads N] [--non-strict]',
+    load: () => import('./cli/featuresCommand'),
   },
   engine: {
     summary: 'Show which training engine runs here (GPU/CPU ladder, device, threads)',
     usage: 'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json]',
-    load: () => import('./engine/engineCommand'),
+    load: () => import('./cli/engineCommand'),
   },
   docs: {
     summary: 'Print the experiment file reference, or update it in a README',
     usage: 'radlab docs [--write README.md]',
-    load: () => import('./experiment/docsCommand'),
+    load: () => import('./cli/docsCommand'),
   },
 };
 
@@ -98,6 +100,10 @@ async function main(args: string[]): Promise<number> {
   if (command === undefined) {
     stderr.write(`radlab: unknown command '${name}'. Run 'radlab --help' for the list of commands.\n`);
     return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return 0;
   }
   const module = await command.load();
   return module.run(rest);

@@ -23,7 +23,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   } catch (error) {
     // The commands stay usable without the server; its own output channel holds the details.
     const message = error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(`RadLab: the language server did not start (${message}). See the "RadLab Language Server" output.`);
+    void vscode.window.showErrorMessage(
+      `RadLab: the language server did not start (${message}). See the "RadLab Language Server" output.`,
+    );
   }
 }
 

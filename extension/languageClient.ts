@@ -1,7 +1,12 @@
 // Starts the RadLab language server (dist/server.js, bundled beside this file) over stdio. The client stays thin:
 // every piece of experiment knowledge lives in the server and core/experiment.
 import * as vscode from 'vscode';
-import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
 
 export const EXPERIMENT_LANGUAGE_ID = 'radlab-experiment';
 

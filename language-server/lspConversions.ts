@@ -123,7 +123,11 @@ export function toDocumentSymbol(symbol: OutlineSymbol): DocumentSymbol {
 }
 
 /** For clients without hierarchical symbol support: the same tree, flattened, each naming its parent. */
-export function toSymbolInformation(symbols: OutlineSymbol[], uri: string, containerName?: string): SymbolInformation[] {
+export function toSymbolInformation(
+  symbols: OutlineSymbol[],
+  uri: string,
+  containerName?: string,
+): SymbolInformation[] {
   return symbols.flatMap((symbol) => {
     const converted = toDocumentSymbol(symbol);
     const own: SymbolInformation = {

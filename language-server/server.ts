@@ -148,7 +148,11 @@ const validateAndPublish = guarded(logError, 'validation', undefined, async (uri
   if (document === undefined) return;
   const filePath = experimentPathForDocument(uri, workspaceRoot);
   const text = document.getText();
-  const { diagnostics, referencedPaths } = analyzeExperiment(text, { filePath, checkDataset, parser: documentParser(uri) });
+  const { diagnostics, referencedPaths } = analyzeExperiment(text, {
+    filePath,
+    checkDataset,
+    parser: documentParser(uri),
+  });
   latestDiagnostics.set(uri, { version: document.version, diagnostics });
   latestPaths.set(uri, { version: document.version, paths: referencedPaths });
   if (watchedVersions.get(uri) !== document.version) scheduleWatchRefresh(uri);

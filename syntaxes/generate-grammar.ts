@@ -114,7 +114,10 @@ function escapeRegex(text: string): string {
 
 function alternation(words: readonly string[]): string {
   // Longest first so that a word never stops at a shorter word it starts with.
-  return [...words].sort((a, b) => b.length - a.length || a.localeCompare(b)).map(escapeRegex).join('|');
+  return [...words]
+    .sort((a, b) => b.length - a.length || a.localeCompare(b))
+    .map(escapeRegex)
+    .join('|');
 }
 
 function captures(names: (string | null)[]): Captures {
@@ -197,7 +200,12 @@ function yamlRepository(): Record<string, GrammarRule> {
     flow: `${PLAIN_FIRST}${PLAIN_REST.flow}`,
   };
   const blockKeyPrefix = String.raw`^([ \t]*)(?:(-)[ \t]+)?(${QUOTED_KEY}|${plainKey.block})[ \t]*(:)`;
-  const blockKeyScopes = [null, 'punctuation.definition.block.sequence.item.yaml', SCOPES.yamlKey, 'punctuation.separator.key-value.mapping.yaml'];
+  const blockKeyScopes = [
+    null,
+    'punctuation.definition.block.sequence.item.yaml',
+    SCOPES.yamlKey,
+    'punctuation.separator.key-value.mapping.yaml',
+  ];
   return {
     comment: {
       match: String.raw`(?<=^|[ \t])(#).*$`,
@@ -209,7 +217,11 @@ function yamlRepository(): Record<string, GrammarRule> {
         {
           match: String.raw`^(%)([^\s#]+)(.*?)(?=[ \t]+#|[ \t]*$)`,
           name: 'meta.directive.yaml',
-          captures: captures(['punctuation.definition.directive.begin.yaml', 'keyword.other.directive.yaml', 'string.unquoted.directive-parameter.yaml']),
+          captures: captures([
+            'punctuation.definition.directive.begin.yaml',
+            'keyword.other.directive.yaml',
+            'string.unquoted.directive-parameter.yaml',
+          ]),
         },
         { match: String.raw`^---(?=[ \t]|$)`, name: 'entity.other.document.begin.yaml' },
         { match: String.raw`^\.\.\.(?=[ \t]|$)`, name: 'entity.other.document.end.yaml' },
@@ -233,7 +245,10 @@ function yamlRepository(): Record<string, GrammarRule> {
           captures: captures([SCOPES.yamlKey, 'punctuation.separator.key-value.mapping.yaml']),
         },
         { match: String.raw`(?<=^|[ \t])\?(?=[ \t]|$)`, name: 'punctuation.definition.key-value.begin.yaml' },
-        { match: String.raw`^[ \t]*(:)(?=[ \t]|$)`, captures: captures(['punctuation.separator.key-value.mapping.yaml']) },
+        {
+          match: String.raw`^[ \t]*(:)(?=[ \t]|$)`,
+          captures: captures(['punctuation.separator.key-value.mapping.yaml']),
+        },
         { match: String.raw`(?<=^|[ \t])-(?=[ \t]|$)`, name: 'punctuation.definition.block.sequence.item.yaml' },
       ],
     },
@@ -286,10 +301,20 @@ function yamlRepository(): Record<string, GrammarRule> {
     'scalars-block': { patterns: scalarRules('block') },
     'scalars-flow': { patterns: scalarRules('flow') },
     'block-values': {
-      patterns: ['properties', 'quoted-double', 'quoted-single', 'flow-mapping', 'flow-sequence', 'scalars-block'].map(include),
+      patterns: ['properties', 'quoted-double', 'quoted-single', 'flow-mapping', 'flow-sequence', 'scalars-block'].map(
+        include,
+      ),
     },
     'flow-values': {
-      patterns: ['comment', 'properties', 'quoted-double', 'quoted-single', 'flow-mapping', 'flow-sequence', 'scalars-flow'].map(include),
+      patterns: [
+        'comment',
+        'properties',
+        'quoted-double',
+        'quoted-single',
+        'flow-mapping',
+        'flow-sequence',
+        'scalars-flow',
+      ].map(include),
     },
     'yaml-block': { patterns: ['comment', 'block-structure', 'block-values'].map(include) },
   };
@@ -332,7 +357,8 @@ function toGrammarField(key: string, node: SchemaNode, parentId: string | null):
 function groupSiblings(fields: GrammarField[]): GrammarField[] {
   const groups = new Map<string, GrammarField>();
   for (const field of fields) {
-    const signature = field.children.length > 0 ? `mapping:${field.id}` : JSON.stringify([field.enumValues, field.isPath]);
+    const signature =
+      field.children.length > 0 ? `mapping:${field.id}` : JSON.stringify([field.enumValues, field.isPath]);
     const group = groups.get(signature);
     if (group === undefined) groups.set(signature, { ...field, keys: [...field.keys] });
     else group.keys.push(...field.keys);
@@ -362,7 +388,11 @@ function valuePatterns(field: GrammarField, flow: Flow): GrammarRule[] {
 function blockFieldRules(field: GrammarField, isSection: boolean): GrammarRule[] {
   const indentation = isSection ? '^()' : String.raw`^([ \t]*)`;
   const prefix = String.raw`${indentation}(${alternation(field.keys)})[ \t]*(:)`;
-  const prefixScopes = [null, isSection ? SCOPES.section : SCOPES.field, 'punctuation.separator.key-value.mapping.yaml'];
+  const prefixScopes = [
+    null,
+    isSection ? SCOPES.section : SCOPES.field,
+    'punctuation.separator.key-value.mapping.yaml',
+  ];
   const region: GrammarRule = {
     begin: prefix + AFTER_COLON.block,
     beginCaptures: captures(prefixScopes),

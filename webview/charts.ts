@@ -75,16 +75,14 @@ export function lineChart(
 }
 
 export function setSeries(chart: Chart<'line'>, series: LineSeries[]): void {
-  chart.data.datasets = series.map(
-    (s, i): ChartDataset<'line'> => ({
-      label: s.label,
-      data: s.points,
-      borderColor: seriesColour(s.colour ?? i),
-      backgroundColor: seriesColour(s.colour ?? i),
-      borderDash: s.dashed ? [6, 4] : [],
-      pointRadius: s.points.length > 60 ? 0 : 2,
-      tension: 0,
-    }),
-  );
+  chart.data.datasets = series.map((s, i): ChartDataset<'line'> => ({
+    label: s.label,
+    data: s.points,
+    borderColor: seriesColour(s.colour ?? i),
+    backgroundColor: seriesColour(s.colour ?? i),
+    borderDash: s.dashed ? [6, 4] : [],
+    pointRadius: s.points.length > 60 ? 0 : 2,
+    tension: 0,
+  }));
   chart.update('none');
 }

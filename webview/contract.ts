@@ -10,7 +10,8 @@ import { GRADES } from '../core/data/lsdcVocabulary';
 import type { RunMetricsFile } from '../core/run/metricsFile';
 import type { RunState as RecordedState } from '../core/run/runRecord';
 import type { SweepMember } from '../core/run/sweepSummary';
-import type { EpochScores, SplitCounts } from '../core/train/events';
+import type { EpochScores } from '../core/metrics/epochScores';
+import type { SplitCounts } from '../core/train/events';
 
 /** Messages a webview page sends to its host. */
 export enum FromWebview {
@@ -175,7 +176,8 @@ export interface CompareModel {
   problems: string[];
 }
 
-export type CompareHostMessage = { type: ToWebview.CompareModel; model: CompareModel } | { type: ToWebview.Error; message: string };
+export type CompareHostMessage =
+  { type: ToWebview.CompareModel; model: CompareModel } | { type: ToWebview.Error; message: string };
 
 export type ComparePageMessage =
   | { type: FromWebview.Ready }
@@ -216,7 +218,8 @@ export interface DicomInstance {
   tags: TagRow[];
 }
 
-export type DicomHostMessage = { type: ToWebview.DicomInstance; instance: DicomInstance } | { type: ToWebview.Error; message: string };
+export type DicomHostMessage =
+  { type: ToWebview.DicomInstance; instance: DicomInstance } | { type: ToWebview.Error; message: string };
 
 export type DicomPageMessage =
   | { type: FromWebview.Ready }
@@ -324,8 +327,14 @@ const RUN_PAGE: Partial<Record<string, MessageSpec>> = {
   [FromWebview.GalleryPage]: { page: 'integer', mistakesOnly: 'boolean' },
   [FromWebview.OpenSlice]: { rowId: 'string' },
 };
-const COMPARE_PAGE: Partial<Record<string, MessageSpec>> = { ...COMMON_PAGE_MESSAGES, [FromWebview.ExportCsv]: { sort: 'sort-or-null' } };
-const DICOM_PAGE: Partial<Record<string, MessageSpec>> = { ...COMMON_PAGE_MESSAGES, [FromWebview.StepInstance]: { index: 'integer' } };
+const COMPARE_PAGE: Partial<Record<string, MessageSpec>> = {
+  ...COMMON_PAGE_MESSAGES,
+  [FromWebview.ExportCsv]: { sort: 'sort-or-null' },
+};
+const DICOM_PAGE: Partial<Record<string, MessageSpec>> = {
+  ...COMMON_PAGE_MESSAGES,
+  [FromWebview.StepInstance]: { index: 'integer' },
+};
 const DATASET_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
   [FromWebview.OpenSeries]: { studyId: 'string', seriesId: 'string' },
@@ -358,3 +367,34 @@ export const isDatasetHostMessage = hostGuard<DatasetHostMessage>({
   [ToWebview.SeriesSlices]: 'slices',
   [ToWebview.DatasetSlice]: 'slice',
 });
+
+// The compare table's column titles and sort order, shared by the page (sorting on a header click) and the host
+// (exporting in the order the user sees), so both agree on one definition.
+export const COMPARE_HEADERS: Readonly<Record<CompareColumn, string>> = {
+  label: 'Run',
+  backbone: 'Backbone',
+  status: 'Status',
+  params: 'Parameters',
+  bestValMacroF1: 'Best val macro-F1',
+  testAccuracy: 'Test accuracy',
+  testMacroF1: 'Test macro-F1',
+  testWeightedLogLoss: 'Weighted log loss',
+  durationSeconds: 'Duration',
+};
+
+/**
+ * Rows ordered by one column. Text compares with localeCompare (numeric, so run-10 follows run-9); a row
+ * without a value (a run still training, an unknown backbone) goes last in either direction, because "no
+ * number" is neither the best nor the worst. Equal values keep their input order (Array.prototype.sort is
+ * stable).
+ */
+export function sortCompareRows(rows: readonly CompareRow[], sort: CompareSort): CompareRow[] {
+  const sign = sort.direction === 'ascending' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = a[sort.column];
+    const y = b[sort.column];
+    if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
+    if (typeof x === 'number' && typeof y === 'number') return sign * (x - y);
+    return sign * String(x).localeCompare(String(y), 'en', { numeric: true });
+  });
+}

@@ -1,6 +1,14 @@
 // The dataset preview page: studies, their series and slices, each slice shown with its labels drawn on.
 import './panels.css';
-import { FromWebview, ToWebview, isDatasetHostMessage, type DatasetHostMessage, type DatasetPageMessage, type DatasetTree, type SeriesSlices } from './contract';
+import {
+  FromWebview,
+  ToWebview,
+  isDatasetHostMessage,
+  type DatasetHostMessage,
+  type DatasetPageMessage,
+  type DatasetTree,
+  type SeriesSlices,
+} from './contract';
 import { byId, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
 import { registerToolkit } from './toolkit';
@@ -29,7 +37,12 @@ app.append(
         h('vscode-button', { id: 'studies-next', appearance: 'secondary', 'aria-label': 'Next studies' }, '▶'),
       ),
     ),
-    h('nav', { 'aria-label': 'Series' }, h('h2', {}, 'Series'), h('ul', { id: 'series-list', class: 'pick-list', 'aria-label': 'Series' })),
+    h(
+      'nav',
+      { 'aria-label': 'Series' },
+      h('h2', {}, 'Series'),
+      h('ul', { id: 'series-list', class: 'pick-list', 'aria-label': 'Series' }),
+    ),
     h(
       'section',
       { 'aria-label': 'Slice' },
@@ -39,7 +52,11 @@ app.append(
         h('vscode-button', { id: 'slice-prev', appearance: 'secondary', 'aria-label': 'Previous slice' }, '◀'),
         h('span', { id: 'slice-label', role: 'status' }),
         h('vscode-button', { id: 'slice-next', appearance: 'secondary', 'aria-label': 'Next slice' }, '▶'),
-        h('vscode-button', { id: 'slice-next-labelled', appearance: 'secondary', 'aria-label': 'Next labelled slice' }, 'Next labelled'),
+        h(
+          'vscode-button',
+          { id: 'slice-next-labelled', appearance: 'secondary', 'aria-label': 'Next labelled slice' },
+          'Next labelled',
+        ),
       ),
       h('img', { id: 'dataset-slice', alt: 'Slice with labels drawn on' }),
       h('ul', { id: 'slice-labels', 'aria-label': 'Labels on this slice' }),
@@ -63,9 +80,13 @@ function renderStudies(): void {
   const pages = Math.max(1, Math.ceil(tree.studies.length / STUDIES_PER_PAGE));
   byId('studies-page').textContent = `${studiesPage + 1} / ${pages} · ${tree.studies.length} studies`;
   byId('study-list').replaceChildren(
-    ...tree.studies.slice(studiesPage * STUDIES_PER_PAGE, (studiesPage + 1) * STUDIES_PER_PAGE).map((study) =>
-      pickItem(`${study.studyId} (${study.series.length} series)`, { 'data-study-id': study.studyId }, () => renderSeries(study.studyId)),
-    ),
+    ...tree.studies
+      .slice(studiesPage * STUDIES_PER_PAGE, (studiesPage + 1) * STUDIES_PER_PAGE)
+      .map((study) =>
+        pickItem(`${study.studyId} (${study.series.length} series)`, { 'data-study-id': study.studyId }, () =>
+          renderSeries(study.studyId),
+        ),
+      ),
   );
 }
 
@@ -84,8 +105,14 @@ function renderSeries(studyId: string): void {
 function openSlice(index: number): void {
   if (series === null || series.instances.length === 0) return;
   position = Math.max(0, Math.min(index, series.instances.length - 1));
-  byId('slice-label').textContent = `Instance ${series.instances[position]} · ${position + 1} / ${series.instances.length}`;
-  send({ type: FromWebview.OpenDatasetSlice, studyId: series.studyId, seriesId: series.seriesId, instanceNumber: series.instances[position]! });
+  byId('slice-label').textContent =
+    `Instance ${series.instances[position]} · ${position + 1} / ${series.instances.length}`;
+  send({
+    type: FromWebview.OpenDatasetSlice,
+    studyId: series.studyId,
+    seriesId: series.seriesId,
+    instanceNumber: series.instances[position]!,
+  });
 }
 
 function handle(message: DatasetHostMessage): void {
@@ -103,7 +130,11 @@ function handle(message: DatasetHostMessage): void {
       break;
     case ToWebview.DatasetSlice:
       byId<HTMLImageElement>('dataset-slice').src = message.slice.png;
-      byId('slice-labels').replaceChildren(...message.slice.markers.map((marker) => h('li', {}, `${marker.label} at (${marker.x.toFixed(0)}, ${marker.y.toFixed(0)})`)));
+      byId('slice-labels').replaceChildren(
+        ...message.slice.markers.map((marker) =>
+          h('li', {}, `${marker.label} at (${marker.x.toFixed(0)}, ${marker.y.toFixed(0)})`),
+        ),
+      );
       break;
     case ToWebview.Error:
       showError(message.message);
@@ -114,7 +145,10 @@ function handle(message: DatasetHostMessage): void {
 const send = connectToHost<DatasetHostMessage, DatasetPageMessage>(isDatasetHostMessage, handle);
 
 byId('studies-prev').addEventListener('click', () => studiesPage > 0 && (studiesPage--, renderStudies()));
-byId('studies-next').addEventListener('click', () => tree !== null && (studiesPage + 1) * STUDIES_PER_PAGE < tree.studies.length && (studiesPage++, renderStudies()));
+byId('studies-next').addEventListener(
+  'click',
+  () => tree !== null && (studiesPage + 1) * STUDIES_PER_PAGE < tree.studies.length && (studiesPage++, renderStudies()),
+);
 byId('slice-prev').addEventListener('click', () => openSlice(position - 1));
 byId('slice-next').addEventListener('click', () => openSlice(position + 1));
 byId('slice-next-labelled').addEventListener('click', () => {

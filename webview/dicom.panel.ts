@@ -1,7 +1,15 @@
 // The DICOM viewer page: the image on a canvas, windowed here from the modality values the host sends, with
 // drag to window/level, presets, zoom, stepping through the series and the tags table.
 import './panels.css';
-import { FromWebview, ToWebview, isDicomHostMessage, type DicomHostMessage, type DicomInstance, type DicomPageMessage, type WindowLevel } from './contract';
+import {
+  FromWebview,
+  ToWebview,
+  isDicomHostMessage,
+  type DicomHostMessage,
+  type DicomInstance,
+  type DicomPageMessage,
+  type WindowLevel,
+} from './contract';
 import { byId, fillGrid, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
 import { registerToolkit } from './toolkit';
@@ -31,8 +39,16 @@ app.append(
     h('vscode-button', { id: 'zoom-in', appearance: 'secondary', 'aria-label': 'Zoom in' }, '+'),
     h('vscode-button', { id: 'zoom-reset', appearance: 'secondary', 'aria-label': 'Fit' }, 'Fit'),
   ),
-  h('div', { class: 'viewer' }, h('canvas', { id: 'dicom-canvas', 'aria-label': 'DICOM image; drag to change window and level' })),
-  h('p', { class: 'hint' }, 'Drag: left/right changes the width, up/down the level. Arrow keys or the mouse wheel step through the series.'),
+  h(
+    'div',
+    { class: 'viewer' },
+    h('canvas', { id: 'dicom-canvas', 'aria-label': 'DICOM image; drag to change window and level' }),
+  ),
+  h(
+    'p',
+    { class: 'hint' },
+    'Drag: left/right changes the width, up/down the level. Arrow keys or the mouse wheel step through the series.',
+  ),
   h('vscode-data-grid', { id: 'dicom-tags', 'aria-label': 'DICOM tags', 'grid-template-columns': '2fr 1fr 0.5fr 3fr' }),
 );
 
@@ -72,10 +88,15 @@ function show(next: DicomInstance): void {
   canvas.height = next.rows;
   image = context.createImageData(next.columns, next.rows);
   if (!keepWindow) window = next.windows.auto;
-  byId('instance-label').textContent = `${next.index + 1} / ${next.count} (${next.sortMethod === 'position' ? 'by slice position' : 'by instance number'}) · ${next.file.split(/[\\/]/).pop()}`;
+  byId('instance-label').textContent =
+    `${next.index + 1} / ${next.count} (${next.sortMethod === 'position' ? 'by slice position' : 'by instance number'}) · ${next.file.split(/[\\/]/).pop()}`;
   byId('instance-prev').toggleAttribute('disabled', next.index === 0);
   byId('instance-next').toggleAttribute('disabled', next.index + 1 >= next.count);
-  fillGrid(byId('dicom-tags'), ['Name', 'Tag', 'VR', 'Value'], next.tags.map((row) => [row.name, row.tag, row.vr, row.value]));
+  fillGrid(
+    byId('dicom-tags'),
+    ['Name', 'Tag', 'VR', 'Value'],
+    next.tags.map((row) => [row.name, row.tag, row.vr, row.value]),
+  );
   app.setAttribute('aria-busy', 'false');
   applyZoom();
   draw();

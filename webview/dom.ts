@@ -2,7 +2,11 @@
 // data grid filled from rows of text.
 type Child = Node | string | null | undefined;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes?: Record<string, string>, ...children: Child[]): HTMLElementTagNameMap[K];
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes?: Record<string, string>,
+  ...children: Child[]
+): HTMLElementTagNameMap[K];
 export function h(tag: string, attributes?: Record<string, string>, ...children: Child[]): HTMLElement;
 export function h(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
   const element = document.createElement(tag);
@@ -20,8 +24,20 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 /** Replaces a vscode-data-grid's rows: the first row is the header. */
 export function fillGrid(grid: HTMLElement, header: string[], rows: string[][]): void {
   grid.replaceChildren(
-    h('vscode-data-grid-row', { 'row-type': 'header' }, ...header.map((text, i) => h('vscode-data-grid-cell', { 'cell-type': 'columnheader', 'grid-column': String(i + 1) }, text))),
-    ...rows.map((row) => h('vscode-data-grid-row', {}, ...row.map((text, i) => h('vscode-data-grid-cell', { 'grid-column': String(i + 1) }, text)))),
+    h(
+      'vscode-data-grid-row',
+      { 'row-type': 'header' },
+      ...header.map((text, i) =>
+        h('vscode-data-grid-cell', { 'cell-type': 'columnheader', 'grid-column': String(i + 1) }, text),
+      ),
+    ),
+    ...rows.map((row) =>
+      h(
+        'vscode-data-grid-row',
+        {},
+        ...row.map((text, i) => h('vscode-data-grid-cell', { 'grid-column': String(i + 1) }, text)),
+      ),
+    ),
   );
 }
 

@@ -3,7 +3,16 @@ import './panels.css';
 import { lineChart, setSeries, type LineSeries } from './charts';
 import type { ConfusionMatrices } from '../core/metrics/classification';
 import type { RunMetricsFile } from '../core/run/metricsFile';
-import { FromWebview, GRADE_NAMES, ToWebview, isRunHostMessage, type GalleryPage, type RunHostMessage, type RunPageMessage, type RunPanelModel } from './contract';
+import {
+  FromWebview,
+  GRADE_NAMES,
+  ToWebview,
+  isRunHostMessage,
+  type GalleryPage,
+  type RunHostMessage,
+  type RunPageMessage,
+  type RunPanelModel,
+} from './contract';
 import { byId, fillGrid, formatDuration, formatNumber, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
 import { registerToolkit } from './toolkit';
@@ -12,7 +21,13 @@ registerToolkit();
 
 const app = byId('app');
 app.append(
-  h('header', { id: 'run-summary', 'aria-label': 'Run summary' }, h('h1', { id: 'run-title' }, 'Run'), h('p', { id: 'run-state', role: 'status' }), h('p', { id: 'run-progress' })),
+  h(
+    'header',
+    { id: 'run-summary', 'aria-label': 'Run summary' },
+    h('h1', { id: 'run-title' }, 'Run'),
+    h('p', { id: 'run-state', role: 'status' }),
+    h('p', { id: 'run-progress' }),
+  ),
   h(
     'section',
     { 'aria-label': 'Training curves', class: 'charts' },
@@ -25,7 +40,11 @@ app.append(
     { 'aria-label': 'Test metrics' },
     h('h2', {}, 'Test metrics'),
     h('p', { id: 'test-headline' }),
-    h('vscode-data-grid', { id: 'metrics-table', 'aria-label': 'Per-class metrics', 'grid-template-columns': '2fr 1fr 1fr 1fr 1fr' }),
+    h('vscode-data-grid', {
+      id: 'metrics-table',
+      'aria-label': 'Per-class metrics',
+      'grid-template-columns': '2fr 1fr 1fr 1fr 1fr',
+    }),
   ),
   h(
     'section',
@@ -39,7 +58,11 @@ app.append(
     ),
     h('table', { id: 'confusion-matrix', 'aria-label': 'Confusion matrix, rows true grade, columns predicted grade' }),
   ),
-  h('section', { 'aria-label': 'ROC curves' }, h('div', { class: 'chart square' }, h('canvas', { id: 'chart-roc', 'aria-label': 'ROC curves, one versus rest' }))),
+  h(
+    'section',
+    { 'aria-label': 'ROC curves' },
+    h('div', { class: 'chart square' }, h('canvas', { id: 'chart-roc', 'aria-label': 'ROC curves, one versus rest' })),
+  ),
   h(
     'section',
     { 'aria-label': 'Test predictions' },
@@ -55,15 +78,34 @@ app.append(
     h('p', { id: 'gallery-note', class: 'hint', role: 'note' }),
     h('ul', { id: 'gallery', class: 'gallery', 'aria-label': 'Prediction gallery' }),
   ),
-  h('section', { id: 'slice-view', class: 'overlay', hidden: '', role: 'dialog', 'aria-label': 'Slice' }, h('h2', { id: 'slice-title' }), h('vscode-button', { id: 'slice-close' }, 'Close'), h('img', { id: 'slice-image', alt: 'Labelled slice' })),
+  h(
+    'section',
+    { id: 'slice-view', class: 'overlay', hidden: '', role: 'dialog', 'aria-label': 'Slice' },
+    h('h2', { id: 'slice-title' }),
+    h('vscode-button', { id: 'slice-close' }, 'Close'),
+    h('img', { id: 'slice-image', alt: 'Labelled slice' }),
+  ),
   h('section', { 'aria-label': 'Problems' }, h('ul', { id: 'problems', class: 'problems' })),
 );
 
 const charts = {
   loss: lineChart(byId<HTMLCanvasElement>('chart-loss'), 'Loss', 'Epoch', 'Loss', undefined, 1),
-  accuracy: lineChart(byId<HTMLCanvasElement>('chart-accuracy'), 'Accuracy', 'Epoch', 'Accuracy', { min: 0, max: 1 }, 1),
+  accuracy: lineChart(
+    byId<HTMLCanvasElement>('chart-accuracy'),
+    'Accuracy',
+    'Epoch',
+    'Accuracy',
+    { min: 0, max: 1 },
+    1,
+  ),
   f1: lineChart(byId<HTMLCanvasElement>('chart-f1'), 'Macro-F1', 'Epoch', 'Macro-F1', { min: 0, max: 1 }, 1),
-  roc: lineChart(byId<HTMLCanvasElement>('chart-roc'), 'ROC (test, one vs rest)', 'False positive rate', 'True positive rate', { min: 0, max: 1 }),
+  roc: lineChart(
+    byId<HTMLCanvasElement>('chart-roc'),
+    'ROC (test, one vs rest)',
+    'False positive rate',
+    'True positive rate',
+    { min: 0, max: 1 },
+  ),
 };
 
 let model: RunPanelModel | null = null;
@@ -72,12 +114,16 @@ const gallery = { page: 0, mistakesOnly: false, total: 0, pageSize: 12 };
 function renderSummary(m: RunPanelModel): void {
   const s = m.summary;
   byId('run-title').textContent = `${s.experiment || 'Run'} · ${s.backbone || '?'} · ${s.runId || s.runDir}`;
-  const counts = s.counts === null ? '' : ` · ${s.counts.train}/${s.counts.val}/${s.counts.test} train/val/test samples`;
-  byId('run-state').textContent = `${s.state}${s.error ? `: ${s.error}` : ''} · ${s.engine || 'engine ?'} on ${s.device || 'device ?'} · ${formatDuration(s.durationSeconds)}${counts}`;
+  const counts =
+    s.counts === null ? '' : ` · ${s.counts.train}/${s.counts.val}/${s.counts.test} train/val/test samples`;
+  byId('run-state').textContent =
+    `${s.state}${s.error ? `: ${s.error}` : ''} · ${s.engine || 'engine ?'} on ${s.device || 'device ?'} · ${formatDuration(s.durationSeconds)}${counts}`;
   byId('run-state').dataset.state = s.state;
   const p = m.progress;
   byId('run-progress').textContent =
-    p === null ? '' : `Epoch ${p.epoch}${p.epochs === null ? '' : `/${p.epochs}`} · step ${p.step}/${p.steps} · loss ${formatNumber(p.loss)} · ${p.imagesPerSecond.toFixed(1)} img/s · ETA ${formatDuration(p.etaSeconds)}`;
+    p === null
+      ? ''
+      : `Epoch ${p.epoch}${p.epochs === null ? '' : `/${p.epochs}`} · step ${p.step}/${p.steps} · loss ${formatNumber(p.loss)} · ${p.imagesPerSecond.toFixed(1)} img/s · ETA ${formatDuration(p.etaSeconds)}`;
 }
 
 function renderCurves(m: RunPanelModel): void {
@@ -85,9 +131,18 @@ function renderCurves(m: RunPanelModel): void {
     { label: 'train', points: m.history.map((p) => ({ x: p.epoch, y: pick(p.train) })), colour: 0 },
     { label: 'validation', points: m.history.map((p) => ({ x: p.epoch, y: pick(p.val) })), colour: 1 },
   ];
-  setSeries(charts.loss, curve((s) => s.loss));
-  setSeries(charts.accuracy, curve((s) => s.accuracy));
-  setSeries(charts.f1, curve((s) => s.macroF1));
+  setSeries(
+    charts.loss,
+    curve((s) => s.loss),
+  );
+  setSeries(
+    charts.accuracy,
+    curve((s) => s.accuracy),
+  );
+  setSeries(
+    charts.f1,
+    curve((s) => s.macroF1),
+  );
 }
 
 function renderMetrics(metrics: RunMetricsFile | null): void {
@@ -97,21 +152,36 @@ function renderMetrics(metrics: RunMetricsFile | null): void {
       ? 'No test metrics yet: results/metrics.json is written when the run ends.'
       : `${test.samples} test samples, best epoch ${metrics!.bestEpoch} by ${metrics!.selectedBy} · accuracy ${formatNumber(test.accuracy)} · macro-F1 ${formatNumber(test.macro.f1)} · ` +
         `weighted F1 ${formatNumber(test.weighted.f1)} · macro AUC ${formatNumber(test.roc.macroAuc)} · RSNA weighted log loss ${formatNumber(test.rsna.score)}`;
-  const averaged = (name: string, scores: { precision: number; recall: number; f1: number }) => [name, formatNumber(scores.precision), formatNumber(scores.recall), formatNumber(scores.f1), String(test!.samples)];
+  const averaged = (name: string, scores: { precision: number; recall: number; f1: number }) => [
+    name,
+    formatNumber(scores.precision),
+    formatNumber(scores.recall),
+    formatNumber(scores.f1),
+    String(test!.samples),
+  ];
   fillGrid(
     byId('metrics-table'),
     ['Grade', 'Precision', 'Recall', 'F1', 'Support'],
     test === undefined
       ? []
       : [
-          ...test.perClass.map((row, k) => [GRADE_NAMES[k]!, formatNumber(row.precision), formatNumber(row.recall), formatNumber(row.f1), String(row.support)]),
+          ...test.perClass.map((row, k) => [
+            GRADE_NAMES[k]!,
+            formatNumber(row.precision),
+            formatNumber(row.recall),
+            formatNumber(row.f1),
+            String(row.support),
+          ]),
           averaged('Macro average', test.macro),
           averaged('Weighted average', test.weighted),
         ],
   );
   setSeries(
     charts.roc,
-    (test?.roc.curves ?? []).map((curve) => ({ label: `${curve.className} (AUC ${formatNumber(curve.auc)})`, points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })) })),
+    (test?.roc.curves ?? []).map((curve) => ({
+      label: `${curve.className} (AUC ${formatNumber(curve.auc)})`,
+      points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })),
+    })),
   );
 }
 
@@ -131,26 +201,43 @@ function renderConfusion(): void {
   // Rebuilding the options resets the dropdown, so it happens only when the levels change.
   if (levels.join('|') !== shownLevels) {
     shownLevels = levels.join('|');
-    byId('confusion-level').replaceChildren(h('vscode-option', { value: 'all' }, 'All levels'), ...levels.map((level) => h('vscode-option', { value: level }, level)));
+    byId('confusion-level').replaceChildren(
+      h('vscode-option', { value: 'all' }, 'All levels'),
+      ...levels.map((level) => h('vscode-option', { value: level }, level)),
+    );
   }
   const level = selectedValue('confusion-level');
-  const pair: ConfusionMatrices | undefined = level === 'all' || level === '' ? test?.confusion : test?.perLevel?.[level]?.confusion;
+  const pair: ConfusionMatrices | undefined =
+    level === 'all' || level === '' ? test?.confusion : test?.perLevel?.[level]?.confusion;
   const table = byId('confusion-matrix');
   if (pair === undefined) {
-    table.replaceChildren(h('caption', {}, 'No confusion matrix yet: the run writes it when it has tested its best checkpoint.'));
+    table.replaceChildren(
+      h('caption', {}, 'No confusion matrix yet: the run writes it when it has tested its best checkpoint.'),
+    );
     return;
   }
   const normalised = isChecked('confusion-normalised');
   const matrix = normalised ? pair.normalised : pair.counts;
   table.replaceChildren(
     h('caption', {}, `Rows: true grade · columns: predicted grade${normalised ? ' · each row sums to 1' : ''}`),
-    h('tr', {}, h('th', { scope: 'col' }, 'true \\ predicted'), ...GRADE_NAMES.map((grade) => h('th', { scope: 'col' }, grade))),
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'true \\ predicted'),
+      ...GRADE_NAMES.map((grade) => h('th', { scope: 'col' }, grade)),
+    ),
     ...matrix.map((row, t) =>
       h(
         'tr',
         {},
         h('th', { scope: 'row' }, GRADE_NAMES[t]!),
-        ...row.map((value, p) => h('td', { class: t === p ? 'diagonal' : '', 'data-shade': String(Math.round(10 * (pair.normalised[t]![p] ?? 0))) }, normalised ? value.toFixed(2) : String(value))),
+        ...row.map((value, p) =>
+          h(
+            'td',
+            { class: t === p ? 'diagonal' : '', 'data-shade': String(Math.round(10 * (pair.normalised[t]![p] ?? 0))) },
+            normalised ? value.toFixed(2) : String(value),
+          ),
+        ),
       ),
     ),
   );
@@ -159,24 +246,36 @@ function renderConfusion(): void {
 function renderGallery(page: GalleryPage): void {
   Object.assign(gallery, { page: page.page, total: page.total, pageSize: page.pageSize });
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-  byId('gallery-page-label').textContent = `Page ${page.page + 1} of ${pages} · ${page.total} predictions${page.mistakesOnly ? ' (mistakes only)' : ''}`;
+  byId('gallery-page-label').textContent =
+    `Page ${page.page + 1} of ${pages} · ${page.total} predictions${page.mistakesOnly ? ' (mistakes only)' : ''}`;
   byId('gallery-note').textContent = page.imagesUnavailable ?? '';
   byId('gallery-prev').toggleAttribute('disabled', page.page === 0);
   byId('gallery-next').toggleAttribute('disabled', page.page + 1 >= pages);
   byId('gallery').replaceChildren(
     ...page.items.map((item) => {
       const wrong = item.trueLabel !== item.predictedLabel;
-      const probabilities = GRADE_NAMES.map((grade, k) => `${grade} ${(item.probabilities[k]! * 100).toFixed(0)}%`).join(' · ');
+      const probabilities = GRADE_NAMES.map(
+        (grade, k) => `${grade} ${(item.probabilities[k]! * 100).toFixed(0)}%`,
+      ).join(' · ');
       const button = h(
         'button',
-        { class: 'gallery-item', 'data-row-id': item.rowId, 'data-correct': String(!wrong), 'aria-label': `${item.rowId}: true ${item.trueLabel}, predicted ${item.predictedLabel}` },
+        {
+          class: 'gallery-item',
+          'data-row-id': item.rowId,
+          'data-correct': String(!wrong),
+          'aria-label': `${item.rowId}: true ${item.trueLabel}, predicted ${item.predictedLabel}`,
+        },
         item.thumbnail !== null
           ? h('img', { src: item.thumbnail, alt: '' })
           : item.imageError !== null
             ? h('span', { class: 'image-error' }, item.imageError)
             : null,
         h('span', { class: 'caption' }, `${item.studyId} ${item.level}`),
-        h('span', { class: wrong ? 'grade wrong' : 'grade' }, `true ${item.trueLabel} · predicted ${item.predictedLabel}`),
+        h(
+          'span',
+          { class: wrong ? 'grade wrong' : 'grade' },
+          `true ${item.trueLabel} · predicted ${item.predictedLabel}`,
+        ),
         h('span', { class: 'probabilities' }, probabilities),
       );
       button.addEventListener('click', () => send({ type: FromWebview.OpenSlice, rowId: item.rowId }));
@@ -227,5 +326,8 @@ byId('gallery-mistakes').addEventListener('change', () => {
   requestGallery(0);
 });
 byId('gallery-prev').addEventListener('click', () => gallery.page > 0 && requestGallery(gallery.page - 1));
-byId('gallery-next').addEventListener('click', () => (gallery.page + 1) * gallery.pageSize < gallery.total && requestGallery(gallery.page + 1));
+byId('gallery-next').addEventListener(
+  'click',
+  () => (gallery.page + 1) * gallery.pageSize < gallery.total && requestGallery(gallery.page + 1),
+);
 byId('slice-close').addEventListener('click', () => (byId('slice-view').hidden = true));

@@ -14,7 +14,10 @@ export function windowedGrey(value: number, window: WindowLevel): number {
 
 /** Fills `out` (4 bytes per pixel, as ImageData holds them) with the windowed grey of each value. */
 export function windowToRgba(values: Float32Array, window: WindowLevel, invert: boolean, out: Uint8ClampedArray): void {
-  if (out.length !== values.length * 4) throw new RangeError(`the RGBA buffer holds ${out.length} bytes, ${values.length} pixels need ${values.length * 4}`);
+  if (out.length !== values.length * 4)
+    throw new RangeError(
+      `the RGBA buffer holds ${out.length} bytes, ${values.length} pixels need ${values.length * 4}`,
+    );
   for (let i = 0; i < values.length; i++) {
     const grey = windowedGrey(values[i]!, window);
     const shown = invert ? 255 - grey : grey;

@@ -34,16 +34,29 @@ interface Config {
 
 const crop60Side = Math.round(60 / SPACING_MM);
 const configs: Record<string, Config> = {
-  issue: { region: { left: 64, top: 64, width: 384, height: 384 }, kernel: 'linear', describe: 'crop 384 at (64,64), bilinear' },
+  issue: {
+    region: { left: 64, top: 64, width: 384, height: 384 },
+    kernel: 'linear',
+    describe: 'crop 384 at (64,64), bilinear',
+  },
   crop60: {
-    region: { left: Math.round(255.5 - crop60Side / 2), top: Math.round(255.5 - crop60Side / 2), width: crop60Side, height: crop60Side },
+    region: {
+      left: Math.round(255.5 - crop60Side / 2),
+      top: Math.round(255.5 - crop60Side / 2),
+      width: crop60Side,
+      height: crop60Side,
+    },
     kernel: 'lanczos3',
     describe: `crop 60 mm = ${crop60Side} px at the centre, lanczos3`,
   },
 };
 
 const { values: options } = parseArgs({
-  options: { rounds: { type: 'string', default: '30' }, repeats: { type: 'string', default: '3' }, config: { type: 'string', default: 'issue' } },
+  options: {
+    rounds: { type: 'string', default: '30' },
+    repeats: { type: 'string', default: '3' },
+    config: { type: 'string', default: 'issue' },
+  },
 });
 const rounds = Number(options.rounds);
 const repeats = Number(options.repeats);
@@ -66,7 +79,11 @@ async function processSlice(path: string): Promise<Uint8Array> {
 async function processSliceWithSharp(path: string): Promise<Uint8Array> {
   const { width, height } = config!.region;
   const grey = windowRegionToUint8(await readDicomFile(path), 0, { kind: 'tags' }, config!.region);
-  return sharp(grey, { raw: { width, height, channels: 1 } }).resize(OUT, OUT, { fit: 'fill', kernel: config!.kernel }).toColourspace('b-w').raw().toBuffer();
+  return sharp(grey, { raw: { width, height, channels: 1 } })
+    .resize(OUT, OUT, { fit: 'fill', kernel: config!.kernel })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer();
 }
 
 function cpuSeconds(): number {
@@ -84,11 +101,15 @@ async function timeNode(files: string[], work: SliceWork): Promise<{ slicesPerCp
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const perSlice = (slicesPerCpuS: number) => `${slicesPerCpuS.toFixed(1)} slices/s per core, ${(1000 / slicesPerCpuS).toFixed(2)} CPU ms/slice`;
+const perSlice = (slicesPerCpuS: number) =>
+  `${slicesPerCpuS.toFixed(1)} slices/s per core, ${(1000 / slicesPerCpuS).toFixed(2)} CPU ms/slice`;
 
 async function main(): Promise<void> {
   if (!existsSync(folder) || readdirSync(folder).length === 0) runPython('make', folder, '8');
-  const files = readdirSync(folder).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(folder, f));
+  const files = readdirSync(folder)
+    .filter((f) => f.endsWith('.dcm'))
+    .sort()
+    .map((f) => join(folder, f));
   // Warm-up: module loading and JIT compilation (Python's side has no JIT and warms up on one slice).
   for (let i = 0; i < 5 * files.length; i++) await processSlice(files[i % files.length]!);
   const { left, top, width, height } = config!.region;
@@ -96,11 +117,20 @@ async function main(): Promise<void> {
   const node: number[] = [];
   const py: number[] = [];
   let pyRssKiB = 0;
-  console.log(`${rounds * files.length} slices of 512x512 int16 per run: read + decode + window + ${config!.describe} to ${OUT}`);
+  console.log(
+    `${rounds * files.length} slices of 512x512 int16 per run: read + decode + window + ${config!.describe} to ${OUT}`,
+  );
   for (let k = 0; k < repeats; k++) {
     const n = await timeNode(files, processSlice);
-    const p = JSON.parse(runPython(...pythonArgs)) as { slices_per_cpu_s: number; peak_rss_kib: number; checksum: number };
-    if (n.checksum !== p.checksum) throw new Error(`centre-pixel checksums differ (node ${n.checksum}, python ${p.checksum}): the two sides no longer do the same work`);
+    const p = JSON.parse(runPython(...pythonArgs)) as {
+      slices_per_cpu_s: number;
+      peak_rss_kib: number;
+      checksum: number;
+    };
+    if (n.checksum !== p.checksum)
+      throw new Error(
+        `centre-pixel checksums differ (node ${n.checksum}, python ${p.checksum}): the two sides no longer do the same work`,
+      );
     node.push(n.slicesPerCpuS);
     py.push(p.slices_per_cpu_s);
     pyRssKiB = Math.max(pyRssKiB, p.peak_rss_kib);
@@ -118,9 +148,15 @@ async function main(): Promise<void> {
   for (let k = 0; k < repeats; k++) withSharp.push((await timeNode(files, processSliceWithSharp)).slicesPerCpuS);
   console.log(`median of ${repeats}:`);
   console.log(`  node  (core/dicom + resample):   ${perSlice(median(node))}, peak RSS ${nodeRssMiB.toFixed(0)} MiB`);
-  console.log(`  python (pydicom + PIL):           ${perSlice(median(py))}, peak RSS ${(pyRssKiB / 1024).toFixed(0)} MiB`);
-  console.log(`  node, JS window + sharp resize:   ${perSlice(median(withSharp))}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (with the above)`);
-  console.log(`  ratio node/python: ${(median(node) / median(py)).toFixed(2)}x (target >= 2x); median of per-run ratios ${median(node.map((v, i) => v / py[i]!)).toFixed(2)}x`);
+  console.log(
+    `  python (pydicom + PIL):           ${perSlice(median(py))}, peak RSS ${(pyRssKiB / 1024).toFixed(0)} MiB`,
+  );
+  console.log(
+    `  node, JS window + sharp resize:   ${perSlice(median(withSharp))}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (with the above)`,
+  );
+  console.log(
+    `  ratio node/python: ${(median(node) / median(py)).toFixed(2)}x (target >= 2x); median of per-run ratios ${median(node.map((v, i) => v / py[i]!)).toFixed(2)}x`,
+  );
   console.log(`  ratio node/node with JS window + sharp: ${(median(node) / median(withSharp)).toFixed(2)}x`);
 }
 

@@ -29,7 +29,10 @@ async function measure(engine: EngineName, steps: number): Promise<RungResult> {
   const report = await selectEngine({ engine });
   const w = createResnet18();
   const images = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 37) % 1000), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => (i * 37) % 1000),
+    'int32',
+  );
   const time = (step: () => void): number => {
     step();
     const start = performance.now();
@@ -42,7 +45,12 @@ async function measure(engine: EngineName, steps: number): Promise<RungResult> {
   });
   const forward = time(() => tf.tidy(() => resnet18Forward(w, images).dataSync()));
   releaseEngine();
-  const result: RungResult = { engine, train_images_per_s: train, forward_images_per_s: forward, loss_finite: Number.isFinite(loss) };
+  const result: RungResult = {
+    engine,
+    train_images_per_s: train,
+    forward_images_per_s: forward,
+    loss_finite: Number.isFinite(loss),
+  };
   if (report.device.gpu !== undefined) result.device = report.device.gpu;
   return result;
 }
@@ -63,21 +71,33 @@ async function main(): Promise<void> {
       console.log(`  ${r.name.padEnd(14)} ${r.available ? 'available' : 'unavailable'}: ${r.reason}`);
       continue;
     }
-    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--rung', r.name, '--steps', String(steps)], {
-      encoding: 'utf8',
-      timeout: timeoutS * 1000,
-    });
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, __filename, '--rung', r.name, '--steps', String(steps)],
+      {
+        encoding: 'utf8',
+        timeout: timeoutS * 1000,
+      },
+    );
     const last = child.stdout?.trim().split('\n').pop() ?? '';
     if (child.status === 0 && last.startsWith('{')) {
       const m = JSON.parse(last) as RungResult;
       working++;
-      console.log(`  ${r.name.padEnd(14)} works on ${m.device ?? r.reason}: train ${m.train_images_per_s.toFixed(1)} img/s, forward ${m.forward_images_per_s.toFixed(1)} img/s${m.loss_finite ? '' : ' (loss not finite!)'}`);
+      console.log(
+        `  ${r.name.padEnd(14)} works on ${m.device ?? r.reason}: train ${m.train_images_per_s.toFixed(1)} img/s, forward ${m.forward_images_per_s.toFixed(1)} img/s${m.loss_finite ? '' : ' (loss not finite!)'}`,
+      );
     } else {
-      const why = child.error ? child.error.message : (child.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${child.status}`);
+      const why = child.error
+        ? child.error.message
+        : child.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${child.status}`;
       console.log(`  ${r.name.padEnd(14)} available but failed: ${why}`);
     }
   }
-  console.log(working > 0 ? `${working} GPU engine(s) work here.` : 'No GPU engine works here; training uses the wasm engine on the CPU.');
+  console.log(
+    working > 0
+      ? `${working} GPU engine(s) work here.`
+      : 'No GPU engine works here; training uses the wasm engine on the CPU.',
+  );
 }
 
 main().then(

@@ -42,17 +42,25 @@ async function profileStep(w: Weights, images: tf.Tensor4D, labels: tf.Tensor1D)
     byKernel.set(k.name, entry);
     total += ms;
   }
-  console.log('\nprofile of one training step (a composite kernel\'s time includes the kernels it calls, listed too):');
+  console.log("\nprofile of one training step (a composite kernel's time includes the kernels it calls, listed too):");
   for (const [name, e] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) {
     console.log(`  ${name.padEnd(38)} ${e.ms.toFixed(0).padStart(7)} ms  ${String(e.calls).padStart(4)} calls`);
   }
   console.log(`  (sum over all recorded kernels ${total.toFixed(0)} ms, nested calls counted twice)`);
 }
 
-function torchBaseline(threads: number, steps: number): { train_images_per_s: number; forward_images_per_s: number; torch: string } | string {
+function torchBaseline(
+  threads: number,
+  steps: number,
+): { train_images_per_s: number; forward_images_per_s: number; torch: string } | string {
   const script = join(__dirname, 'torch_resnet18.py');
-  const result = spawnSync('/usr/bin/python3', [script, '--threads', String(threads), '--steps', String(steps), '--batch', String(batch), '--size', String(size)], { encoding: 'utf8' });
-  if (result.status !== 0) return `PyTorch baseline failed (${result.error?.message ?? result.stderr.trim().split('\n').pop()}); install python3-torch and python3-torchvision`;
+  const result = spawnSync(
+    '/usr/bin/python3',
+    [script, '--threads', String(threads), '--steps', String(steps), '--batch', String(batch), '--size', String(size)],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0)
+    return `PyTorch baseline failed (${result.error?.message ?? result.stderr.trim().split('\n').pop()}); install python3-torch and python3-torchvision`;
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
@@ -61,10 +69,15 @@ async function main(): Promise<void> {
   const steps = Number(option('--steps', '5'));
   const engine = option('--engine', 'wasm') as EngineName;
   const report = await selectEngine({ engine, threads });
-  console.log(`engine ${report.chosen} (${report.backend}), ${report.threads} threads${report.threadsNote ? ` (${report.threadsNote})` : ''}; ${report.device.cpuModel}`);
+  console.log(
+    `engine ${report.chosen} (${report.backend}), ${report.threads} threads${report.threadsNote ? ` (${report.threadsNote})` : ''}; ${report.device.cpuModel}`,
+  );
   const w = createResnet18();
   const images = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 37) % classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => (i * 37) % classes),
+    'int32',
+  );
   const train = imagesPerSecond(() => trainStep(w, images, labels), steps);
   const fwd = imagesPerSecond(() => forward(w, images), steps);
   if (process.argv.includes('--profile')) await profileStep(w, images, labels);
@@ -75,8 +88,12 @@ async function main(): Promise<void> {
     const torch = torchBaseline(report.threads, steps);
     if (typeof torch === 'string') console.log(`  ${torch}`);
     else {
-      console.log(`  PyTorch ${torch.torch}: train ${torch.train_images_per_s.toFixed(2)} img/s, forward ${torch.forward_images_per_s.toFixed(2)} img/s`);
-      console.log(`  ratio ${report.chosen}/PyTorch: train ${(train / torch.train_images_per_s).toFixed(3)}x, forward ${(fwd / torch.forward_images_per_s).toFixed(3)}x`);
+      console.log(
+        `  PyTorch ${torch.torch}: train ${torch.train_images_per_s.toFixed(2)} img/s, forward ${torch.forward_images_per_s.toFixed(2)} img/s`,
+      );
+      console.log(
+        `  ratio ${report.chosen}/PyTorch: train ${(train / torch.train_images_per_s).toFixed(3)}x, forward ${(fwd / torch.forward_images_per_s).toFixed(3)}x`,
+      );
     }
   }
   console.log(`  peak RSS (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

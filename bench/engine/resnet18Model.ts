@@ -30,7 +30,10 @@ export const classes = 1000;
 export function createResnet18(): Weights {
   const weights: Weights = new Map();
   const conv = (name: string, k: number, inC: number, outC: number): void => {
-    weights.set(name, tf.variable(tf.randomNormal([k, k, inC, outC], 0, Math.sqrt(2 / (k * k * inC)), 'float32', 1), true, name));
+    weights.set(
+      name,
+      tf.variable(tf.randomNormal([k, k, inC, outC], 0, Math.sqrt(2 / (k * k * inC)), 'float32', 1), true, name),
+    );
   };
   const bn = (name: string, c: number): void => {
     weights.set(`${name}.gamma`, tf.variable(tf.ones([c]), true, `${name}.gamma`));
@@ -57,17 +60,49 @@ export function resnet18Forward(w: Weights, x: tf.Tensor4D): tf.Tensor2D {
   const get = (name: string): tf.Tensor => w.get(name)!;
   const bn = (h: tf.Tensor4D, name: string): tf.Tensor4D => {
     const { mean, variance } = tf.moments(h, [0, 1, 2]);
-    return tf.add(tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5))), get(`${name}.gamma`)), get(`${name}.beta`)) as tf.Tensor4D;
+    return tf.add(
+      tf.mul(tf.mul(tf.sub(h, mean), tf.rsqrt(tf.add(variance, 1e-5))), get(`${name}.gamma`)),
+      get(`${name}.beta`),
+    ) as tf.Tensor4D;
   };
   const conv = (h: tf.Tensor4D, name: string, stride: number): tf.Tensor4D => {
     const k = get(name).shape[0]!;
     const pad = (k - 1) / 2;
-    return tf.conv2d(h, get(name) as tf.Tensor4D, stride, pad === 0 ? 'valid' : [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
+    return tf.conv2d(
+      h,
+      get(name) as tf.Tensor4D,
+      stride,
+      pad === 0
+        ? 'valid'
+        : [
+            [0, 0],
+            [pad, pad],
+            [pad, pad],
+            [0, 0],
+          ],
+    );
   };
   let h = tf.relu(bn(conv(x, 'conv1', 2), 'bn1'));
-  h = tf.maxPool(tf.pad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid');
+  h = tf.maxPool(
+    tf.pad(
+      h,
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+      -Infinity,
+    ),
+    3,
+    2,
+    'valid',
+  );
   for (const b of blocks()) {
-    const branch = bn(conv(tf.relu(bn(conv(h, `${b.name}.conv1`, b.stride), `${b.name}.bn1`)), `${b.name}.conv2`, 1), `${b.name}.bn2`);
+    const branch = bn(
+      conv(tf.relu(bn(conv(h, `${b.name}.conv1`, b.stride), `${b.name}.bn1`)), `${b.name}.conv2`, 1),
+      `${b.name}.bn2`,
+    );
     const shortcut = w.has(`${b.name}.down`) ? bn(conv(h, `${b.name}.down`, b.stride), `${b.name}.downbn`) : h;
     h = tf.relu(tf.add(branch, shortcut)) as tf.Tensor4D;
   }

@@ -65,21 +65,30 @@ function middleListItem(text: string): { line: number; valueStart: number; value
 }
 
 /** Latencies of didChange -> publishDiagnostics for the change `changeAt(i)` makes at step i; every state must validate clean. */
-async function diagnosticsAfter(client: LspTestClient, sample: Sample, changeAt: (step: number) => TextDocumentContentChangeEvent): Promise<number[]> {
+async function diagnosticsAfter(
+  client: LspTestClient,
+  sample: Sample,
+  changeAt: (step: number) => TextDocumentContentChangeEvent,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < warmup + iterations; i++) {
     const change = changeAt(i);
     const started = performance.now();
     const published = await client.change(sample.uri, [change]);
     const elapsed = performance.now() - started;
-    if (published.diagnostics.length > 0) throw new Error(`edit produced diagnostics: ${JSON.stringify(published.diagnostics)}`);
+    if (published.diagnostics.length > 0)
+      throw new Error(`edit produced diagnostics: ${JSON.stringify(published.diagnostics)}`);
     if (i >= warmup) times.push(elapsed);
   }
   return times;
 }
 
 /** Alternates a value between two numbers that both validate clean. */
-function valueEdits(sample: Sample, at: { line: number; valueStart: number; valueEnd: number }, values: [number, number]) {
+function valueEdits(
+  sample: Sample,
+  at: { line: number; valueStart: number; valueEnd: number },
+  values: [number, number],
+) {
   let valueEnd = at.valueEnd;
   let current = Number(sample.text.split('\n')[at.line]!.slice(at.valueStart, at.valueEnd));
   return (): TextDocumentContentChangeEvent => {
@@ -110,11 +119,19 @@ async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
   // middle of model.head.hidden): the language server re-parses only the top-level sections an edit touched.
   const diagnostics = await diagnosticsAfter(client, sample, valueEdits(sample, epochs, [30, 31]));
   const listItem = middleListItem(sample.text);
-  const inLongSection = listItem === undefined ? undefined : await diagnosticsAfter(client, sample, valueEdits(sample, listItem, [64, 128]));
+  const inLongSection =
+    listItem === undefined
+      ? undefined
+      : await diagnosticsAfter(client, sample, valueEdits(sample, listItem, [64, 128]));
   // A structural edit in the long section: the list gains an item line `<indent>- 64`, then loses it.
-  const lineInLongSection = listItem === undefined
-    ? undefined
-    : await diagnosticsAfter(client, sample, lineInsertionsAndDeletions(listItem.line, `${' '.repeat(listItem.valueStart - 2)}- 64`));
+  const lineInLongSection =
+    listItem === undefined
+      ? undefined
+      : await diagnosticsAfter(
+          client,
+          sample,
+          lineInsertionsAndDeletions(listItem.line, `${' '.repeat(listItem.valueStart - 2)}- 64`),
+        );
 
   const completionAt = async (position: { line: number; character: number }, expect: string): Promise<number[]> => {
     const times: number[] = [];
@@ -146,8 +163,12 @@ async function measure(client: LspTestClient, sample: Sample): Promise<Row[]> {
   return [
     summarize(sample.name, 'baseline: yaml parseDocument', parseTimes),
     summarize(sample.name, 'diagnostics after edit', diagnostics, 20),
-    ...(inLongSection === undefined ? [] : [summarize(sample.name, 'diagnostics, edit in the long section', inLongSection, 20)]),
-    ...(lineInLongSection === undefined ? [] : [summarize(sample.name, 'diagnostics, line added/removed in the long section', lineInLongSection, 20)]),
+    ...(inLongSection === undefined
+      ? []
+      : [summarize(sample.name, 'diagnostics, edit in the long section', inLongSection, 20)]),
+    ...(lineInLongSection === undefined
+      ? []
+      : [summarize(sample.name, 'diagnostics, line added/removed in the long section', lineInLongSection, 20)]),
     summarize(sample.name, 'completion (key)', keyTimes, 10),
     summarize(sample.name, 'completion (backbone value)', valueTimes, 10),
   ];
@@ -192,10 +213,18 @@ async function main(): Promise<void> {
   const folder = resolve(__dirname, '../.tmp/lsp');
   const template = experimentTemplate({ name: 'latency-bench', dataRoot: 'synthetic-data', synthetic: true });
   const samples: Sample[] = [
-    { name: `template (${template.split('\n').length - 1} lines)`, text: template, uri: fileUri(resolve(folder, 'template.experiment.yaml')) },
+    {
+      name: `template (${template.split('\n').length - 1} lines)`,
+      text: template,
+      uri: fileUri(resolve(folder, 'template.experiment.yaml')),
+    },
   ];
   const big = twoThousandLines(template);
-  samples.push({ name: `generated (${big.split('\n').length - 1} lines)`, text: big, uri: fileUri(resolve(folder, 'big.experiment.yaml')) });
+  samples.push({
+    name: `generated (${big.split('\n').length - 1} lines)`,
+    text: big,
+    uri: fileUri(resolve(folder, 'big.experiment.yaml')),
+  });
 
   const client = LspTestClient.start();
   await client.initialize();
@@ -204,10 +233,14 @@ async function main(): Promise<void> {
   const serverRss = serverPeakRssKiB(client.child.pid);
   await client.shutdown();
 
-  console.log(`RadLab language server latency over stdio, ${iterations} iterations each after ${warmup} warm-up (Node ${process.version})`);
+  console.log(
+    `RadLab language server latency over stdio, ${iterations} iterations each after ${warmup} warm-up (Node ${process.version})`,
+  );
   printTable(rows);
-  console.log(`peak RSS: server ${serverRss === undefined ? 'n/a' : `${(serverRss / 1024).toFixed(1)} MiB`}, ` +
-    `client ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
+  console.log(
+    `peak RSS: server ${serverRss === undefined ? 'n/a' : `${(serverRss / 1024).toFixed(1)} MiB`}, ` +
+      `client ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`,
+  );
   const missed = rows.filter((row) => row.target !== undefined && row.p95 >= row.target);
   if (missed.length > 0) process.exitCode = 1;
 }

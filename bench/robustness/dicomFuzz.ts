@@ -62,10 +62,17 @@ async function main(): Promise<void> {
     if (outcome === 'decoded') console.log(`lying header decoded: ${name}`);
   }
   rmSync(folder, { recursive: true, force: true });
-  console.log(`${files} mutated files (seed ${seed}) + ${lyingFiles().length} lying headers in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  for (const [key, count] of [...tally].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(6)}  ${key}`);
-  console.log(`  per mutated file: p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms, max ${Math.max(...times).toFixed(0)} ms`);
-  console.log(`  baseline (unmutated, ${baseline.length} reads): p50 ${percentile(baseline, 50).toFixed(2)} ms, p99 ${percentile(baseline, 99).toFixed(2)} ms; ratio p99 ${(percentile(times, 99) / percentile(baseline, 99)).toFixed(2)}`);
+  console.log(
+    `${files} mutated files (seed ${seed}) + ${lyingFiles().length} lying headers in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  for (const [key, count] of [...tally].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${String(count).padStart(6)}  ${key}`);
+  console.log(
+    `  per mutated file: p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms, max ${Math.max(...times).toFixed(0)} ms`,
+  );
+  console.log(
+    `  baseline (unmutated, ${baseline.length} reads): p50 ${percentile(baseline, 50).toFixed(2)} ms, p99 ${percentile(baseline, 99).toFixed(2)} ms; ratio p99 ${(percentile(times, 99) / percentile(baseline, 99)).toFixed(2)}`,
+  );
   console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
 

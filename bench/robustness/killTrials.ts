@@ -30,22 +30,34 @@ async function main(): Promise<void> {
     for (const r of reports) {
       const where = r.checkpointsAtKill ? `[${r.checkpointsAtKill.join(' ')}]` : '';
       const after = r.killed ? `${r.stateAfterKill ?? 'no run folder yet'} ${where}` : 'finished before the kill point';
-      const resumed = r.resumeExit === undefined ? '' : `; resumed after epoch ${r.resumedAfterEpoch} in ${((r.resumeMs ?? 0) / 1000).toFixed(1)} s → ${r.finalStatus}`;
-      console.log(`${r.name} (${r.kill}): ${r.eventsBeforeKill} events, ${after}${r.tornTail ? ', torn last line' : ''}${resumed}${r.failures.length ? `\n  FAILED: ${r.failures.join('\n  FAILED: ')}` : ''}`);
+      const resumed =
+        r.resumeExit === undefined
+          ? ''
+          : `; resumed after epoch ${r.resumedAfterEpoch} in ${((r.resumeMs ?? 0) / 1000).toFixed(1)} s → ${r.finalStatus}`;
+      console.log(
+        `${r.name} (${r.kill}): ${r.eventsBeforeKill} events, ${after}${r.tornTail ? ', torn last line' : ''}${resumed}${r.failures.length ? `\n  FAILED: ${r.failures.join('\n  FAILED: ')}` : ''}`,
+      );
     }
     const killed = reports.filter((r) => r.killed);
     const resumedReports = reports.filter((r) => r.resumeExit !== undefined);
-    const outcomes = new Set([baseline.outcome, ...resumedReports.map((r) => r.outcome)].filter((o) => o !== undefined));
+    const outcomes = new Set(
+      [baseline.outcome, ...resumedReports.map((r) => r.outcome)].filter((o) => o !== undefined),
+    );
     const failed = reports.filter((r) => r.failures.length > 0);
-    const meanResume = resumedReports.reduce((sum, r) => sum + (r.resumeMs ?? 0), 0) / Math.max(1, resumedReports.length) / 1000;
+    const meanResume =
+      resumedReports.reduce((sum, r) => sum + (r.resumeMs ?? 0), 0) / Math.max(1, resumedReports.length) / 1000;
     console.log(
       `\n${trials} trials (seed ${seed}), ${wall.toFixed(0)} s wall, 2 at a time: ${killed.length} killed ` +
         `(${killed.filter((r) => r.checkpointsAtKill?.some((n) => n.endsWith('.saving'))).length} inside a checkpoint write, ` +
         `${killed.filter((r) => r.runDir === undefined).length} before the run folder existed), ${resumedReports.length} resumed, ` +
         `${failed.length} failed; torn last lines: ${reports.filter((r) => r.tornTail).length}`,
     );
-    console.log(`mean resume ${meanResume.toFixed(1)} s vs uninterrupted run ${baselineSeconds.toFixed(1)} s (ratio ${(meanResume / baselineSeconds).toFixed(2)})`);
-    console.log(`distinct learned outcomes across baseline and resumed runs: ${outcomes.size} (1 means resuming never changed the result)`);
+    console.log(
+      `mean resume ${meanResume.toFixed(1)} s vs uninterrupted run ${baselineSeconds.toFixed(1)} s (ratio ${(meanResume / baselineSeconds).toFixed(2)})`,
+    );
+    console.log(
+      `distinct learned outcomes across baseline and resumed runs: ${outcomes.size} (1 means resuming never changed the result)`,
+    );
     console.log(`peak RSS of this harness: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     process.exitCode = failed.length > 0 || outcomes.size > 1 ? 1 : 0;
   } finally {

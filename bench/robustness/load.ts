@@ -36,7 +36,14 @@ function measure(label: string, work: () => unknown): void {
   }
   const ms = median(times);
   console.log(
-    JSON.stringify({ label, medianMs: Number(ms.toFixed(2)), maxMs: Number(Math.max(...times).toFixed(2)), frames: Number((ms / FRAME_MS).toFixed(2)), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), postedBytes: size || undefined }),
+    JSON.stringify({
+      label,
+      medianMs: Number(ms.toFixed(2)),
+      maxMs: Number(Math.max(...times).toFixed(2)),
+      frames: Number((ms / FRAME_MS).toFixed(2)),
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      postedBytes: size || undefined,
+    }),
   );
 }
 
@@ -53,15 +60,25 @@ function scaledRun(template: string, target: string, epochs: number): void {
   const lines = readFileSync(join(template, 'events.jsonl'), 'utf8').trimEnd().split('\n');
   const events = lines.map((line) => JSON.parse(line) as RadLabEvent & { epoch?: number; epochs?: number });
   const firstEpoch = events.filter((e) => e.epoch === 1);
-  const before = events.slice(0, events.findIndex((e) => e.epoch === 1));
+  const before = events.slice(
+    0,
+    events.findIndex((e) => e.epoch === 1),
+  );
   const lastEpochEvent = events.length - 1 - [...events].reverse().findIndex((e) => e.epoch !== undefined);
   const after = events.slice(lastEpochEvent + 1);
   const body: string[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    for (const event of firstEpoch) body.push(JSON.stringify({ ...event, epoch, ...(event.epochs !== undefined ? { epochs } : {}) }));
+    for (const event of firstEpoch)
+      body.push(JSON.stringify({ ...event, epoch, ...(event.epochs !== undefined ? { epochs } : {}) }));
   }
-  writeFileSync(join(target, 'events.jsonl'), `${[...before.map((e) => JSON.stringify(e)), ...body, ...after.map((e) => JSON.stringify(e))].join('\n')}\n`);
-  const metrics = JSON.parse(readFileSync(join(template, 'results', 'metrics.json'), 'utf8')) as { history: { epoch: number }[]; bestEpoch: number };
+  writeFileSync(
+    join(target, 'events.jsonl'),
+    `${[...before.map((e) => JSON.stringify(e)), ...body, ...after.map((e) => JSON.stringify(e))].join('\n')}\n`,
+  );
+  const metrics = JSON.parse(readFileSync(join(template, 'results', 'metrics.json'), 'utf8')) as {
+    history: { epoch: number }[];
+    bestEpoch: number;
+  };
   const first = metrics.history[0]!;
   metrics.history = Array.from({ length: epochs }, (_, i) => ({ ...first, epoch: i + 1 }));
   metrics.bestEpoch = 1;
@@ -73,19 +90,26 @@ function runCase(name: string, dir: string): void {
   if (name.startsWith('runs-view-')) {
     measure(`Runs view: scanRuns over ${name.slice('runs-view-'.length)} run folder(s)`, () => {
       const groups = scanRuns([dir], isAlive);
-      if (groups[0]?.runs.some((r) => r.problem)) throw new Error(`a run folder did not read: ${groups[0]!.runs.find((r) => r.problem)!.problem}`);
+      if (groups[0]?.runs.some((r) => r.problem))
+        throw new Error(`a run folder did not read: ${groups[0]!.runs.find((r) => r.problem)!.problem}`);
       return 0;
     });
     return;
   }
   const epochs = name.slice('run-panel-'.length);
-  measure(`Run panel: readRunFolder of a ${epochs}-epoch run (events.jsonl ${readFileSync(join(dir, 'events.jsonl')).length} bytes)`, () => {
-    const { model } = readRunFolder(dir);
-    if (model.problems.length > 0 || model.history.length !== Number(epochs)) throw new Error(`read ${model.history.length} epochs: ${model.problems.join('; ')}`);
-    return JSON.stringify(model).length;
-  });
+  measure(
+    `Run panel: readRunFolder of a ${epochs}-epoch run (events.jsonl ${readFileSync(join(dir, 'events.jsonl')).length} bytes)`,
+    () => {
+      const { model } = readRunFolder(dir);
+      if (model.problems.length > 0 || model.history.length !== Number(epochs))
+        throw new Error(`read ${model.history.length} epochs: ${model.problems.join('; ')}`);
+      return JSON.stringify(model).length;
+    },
+  );
   const { model } = readRunFolder(dir);
-  const live = parseEvents(readFileSync(join(dir, 'events.jsonl'), 'utf8')).events.filter((e) => e.type === 'batch' || e.type === 'epoch-end').slice(-2);
+  const live = parseEvents(readFileSync(join(dir, 'events.jsonl'), 'utf8'))
+    .events.filter((e) => e.type === 'batch' || e.type === 'epoch-end')
+    .slice(-2);
   measure(`Run panel: one live update (applyEvents + serialise) on the ${epochs}-epoch model`, () => {
     applyEvents(model, live);
     return JSON.stringify(model).length;
@@ -99,7 +123,10 @@ async function main(): Promise<void> {
   const workspace = mkdtempSync(join(tmpdir(), 'radlab-load-bench-'));
   try {
     await prepareWorkspace(workspace);
-    const made = spawnSync(process.execPath, [CLI, 'run', writeExperiment(workspace, 'template')], { cwd: workspace, encoding: 'utf8' });
+    const made = spawnSync(process.execPath, [CLI, 'run', writeExperiment(workspace, 'template')], {
+      cwd: workspace,
+      encoding: 'utf8',
+    });
     if (made.status !== 0) throw new Error(`the template run failed: ${made.stderr}`);
     const templateParent = join(workspace, 'runs', 'template');
     const template = join(templateParent, readdirSync(templateParent)[0]!);
@@ -107,7 +134,8 @@ async function main(): Promise<void> {
     const cases: [string, string][] = [];
     for (const count of [1, 50]) {
       const experimentDir = join(workspace, 'views', `runs${count}`, 'experiment');
-      for (let i = 0; i < count; i++) copyRunFiles(template, join(experimentDir, `20260101-${String(100000 + i).slice(1)}-resnet18`));
+      for (let i = 0; i < count; i++)
+        copyRunFiles(template, join(experimentDir, `20260101-${String(100000 + i).slice(1)}-resnet18`));
       cases.push([`runs-view-${count}`, experimentDir]);
     }
     for (const epochs of [20, 2000]) {
@@ -115,7 +143,9 @@ async function main(): Promise<void> {
       scaledRun(template, dir, epochs);
       cases.push([`run-panel-${epochs}`, dir]);
     }
-    console.log(`frame budget ${FRAME_MS.toFixed(1)} ms; median of ${REPEATS} after a warm-up; each case in its own process`);
+    console.log(
+      `frame budget ${FRAME_MS.toFixed(1)} ms; median of ${REPEATS} after a warm-up; each case in its own process`,
+    );
     for (const [name, dir] of cases) {
       const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, name, dir], { encoding: 'utf8' });
       if (child.status !== 0) throw new Error(`${name}: ${child.stderr}`);

@@ -25,14 +25,21 @@ function percentile(values: number[], p: number): number {
 }
 
 function summary(values: number[]): string {
-  return `n=${String(values.length).padStart(5)}  p50 ${percentile(values, 50).toFixed(2).padStart(7)} ms  p99 ${percentile(values, 99).toFixed(2).padStart(7)} ms  max ${Math.max(...values).toFixed(2).padStart(7)} ms`;
+  return `n=${String(values.length).padStart(5)}  p50 ${percentile(values, 50).toFixed(2).padStart(7)} ms  p99 ${percentile(values, 99).toFixed(2).padStart(7)} ms  max ${Math.max(
+    ...values,
+  )
+    .toFixed(2)
+    .padStart(7)} ms`;
 }
 
 async function main(): Promise<void> {
   const client = LspTestClient.start();
   await client.initialize();
   const baselineDocument = fixture('valid.experiment.yaml');
-  const latencies = new Map<string, number[]>([['all fuzzed', []], ['baseline (valid fixture)', []]]);
+  const latencies = new Map<string, number[]>([
+    ['all fuzzed', []],
+    ['baseline (valid fixture)', []],
+  ]);
   let requestsAnswered = 0;
   const started = performance.now();
   for (let i = 0; i < documents; i++) {
@@ -59,10 +66,14 @@ async function main(): Promise<void> {
   }
   const lspSeconds = (performance.now() - started) / 1000;
   const errors = client.errorLogs();
-  console.log(`language server: ${documents} documents (seed ${seed}) in ${lspSeconds.toFixed(1)} s, ${requestsAnswered} requests answered, ${errors.length} handler errors, alive: ${client.alive}`);
+  console.log(
+    `language server: ${documents} documents (seed ${seed}) in ${lspSeconds.toFixed(1)} s, ${requestsAnswered} requests answered, ${errors.length} handler errors, alive: ${client.alive}`,
+  );
   for (const [name, values] of latencies) console.log(`  ${name.padEnd(26)} ${summary(values)}`);
   const fuzzedP99 = percentile(latencies.get('all fuzzed')!, 99);
-  console.log(`  p99 ratio fuzzed / baseline: ${(fuzzedP99 / percentile(latencies.get('baseline (valid fixture)')!, 99)).toFixed(2)}; target p99 < 50 ms: ${fuzzedP99 < 50 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  p99 ratio fuzzed / baseline: ${(fuzzedP99 / percentile(latencies.get('baseline (valid fixture)')!, 99)).toFixed(2)}; target p99 < 50 ms: ${fuzzedP99 < 50 ? 'met' : 'NOT met'}`,
+  );
   await client.shutdown();
 
   // The validator `radlab validate` runs, in-process (no server, no JSON-RPC): the floor under the latencies above.

@@ -46,7 +46,11 @@ async function inMemory(cache: SampleCache): Promise<SampleCache> {
 }
 
 async function trainEpochs(cache: SampleCache, label: string): Promise<{ outcome: EpochOutcome; seconds: number }[]> {
-  const model = LevelClassifier.create('resnet18', { levels: 5, embedding: 256, hidden: [512, 256], dropout: 0.1, classes: 3 }, 42);
+  const model = LevelClassifier.create(
+    'resnet18',
+    { levels: 5, embedding: 256, hidden: [512, 256], dropout: 0.1, classes: 3 },
+    42,
+  );
   const variables = trainableVariables(model, { freezeBackbone: false, unfreezeLastN: 0 });
   const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0.02 });
   const positions = cache.samples.map((_, i) => i);
@@ -73,7 +77,9 @@ async function trainEpochs(cache: SampleCache, label: string): Promise<{ outcome
       { onBatch: () => {}, shouldStop: () => false },
     );
     const seconds = (performance.now() - started) / 1000;
-    console.log(`${label} epoch ${epoch}: ${(positions.length / seconds).toFixed(2)} img/s, data wait ${(outcome.dataWaitShare * 100).toFixed(2)}%`);
+    console.log(
+      `${label} epoch ${epoch}: ${(positions.length / seconds).toFixed(2)} img/s, data wait ${(outcome.dataWaitShare * 100).toFixed(2)}%`,
+    );
     outcomes.push({ outcome, seconds });
   }
   model.dispose();
@@ -87,7 +93,11 @@ async function main(): Promise<void> {
     const engine = await selectEngine({ engine: 'auto' });
     console.log(`engine ${engine.chosen}, ${engine.threads} threads, ${engine.device.cpuModel}`);
     const index = await indexDataset(join(folder, 'data'), { condition: 'spinal_canal_stenosis', series: 'auto' });
-    const cache = await SampleCache.open(index, { mode: 'crop', crop_mm: 60, slices: 1, size, window: 'auto' }, { threads: 0 });
+    const cache = await SampleCache.open(
+      index,
+      { mode: 'crop', crop_mm: 60, slices: 1, size, window: 'auto' },
+      { threads: 0 },
+    );
     const count = cache.samples.length;
     // The first epoch pays one-off costs (wasm compilation, kernel warm-up), so rates come from the later ones.
     const timed = async (label: string, source: SampleCache) => {

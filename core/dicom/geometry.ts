@@ -30,7 +30,10 @@ type Sortable = Pick<DicomMeta, 'geometry' | 'instanceNumber' | 'file'>;
  * any instance lacks geometry. The first instance's normal is used for all, so one oblique outlier does not
  * reorder the rest. Ties keep InstanceNumber, then file name, order.
  */
-export function sortSeries<T extends Sortable>(instances: readonly T[], getMeta: (item: T) => Sortable = (x) => x): SortedSeries<T> {
+export function sortSeries<T extends Sortable>(
+  instances: readonly T[],
+  getMeta: (item: T) => Sortable = (x) => x,
+): SortedSeries<T> {
   const normal = instances.length > 0 ? sliceNormal(getMeta(instances[0]!)) : null;
   const positions = instances.map((item) => slicePosition(getMeta(item), normal));
   const byInstance = (a: T, b: T) => {

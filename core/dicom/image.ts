@@ -41,7 +41,11 @@ export async function readDicomBytes(path: string, bytes: Uint8Array): Promise<D
   const { dataSet, transferSyntaxUID } = parseDataSet(path, bytes);
   const hasPixels = dataSet.elements['x7fe00010'] !== undefined;
   if (!hasPixels && dataSet.elements['x00280010'] === undefined) {
-    throw new DicomError(path, 'no-pixel-data', 'no Pixel Data (7FE0,0010): this DICOM object holds no image (e.g. a report, plan or directory)');
+    throw new DicomError(
+      path,
+      'no-pixel-data',
+      'no Pixel Data (7FE0,0010): this DICOM object holds no image (e.g. a report, plan or directory)',
+    );
   }
   const refusal = refusalReason(transferSyntaxUID);
   if (refusal !== undefined) throw new DicomError(path, 'unsupported', refusal);
@@ -58,7 +62,11 @@ export async function readDicomFile(path: string): Promise<DicomImage> {
 function checkFrame(image: DicomImage, frame: number): StoredSamples {
   const samples = image.frames[frame];
   if (samples === undefined) {
-    throw new DicomError(image.meta.file, 'unsupported', `frame ${frame} does not exist (the file has ${image.frames.length})`);
+    throw new DicomError(
+      image.meta.file,
+      'unsupported',
+      `frame ${frame} does not exist (the file has ${image.frames.length})`,
+    );
   }
   return samples;
 }

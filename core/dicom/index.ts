@@ -16,7 +16,14 @@
  * Rows are image rows: pixel (r, c) of a frame is at index r * columns + c; pixelSpacing is [row, column] mm.
  */
 export { DicomError, type DicomErrorReason } from './errors';
-export { readDicomFile, readDicomBytes, readDicomMeta, frameGreyValues, frameModalityValues, type DicomImage } from './image';
+export {
+  readDicomFile,
+  readDicomBytes,
+  readDicomMeta,
+  frameGreyValues,
+  frameModalityValues,
+  type DicomImage,
+} from './image';
 export type { DicomMeta, SliceGeometry, WindowSetting } from './meta';
 export type { StoredSamples, SampleColour } from './pixels';
 export { supportedTransferSyntaxes, type TransferSyntax } from './transferSyntax';

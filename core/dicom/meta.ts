@@ -79,7 +79,11 @@ export function readMeta(file: string, dataSet: DataSet, transferSyntaxUID: stri
     if (error instanceof DicomError) throw error;
     // dicom-parser's accessors throw TypeErrors on an element whose length runs past its data (found by
     // test/robustness/dicomFuzz.test.ts: a wrong length on ImagePositionPatient).
-    throw new DicomError(file, 'corrupt', `an image attribute cannot be read, its element is damaged (${(error as Error).message})`);
+    throw new DicomError(
+      file,
+      'corrupt',
+      `an image attribute cannot be read, its element is damaged (${(error as Error).message})`,
+    );
   }
 }
 

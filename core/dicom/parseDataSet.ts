@@ -21,7 +21,9 @@ const explicitVrs = new Set(
 );
 
 function hasPart10Prefix(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return (
+    bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
+  );
 }
 
 /**
@@ -62,7 +64,11 @@ function describeParserFailure(file: string, failure: unknown): DicomError {
   if (inner instanceof DicomError) return inner;
   const text = inner instanceof Error ? inner.message : String(inner);
   if (/past end of buffer|overrun|overread|maxPosition|cannot seek/i.test(text)) {
-    return new DicomError(file, 'truncated', `the data set runs past the end of the file: it is truncated, or an element's length is wrong (${text})`);
+    return new DicomError(
+      file,
+      'truncated',
+      `the data set runs past the end of the file: it is truncated, or an element's length is wrong (${text})`,
+    );
   }
   if (/0002,0010/.test(text)) {
     return new DicomError(file, 'corrupt', 'the file meta header has no Transfer Syntax UID (0002,0010)');

@@ -95,7 +95,11 @@ export function toStoredValues(
     return raw;
   }
   const out =
-    raw instanceof Uint8Array ? new Int8Array(raw.length) : raw instanceof Uint16Array ? new Int16Array(raw.length) : new Int32Array(raw.length);
+    raw instanceof Uint8Array
+      ? new Int8Array(raw.length)
+      : raw instanceof Uint16Array
+        ? new Int16Array(raw.length)
+        : new Int32Array(raw.length);
   const signBit = 2 ** (bitsStored - 1);
   const range = 2 ** bitsStored;
   for (let i = 0; i < raw.length; i++) {
@@ -123,7 +127,13 @@ function interleavePlanes<T extends StoredSamples>(planar: T, pixelCount: number
   return out;
 }
 
-function nativeFrames(file: string, meta: DicomMeta, element: dicomParser.Element, bytes: Uint8Array, syntax: TransferSyntax) {
+function nativeFrames(
+  file: string,
+  meta: DicomMeta,
+  element: dicomParser.Element,
+  bytes: Uint8Array,
+  syntax: TransferSyntax,
+) {
   const { rows, columns, samplesPerPixel, bitsAllocated, frames } = meta;
   const pixelCount = rows * columns;
   const subsampled = meta.photometricInterpretation === 'YBR_FULL_422';
@@ -150,30 +160,50 @@ function nativeFrames(file: string, meta: DicomMeta, element: dicomParser.Elemen
     } else {
       // toStoredValues and the colour rearrangements below write into `raw`, so only share when they will not.
       const share = meta.bitsStored === bitsAllocated && meta.highBit === bitsAllocated - 1 && samplesPerPixel === 1;
-      raw = readUnsigned(bytes, element.dataOffset + (f * frameBits) / 8, samplesPerFrame, bitsAllocated, syntax.bigEndian, share);
+      raw = readUnsigned(
+        bytes,
+        element.dataOffset + (f * frameBits) / 8,
+        samplesPerFrame,
+        bitsAllocated,
+        syntax.bigEndian,
+        share,
+      );
     }
     if (subsampled && raw instanceof Uint8Array) raw = expandYbr422(raw, rows, columns);
-    else if (samplesPerPixel > 1 && meta.planarConfiguration === 1) raw = interleavePlanes(raw, pixelCount, samplesPerPixel);
+    else if (samplesPerPixel > 1 && meta.planarConfiguration === 1)
+      raw = interleavePlanes(raw, pixelCount, samplesPerPixel);
     result.push(toStoredValues(raw, bitsAllocated, meta.bitsStored, meta.highBit, meta.pixelRepresentation === 1));
   }
   return result;
 }
 
-function encapsulatedFrame(file: string, dataSet: dicomParser.DataSet, element: dicomParser.Element, frame: number, frames: number, isJpeg: boolean): Uint8Array {
+function encapsulatedFrame(
+  file: string,
+  dataSet: dicomParser.DataSet,
+  element: dicomParser.Element,
+  frame: number,
+  frames: number,
+  isJpeg: boolean,
+): Uint8Array {
   const fragments = element.fragments ?? [];
   if (fragments.length === 0) throw new DicomError(file, 'corrupt', 'the encapsulated Pixel Data has no fragments');
   try {
     const offsets = element.basicOffsetTable ?? [];
     if (offsets.length > 0) return dicomParser.readEncapsulatedImageFrame(dataSet, element, frame, offsets);
     if (frames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length);
-    if (fragments.length === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, frame, 1);
+    if (fragments.length === frames)
+      return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, frame, 1);
     if (isJpeg) {
       // Without an offset table, JPEG frames are found by their start-of-image markers.
       const table = dicomParser.createJPEGBasicOffsetTable(dataSet, element);
       return dicomParser.readEncapsulatedImageFrame(dataSet, element, frame, table);
     }
   } catch (error) {
-    throw new DicomError(file, 'truncated', `frame ${frame} of the encapsulated Pixel Data cannot be read (${String(error)})`);
+    throw new DicomError(
+      file,
+      'truncated',
+      `frame ${frame} of the encapsulated Pixel Data cannot be read (${String(error)})`,
+    );
   }
   throw new DicomError(
     file,
@@ -211,7 +241,12 @@ function checkEncapsulatedSize(file: string, element: dicomParser.Element, meta:
   }
 }
 
-export async function decodeFrames(file: string, dataSet: dicomParser.DataSet, meta: DicomMeta, syntax: TransferSyntax): Promise<DecodedFrames> {
+export async function decodeFrames(
+  file: string,
+  dataSet: dicomParser.DataSet,
+  meta: DicomMeta,
+  syntax: TransferSyntax,
+): Promise<DecodedFrames> {
   const element = pixelDataElement(file, dataSet);
   const { rows, columns, samplesPerPixel, bitsAllocated, frames } = meta;
   const photometric = meta.photometricInterpretation;

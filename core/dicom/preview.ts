@@ -4,7 +4,12 @@ import type { DicomImage } from './image';
 import { windowToUint8, type WindowSpec } from './window';
 
 /** Writes a greyscale PNG of one frame. */
-export async function writePreviewPng(image: DicomImage, outPath: string, frame = 0, window: WindowSpec = { kind: 'tags' }): Promise<void> {
+export async function writePreviewPng(
+  image: DicomImage,
+  outPath: string,
+  frame = 0,
+  window: WindowSpec = { kind: 'tags' },
+): Promise<void> {
   const pixels = windowToUint8(image, frame, window);
   await sharp(pixels, { raw: { width: image.meta.columns, height: image.meta.rows, channels: 1 } })
     // Without this sharp promotes a 1-channel raw input to 3-channel sRGB.

@@ -3,13 +3,7 @@
 // (most significant byte of each sample first, one set of planes per sample).
 import { DicomError } from './errors';
 
-function unpackBits(
-  file: string,
-  source: Uint8Array,
-  start: number,
-  end: number,
-  output: Uint8Array,
-): void {
+function unpackBits(file: string, source: Uint8Array, start: number, end: number, output: Uint8Array): void {
   let read = start;
   let write = 0;
   while (read < end && write < output.length) {

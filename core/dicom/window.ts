@@ -87,7 +87,10 @@ export function resolveWindow(image: DicomImage, frame: number, spec: WindowSpec
 let lastLut: { key: string; table: { lut: Uint8Array; offset: number } } | undefined;
 
 /** The table from stored value (offset by the range's minimum) to display value for a greyscale frame. */
-export function buildWindowLut(image: DicomImage, window: WindowSetting): { lut: Uint8Array; offset: number } | undefined {
+export function buildWindowLut(
+  image: DicomImage,
+  window: WindowSetting,
+): { lut: Uint8Array; offset: number } | undefined {
   const range = storedRange(image);
   if (range === undefined) return undefined;
   const { rescaleSlope: slope, rescaleIntercept: intercept, photometricInterpretation } = image.meta;
@@ -121,16 +124,34 @@ export interface Overlap {
 
 export function regionOverlap(rows: number, columns: number, region: PixelRegion): Overlap {
   const { left, top, width, height } = region;
-  return { fromX: Math.max(0, left), toX: Math.min(columns, left + width), fromY: Math.max(0, top), toY: Math.min(rows, top + height) };
+  return {
+    fromX: Math.max(0, left),
+    toX: Math.min(columns, left + width),
+    fromY: Math.max(0, top),
+    toY: Math.min(rows, top + height),
+  };
 }
 
 /** Whether a region reaches past the frame, so that the pixels outside must be filled with 0. */
 export function regionLeavesFrame(o: Overlap, region: PixelRegion): boolean {
-  return o.fromX !== region.left || o.toX !== region.left + region.width || o.fromY !== region.top || o.toY !== region.top + region.height;
+  return (
+    o.fromX !== region.left ||
+    o.toX !== region.left + region.width ||
+    o.fromY !== region.top ||
+    o.toY !== region.top + region.height
+  );
 }
 
 // The per-pixel loops are kept as their own small functions so V8 optimises each for the few array types it meets.
-function applyLut(values: ArrayLike<number>, columns: number, o: Overlap, region: PixelRegion, lut: Uint8Array, offset: number, out: Uint8Array): void {
+function applyLut(
+  values: ArrayLike<number>,
+  columns: number,
+  o: Overlap,
+  region: PixelRegion,
+  lut: Uint8Array,
+  offset: number,
+  out: Uint8Array,
+): void {
   for (let y = o.fromY; y < o.toY; y++) {
     let at = (y - region.top) * region.width + (o.fromX - region.left);
     const end = y * columns + o.toX;
@@ -138,7 +159,15 @@ function applyLut(values: ArrayLike<number>, columns: number, o: Overlap, region
   }
 }
 
-function applyFormula(values: ArrayLike<number>, columns: number, o: Overlap, region: PixelRegion, image: DicomImage, window: WindowSetting, out: Uint8Array): void {
+function applyFormula(
+  values: ArrayLike<number>,
+  columns: number,
+  o: Overlap,
+  region: PixelRegion,
+  image: DicomImage,
+  window: WindowSetting,
+  out: Uint8Array,
+): void {
   const { rescaleSlope: slope, rescaleIntercept: intercept, photometricInterpretation } = image.meta;
   const invert = photometricInterpretation === 'MONOCHROME1';
   for (let y = o.fromY; y < o.toY; y++) {
@@ -164,7 +193,9 @@ export function windowRegionToUint8(
   out: Uint8Array = new Uint8Array(region.width * region.height),
 ): Uint8Array {
   if (out.length !== region.width * region.height) {
-    throw new RangeError(`the output buffer holds ${out.length} bytes, the region has ${region.width * region.height} pixels`);
+    throw new RangeError(
+      `the output buffer holds ${out.length} bytes, the region has ${region.width * region.height} pixels`,
+    );
   }
   const window = resolveWindow(image, frame, spec);
   const grey = frameGreyValues(image, frame);

@@ -69,7 +69,11 @@ function ldconfigLibraries(): string {
 /** A GPU description when an NVIDIA driver with a device is present, else undefined. */
 export function nvidiaGpu(): string | undefined {
   try {
-    const list = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+    const list = execFileSync('nvidia-smi', ['-L'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    });
     const first = list.split('\n').find((line) => line.startsWith('GPU '));
     if (first) return first.trim();
   } catch {
@@ -94,10 +98,19 @@ async function probeTfjsNodeGpu(): Promise<RungReport> {
   const name = 'tfjs-node-gpu';
   if (!isInstalled(name)) return { name, available: false, reason: notInstalled(name) };
   const gpu = nvidiaGpu();
-  if (!gpu) return { name, available: false, reason: 'no NVIDIA GPU or driver found (nvidia-smi -L lists none, /proc/driver/nvidia absent)' };
+  if (!gpu)
+    return {
+      name,
+      available: false,
+      reason: 'no NVIDIA GPU or driver found (nvidia-smi -L lists none, /proc/driver/nvidia absent)',
+    };
   const missing = missingCudaLibraries();
   if (missing.length > 0) {
-    return { name, available: false, reason: `CUDA libraries missing: ${missing.join(', ')} (tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1 on the library path)` };
+    return {
+      name,
+      available: false,
+      reason: `CUDA libraries missing: ${missing.join(', ')} (tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1 on the library path)`,
+    };
   }
   return { name, available: true, reason: gpu };
 }
@@ -118,7 +131,11 @@ export interface WebGpuAdapter {
 }
 
 /** Loads Dawn (an ES module, so imported rather than required) and asks it for an adapter. */
-export async function requestWebGpuAdapter(): Promise<{ gpu: ReturnType<WebGpuModule['create']>; adapter: WebGpuAdapter | null; module: WebGpuModule }> {
+export async function requestWebGpuAdapter(): Promise<{
+  gpu: ReturnType<WebGpuModule['create']>;
+  adapter: WebGpuAdapter | null;
+  module: WebGpuModule;
+}> {
   const module = (await import(packageOf.webgpu)) as WebGpuModule;
   const gpu = module.create([]);
   return { gpu, adapter: await gpu.requestAdapter(), module };
@@ -135,12 +152,23 @@ async function probeWebGpu(): Promise<RungReport> {
   try {
     const { adapter } = await requestWebGpuAdapter();
     if (!adapter) {
-      const loader = process.platform === 'linux' && !hasLibrary('libvulkan.so.1') ? ' (libvulkan.so.1, the Vulkan loader, is not installed: apt install libvulkan1)' : '';
-      return { name, available: false, reason: `no WebGPU adapter: Dawn found no Vulkan, Metal or D3D12 device${loader}` };
+      const loader =
+        process.platform === 'linux' && !hasLibrary('libvulkan.so.1')
+          ? ' (libvulkan.so.1, the Vulkan loader, is not installed: apt install libvulkan1)'
+          : '';
+      return {
+        name,
+        available: false,
+        reason: `no WebGPU adapter: Dawn found no Vulkan, Metal or D3D12 device${loader}`,
+      };
     }
     return { name, available: true, reason: describeAdapter(adapter) };
   } catch (error) {
-    return { name, available: false, reason: `Dawn failed to load: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      name,
+      available: false,
+      reason: `Dawn failed to load: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 

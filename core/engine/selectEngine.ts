@@ -5,7 +5,16 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { describeDevice, type DeviceInfo } from './deviceInfo';
-import { describeAdapter, engineNames, nvidiaGpu, packageName, probe, requestWebGpuAdapter, type EngineName, type RungReport } from './ladder';
+import {
+  describeAdapter,
+  engineNames,
+  nvidiaGpu,
+  packageName,
+  probe,
+  requestWebGpuAdapter,
+  type EngineName,
+  type RungReport,
+} from './ladder';
 import { startWasm, stopWasm } from './wasmEngine';
 
 export { engineNames, type EngineName, type RungReport } from './ladder';
@@ -44,9 +53,12 @@ async function startNative(engine: 'tfjs-node' | 'tfjs-node-gpu'): Promise<Start
   // By package name at run time: the packages are optional and kept out of the bundle.
   localRequire(packageName(engine));
   if (!tf.findBackendFactory('tensorflow')) {
-    throw new Error(`${packageName(engine)} loaded but registered no 'tensorflow' backend with this @tensorflow/tfjs-core (${tf.version_core}); install matching versions`);
+    throw new Error(
+      `${packageName(engine)} loaded but registered no 'tensorflow' backend with this @tensorflow/tfjs-core (${tf.version_core}); install matching versions`,
+    );
   }
-  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${packageName(engine)}: the tensorflow backend failed to initialise`);
+  if (!(await tf.setBackend('tensorflow')))
+    throw new Error(`${packageName(engine)}: the tensorflow backend failed to initialise`);
   const started: Started = { backend: 'tensorflow', threads: availableParallelism(), kernels: [] };
   const gpu = engine === 'tfjs-node-gpu' ? nvidiaGpu() : undefined;
   if (gpu !== undefined) started.gpu = gpu;
@@ -59,7 +71,8 @@ async function startWebGpu(): Promise<Started> {
   // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is loaded; Node 20 has no navigator.
   Object.assign(globalThis, module.globals);
   const global = globalThis as { navigator?: { gpu?: unknown } };
-  if (global.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  if (global.navigator === undefined)
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else global.navigator.gpu = gpu;
   localRequire('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs webgpu backend failed to initialise on the adapter');

@@ -31,12 +31,14 @@ const patches: Patch[] = [
   {
     why: 'pthread worker loaded from a file instead of a Blob URL',
     find: "if (path.endsWith('.worker.js')) {",
-    replace: "if (path.endsWith('.worker.js')) { return __radlabThreadFiles.worker(wasmWorkerContents); }\n if (false) {",
+    replace:
+      "if (path.endsWith('.worker.js')) { return __radlabThreadFiles.worker(wasmWorkerContents); }\n if (false) {",
   },
   {
     why: 'threaded main script written to a file instead of a Blob',
     find: 'factoryConfig.mainScriptUrlOrBlob = new Blob(["var WasmBackendModuleThreadedSimd = " +',
-    replace: 'factoryConfig.mainScriptUrlOrBlob = __radlabThreadFiles.main(wasmFactoryThreadedSimd.toString()); void ([0 +',
+    replace:
+      'factoryConfig.mainScriptUrlOrBlob = __radlabThreadFiles.main(wasmFactoryThreadedSimd.toString()); void ([0 +',
   },
   {
     // The C++ side sizes its thread pool from emscripten_num_logical_cores()/2 when asked for the default, and
@@ -54,10 +56,12 @@ const patches: Patch[] = [
 const hooksBinding = '\nvar __radlabThreadFiles = module.radlabThreadFiles;\n';
 
 function mainScriptPrelude(cores: number): string {
-  return "var require$$0 = require('fs'); var require$$1 = require('path'); var require$$3 = require('perf_hooks');" +
-  " var require$$4 = require('os');" +
+  return (
+    "var require$$0 = require('fs'); var require$$1 = require('path'); var require$$3 = require('perf_hooks');" +
+    " var require$$4 = require('os');" +
     ` var commonjsGlobal = globalThis; var __radlabThreadFiles = { cores: () => ${cores} };` +
-    '\nvar WasmBackendModuleThreadedSimd = ';
+    '\nvar WasmBackendModuleThreadedSimd = '
+  );
 }
 
 function writeOnce(dir: string, name: string, text: string): string {
@@ -109,8 +113,11 @@ export function loadWasmBackend(cores: number): WasmModuleLoad {
     // Same escaping the package applies before making its Blob: the text holds "\n" inside string literals.
     worker: (contents: string) => writeOnce(dir, 'pthread-worker.js', contents.replace(/\n/g, '\\n')),
     main: (factorySource: string) =>
-      writeOnce(dir, `threaded-main-${createHash('sha1').update(factorySource).digest('hex').slice(0, 12)}.js`,
-        mainScriptPrelude(cores) + factorySource),
+      writeOnce(
+        dir,
+        `threaded-main-${createHash('sha1').update(factorySource).digest('hex').slice(0, 12)}.js`,
+        mainScriptPrelude(cores) + factorySource,
+      ),
     cores: () => cores,
   };
   (mod as unknown as { radlabThreaded: boolean }).radlabThreaded = true;

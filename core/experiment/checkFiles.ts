@@ -2,7 +2,14 @@
 // condition's columns in train.csv. Paths are relative to the experiment file, as a user writes them.
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { DATASET_FILES, DATASET_IMAGES_FOLDER, gradeColumn, LEVELS, type Condition, type Level } from '../data/lsdcVocabulary';
+import {
+  DATASET_FILES,
+  DATASET_IMAGES_FOLDER,
+  gradeColumn,
+  LEVELS,
+  type Condition,
+  type Level,
+} from '../data/lsdcVocabulary';
 import type { PathValue } from './checkStructure';
 import { fieldAt } from './fieldAt';
 import type { ParsedExperiment } from './parse';
@@ -20,16 +27,30 @@ function kindOnDisk(path: string): 'file' | 'folder' | 'missing' {
   }
 }
 
-export function checkPaths(parsed: ParsedExperiment, paths: PathValue[], experimentFile: string): ExperimentDiagnostic[] {
+export function checkPaths(
+  parsed: ParsedExperiment,
+  paths: PathValue[],
+  experimentFile: string,
+): ExperimentDiagnostic[] {
   const diagnostics: ExperimentDiagnostic[] = [];
   const willSynthesize = fieldAt(parsed, ['data', 'synthetic']).present;
   for (const path of paths) {
     const absolute = resolveFromFile(experimentFile, path.value);
     const onDisk = kindOnDisk(absolute);
-    const error = (code: ExperimentDiagnostic['code'], message: string, severity: ExperimentDiagnostic['severity'] = 'error') =>
-      diagnostics.push({ range: path.range, severity, code, message, fixes: [] });
-    if (path.node.extensions && onDisk !== 'folder' && !path.node.extensions.includes(extname(absolute).toLowerCase())) {
-      error('wrong-type', `${path.field}: '${path.value}' must be a ${path.node.extensions.join(' or ')} file${path.node.target === 'file-or-folder' ? ' or a folder' : ''}.`);
+    const error = (
+      code: ExperimentDiagnostic['code'],
+      message: string,
+      severity: ExperimentDiagnostic['severity'] = 'error',
+    ) => diagnostics.push({ range: path.range, severity, code, message, fixes: [] });
+    if (
+      path.node.extensions &&
+      onDisk !== 'folder' &&
+      !path.node.extensions.includes(extname(absolute).toLowerCase())
+    ) {
+      error(
+        'wrong-type',
+        `${path.field}: '${path.value}' must be a ${path.node.extensions.join(' or ')} file${path.node.target === 'file-or-folder' ? ' or a folder' : ''}.`,
+      );
       continue;
     }
     if (onDisk === 'missing') {
@@ -52,7 +73,11 @@ export function checkPaths(parsed: ParsedExperiment, paths: PathValue[], experim
 }
 
 /** Weights folders must hold one file per backbone of the sweep, named after the backbone. */
-export function checkWeightsFolder(parsed: ParsedExperiment, experimentFile: string, backbones: string[]): ExperimentDiagnostic[] {
+export function checkWeightsFolder(
+  parsed: ParsedExperiment,
+  experimentFile: string,
+  backbones: string[],
+): ExperimentDiagnostic[] {
   const pretrained = fieldAt(parsed, ['model', 'pretrained']);
   if (typeof pretrained.value !== 'string' || pretrained.value === 'none' || !pretrained.range) return [];
   const folder = resolveFromFile(experimentFile, pretrained.value);

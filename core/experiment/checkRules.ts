@@ -83,7 +83,10 @@ export function checkSlices(parsed: ParsedExperiment): ExperimentDiagnostic[] {
 /** Transformers with learned position embeddings (ViT, BEiT) run at the input size they were built for. */
 export function checkFixedInputSize(parsed: ParsedExperiment): ExperimentDiagnostic[] {
   const size = fieldAt(parsed, ['data', 'input', 'size']);
-  const value = size.present ? size.value : (((experimentSchema.fields.data!.node as ObjectNode).fields.input!.node as ObjectNode).fields.size!.default as number);
+  const value = size.present
+    ? size.value
+    : (((experimentSchema.fields.data!.node as ObjectNode).fields.input!.node as ObjectNode).fields.size!
+        .default as number);
   const range = size.range ?? fieldAt(parsed, ['model', 'backbones']).range;
   if (typeof value !== 'number' || !range) return [];
   return backbonesOf(parsed).flatMap((name): ExperimentDiagnostic[] => {
@@ -95,7 +98,9 @@ export function checkFixedInputSize(parsed: ParsedExperiment): ExperimentDiagnos
         severity: 'error',
         code: 'out-of-range',
         message: `${name} takes ${facts.inputSize}×${facts.inputSize} images (its position embeddings fix the size), but data.input.size is ${value}. Set data.input.size: ${facts.inputSize}.`,
-        fixes: size.range ? [{ title: `Change to ${facts.inputSize}`, edit: { range: size.range, newText: String(facts.inputSize) } }] : [],
+        fixes: size.range
+          ? [{ title: `Change to ${facts.inputSize}`, edit: { range: size.range, newText: String(facts.inputSize) } }]
+          : [],
       },
     ];
   });

@@ -52,7 +52,10 @@ function lineLength(parsed: ParsedExperiment, line: number): number {
   return (next === -1 ? parsed.text.length : next) - start;
 }
 
-function report(walk: Walk, diagnostic: Omit<ExperimentDiagnostic, 'severity' | 'fixes'> & Partial<ExperimentDiagnostic>): void {
+function report(
+  walk: Walk,
+  diagnostic: Omit<ExperimentDiagnostic, 'severity' | 'fixes'> & Partial<ExperimentDiagnostic>,
+): void {
   walk.diagnostics.push({ severity: 'error', fixes: [], ...diagnostic });
 }
 
@@ -132,7 +135,14 @@ function checkNode(walk: Walk, node: Node | null, schema: SchemaNode, path: stri
   }
 }
 
-function checkOneOf(walk: Walk, node: Node | null, schema: OneOfNode, path: string[], anchor: Range, shape: string): void {
+function checkOneOf(
+  walk: Walk,
+  node: Node | null,
+  schema: OneOfNode,
+  path: string[],
+  anchor: Range,
+  shape: string,
+): void {
   const candidates = schema.options.filter((option) => shapesOf(option).includes(shape as ValueShape));
   if (candidates.length === 0) {
     const got = shape === 'null' ? 'nothing' : `a ${shape}`;
@@ -191,7 +201,9 @@ function reportUnknownKey(walk: Walk, key: string, range: Range, names: Map<stri
   const candidates = [...new Set(names.values())];
   const match = didYouMean(key, [...names.keys()]);
   const suggestion = match === undefined ? undefined : names.get(match);
-  const fixes: QuickFix[] = suggestion ? [{ title: `Change '${key}' to '${suggestion}'`, edit: { range, newText: suggestion } }] : [];
+  const fixes: QuickFix[] = suggestion
+    ? [{ title: `Change '${key}' to '${suggestion}'`, edit: { range, newText: suggestion } }]
+    : [];
   const known = candidates.length > 0 ? ` Known keys: ${candidates.join(', ')}.` : '';
   report(walk, {
     range,
@@ -201,7 +213,13 @@ function reportUnknownKey(walk: Walk, key: string, range: Range, names: Map<stri
   });
 }
 
-function checkMissingRequired(walk: Walk, schema: ObjectNode, present: Set<string>, path: string[], anchor: Range): void {
+function checkMissingRequired(
+  walk: Walk,
+  schema: ObjectNode,
+  present: Set<string>,
+  path: string[],
+  anchor: Range,
+): void {
   for (const [key, field] of Object.entries(schema.fields)) {
     if (!field.required || present.has(key)) continue;
     const hint = field.example !== undefined ? ` For example: ${key}: ${JSON.stringify(field.example)}` : '';
@@ -264,7 +282,9 @@ function checkEnum(walk: Walk, node: Node, schema: EnumNode, path: string[], anc
   if (schema.values.includes(value)) return;
   const range = valueRange(walk, node, anchor);
   const suggestion = didYouMean(value, schema.values);
-  const fixes: QuickFix[] = suggestion ? [{ title: `Change to '${suggestion}'`, edit: { range, newText: suggestion } }] : [];
+  const fixes: QuickFix[] = suggestion
+    ? [{ title: `Change to '${suggestion}'`, edit: { range, newText: suggestion } }]
+    : [];
   const listed = schema.values.length <= 16 ? ` Expected one of: ${schema.values.join(', ')}.` : '';
   report(walk, {
     range,
@@ -285,10 +305,8 @@ function checkNumber(walk: Walk, node: Node, schema: NumberNode, path: string[],
     report(walk, { range, code: 'wrong-type', message: `${label(path)} must be a whole number, but got ${value}.` });
     return;
   }
-  const tooLow =
-    schema.min !== undefined && (schema.exclusiveMin ? value <= schema.min : value < schema.min);
-  const tooHigh =
-    schema.max !== undefined && (schema.exclusiveMax ? value >= schema.max : value > schema.max);
+  const tooLow = schema.min !== undefined && (schema.exclusiveMin ? value <= schema.min : value < schema.min);
+  const tooHigh = schema.max !== undefined && (schema.exclusiveMax ? value >= schema.max : value > schema.max);
   if (tooLow || tooHigh) {
     report(walk, {
       range,

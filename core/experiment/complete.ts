@@ -7,7 +7,15 @@ import { backboneFacts, BACKBONE_NAMES } from '../models/registry';
 import { formatCount } from './format';
 import type { CompletionEntry, Position, Range } from './positions';
 import { nodeForPath } from './schemaLookup';
-import { enumValuesOf, objectOf, pathNodeOf, type EnumNode, type FieldSpec, type PathNode, type SchemaNode } from './schemaNodes';
+import {
+  enumValuesOf,
+  objectOf,
+  pathNodeOf,
+  type EnumNode,
+  type FieldSpec,
+  type PathNode,
+  type SchemaNode,
+} from './schemaNodes';
 
 interface LineShape {
   indent: number;
@@ -55,7 +63,12 @@ function wordRange(line: number, start: number, end: number): Range {
   return { start: { line, character: start }, end: { line, character: end } };
 }
 
-function keyEntries(object: SchemaNode | undefined, present: Set<string>, indent: number, range: Range): CompletionEntry[] {
+function keyEntries(
+  object: SchemaNode | undefined,
+  present: Set<string>,
+  indent: number,
+  range: Range,
+): CompletionEntry[] {
   const fields = objectOf(object ?? { kind: 'boolean' })?.fields ?? {};
   return Object.entries(fields)
     .filter(([key]) => !present.has(key))
@@ -70,7 +83,11 @@ function keyEntries(object: SchemaNode | undefined, present: Set<string>, indent
 }
 
 function fieldDetail(field: FieldSpec): string {
-  const required = field.required ? 'required' : field.default !== undefined ? `default ${JSON.stringify(field.default)}` : 'optional';
+  const required = field.required
+    ? 'required'
+    : field.default !== undefined
+      ? `default ${JSON.stringify(field.default)}`
+      : 'optional';
   return `${field.node.kind === 'oneOf' ? 'value' : field.node.kind} · ${required}`;
 }
 
@@ -88,17 +105,23 @@ function valueEntries(node: SchemaNode, range: Range): CompletionEntry[] {
     return {
       label: value,
       kind: 'value' as const,
-      detail: facts
-        ? `${facts.description} · ${formatCount(facts.params)} params · ${facts.inputSize}px`
+      detail: facts ? `${facts.description} · ${formatCount(facts.params)} params · ${facts.inputSize}px` : docs[value],
+      documentation: facts
+        ? `Features: ${facts.featureWidth}, ${facts.gflops} GFLOPs at ${facts.inputSize}×${facts.inputSize}`
         : docs[value],
-      documentation: facts ? `Features: ${facts.featureWidth}, ${facts.gflops} GFLOPs at ${facts.inputSize}×${facts.inputSize}` : docs[value],
       insertText: value,
       range,
     };
   });
 }
 
-function pathEntries(node: PathNode, typed: string, filePath: string, line: number, typedStart: number): CompletionEntry[] {
+function pathEntries(
+  node: PathNode,
+  typed: string,
+  filePath: string,
+  line: number,
+  typedStart: number,
+): CompletionEntry[] {
   const slash = typed.lastIndexOf('/');
   const folderPart = slash === -1 ? '' : typed.slice(0, slash + 1);
   const prefix = typed.slice(slash + 1);
@@ -113,7 +136,9 @@ function pathEntries(node: PathNode, typed: string, filePath: string, line: numb
   return entries
     .filter((entry) => entry.name.startsWith(prefix) && (prefix.startsWith('.') || !entry.name.startsWith('.')))
     .filter((entry) => entry.isDirectory() || node.target !== 'folder')
-    .filter((entry) => entry.isDirectory() || !node.extensions || node.extensions.some((ext) => entry.name.endsWith(ext)))
+    .filter(
+      (entry) => entry.isDirectory() || !node.extensions || node.extensions.some((ext) => entry.name.endsWith(ext)),
+    )
     .map((entry) => ({
       label: entry.isDirectory() ? `${entry.name}/` : entry.name,
       kind: entry.isDirectory() ? ('folder' as const) : ('file' as const),
@@ -122,7 +147,13 @@ function pathEntries(node: PathNode, typed: string, filePath: string, line: numb
     }));
 }
 
-function completeValue(node: SchemaNode, typed: string, filePath: string, line: number, typedStart: number): CompletionEntry[] {
+function completeValue(
+  node: SchemaNode,
+  typed: string,
+  filePath: string,
+  line: number,
+  typedStart: number,
+): CompletionEntry[] {
   const range = wordRange(line, typedStart, typedStart + typed.length);
   const values = valueEntries(node, range).filter((entry) => entry.label.startsWith(typed) || typed === '');
   const path = pathNodeOf(node);
@@ -140,7 +171,9 @@ export function completeExperiment(text: string, position: Position, filePath: s
     const path = [...enclosingKeys(lines, position.line, flow[1]!.length), flow[2]!];
     const node = nodeForPath(path);
     const typed = flow[3]!;
-    return node ? completeValue(listItemsOf(node), typed, filePath, position.line, position.character - typed.length) : [];
+    return node
+      ? completeValue(listItemsOf(node), typed, filePath, position.line, position.character - typed.length)
+      : [];
   }
 
   // A value after `key: `
@@ -158,7 +191,9 @@ export function completeExperiment(text: string, position: Position, filePath: s
     const path = enclosingKeys(lines, position.line, listItem[1]!.length + 1);
     const node = nodeForPath(path);
     const typed = listItem[2]!;
-    return node ? completeValue(listItemsOf(node), typed, filePath, position.line, position.character - typed.length) : [];
+    return node
+      ? completeValue(listItemsOf(node), typed, filePath, position.line, position.character - typed.length)
+      : [];
   }
 
   // A key being typed: `  optim`

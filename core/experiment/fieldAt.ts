@@ -24,7 +24,14 @@ export function fieldAt(parsed: ParsedExperiment, path: readonly string[]): Fiel
   const keyRange = pair ? nodeRange(parsed, pair) : undefined;
   const valueNode = node as Node | null;
   const valueRange = valueNode ? nodeRange(parsed, valueNode) : undefined;
-  const emptyValue = !valueRange || (valueRange.start.line === valueRange.end.line && valueRange.start.character === valueRange.end.character);
-  const value = valueNode === null || valueNode === undefined ? null : isScalar(valueNode) ? valueNode.value : (valueNode as Node).toJSON();
+  const emptyValue =
+    !valueRange ||
+    (valueRange.start.line === valueRange.end.line && valueRange.start.character === valueRange.end.character);
+  const value =
+    valueNode === null || valueNode === undefined
+      ? null
+      : isScalar(valueNode)
+        ? valueNode.value
+        : (valueNode as Node).toJSON();
   return { present: true, value, range: emptyValue ? keyRange : valueRange, keyRange };
 }

@@ -56,7 +56,12 @@ function backboneMarkdown(name: string, parsed: ParsedExperiment): string | unde
   ].join('\n');
 }
 
-export function hoverExperiment(text: string, position: Position, _filePath: string, parser: ExperimentParser = wholeTextParser): HoverInfo | null {
+export function hoverExperiment(
+  text: string,
+  position: Position,
+  _filePath: string,
+  parser: ExperimentParser = wholeTextParser,
+): HoverInfo | null {
   try {
     const parsed = parser.parse(text);
     const offset = offsetAt(parsed, position);

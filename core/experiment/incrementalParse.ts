@@ -4,7 +4,16 @@
 // nodes, ranges, comments, errors and warnings are identical to what a whole parse gives (test/experiment/
 // incrementalParse.test.ts checks this on random edits). Whenever that identity is not certain the whole text is
 // parsed instead, so the result is always the whole parse's.
-import { Document, isMap, isScalar, parseAllDocuments, YAMLMap, type Pair, type YAMLError, type YAMLWarning } from 'yaml';
+import {
+  Document,
+  isMap,
+  isScalar,
+  parseAllDocuments,
+  YAMLMap,
+  type Pair,
+  type YAMLError,
+  type YAMLWarning,
+} from 'yaml';
 import {
   lineCounterOf,
   parseExperiment,
@@ -106,7 +115,9 @@ export class IncrementalExperimentParser implements ExperimentParser {
     this.lastPatched = 0;
     this.lastSpliced = 0;
     for (const [index, { section, prefixLength, source }] of sources.entries()) {
-      const known = parsed.has(source) ? parsed.get(source) : (this.sections.get(source) ?? this.patchedSection(index, source, newSources));
+      const known = parsed.has(source)
+        ? parsed.get(source)
+        : (this.sections.get(source) ?? this.patchedSection(index, source, newSources));
       const entry = known !== undefined ? known : parseSection(source, prefixLength);
       // Unusable sections are remembered too: while one stays broken, edits elsewhere need not parse it again.
       parsed.set(source, entry);
@@ -133,7 +144,8 @@ export class IncrementalExperimentParser implements ExperimentParser {
     if (!entry) return undefined;
     const edit = singleEdit(previous, source);
     if (applyScalarEdit(entry.document, entry.origin, previous, source, edit, YAML_PARSE_OPTIONS)) this.lastPatched++;
-    else if (applySequenceEdit(entry.document, entry.origin, previous, source, edit, YAML_PARSE_OPTIONS)) this.lastSpliced++;
+    else if (applySequenceEdit(entry.document, entry.origin, previous, source, edit, YAML_PARSE_OPTIONS))
+      this.lastSpliced++;
     else return undefined;
     return entry;
   }

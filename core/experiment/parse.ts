@@ -1,6 +1,17 @@
 // Parses an experiment file with the `yaml` package, keeping every node's source range so diagnostics, hover
 // and the outline can point at exact characters.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+} from 'yaml';
 import { textBeyondLimits } from './textLimits';
 import type { Position, Range } from './positions';
 
@@ -93,7 +104,9 @@ export function nodeRange(parsed: ParsedExperiment, node: Node | Pair | null | u
 
 /** The text of a scalar key, or undefined for complex keys, which experiments never use. */
 export function keyName(pair: Pair): string | undefined {
-  return isScalar(pair.key) && pair.key.value !== null && pair.key.value !== undefined ? String(pair.key.value) : undefined;
+  return isScalar(pair.key) && pair.key.value !== null && pair.key.value !== undefined
+    ? String(pair.key.value)
+    : undefined;
 }
 
 /** A range covering the key and its value, for outlines. */
@@ -116,7 +129,10 @@ export interface PathStep {
  * The chain of mapping pairs containing `offset`, outermost first, and whether the offset sits on the
  * last pair's key. Used by hover to know which field and which value the cursor is on.
  */
-export function pairsAt(parsed: ParsedExperiment, offset: number): { steps: PathStep[]; onKey: boolean; leaf?: Scalar } {
+export function pairsAt(
+  parsed: ParsedExperiment,
+  offset: number,
+): { steps: PathStep[]; onKey: boolean; leaf?: Scalar } {
   const steps: PathStep[] = [];
   let node: unknown = parsed.document?.contents;
   let onKey = false;

@@ -9,7 +9,11 @@ function rows(object: ObjectNode, prefix: string): string[] {
     if (field.node.kind === 'object') {
       return [`| \`${path}\` | section | | ${field.description} |`, ...rows(field.node, `${path}.`)];
     }
-    const fallback = field.required ? '**required**' : field.default === undefined ? '' : `\`${JSON.stringify(field.default)}\``;
+    const fallback = field.required
+      ? '**required**'
+      : field.default === undefined
+        ? ''
+        : `\`${JSON.stringify(field.default)}\``;
     const type = describeNode(field.node).replaceAll('|', '\\|');
     return [`| \`${path}\` | ${type} | ${fallback} | ${field.description.replaceAll('|', '\\|')} |`];
   });
@@ -27,7 +31,9 @@ export function spliceReference(readme: string): string {
   const start = readme.indexOf(REFERENCE_START);
   const end = readme.indexOf(REFERENCE_END);
   if (start === -1 || end === -1 || end < start) {
-    throw new Error(`README.md needs the markers ${REFERENCE_START} and ${REFERENCE_END} around the experiment reference.`);
+    throw new Error(
+      `README.md needs the markers ${REFERENCE_START} and ${REFERENCE_END} around the experiment reference.`,
+    );
   }
   return `${readme.slice(0, start + REFERENCE_START.length)}\n${experimentReferenceMarkdown()}\n${readme.slice(end)}`;
 }

@@ -28,7 +28,10 @@ export function referencedPathsOf(parsed: ParsedExperiment, filePath: string): s
   const pretrained = fieldAt(parsed, ['model', 'pretrained']).value;
   if (typeof pretrained === 'string' && pretrained !== 'none') {
     const target = resolveFromFile(filePath, pretrained);
-    paths.push(target, ...backbonesOf(parsed).flatMap((b) => [join(target, `${b}.pth`), join(target, `${b}.safetensors`)]));
+    paths.push(
+      target,
+      ...backbonesOf(parsed).flatMap((b) => [join(target, `${b}.pth`), join(target, `${b}.safetensors`)]),
+    );
   } else if (pretrained !== null && typeof pretrained === 'object' && !Array.isArray(pretrained)) {
     for (const file of Object.values(pretrained)) {
       if (typeof file === 'string') paths.push(resolveFromFile(filePath, file));

@@ -49,7 +49,11 @@ function resolvePretrained(pretrained: unknown, backbone: string, experimentFile
 }
 
 /** Validates, then resolves. An experiment with any error resolves to nothing: nothing may start from it. */
-export function resolveExperiment(text: string, experimentFile: string, options = { checkDataset: true }): ResolveResult {
+export function resolveExperiment(
+  text: string,
+  experimentFile: string,
+  options = { checkDataset: true },
+): ResolveResult {
   const parsed = parseExperiment(text);
   const diagnostics = validateParsed(parsed, { filePath: experimentFile, checkDataset: options.checkDataset });
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
@@ -62,7 +66,10 @@ export function resolveExperiment(text: string, experimentFile: string, options 
   const runs = backbones.map((backbone, index): ResolvedRun => {
     const { backbones: _list, pretrained, ...modelRest } = model;
     return {
-      ...(full as unknown as Omit<ResolvedRun, 'model' | 'data' | 'output' | 'experimentFile' | 'sweepIndex' | 'sweepSize'>),
+      ...(full as unknown as Omit<
+        ResolvedRun,
+        'model' | 'data' | 'output' | 'experimentFile' | 'sweepIndex' | 'sweepSize'
+      >),
       experimentFile,
       sweepIndex: index,
       sweepSize: backbones.length,

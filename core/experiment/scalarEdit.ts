@@ -30,7 +30,14 @@ const PLACE_FIELDS = new Set(['range', 'comment', 'commentBefore', 'spaceBefore'
  * the document's offsets), when it changes only the text of one plain, untagged scalar into another safe value.
  * Returns whether it did; the document is left untouched when it did not.
  */
-export function applyScalarEdit(document: Document.Parsed, origin: number, before: string, after: string, edit: TextEdit, options: object): boolean {
+export function applyScalarEdit(
+  document: Document.Parsed,
+  origin: number,
+  before: string,
+  after: string,
+  edit: TextEdit,
+  options: object,
+): boolean {
   if (document.errors.length > 0) return false;
   const scalar = valueScalarAround(document, origin + edit.start, origin + edit.start + edit.removed);
   if (scalar === undefined || scalar.type !== 'PLAIN' || scalar.tag !== undefined) return false;
@@ -39,7 +46,13 @@ export function applyScalarEdit(document: Document.Parsed, origin: number, befor
   const newText = after.slice(valueStart, valueEnd + edit.inserted - edit.removed);
   if (!SAFE_VALUE.test(oldText) || !SAFE_VALUE.test(newText)) return false;
   const fresh = parseDocument(newText, options);
-  if (fresh.errors.length > 0 || fresh.warnings.length > 0 || !isScalar(fresh.contents) || fresh.contents.type !== 'PLAIN') return false;
+  if (
+    fresh.errors.length > 0 ||
+    fresh.warnings.length > 0 ||
+    !isScalar(fresh.contents) ||
+    fresh.contents.type !== 'PLAIN'
+  )
+    return false;
 
   const patched = scalar as unknown as Record<string, unknown>;
   for (const field of Object.keys(patched)) if (!PLACE_FIELDS.has(field)) delete patched[field];

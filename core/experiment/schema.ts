@@ -382,8 +382,18 @@ const slurmOption = (description: string, pattern: RegExp, patternHint: string, 
 });
 
 const slurmSection = object({
-  partition: slurmOption('Slurm partition (queue) the jobs go to.', /^[A-Za-z0-9_.,-]*$/, 'a partition name (letters, digits, "_", "-", ".")', 'gpu'),
-  account: slurmOption('Slurm account charged for the jobs.', /^[A-Za-z0-9_.-]*$/, 'an account name (letters, digits, "_", "-", ".")', 'radiology'),
+  partition: slurmOption(
+    'Slurm partition (queue) the jobs go to.',
+    /^[A-Za-z0-9_.,-]*$/,
+    'a partition name (letters, digits, "_", "-", ".")',
+    'gpu',
+  ),
+  account: slurmOption(
+    'Slurm account charged for the jobs.',
+    /^[A-Za-z0-9_.-]*$/,
+    'an account name (letters, digits, "_", "-", ".")',
+    'radiology',
+  ),
   gpus: {
     node: { kind: 'number', integer: true, min: 0, max: 64 },
     description: 'GPUs per backbone run (sbatch --gpus); 0 asks for none.',
@@ -394,7 +404,12 @@ const slurmSection = object({
     description: 'CPU cores per backbone run (sbatch --cpus-per-task); set train.threads to match for the wasm engine.',
     default: 4,
   },
-  memory: slurmOption('Memory per backbone run (sbatch --mem).', /^(\d+[KMGT]?)?$/, 'a size such as 32G or 16000M', '32G'),
+  memory: slurmOption(
+    'Memory per backbone run (sbatch --mem).',
+    /^(\d+[KMGT]?)?$/,
+    'a size such as 32G or 16000M',
+    '32G',
+  ),
   time: slurmOption(
     'Time limit per backbone run (sbatch --time); a run that reaches it is stopped by Slurm.',
     /^((\d+-)?\d+(:\d{1,2}){0,2})?$/,
@@ -404,7 +419,11 @@ const slurmSection = object({
   extra: {
     node: {
       kind: 'list',
-      items: { kind: 'string', pattern: /^(#SBATCH\s+)?--?[A-Za-z]/, patternHint: 'an sbatch option such as --qos=long or #SBATCH --constraint=a100' },
+      items: {
+        kind: 'string',
+        pattern: /^(#SBATCH\s+)?--?[A-Za-z]/,
+        patternHint: 'an sbatch option such as --qos=long or #SBATCH --constraint=a100',
+      },
     },
     description: 'More sbatch options, one per item, written as #SBATCH lines of the batch script.',
     default: [],
@@ -416,7 +435,8 @@ const slurmSection = object({
   },
   command_prefix: {
     node: { kind: 'string' },
-    description: 'Put before the radlab command on the compute node, e.g. apptainer exec --nv radlab.sif; empty runs it directly.',
+    description:
+      'Put before the radlab command on the compute node, e.g. apptainer exec --nv radlab.sif; empty runs it directly.',
     default: '',
   },
 });
@@ -454,7 +474,8 @@ export const experimentSchema: ObjectNode = object({
   train: { node: trainSection, description: 'Optimisation, augmentation and model selection.' },
   executor: {
     node: executorSection,
-    description: 'Where the runs execute: this machine, or a Slurm cluster (radlab submit); the editor settings radlab.executor and radlab.slurm.* override it.',
+    description:
+      'Where the runs execute: this machine, or a Slurm cluster (radlab submit); the editor settings radlab.executor and radlab.slurm.* override it.',
   },
   output: {
     node: { kind: 'path', target: 'folder', mustExist: false },

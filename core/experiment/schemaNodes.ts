@@ -3,15 +3,7 @@
 // node kinds are deliberately few so every consumer can handle all of them.
 
 export type SchemaNode =
-  | ObjectNode
-  | StringNode
-  | NumberNode
-  | BooleanNode
-  | EnumNode
-  | ListNode
-  | PathNode
-  | MapNode
-  | OneOfNode;
+  ObjectNode | StringNode | NumberNode | BooleanNode | EnumNode | ListNode | PathNode | MapNode | OneOfNode;
 
 export interface FieldSpec {
   node: SchemaNode;
@@ -134,7 +126,11 @@ export function describeNode(node: SchemaNode): string {
     case 'enum':
       return node.values.length > 8 ? `one of ${node.values.length} names` : `one of ${node.values.join(', ')}`;
     case 'path':
-      return node.target === 'file' ? 'a file path' : node.target === 'folder' ? 'a folder path' : 'a file or folder path';
+      return node.target === 'file'
+        ? 'a file path'
+        : node.target === 'folder'
+          ? 'a folder path'
+          : 'a file or folder path';
     case 'oneOf':
       return node.options.map(describeNode).join(', or ');
   }

@@ -98,7 +98,14 @@ function blockListsAround(document: Document.Parsed, from: number, to: number): 
  * the document's offsets), by re-parsing the run of one block list's entries around it, when that is certain to give
  * what a fresh parse gives. Returns whether it did; the document is left untouched when it did not.
  */
-export function applySequenceEdit(document: Document.Parsed, origin: number, before: string, after: string, edit: TextEdit, options: object): boolean {
+export function applySequenceEdit(
+  document: Document.Parsed,
+  origin: number,
+  before: string,
+  after: string,
+  edit: TextEdit,
+  options: object,
+): boolean {
   if (document.errors.length > 0 || document.warnings.length > 0) return false;
   const editEnd = edit.start + edit.removed;
   const delta = edit.inserted - edit.removed;
@@ -131,7 +138,14 @@ export function applySequenceEdit(document: Document.Parsed, origin: number, bef
     const runList = parsed.contents;
     if (parsed.errors.length > 0 || parsed.warnings.length > 0 || !isSeq(runList) || runList.flow) continue;
     // At the root, comments and blank lines around the list would belong to the document: the run has none.
-    if (runList.range[0] !== indent || parsed.commentBefore || parsed.comment || runList.commentBefore || runList.comment) continue;
+    if (
+      runList.range[0] !== indent ||
+      parsed.commentBefore ||
+      parsed.comment ||
+      runList.commentBefore ||
+      runList.comment
+    )
+      continue;
 
     shiftOffsets(parsed, -Infinity, origin + runStart);
     shiftOffsets(document, origin + runEnd, delta);

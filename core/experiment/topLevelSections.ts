@@ -50,7 +50,7 @@ export function splitTopLevelSections(text: string): SectionSplit {
   if (/\r(?!\n)/.test(text)) return { fallback: 'a line break that is a lone carriage return' };
   const lineStarts: number[] = [];
   const kinds: LineKind[] = [];
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     const newline = text.indexOf('\n', start);
     const end = newline === -1 ? text.length : newline;
     const line = text.slice(start, end);

@@ -33,7 +33,8 @@ function yamlProblems(parsed: ParsedExperiment): ExperimentDiagnostic[] {
     const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     const tabs = error.code === 'TAB_AS_INDENT' ? ' Indent with spaces: YAML does not allow tabs.' : '';
     // The parser marks only a duplicate key's first character; underline the whole key.
-    const keyLength = code === 'duplicate-key' ? (/^[^:\n]*/.exec(parsed.text.slice(error.pos[0]))?.[0].trimEnd().length ?? 1) : 1;
+    const keyLength =
+      code === 'duplicate-key' ? (/^[^:\n]*/.exec(parsed.text.slice(error.pos[0]))?.[0].trimEnd().length ?? 1) : 1;
     return {
       range: rangeOf(parsed, error.pos[0], Math.max(error.pos[1], error.pos[0] + keyLength)),
       severity,
@@ -58,7 +59,8 @@ function yamlProblems(parsed: ParsedExperiment): ExperimentDiagnostic[] {
       range: rangeOf(parsed, start, start + 3),
       severity: 'error',
       code: 'yaml-syntax',
-      message: 'An experiment file holds one YAML document; remove this "---" and what follows, or move it to its own file.',
+      message:
+        'An experiment file holds one YAML document; remove this "---" and what follows, or move it to its own file.',
       fixes: [],
     });
   }
@@ -84,7 +86,8 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
         severity: 'error',
         code: 'empty-document',
-        message: 'The experiment file is empty. Run "RadLab: New Experiment" for a commented template, or add name, data and model.',
+        message:
+          'The experiment file is empty. Run "RadLab: New Experiment" for a commented template, or add name, data and model.',
         fixes: [],
       },
     ];
@@ -94,7 +97,12 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
   // except duplicate keys, which leave the rest readable.
   if (syntax.some((d) => d.severity === 'error' && d.code === 'yaml-syntax')) return syntax;
   const structure = checkStructure(parsed, experimentSchema);
-  const rules = [...checkSplitSum(parsed), ...checkUnfreeze(parsed), ...checkSlices(parsed), ...checkFixedInputSize(parsed)];
+  const rules = [
+    ...checkSplitSum(parsed),
+    ...checkUnfreeze(parsed),
+    ...checkSlices(parsed),
+    ...checkFixedInputSize(parsed),
+  ];
   const files = [
     ...checkPaths(parsed, structure.paths, options.filePath),
     ...checkWeightsFolder(parsed, options.filePath, backbonesOf(parsed)),

@@ -9,7 +9,7 @@
 
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import { GRADES } from '../data/lsdcVocabulary';
-import type { EpochScores } from '../train/events';
+import type { EpochScores } from './epochScores';
 import type { RocReport } from './roc';
 
 export interface EpochRecord {
@@ -127,7 +127,9 @@ export function rocConfig(roc: RocReport): ChartConfiguration<'scatter'> {
       animation: false,
       responsive: false,
       plugins: {
-        title: title(roc.macroAuc === null ? 'ROC (one vs rest)' : `ROC (one vs rest), macro AUC ${roc.macroAuc.toFixed(3)}`),
+        title: title(
+          roc.macroAuc === null ? 'ROC (one vs rest)' : `ROC (one vs rest), macro AUC ${roc.macroAuc.toFixed(3)}`,
+        ),
         legend: { position: 'bottom' },
       },
       scales: {

@@ -63,7 +63,9 @@ export function checkPredictions(trueLabels: ArrayLike<number>, probabilities: A
     checkLabel(trueLabels[i]!, i);
     const row = probabilities[i]!;
     if (row.length !== CLASS_COUNT) {
-      throw new Error(`metrics: probability row ${i} has ${row.length} values, expected ${CLASS_COUNT} (${GRADES.join(', ')})`);
+      throw new Error(
+        `metrics: probability row ${i} has ${row.length} values, expected ${CLASS_COUNT} (${GRADES.join(', ')})`,
+      );
     }
     for (let k = 0; k < CLASS_COUNT; k++) {
       if (!Number.isFinite(row[k]!)) {
@@ -75,7 +77,9 @@ export function checkPredictions(trueLabels: ArrayLike<number>, probabilities: A
 
 function checkLabel(label: number, index: number): void {
   if (!Number.isInteger(label) || label < 0 || label >= CLASS_COUNT) {
-    throw new Error(`metrics: label ${index} is ${label}; expected a grade index 0..${CLASS_COUNT - 1} (${GRADES.join(', ')})`);
+    throw new Error(
+      `metrics: label ${index} is ${label}; expected a grade index 0..${CLASS_COUNT - 1} (${GRADES.join(', ')})`,
+    );
   }
 }
 
@@ -167,7 +171,9 @@ export function classificationReport(
   const report: ClassificationReport = summarise(trueLabels, predicted);
   if (levels !== undefined) {
     if (levels.length !== trueLabels.length) {
-      throw new Error(`metrics: ${levels.length} level names but ${trueLabels.length} samples; pass one level per sample`);
+      throw new Error(
+        `metrics: ${levels.length} level names but ${trueLabels.length} samples; pass one level per sample`,
+      );
     }
     const byLevel = new Map<string, { truth: number[]; predicted: number[] }>();
     for (let i = 0; i < levels.length; i++) {

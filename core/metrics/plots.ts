@@ -28,13 +28,20 @@ const whiteBackground: Plugin = {
   },
 };
 
-export function renderChart<T extends ChartType>(config: ChartConfiguration<T>, width = 800, height = 600): RenderedChart {
+export function renderChart<T extends ChartType>(
+  config: ChartConfiguration<T>,
+  width = 800,
+  height = 600,
+): RenderedChart {
   const canvas = createCanvas(width, height);
-  const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
-    ...config,
-    options: { ...config.options, animation: false, responsive: false, devicePixelRatio: 1 },
-    plugins: [whiteBackground as Plugin<T>, ...(config.plugins ?? [])],
-  } as ChartConfiguration<T>);
+  const chart = new Chart(
+    canvas as unknown as HTMLCanvasElement,
+    {
+      ...config,
+      options: { ...config.options, animation: false, responsive: false, devicePixelRatio: 1 },
+      plugins: [whiteBackground as Plugin<T>, ...(config.plugins ?? [])],
+    } as ChartConfiguration<T>,
+  );
   try {
     const { left, top, right, bottom } = chart.chartArea;
     return { png: canvas.toBuffer('image/png'), chartArea: { left, top, right, bottom } };

@@ -13,7 +13,14 @@ import { GRADES, LEVELS, gradeColumn, type Condition, type Level } from '../data
 import { CLASS_COUNT, argmaxRows, checkPredictions } from './classification';
 import type { GradedSample } from './rsnaLogLoss';
 
-export const PREDICTION_COLUMNS = ['row_id', 'true_label', 'predicted_label', 'prob_normal_mild', 'prob_moderate', 'prob_severe'] as const;
+export const PREDICTION_COLUMNS = [
+  'row_id',
+  'true_label',
+  'predicted_label',
+  'prob_normal_mild',
+  'prob_moderate',
+  'prob_severe',
+] as const;
 export const SUBMISSION_COLUMNS = ['row_id', 'normal_mild', 'moderate', 'severe'] as const;
 
 /** The competition's row id for a study's condition at a level. */

@@ -37,7 +37,10 @@ export interface RocReport {
 }
 
 /** The ROC curve of binary `scores` against `isPositive`. */
-export function rocCurve(scores: ArrayLike<number>, isPositive: ArrayLike<boolean>): Omit<RocCurve, 'classIndex' | 'className'> {
+export function rocCurve(
+  scores: ArrayLike<number>,
+  isPositive: ArrayLike<boolean>,
+): Omit<RocCurve, 'classIndex' | 'className'> {
   if (scores.length !== isPositive.length) {
     throw new Error(`roc: ${scores.length} scores but ${isPositive.length} labels`);
   }
@@ -53,7 +56,7 @@ export function rocCurve(scores: ArrayLike<number>, isPositive: ArrayLike<boolea
   const thresholds = [maxScore + 1];
   let truePositives = 0;
   let falsePositives = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     const threshold = scores[order[start]!]!;
     let end = start;
     while (end < order.length && scores[order[end]!]! === threshold) {

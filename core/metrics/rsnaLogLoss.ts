@@ -76,7 +76,10 @@ export function weightedLogLoss(
 }
 
 /** L_any: per-study binary log loss of "any level Severe" against the highest Severe probability. */
-export function anySevereLoss(samples: readonly GradedSample[], eps = DEFAULT_CLIP_EPSILON): { loss: number; studies: number } {
+export function anySevereLoss(
+  samples: readonly GradedSample[],
+  eps = DEFAULT_CLIP_EPSILON,
+): { loss: number; studies: number } {
   const studies = new Map<string, { anySevere: boolean; maxSevere: number; weight: number }>();
   for (const sample of samples) {
     const study = studies.get(sample.studyId) ?? { anySevere: false, maxSevere: -Infinity, weight: 0 };
@@ -106,7 +109,9 @@ export function rsnaConditionScore(
   for (const sample of samples) {
     const key = `${sample.studyId}|${sample.level}`;
     if (seen.has(key)) {
-      throw new Error(`rsna log loss: study ${sample.studyId} level ${sample.level} appears twice; score each level once`);
+      throw new Error(
+        `rsna log loss: study ${sample.studyId} level ${sample.level} appears twice; score each level once`,
+      );
     }
     seen.add(key);
   }
@@ -117,7 +122,14 @@ export function rsnaConditionScore(
   );
   const studyCount = new Set(samples.map((sample) => sample.studyId)).size;
   if (condition !== 'spinal_canal_stenosis') {
-    return { condition, conditionLoss, anySevereLoss: null, score: conditionLoss, samples: samples.length, studies: studyCount };
+    return {
+      condition,
+      conditionLoss,
+      anySevereLoss: null,
+      score: conditionLoss,
+      samples: samples.length,
+      studies: studyCount,
+    };
   }
   const anySevere = anySevereLoss(samples, eps);
   return {

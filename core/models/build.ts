@@ -33,7 +33,9 @@ export function defineBackbone(name: string): Backbone {
   const facts = requireFacts(name);
   const backbone = DEFINITIONS[facts.name]();
   if (backbone.featureWidth !== facts.featureWidth) {
-    throw new Error(`${name}: built with feature width ${backbone.featureWidth}, the registry says ${facts.featureWidth}`);
+    throw new Error(
+      `${name}: built with feature width ${backbone.featureWidth}, the registry says ${facts.featureWidth}`,
+    );
   }
   return backbone;
 }

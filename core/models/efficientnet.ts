@@ -140,7 +140,11 @@ function block(scope: Scope, config: EfficientnetStage, inChannels: number, stri
       parts.push(convNormActivation(body.child(index++), inChannels, expanded, 1, { activation: true }));
     }
     parts.push(
-      convNormActivation(body.child(index++), expanded, expanded, kernel, { stride, depthwise: true, activation: true }),
+      convNormActivation(body.child(index++), expanded, expanded, kernel, {
+        stride,
+        depthwise: true,
+        activation: true,
+      }),
     );
     parts.push(squeezeExcitation(body.child(index++), expanded, Math.max(1, Math.floor(inChannels / 4))));
     parts.push(convNormActivation(body.child(index++), expanded, outChannels, 1, { activation: false }));

@@ -108,7 +108,14 @@ function fail(source: string, message: string): never {
   throw new Error(`${source}: ${message} (is it a .safetensors file? re-export it with safetensors.torch.save_file)`);
 }
 
-function decodeValues(view: DataView, begin: number, count: number, dtype: SafetensorsDtype, source: string, name: string) {
+function decodeValues(
+  view: DataView,
+  begin: number,
+  count: number,
+  dtype: SafetensorsDtype,
+  source: string,
+  name: string,
+) {
   if (FLOAT_DTYPES.has(dtype)) {
     const out = new Float32Array(count);
     for (let i = 0; i < count; i += 1) {
@@ -181,7 +188,11 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (entry === null || typeof entry !== 'object' || Object.values(entry).some((value) => typeof value !== 'string')) {
+      if (
+        entry === null ||
+        typeof entry !== 'object' ||
+        Object.values(entry).some((value) => typeof value !== 'string')
+      ) {
         fail(source, '__metadata__ is not a map of strings');
       }
       metadata = entry as Record<string, string>;
@@ -224,7 +235,10 @@ export function decodeSafetensors(bytes: Uint8Array, source: string): Safetensor
   for (let i = 1; i < ranges.length; i++) {
     const [previous, current] = [ranges[i - 1]!, ranges[i]!];
     if (current.begin < previous.end) {
-      fail(source, `tensors '${previous.name}' [${previous.begin}, ${previous.end}] and '${current.name}' [${current.begin}, ${current.end}] overlap`);
+      fail(
+        source,
+        `tensors '${previous.name}' [${previous.begin}, ${previous.end}] and '${current.name}' [${current.begin}, ${current.end}] overlap`,
+      );
     }
   }
   return { tensors, metadata };
@@ -244,7 +258,9 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
   for (const tensor of tensors) {
     const count = tensor.shape.reduce((product, side) => product * side, 1);
     if (count !== tensor.data.length) {
-      throw new RangeError(`'${tensor.name}': ${tensor.data.length} values do not fill shape [${tensor.shape.join(', ')}]`);
+      throw new RangeError(
+        `'${tensor.name}': ${tensor.data.length} values do not fill shape [${tensor.shape.join(', ')}]`,
+      );
     }
     const length = count * ITEM_BYTES[tensor.dtype];
     header[tensor.name] = { dtype: tensor.dtype, shape: [...tensor.shape], data_offsets: [offset, offset + length] };

@@ -56,7 +56,11 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * Loads PyTorch-layout tensors into `state`. Everything is checked before anything is assigned, so a failed load
  * leaves the model as it was.
  */
-export function importState(state: ModelState, tensors: ReadonlyMap<string, TorchTensor>, options: ImportOptions): void {
+export function importState(
+  state: ModelState,
+  tensors: ReadonlyMap<string, TorchTensor>,
+  options: ImportOptions,
+): void {
   const prefix = options.prefix ?? '';
   const missing: string[] = [];
   const problems: string[] = [];
@@ -80,7 +84,9 @@ export function importState(state: ModelState, tensors: ReadonlyMap<string, Torc
   }
   if (missing.length > 0) {
     const shown = missing.slice(0, 5).join(', ');
-    problems.push(`${missing.length} tensor(s) the model needs are missing: ${shown}${missing.length > 5 ? ', ...' : ''}`);
+    problems.push(
+      `${missing.length} tensor(s) the model needs are missing: ${shown}${missing.length > 5 ? ', ...' : ''}`,
+    );
   }
   if (options.rejectUnexpected ?? true) {
     const known = new Set(state.entries.map((entry) => prefix + entry.name));

@@ -19,10 +19,20 @@ export interface SwinConfig {
 
 export const SWIN_VARIANTS = {
   swin_t: {
-    patchSize: 4, embedDim: 96, depths: [2, 2, 6, 2], heads: [3, 6, 12, 24], windowSize: 7, stochasticDepth: 0.2,
+    patchSize: 4,
+    embedDim: 96,
+    depths: [2, 2, 6, 2],
+    heads: [3, 6, 12, 24],
+    windowSize: 7,
+    stochasticDepth: 0.2,
   },
   swin_b: {
-    patchSize: 4, embedDim: 128, depths: [2, 2, 18, 2], heads: [4, 8, 16, 32], windowSize: 7, stochasticDepth: 0.5,
+    patchSize: 4,
+    embedDim: 128,
+    depths: [2, 2, 18, 2],
+    heads: [4, 8, 16, 32],
+    windowSize: 7,
+    stochasticDepth: 0.5,
   },
 } as const satisfies Record<string, SwinConfig>;
 
@@ -140,7 +150,15 @@ function shiftedWindowAttention(scope: Scope, dim: number, heads: number, window
     const [batch, height, width, channels] = x.shape;
     const padBottom = (window - (height % window)) % window;
     const padRight = (window - (width % window)) % window;
-    let y = padBottom + padRight > 0 ? tf.pad(x, [[0, 0], [0, padBottom], [0, padRight], [0, 0]]) : x;
+    let y =
+      padBottom + padRight > 0
+        ? tf.pad(x, [
+            [0, 0],
+            [0, padBottom],
+            [0, padRight],
+            [0, 0],
+          ])
+        : x;
     const paddedHeight = height + padBottom;
     const paddedWidth = width + padRight;
     // A window covering the whole axis makes shifting pointless; torchvision then skips it.
@@ -155,7 +173,10 @@ function shiftedWindowAttention(scope: Scope, dim: number, heads: number, window
       [batch * windows, tokens, channels],
     ) as tf.Tensor3D;
     const [q, k, v] = tf.split(qkv.apply(partitioned), 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-    const bias = tf.transpose(tf.reshape(tf.gather(table.variable, index.variable), [tokens, tokens, heads]), [2, 0, 1]);
+    const bias = tf.transpose(
+      tf.reshape(tf.gather(table.variable, index.variable), [tokens, tokens, heads]),
+      [2, 0, 1],
+    );
     const attended = multiHeadAttention(q, k, v, heads, (scores) => {
       const biased = tf.add(scores, bias) as tf.Tensor4D;
       if (shiftY + shiftX === 0) {
@@ -197,7 +218,15 @@ function patchMerging(scope: Scope, dim: number): Block {
   const norm = new LayerNorm(scope.child('norm'), 4 * dim, EPS);
   return (x) => {
     const [batch, height, width, channels] = x.shape;
-    const padded = height % 2 + (width % 2) > 0 ? tf.pad(x, [[0, 0], [0, height % 2], [0, width % 2], [0, 0]]) : x;
+    const padded =
+      (height % 2) + (width % 2) > 0
+        ? tf.pad(x, [
+            [0, 0],
+            [0, height % 2],
+            [0, width % 2],
+            [0, 0],
+          ])
+        : x;
     const rows = Math.ceil(height / 2);
     const cols = Math.ceil(width / 2);
     // [B*rows, dy, cols, dx, C] -> [B*rows, cols, dx, dy, C]: channel block dx*2 + dy.
@@ -230,7 +259,9 @@ export function swin(config: SwinConfig, name = 'swin'): Backbone {
     for (let index = 0; index < depth; index += 1) {
       const shift = index % 2 === 0 ? 0 : Math.floor(windowSize / 2);
       const dropRate = totalBlocks > 1 ? (maxDrop * blockId) / (totalBlocks - 1) : 0;
-      blocks.push(swinBlock(features.child(1 + 2 * stage).child(index), dim, heads[stage]!, windowSize, shift, dropRate));
+      blocks.push(
+        swinBlock(features.child(1 + 2 * stage).child(index), dim, heads[stage]!, windowSize, shift, dropRate),
+      );
       blockId += 1;
     }
     if (stage < depths.length - 1) {

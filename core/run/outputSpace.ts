@@ -39,7 +39,9 @@ export function checkOutputWritable(run: ResolvedRun, runDir: string): void {
 export function peakRunFolderBytes(run: ResolvedRun): number {
   const facts = backboneFacts(run.model.backbone);
   if (facts === undefined) return 0;
-  const trainableTensors = run.model.freeze_backbone ? Math.min(run.model.unfreeze_last_n, facts.paramTensors) : facts.paramTensors;
+  const trainableTensors = run.model.freeze_backbone
+    ? Math.min(run.model.unfreeze_last_n, facts.paramTensors)
+    : facts.paramTensors;
   const estimate = estimateTrainingMemory(run.model.backbone, 1, trainableTensors);
   // estimateTrainingMemory counts AdamW's two slots per trainable weight; SGD keeps one (momentum) or none.
   const { name, momentum } = run.train.optimizer;

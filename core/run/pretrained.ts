@@ -11,7 +11,9 @@ export function pretrainedFile(path: string, backbone: string): string {
   const candidates = ['.safetensors', '.pth'].map((extension) => join(path, `${backbone}${extension}`));
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found === undefined) {
-    throw new Error(`model.pretrained: ${path} has no weights for ${backbone} (looked for ${candidates.join(' and ')}).`);
+    throw new Error(
+      `model.pretrained: ${path} has no weights for ${backbone} (looked for ${candidates.join(' and ')}).`,
+    );
   }
   return found;
 }

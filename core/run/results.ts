@@ -60,7 +60,11 @@ export function writeResults(
   const csvs = writeResultCsvs(paths.results, run.data.condition, graded, report.confusion);
   for (const [kind, path] of Object.entries(csvs)) events.emit({ type: 'artifact', kind, path });
   const plots = writeRunPlots(paths.plots, {
-    history: progress.history.map((h) => ({ epoch: h.epoch, train: h.train, val: { loss: h.val.loss, accuracy: h.val.accuracy, macroF1: h.val.macroF1 } })),
+    history: progress.history.map((h) => ({
+      epoch: h.epoch,
+      train: h.train,
+      val: { loss: h.val.loss, accuracy: h.val.accuracy, macroF1: h.val.macroF1 },
+    })),
     confusion: report.confusion,
     roc,
   });

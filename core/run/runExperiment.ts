@@ -24,8 +24,7 @@ export interface RunOptions {
 }
 
 export type ExperimentOutcome =
-  | { kind: 'invalid'; diagnostics: ExperimentDiagnostic[] }
-  | { kind: 'ran'; members: SweepMember[]; summary?: string };
+  { kind: 'invalid'; diagnostics: ExperimentDiagnostic[] } | { kind: 'ran'; members: SweepMember[]; summary?: string };
 
 /** A sweep member and how to get its folder: made when the member starts, so a stopped sweep leaves no empty ones. */
 interface Member {
@@ -41,7 +40,9 @@ async function runMembers(runs: Member[], options: RunOptions) {
     for (const { run, folder, resuming } of runs) {
       if (cancellation.requested) break;
       const paths = folder();
-      options.display.note(`Run ${paths.runId}-${run.model.backbone} (${run.sweepIndex + 1} of ${run.sweepSize}) → ${paths.dir}`);
+      options.display.note(
+        `Run ${paths.runId}-${run.model.backbone} (${run.sweepIndex + 1} of ${run.sweepSize}) → ${paths.dir}`,
+      );
       const events = new EventWriter(paths.events, options.eventsOut);
       const member = await trainRun(run, {
         paths,
@@ -76,7 +77,11 @@ export interface MemberSelection {
   runId: string;
 }
 
-export async function runExperimentFile(file: string, options: RunOptions, selection?: MemberSelection): Promise<ExperimentOutcome> {
+export async function runExperimentFile(
+  file: string,
+  options: RunOptions,
+  selection?: MemberSelection,
+): Promise<ExperimentOutcome> {
   const resolved = resolveExperiment(readFileSync(file, 'utf8'), file);
   if (!resolved.ok) return { kind: 'invalid', diagnostics: resolved.diagnostics };
   if (selection === undefined) {
@@ -88,7 +93,9 @@ export async function runExperimentFile(file: string, options: RunOptions, selec
   }
   const run = resolved.runs[selection.member];
   if (run === undefined) {
-    throw new Error(`${file} has ${resolved.runs.length} sweep member(s) (0 to ${resolved.runs.length - 1}); there is no member ${selection.member}.`);
+    throw new Error(
+      `${file} has ${resolved.runs.length} sweep member(s) (0 to ${resolved.runs.length - 1}); there is no member ${selection.member}.`,
+    );
   }
   const paths = createRunFolder(run, selection.runId);
   const earlier = readRunRecordIfAny(paths.runJson)?.status ?? 'queued';

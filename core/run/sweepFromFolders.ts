@@ -31,7 +31,9 @@ function readJson<T>(path: string): T {
 function memberFromFolder(runDir: string, runId: string): { member: SweepMember; sweepIndex: number } {
   const paths = runPaths(runDir, runId);
   const record = readJson<RunRecord>(paths.runJson);
-  const resolved = existsSync(paths.resolvedExperiment) ? (parse(readFileSync(paths.resolvedExperiment, 'utf8')) as ResolvedRun) : undefined;
+  const resolved = existsSync(paths.resolvedExperiment)
+    ? (parse(readFileSync(paths.resolvedExperiment, 'utf8')) as ResolvedRun)
+    : undefined;
   const member: SweepMember = {
     backbone: record.backbone,
     runId: record.runId,
@@ -59,7 +61,12 @@ function memberFromFolder(runDir: string, runId: string): { member: SweepMember;
 /** The members of run `runId`, in sweep order. */
 export function sweepMembersFromFolders(experimentFolder: string, runId: string): SweepMember[] {
   const folders = readdirSync(experimentFolder, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && entry.name.startsWith(`${runId}-`) && existsSync(join(experimentFolder, entry.name, 'run.json')))
+    .filter(
+      (entry) =>
+        entry.isDirectory() &&
+        entry.name.startsWith(`${runId}-`) &&
+        existsSync(join(experimentFolder, entry.name, 'run.json')),
+    )
     .map((entry) => join(experimentFolder, entry.name));
   return folders
     .map((dir) => memberFromFolder(dir, runId))

@@ -36,7 +36,7 @@ import {
   type EpochHistory,
   type TrainingProgress,
 } from '../train/trainingCheckpoint';
-import { slurmTaskFromEnvironment } from '../slurm/taskEnvironment';
+import { slurmTaskFromEnvironment } from './slurmTaskEnvironment';
 import type { Cancellation } from './cancellation';
 import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
@@ -66,7 +66,8 @@ function checkMemory(run: ResolvedRun, trainableTensors: number): void {
   const estimate = estimateTrainingMemory(run.model.backbone, run.train.batch_size, trainableTensors);
   // Activations grow with the pixels per image; the registry measured them at the backbone's own input size.
   const scale = (run.data.input.size / facts.inputSize) ** 2;
-  const needed = estimate.weightsBytes + estimate.gradientBytes + estimate.optimizerBytes + estimate.activationBytes * scale;
+  const needed =
+    estimate.weightsBytes + estimate.gradientBytes + estimate.optimizerBytes + estimate.activationBytes * scale;
   const available = Math.max(freemem(), totalmem() * 0.5);
   if (needed > available) {
     throw new Error(
@@ -99,7 +100,9 @@ function scores(run: ResolvedRun, cache: SampleCache, predictions: Predictions) 
 
 async function prepareData(run: ResolvedRun, context: RunContext) {
   if (run.data.synthetic && !existsSync(run.data.root)) {
-    context.display.note(`Generating the synthetic dataset (${run.data.synthetic.studies} studies) at ${run.data.root}`);
+    context.display.note(
+      `Generating the synthetic dataset (${run.data.synthetic.studies} studies) at ${run.data.root}`,
+    );
     await ensureSyntheticDataset(run.data.root, run.data.synthetic);
   }
   const index = await indexDataset(run.data.root, {
@@ -116,7 +119,9 @@ async function prepareData(run: ResolvedRun, context: RunContext) {
   cache.samples.forEach((sample, position) => positions[split.splitOf.get(sample.studyId)!].push(position));
   for (const name of ['train', 'val', 'test'] as const) {
     if (positions[name].length === 0) {
-      throw new Error(`the ${name} split has no samples (${index.samples.length} samples in all): use more studies or change data.split.`);
+      throw new Error(
+        `the ${name} split has no samples (${index.samples.length} samples in all): use more studies or change data.split.`,
+      );
     }
   }
   const skipped = [...index.skipped, ...cache.skipped];
@@ -144,9 +149,15 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
   }
   // A run submitted to Slurm keeps its task record, completed with what Slurm tells the task about itself; the
   // same run resumed on this machine (no Slurm job around it) is a local run from then on.
-  if (previous?.slurm && process.env.SLURM_JOB_ID) record.slurm = { ...previous.slurm, ...slurmTaskFromEnvironment(process.env) };
+  if (previous?.slurm && process.env.SLURM_JOB_ID)
+    record.slurm = { ...previous.slurm, ...slurmTaskFromEnvironment(process.env) };
   writeRunRecord(paths.runJson, record);
-  const member: SweepMember = { backbone: run.model.backbone, runId: paths.runId, runDir: paths.dir, status: 'running' };
+  const member: SweepMember = {
+    backbone: run.model.backbone,
+    runId: paths.runId,
+    runDir: paths.dir,
+    status: 'running',
+  };
   let cache: SampleCache | undefined;
   let model: LevelClassifier | undefined;
   try {
@@ -154,14 +165,29 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     const data = await prepareData(run, context);
     cache = data.cache;
     record.timings.datasetSeconds = seconds(dataStarted);
-    const counts = { train: data.positions.train.length, val: data.positions.val.length, test: data.positions.test.length };
-    record.counts = { ...counts, skipped: data.skipped.length, skippedReasons: tally(data.skipped.map((s) => s.reason)), cacheBuilt: data.cache.built };
+    const counts = {
+      train: data.positions.train.length,
+      val: data.positions.val.length,
+      test: data.positions.test.length,
+    };
+    record.counts = {
+      ...counts,
+      skipped: data.skipped.length,
+      skippedReasons: tally(data.skipped.map((s) => s.reason)),
+      cacheBuilt: data.cache.built,
+    };
 
     const engine: EngineReport = await selectEngine({
       engine: run.train.engine,
       ...(run.train.threads > 0 ? { threads: run.train.threads } : {}),
     });
-    record.engine = { chosen: engine.chosen, backend: engine.backend, threads: engine.threads, ladder: engine.ladder, kernels: engine.kernels };
+    record.engine = {
+      chosen: engine.chosen,
+      backend: engine.backend,
+      threads: engine.threads,
+      ladder: engine.ladder,
+      kernels: engine.kernels,
+    };
     record.device = engine.device;
     writeRunRecord(paths.runJson, record);
     events.emit({
@@ -177,7 +203,13 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
 
     model = LevelClassifier.create(
       run.model.backbone,
-      { levels: LEVELS.length, embedding: run.model.level_embedding, hidden: run.model.head.hidden, dropout: run.model.head.dropout, classes: 3 },
+      {
+        levels: LEVELS.length,
+        embedding: run.model.level_embedding,
+        hidden: run.model.head.hidden,
+        dropout: run.model.head.dropout,
+        classes: 3,
+      },
       run.train.seed,
     );
     const freeze = { freezeBackbone: run.model.freeze_backbone, unfreezeLastN: run.model.unfreeze_last_n };
@@ -201,7 +233,13 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     const warmupSteps = Math.round(warmupEpochs * stepsPerEpoch);
     const rate = makeSchedule(
       scheduleName === 'cosine' || warmupSteps > 0
-        ? { name: 'cosine', peak: run.train.optimizer.lr, warmupSteps, totalSteps, ...(scheduleName === 'constant' ? { floor: run.train.optimizer.lr } : {}) }
+        ? {
+            name: 'cosine',
+            peak: run.train.optimizer.lr,
+            warmupSteps,
+            totalSteps,
+            ...(scheduleName === 'constant' ? { floor: run.train.optimizer.lr } : {}),
+          }
         : { name: 'constant', peak: run.train.optimizer.lr },
     );
 
@@ -215,7 +253,10 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     };
     if (fromCheckpoint) {
       progress = await loadTrainingCheckpoint(paths.lastCheckpoint, model, optimizer);
-      record.resumedFrom = [...(record.resumedFrom ?? []), { epoch: progress.completedEpochs, at: new Date().toISOString() }];
+      record.resumedFrom = [
+        ...(record.resumedFrom ?? []),
+        { epoch: progress.completedEpochs, at: new Date().toISOString() },
+      ];
       context.display.note(`Resuming after epoch ${progress.completedEpochs} of ${run.train.epochs}`);
     }
     const variables = trainable.map((p) => p.variable);
@@ -261,13 +302,27 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
             // Throttled: a fast CPU run makes many steps a second; the log needs a few.
             if (performance.now() - lastEmit > 500 || batch.step === batch.steps) {
               lastEmit = performance.now();
-              events.emit({ type: 'batch', epoch, step: batch.step, steps: batch.steps, loss: batch.loss, imagesPerSecond: batch.imagesPerSecond, etaSeconds });
+              events.emit({
+                type: 'batch',
+                epoch,
+                step: batch.step,
+                steps: batch.steps,
+                loss: batch.loss,
+                imagesPerSecond: batch.imagesPerSecond,
+                etaSeconds,
+              });
             }
           },
         },
       );
       if (outcome.stopped) break;
-      const valPredictions = await predict(model, data.cache, data.positions.val, run.train.batch_size, run.train.normalize);
+      const valPredictions = await predict(
+        model,
+        data.cache,
+        data.positions.val,
+        run.train.batch_size,
+        run.train.normalize,
+      );
       const val = scores(run, data.cache, valPredictions);
       const score = selectionScore(run.train.select_best, val);
       const best = score > progress.bestScore;
@@ -309,12 +364,21 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     record.timings.trainSeconds = seconds(trainStarted);
     record.bestEpoch = progress.bestEpoch;
     if (context.cancellation.requested) {
-      return finish('cancelled', `${context.cancellation.why}; the checkpoint after epoch ${progress.completedEpochs} is kept`);
+      return finish(
+        'cancelled',
+        `${context.cancellation.why}; the checkpoint after epoch ${progress.completedEpochs} is kept`,
+      );
     }
 
     const testStarted = performance.now();
     await loadClassifier(join(paths.trainedModels, BEST_MODEL_FILE), model);
-    const testPredictions = await predict(model, data.cache, data.positions.test, run.train.batch_size, run.train.normalize);
+    const testPredictions = await predict(
+      model,
+      data.cache,
+      data.positions.test,
+      run.train.batch_size,
+      run.train.normalize,
+    );
     const metrics = writeResults(run, data.cache, testPredictions, progress, paths, events);
     record.timings.testSeconds = seconds(testStarted);
     Object.assign(member, {
@@ -335,13 +399,22 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     model?.dispose();
   }
 
-  function finish(status: 'completed' | 'failed' | 'cancelled', error?: string, metrics?: Record<string, unknown>): SweepMember {
+  function finish(
+    status: 'completed' | 'failed' | 'cancelled',
+    error?: string,
+    metrics?: Record<string, unknown>,
+  ): SweepMember {
     record.status = status;
     record.endedAt = new Date().toISOString();
     record.timings.totalSeconds = seconds(started);
     if (error !== undefined) record.error = error;
     writeRunRecord(paths.runJson, record);
-    events.emit({ type: 'run-end', status, ...(error !== undefined ? { error } : {}), ...(metrics ? { metrics } : {}) });
+    events.emit({
+      type: 'run-end',
+      status,
+      ...(error !== undefined ? { error } : {}),
+      ...(metrics ? { metrics } : {}),
+    });
     member.status = status;
     member.durationSeconds = record.timings.totalSeconds;
     if (error !== undefined) member.error = error;

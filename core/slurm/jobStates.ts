@@ -16,7 +16,18 @@ export interface TaskState {
 export type JobStates = { tasks: TaskState[] } | { unknown: string };
 
 /** States after which Slurm runs nothing more for the task (and has ended its processes). */
-const FINISHED = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE', 'REVOKED']);
+const FINISHED = new Set([
+  'COMPLETED',
+  'CANCELLED',
+  'FAILED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'REVOKED',
+]);
 
 export function isFinished(state: string): boolean {
   return FINISHED.has(state);
@@ -28,7 +39,13 @@ function arrayIndexOf(jobId: string): number | undefined {
 }
 
 function fromSqueue(jobId: string): TaskState[] | undefined {
-  const result = runSlurmTool('squeue', ['--noheader', '--array', '--states=all', `--jobs=${jobId}`, '--format=%i|%T|%r']);
+  const result = runSlurmTool('squeue', [
+    '--noheader',
+    '--array',
+    '--states=all',
+    `--jobs=${jobId}`,
+    '--format=%i|%T|%r',
+  ]);
   if (result.code !== 0) return undefined;
   const tasks = result.stdout
     .split('\n')
@@ -42,7 +59,14 @@ function fromSqueue(jobId: string): TaskState[] | undefined {
 }
 
 function fromSacct(jobId: string): TaskState[] | string {
-  const result = runSlurmTool('sacct', ['--noheader', '--parsable2', '--allocations', '--array', `--jobs=${jobId}`, '--format=JobID,State,ExitCode,Reason']);
+  const result = runSlurmTool('sacct', [
+    '--noheader',
+    '--parsable2',
+    '--allocations',
+    '--array',
+    `--jobs=${jobId}`,
+    '--format=JobID,State,ExitCode,Reason',
+  ]);
   if (result.code !== 0) return slurmMessage(result);
   const tasks = result.stdout
     .split('\n')
@@ -51,7 +75,13 @@ function fromSacct(jobId: string): TaskState[] | string {
       const [id = '', state = '', exitCode = '', reason = ''] = line.trim().split('|');
       const index = arrayIndexOf(id);
       // sacct writes "CANCELLED by 1000": the state is the first word.
-      return { jobId: id, ...(index !== undefined ? { arrayIndex: index } : {}), state: state.split(' ')[0]!, reason, exitCode };
+      return {
+        jobId: id,
+        ...(index !== undefined ? { arrayIndex: index } : {}),
+        state: state.split(' ')[0]!,
+        reason,
+        exitCode,
+      };
     });
   return tasks.length > 0 ? tasks : `sacct knows no job ${jobId}`;
 }

@@ -22,7 +22,10 @@ export function reconcileMember(member: SubmittedMember, task: TaskState | undef
   if (task === undefined || !isFinished(task.state) || !existsSync(file)) return undefined;
   const record = readRunRecord(file);
   if (record.status !== 'queued' && record.status !== 'running') return undefined;
-  const when = record.status === 'queued' ? 'before the run started' : 'while the run was going (the trainer could not record its end)';
+  const when =
+    record.status === 'queued'
+      ? 'before the run started'
+      : 'while the run was going (the trainer could not record its end)';
   const exit = task.exitCode ? `, exit code ${task.exitCode}` : '';
   const reason = task.reason && task.reason !== 'None' ? ` (Slurm's reason: ${task.reason})` : '';
   const updated: RunRecord = {

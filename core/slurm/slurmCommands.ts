@@ -21,7 +21,11 @@ export class SlurmNotFoundError extends Error {
 }
 
 export function runSlurmTool(tool: SlurmTool, args: readonly string[], input?: string): ToolResult {
-  const result = spawnSync(tool, args, { encoding: 'utf8', timeout: 60_000, ...(input !== undefined ? { input } : {}) });
+  const result = spawnSync(tool, args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(input !== undefined ? { input } : {}),
+  });
   if (result.error) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new SlurmNotFoundError(tool);
     throw new Error(`${tool} ${args.join(' ')} could not run: ${result.error.message}`);
@@ -31,6 +35,8 @@ export function runSlurmTool(tool: SlurmTool, args: readonly string[], input?: s
 
 /** Slurm's own words from a failed command, without the tool's "sbatch: error:" prefixes. */
 export function slurmMessage(result: ToolResult): string {
-  const text = (result.stderr.trim() || result.stdout.trim()).split('\n').map((line) => line.replace(/^\w+: error: /, '').trim());
+  const text = (result.stderr.trim() || result.stdout.trim())
+    .split('\n')
+    .map((line) => line.replace(/^\w+: error: /, '').trim());
   return text.filter((line) => line !== '').join('; ') || `exit status ${result.code} without a message`;
 }

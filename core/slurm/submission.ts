@@ -46,7 +46,9 @@ export function readSubmission(file: string): SlurmSubmission {
 export function submissionInExperiment(experimentFolder: string, runId?: string): SlurmSubmission | undefined {
   const folder = join(experimentFolder, SUBMISSIONS_FOLDER);
   if (!existsSync(folder)) return undefined;
-  const ids = readdirSync(folder).filter((id) => existsSync(join(folder, id, SUBMISSION_FILE))).sort();
+  const ids = readdirSync(folder)
+    .filter((id) => existsSync(join(folder, id, SUBMISSION_FILE)))
+    .sort();
   const id = runId ?? ids.at(-1);
   return id !== undefined && ids.includes(id) ? readSubmission(join(folder, id, SUBMISSION_FILE)) : undefined;
 }
@@ -63,7 +65,8 @@ export function findSubmission(target: string, runId?: string): { submission: Sl
   const runJson = join(path, 'run.json');
   if (existsSync(runJson)) {
     const record = readRunRecord(runJson);
-    if (record.slurm === undefined) throw new Error(`${path} is a run that was not submitted to Slurm (its run.json has no slurm section).`);
+    if (record.slurm === undefined)
+      throw new Error(`${path} is a run that was not submitted to Slurm (its run.json has no slurm section).`);
     return { submission: readSubmission(record.slurm.submission), member: record.slurm.arrayIndex };
   }
   const submission = submissionInExperiment(path, runId);

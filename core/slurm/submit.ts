@@ -64,7 +64,10 @@ export async function submitExperiment(
   const script = join(folder, 'job.sh');
   writeFileSync(
     script,
-    batchScriptText(arrayScript, `Written by radlab submit for ${file}, run ${runId}: array task i trains backbone i of the sweep\n(${runs.map((r) => r.model.backbone).join(', ')}).`),
+    batchScriptText(
+      arrayScript,
+      `Written by radlab submit for ${file}, run ${runId}: array task i trains backbone i of the sweep\n(${runs.map((r) => r.model.backbone).join(', ')}).`,
+    ),
   );
   const submitted = runSlurmTool('sbatch', ['--parsable', script]);
   if (submitted.code !== 0) {
@@ -100,7 +103,12 @@ export async function submitExperiment(
     ),
   );
   // afterany: the summary is wanted whether members completed, failed or were cancelled.
-  const summary = runSlurmTool('sbatch', ['--parsable', `--dependency=afterany:${arrayJobId}`, '--kill-on-invalid-dep=yes', summaryScript]);
+  const summary = runSlurmTool('sbatch', [
+    '--parsable',
+    `--dependency=afterany:${arrayJobId}`,
+    '--kill-on-invalid-dep=yes',
+    summaryScript,
+  ]);
   let summaryProblem: string | undefined;
   if (summary.code === 0) {
     submission.summaryJobId = summary.stdout.trim().split(';')[0]!;

@@ -54,8 +54,12 @@ export function formatSweepStatus(status: SweepStatus): string {
   ];
   for (const member of status.members) {
     const task = member.task;
-    const slurm = task ? `${task.state}${task.reason && task.reason !== 'None' ? ` (${task.reason})` : ''}` : 'unknown to Slurm';
-    lines.push(`  [${member.index}] ${member.backbone.padEnd(20)} Slurm ${task?.jobId ?? `${submission.arrayJobId}_${member.index}`}: ${slurm}; run: ${member.runStatus}`);
+    const slurm = task
+      ? `${task.state}${task.reason && task.reason !== 'None' ? ` (${task.reason})` : ''}`
+      : 'unknown to Slurm';
+    lines.push(
+      `  [${member.index}] ${member.backbone.padEnd(20)} Slurm ${task?.jobId ?? `${submission.arrayJobId}_${member.index}`}: ${slurm}; run: ${member.runStatus}`,
+    );
     lines.push(`      ${member.runDir}`);
     if (member.error !== undefined && member.runStatus !== 'completed') {
       lines.push(...member.error.split('\n').map((line) => `      ${line}`));
@@ -63,7 +67,9 @@ export function formatSweepStatus(status: SweepStatus): string {
   }
   if (submission.summaryJobId !== undefined) {
     const job = status.summaryJob;
-    lines.push(`  summary job ${submission.summaryJobId}: ${job ? `${job.state}${job.reason && job.reason !== 'None' ? ` (${job.reason})` : ''}` : 'unknown to Slurm'}`);
+    lines.push(
+      `  summary job ${submission.summaryJobId}: ${job ? `${job.state}${job.reason && job.reason !== 'None' ? ` (${job.reason})` : ''}` : 'unknown to Slurm'}`,
+    );
   }
   if (status.slurmProblem) lines.push(`  ${status.slurmProblem}`);
   return `${lines.join('\n')}\n`;

@@ -54,7 +54,10 @@ export class AdamW extends SlotOptimizer {
     this.epsilon = settings.epsilon ?? ADAMW_DEFAULTS.epsilon;
     this.weightDecay = settings.weightDecay ?? ADAMW_DEFAULTS.weightDecay;
     this.noDecay = settings.noDecay ?? 'none';
-    for (const [key, value] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
+    for (const [key, value] of [
+      ['beta1', this.beta1],
+      ['beta2', this.beta2],
+    ] as const) {
       if (!(value >= 0 && value < 1)) throw new Error(`AdamW: ${key} must be in [0, 1), got ${value}`);
     }
     if (!(this.epsilon >= 0)) throw new Error(`AdamW: epsilon must be >= 0, got ${this.epsilon}`);

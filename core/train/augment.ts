@@ -50,7 +50,9 @@ export type BatchShape = [count: number, height: number, width: number, channels
 export function uint8ToUnit(pixels: Uint8Array, shape: BatchShape): tf.Tensor4D {
   const size = shape.reduce((product, dimension) => product * dimension, 1);
   if (pixels.length !== size) {
-    throw new Error(`augment: ${pixels.length} uint8 pixels do not fill a batch of shape [${shape.join(', ')}] (${size})`);
+    throw new Error(
+      `augment: ${pixels.length} uint8 pixels do not fill a batch of shape [${shape.join(', ')}] (${size})`,
+    );
   }
   const unit = new Float32Array(size);
   for (let i = 0; i < size; i++) unit[i] = pixels[i]! / 255;
@@ -109,7 +111,8 @@ function isIdentity(augmentation: ImageAugmentation): boolean {
 /** Applies each image's flip/rotation/shift (bilinear, zero fill). */
 export function applyGeometry(images: tf.Tensor4D, augmentations: readonly ImageAugmentation[]): tf.Tensor4D {
   const [count, height, width] = images.shape;
-  if (augmentations.length !== count) throw new Error(`augment: ${augmentations.length} augmentations for ${count} images`);
+  if (augmentations.length !== count)
+    throw new Error(`augment: ${augmentations.length} augmentations for ${count} images`);
   if (augmentations.every(isIdentity)) return tf.clone(images);
   return tf.tidy(() => {
     const transformed = augmentations.map((augmentation, i) => {
@@ -125,10 +128,17 @@ export function applyGeometry(images: tf.Tensor4D, augmentations: readonly Image
 /** x → clip((b·x − m)·c + m, 0, 1) per image, with m the mean of b·x over the image's pixels and channels. */
 export function applyPhotometric(images: tf.Tensor4D, augmentations: readonly ImageAugmentation[]): tf.Tensor4D {
   const count = images.shape[0];
-  if (augmentations.length !== count) throw new Error(`augment: ${augmentations.length} augmentations for ${count} images`);
+  if (augmentations.length !== count)
+    throw new Error(`augment: ${augmentations.length} augmentations for ${count} images`);
   return tf.tidy(() => {
-    const brightness = tf.tensor4d(augmentations.map((a) => a.brightness), [count, 1, 1, 1]);
-    const contrast = tf.tensor4d(augmentations.map((a) => a.contrast), [count, 1, 1, 1]);
+    const brightness = tf.tensor4d(
+      augmentations.map((a) => a.brightness),
+      [count, 1, 1, 1],
+    );
+    const contrast = tf.tensor4d(
+      augmentations.map((a) => a.contrast),
+      [count, 1, 1, 1],
+    );
     const brightened = tf.mul(images, brightness);
     const mean = tf.mean(brightened, [1, 2, 3], true);
     return tf.clipByValue(tf.add(tf.mul(tf.sub(brightened, mean), contrast), mean), 0, 1) as tf.Tensor4D;

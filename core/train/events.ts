@@ -11,6 +11,7 @@
 // reported with its line number.
 
 import { appendFileSync } from 'node:fs';
+import type { EpochScores } from '../metrics/epochScores';
 
 export const EVENTS_SCHEMA = 'radlab.events/1';
 export const EVENTS_FILE = 'events.jsonl';
@@ -21,18 +22,29 @@ export interface SplitCounts {
   test: number;
 }
 
-export interface EpochScores {
-  loss: number;
-  accuracy: number;
-  macroF1: number;
-}
-
 export type RunStatus = 'completed' | 'failed' | 'cancelled';
 
 export type RadLabEventBody =
-  | { type: 'run-start'; runId: string; runDir?: string; experiment: string; backbone: string; engine: string; device: string; counts: SplitCounts }
+  | {
+      type: 'run-start';
+      runId: string;
+      runDir?: string;
+      experiment: string;
+      backbone: string;
+      engine: string;
+      device: string;
+      counts: SplitCounts;
+    }
   | { type: 'epoch-start'; epoch: number; epochs: number }
-  | { type: 'batch'; epoch: number; step: number; steps: number; loss: number; imagesPerSecond: number; etaSeconds: number }
+  | {
+      type: 'batch';
+      epoch: number;
+      step: number;
+      steps: number;
+      loss: number;
+      imagesPerSecond: number;
+      etaSeconds: number;
+    }
   | { type: 'epoch-end'; epoch: number; train: EpochScores; val: EpochScores; lr: number; best: boolean }
   | { type: 'artifact'; kind: string; path: string }
   | { type: 'run-end'; status: RunStatus; error?: string; metrics?: Record<string, unknown> };
@@ -117,7 +129,8 @@ function checkField(name: string, spec: FieldSpec, value: unknown): string | nul
 /** Checks one decoded object against the schema; returns the event or why it is not one. */
 export function validateEvent(value: unknown): { event: RadLabEvent } | { error: string } {
   if (!isRecord(value)) return { error: 'not a JSON object' };
-  if (value.schema !== EVENTS_SCHEMA) return { error: `schema is ${JSON.stringify(value.schema)}, expected "${EVENTS_SCHEMA}"` };
+  if (value.schema !== EVENTS_SCHEMA)
+    return { error: `schema is ${JSON.stringify(value.schema)}, expected "${EVENTS_SCHEMA}"` };
   if (typeof value.time !== 'string') return { error: 'time must be an ISO-8601 string' };
   const fields = FIELDS[value.type as RadLabEventType];
   if (typeof value.type !== 'string' || !fields) {

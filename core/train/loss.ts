@@ -29,7 +29,8 @@ export function crossEntropyLoss(
 ): tf.Scalar {
   const classes = logits.shape[1];
   const smoothing = settings.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing < 1)) throw new Error(`cross-entropy: label smoothing must be in [0, 1), got ${smoothing}`);
+  if (!(smoothing >= 0 && smoothing < 1))
+    throw new Error(`cross-entropy: label smoothing must be in [0, 1), got ${smoothing}`);
   const weights = settings.classWeights;
   if (weights && weights.length !== classes) {
     throw new Error(`cross-entropy: ${weights.length} class weights for ${classes} classes`);

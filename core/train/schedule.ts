@@ -25,13 +25,16 @@ export function makeSchedule(settings: ScheduleSettings): LearningRateSchedule {
     throw new Error(`schedule: warm-up steps must be a whole number >= 0, got ${warmupSteps}`);
   }
   if (!Number.isInteger(totalSteps) || totalSteps < warmupSteps) {
-    throw new Error(`schedule: total steps (${totalSteps}) must be a whole number >= the warm-up steps (${warmupSteps})`);
+    throw new Error(
+      `schedule: total steps (${totalSteps}) must be a whole number >= the warm-up steps (${warmupSteps})`,
+    );
   }
   if (!(floor >= 0 && floor <= peak)) throw new Error(`schedule: floor ${floor} must be in [0, peak ${peak}]`);
   const decaySteps = Math.max(1, totalSteps - warmupSteps);
   return {
     rateAt(step: number): number {
-      if (!Number.isInteger(step) || step < 0) throw new Error(`schedule: step must be a whole number >= 0, got ${step}`);
+      if (!Number.isInteger(step) || step < 0)
+        throw new Error(`schedule: step must be a whole number >= 0, got ${step}`);
       if (step < warmupSteps) return (peak * (step + 1)) / warmupSteps;
       const progress = Math.min(1, (step - warmupSteps) / decaySteps);
       return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));

@@ -41,7 +41,13 @@ export class Sgd extends SlotOptimizer {
     }
   }
 
-  protected update(_name: string, variable: tf.Variable, gradient: tf.Tensor, slots: tf.Variable[], step: number): void {
+  protected update(
+    _name: string,
+    variable: tf.Variable,
+    gradient: tf.Tensor,
+    slots: tf.Variable[],
+    step: number,
+  ): void {
     let direction = this.weightDecay !== 0 ? tf.add(gradient, tf.mul(variable, this.weightDecay)) : gradient;
     if (this.momentum > 0) {
       const buffer = slots[0]!;

@@ -36,7 +36,13 @@ export abstract class SlotOptimizer extends tf.Optimizer {
    * Computes the new value of `variable` from its gradient and assigns it (and the slots). Runs inside tf.tidy.
    * `step` counts this variable's updates, 1 on its first.
    */
-  protected abstract update(name: string, variable: tf.Variable, gradient: tf.Tensor, slots: tf.Variable[], step: number): void;
+  protected abstract update(
+    name: string,
+    variable: tf.Variable,
+    gradient: tf.Tensor,
+    slots: tf.Variable[],
+    step: number,
+  ): void;
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const gradients = Array.isArray(variableGradients)
@@ -46,7 +52,9 @@ export abstract class SlotOptimizer extends tf.Optimizer {
       if (tensor == null) continue;
       const state = this.stateOf(name);
       if (!tf.util.arraysEqual(tensor.shape, state.variable.shape)) {
-        throw new Error(`optimizer: gradient of ${name} has shape [${tensor.shape}], the variable [${state.variable.shape}]`);
+        throw new Error(
+          `optimizer: gradient of ${name} has shape [${tensor.shape}], the variable [${state.variable.shape}]`,
+        );
       }
       state.steps += 1;
       tf.tidy(() => this.update(name, state.variable, tensor, state.slots, state.steps));
@@ -58,7 +66,8 @@ export abstract class SlotOptimizer extends tf.Optimizer {
     const existing = this.states.get(name);
     if (existing) return existing;
     const variable = tf.engine().registeredVariables[name];
-    if (!variable) throw new Error(`optimizer: no variable named ${name} is registered; pass gradients keyed by variable name`);
+    if (!variable)
+      throw new Error(`optimizer: no variable named ${name} is registered; pass gradients keyed by variable name`);
     const state = { variable, slots: this.slotNames.map(() => tf.variable(tf.zerosLike(variable), false)), steps: 0 };
     this.states.set(name, state);
     return state;
@@ -88,14 +97,17 @@ export abstract class SlotOptimizer extends tf.Optimizer {
     this.disposeStates();
     for (const [name, entries] of byVariable) {
       const variable = tf.engine().registeredVariables[name];
-      if (!variable) throw new Error(`optimizer state: it holds state for ${name}, which is not a variable of this model`);
+      if (!variable)
+        throw new Error(`optimizer state: it holds state for ${name}, which is not a variable of this model`);
       const step = entries.get(STEP_SUFFIX);
       if (!step) throw new Error(`optimizer state: ${name}/${STEP_SUFFIX} is missing`);
       const slots = this.slotNames.map((slotName) => {
         const value = entries.get(slotName);
         if (!value) throw new Error(`optimizer state: ${name}/${slotName} is missing`);
         if (!tf.util.arraysEqual(value.shape, variable.shape)) {
-          throw new Error(`optimizer state: ${name}/${slotName} has shape [${value.shape}], the variable [${variable.shape}]`);
+          throw new Error(
+            `optimizer state: ${name}/${slotName} has shape [${value.shape}], the variable [${variable.shape}]`,
+          );
         }
         return tf.variable(value, false);
       });

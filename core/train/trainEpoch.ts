@@ -66,7 +66,10 @@ export async function trainEpoch(
 ): Promise<EpochOutcome> {
   const order = shuffled(trainPositions.length, mulberry32(deriveSeed(settings.seed, 'shuffle', settings.epoch)));
   const augmentRandom = mulberry32(deriveSeed(settings.seed, 'augment', settings.epoch));
-  const batches = chunk(order.map((i) => trainPositions[i]!), settings.batchSize);
+  const batches = chunk(
+    order.map((i) => trainPositions[i]!),
+    settings.batchSize,
+  );
   const started = performance.now();
   let waited = 0;
   let lossSum = 0;

@@ -9,7 +9,12 @@ interface UriLike {
 }
 
 function isUriLike(value: unknown): value is UriLike {
-  return typeof value === 'object' && value !== null && typeof (value as UriLike).fsPath === 'string' && typeof (value as UriLike).scheme === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as UriLike).fsPath === 'string' &&
+    typeof (value as UriLike).scheme === 'string'
+  );
 }
 
 function isRunsNode(value: unknown): value is RunsNode {

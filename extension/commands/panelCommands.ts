@@ -10,12 +10,22 @@ import { datasetRootOf } from './experimentDataset';
 import { pickRun, pickRuns } from './runPickers';
 import { isExperimentFileName } from '../newExperiment/experimentLocation';
 
-async function openRunResults(context: vscode.ExtensionContext, feature: RunsFeature, argument: unknown): Promise<void> {
-  const runDir = runDirsArgument(argument, undefined)[0] ?? (await pickRun(feature, 'RadLab: Open Run Results', () => true));
+async function openRunResults(
+  context: vscode.ExtensionContext,
+  feature: RunsFeature,
+  argument: unknown,
+): Promise<void> {
+  const runDir =
+    runDirsArgument(argument, undefined)[0] ?? (await pickRun(feature, 'RadLab: Open Run Results', () => true));
   if (runDir !== undefined) await openRunPanel(context, runDir);
 }
 
-async function compareRuns(context: vscode.ExtensionContext, feature: RunsFeature, clicked: unknown, selection: unknown): Promise<void> {
+async function compareRuns(
+  context: vscode.ExtensionContext,
+  feature: RunsFeature,
+  clicked: unknown,
+  selection: unknown,
+): Promise<void> {
   let runDirs = runDirsArgument(clicked, selection);
   if (runDirs.length < 2) runDirs = await pickRuns(feature, 'RadLab: Compare Runs (choose two or more)');
   if (runDirs.length < 2) {
@@ -30,11 +40,18 @@ async function datasetFolder(argument: unknown): Promise<string | undefined> {
   const given = experimentFileArgument(argument) ?? pathArgument(argument);
   const active = vscode.window.activeTextEditor?.document;
   const experiment =
-    given !== undefined && isExperimentFileName(given) ? given : given === undefined && active?.languageId === 'radlab-experiment' ? active.uri.fsPath : undefined;
+    given !== undefined && isExperimentFileName(given)
+      ? given
+      : given === undefined && active?.languageId === 'radlab-experiment'
+        ? active.uri.fsPath
+        : undefined;
   if (experiment !== undefined) {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === experiment);
     const root = datasetRootOf(experiment, open?.getText() ?? (await readFile(experiment, 'utf8')));
-    if (root === undefined) void vscode.window.showErrorMessage(`RadLab: ${vscode.workspace.asRelativePath(experiment)} has no data.root to preview.`);
+    if (root === undefined)
+      void vscode.window.showErrorMessage(
+        `RadLab: ${vscode.workspace.asRelativePath(experiment)} has no data.root to preview.`,
+      );
     return root;
   }
   if (given !== undefined) return given;
@@ -72,13 +89,18 @@ async function openDicom(argument: unknown): Promise<void> {
     });
     file = chosen?.[0]?.fsPath;
   }
-  if (file !== undefined) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), DICOM_VIEW_TYPE);
+  if (file !== undefined)
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), DICOM_VIEW_TYPE);
 }
 
 export function registerPanelCommands(context: vscode.ExtensionContext, feature: RunsFeature): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('radlab.openRunResults', (argument: unknown) => openRunResults(context, feature, argument)),
-    vscode.commands.registerCommand('radlab.compareRuns', (clicked: unknown, selection: unknown) => compareRuns(context, feature, clicked, selection)),
+    vscode.commands.registerCommand('radlab.openRunResults', (argument: unknown) =>
+      openRunResults(context, feature, argument),
+    ),
+    vscode.commands.registerCommand('radlab.compareRuns', (clicked: unknown, selection: unknown) =>
+      compareRuns(context, feature, clicked, selection),
+    ),
     vscode.commands.registerCommand('radlab.previewDataset', (argument: unknown) => previewDataset(context, argument)),
     vscode.commands.registerCommand('radlab.openDicom', (argument: unknown) => openDicom(argument)),
   ];

@@ -16,12 +16,17 @@ async function runExperiment(feature: RunsFeature, argument: unknown): Promise<v
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   // The trainer reads the file from disk: what it runs must be what the editor shows.
   if (document.isDirty && !(await document.save())) {
-    void vscode.window.showErrorMessage(`RadLab: ${vscode.workspace.asRelativePath(document.uri)} has unsaved changes that could not be saved; save it, then run it again.`);
+    void vscode.window.showErrorMessage(
+      `RadLab: ${vscode.workspace.asRelativePath(document.uri)} has unsaved changes that could not be saved; save it, then run it again.`,
+    );
     return;
   }
   const text = document.getText();
   const checkDataset = vscode.workspace.getConfiguration('radlab').get<boolean>('validation.checkDataset', true);
-  const refusal = refusalMessage(vscode.workspace.asRelativePath(document.uri), validateExperiment(text, { filePath: file, checkDataset }));
+  const refusal = refusalMessage(
+    vscode.workspace.asRelativePath(document.uri),
+    validateExperiment(text, { filePath: file, checkDataset }),
+  );
   if (refusal !== undefined) {
     const showProblems = 'Show Problems';
     if ((await vscode.window.showErrorMessage(refusal, showProblems)) === showProblems) {

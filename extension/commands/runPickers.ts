@@ -11,14 +11,25 @@ function runItems(feature: RunsFeature, include: (run: RunRecord) => boolean): R
   return feature.tree
     .allRuns()
     .filter((run) => run.problem === undefined && include(run))
-    .map((run) => ({ label: `${run.experiment} / ${run.backbone}`, description: `${run.runId} · ${runDescription(run)}`, detail: run.dir, run }));
+    .map((run) => ({
+      label: `${run.experiment} / ${run.backbone}`,
+      description: `${run.runId} · ${runDescription(run)}`,
+      detail: run.dir,
+      run,
+    }));
 }
 
-export async function pickRun(feature: RunsFeature, title: string, include: (run: RunRecord) => boolean): Promise<string | undefined> {
+export async function pickRun(
+  feature: RunsFeature,
+  title: string,
+  include: (run: RunRecord) => boolean,
+): Promise<string | undefined> {
   await feature.refresh();
   const items = runItems(feature, include);
   if (items.length === 0) {
-    void vscode.window.showInformationMessage(`RadLab: no run to choose for "${title}". Runs appear in the RadLab view once an experiment has run.`);
+    void vscode.window.showInformationMessage(
+      `RadLab: no run to choose for "${title}". Runs appear in the RadLab view once an experiment has run.`,
+    );
     return undefined;
   }
   return (await vscode.window.showQuickPick(items, { title, matchOnDescription: true }))?.run.dir;
@@ -41,10 +52,16 @@ export async function pickExperimentFile(title: string): Promise<string | undefi
   if (active?.languageId === 'radlab-experiment' && active.uri.scheme === 'file') return active.uri.fsPath;
   const files = await vscode.workspace.findFiles('**/*.{experiment.yaml,experiment.yml}', '**/{node_modules,.git}/**');
   if (files.length === 0) {
-    void vscode.window.showInformationMessage('RadLab: no *.experiment.yaml in this workspace. Run "RadLab: New Experiment" to write one.');
+    void vscode.window.showInformationMessage(
+      'RadLab: no *.experiment.yaml in this workspace. Run "RadLab: New Experiment" to write one.',
+    );
     return undefined;
   }
   if (files.length === 1) return files[0]!.fsPath;
-  const items = files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri }));
+  const items = files.map((uri) => ({
+    label: path.basename(uri.fsPath),
+    description: vscode.workspace.asRelativePath(uri),
+    uri,
+  }));
   return (await vscode.window.showQuickPick(items, { title }))?.uri.fsPath;
 }

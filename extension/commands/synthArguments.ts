@@ -8,7 +8,8 @@ export function studiesProblem(text: string): string | undefined {
   const trimmed = text.trim();
   if (!/^\d+$/.test(trimmed)) return 'Enter a whole number of studies, e.g. 40.';
   const studies = Number(trimmed);
-  if (studies < 1 || studies > MAX_SYNTHETIC_STUDIES) return `Enter between 1 and ${MAX_SYNTHETIC_STUDIES.toLocaleString('en-US')} studies.`;
+  if (studies < 1 || studies > MAX_SYNTHETIC_STUDIES)
+    return `Enter between 1 and ${MAX_SYNTHETIC_STUDIES.toLocaleString('en-US')} studies.`;
   return undefined;
 }
 

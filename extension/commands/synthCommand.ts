@@ -33,7 +33,11 @@ async function generateSyntheticDataset(context: vscode.ExtensionContext, featur
   const stderr: string[] = [];
   let cancelled = false;
   const exit = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `RadLab: writing ${studies.trim()} synthetic studies`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `RadLab: writing ${studies.trim()} synthetic studies`,
+      cancellable: true,
+    },
     (_progress, token) => {
       const child = startProcess(
         { command: cli.command, args, env: cli.env },
@@ -59,7 +63,9 @@ async function generateSyntheticDataset(context: vscode.ExtensionContext, featur
     return;
   }
   if (cancelled) {
-    void vscode.window.showInformationMessage(`RadLab: writing the synthetic dataset was cancelled; ${out} may hold part of it.`);
+    void vscode.window.showInformationMessage(
+      `RadLab: writing the synthetic dataset was cancelled; ${out} may hold part of it.`,
+    );
     return;
   }
   const reason =
@@ -69,10 +75,15 @@ async function generateSyntheticDataset(context: vscode.ExtensionContext, featur
         ? stderr.slice(-3).join(' ')
         : `exit code ${exit.code}`;
   const showLog = 'Show Log';
-  const choice = await vscode.window.showErrorMessage(`RadLab: the synthetic dataset was not written (${reason}).`, showLog);
+  const choice = await vscode.window.showErrorMessage(
+    `RadLab: the synthetic dataset was not written (${reason}).`,
+    showLog,
+  );
   if (choice === showLog) feature.output.show();
 }
 
 export function registerSynthCommand(context: vscode.ExtensionContext, feature: RunsFeature): vscode.Disposable {
-  return vscode.commands.registerCommand('radlab.generateSyntheticDataset', () => generateSyntheticDataset(context, feature));
+  return vscode.commands.registerCommand('radlab.generateSyntheticDataset', () =>
+    generateSyntheticDataset(context, feature),
+  );
 }

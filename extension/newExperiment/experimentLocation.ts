@@ -62,7 +62,11 @@ export function dataRootReference(
   path: nodePath.PlatformPath = nodePath,
 ): string {
   const experimentFolder = path.dirname(experimentFile);
-  if (workspaceFolder === undefined || !isInside(workspaceFolder, datasetFolder, path) || !isInside(workspaceFolder, experimentFile, path)) {
+  if (
+    workspaceFolder === undefined ||
+    !isInside(workspaceFolder, datasetFolder, path) ||
+    !isInside(workspaceFolder, experimentFile, path)
+  ) {
     return path.normalize(datasetFolder);
   }
   const relative = path.relative(experimentFolder, datasetFolder);

@@ -34,7 +34,9 @@ async function askName(targetFolder: vscode.Uri | undefined): Promise<string | u
       const problem = experimentNameProblem(value);
       if (problem !== undefined || targetFolder === undefined) return problem;
       const target = vscode.Uri.joinPath(targetFolder, experimentFileName(value));
-      return (await exists(target)) ? `${experimentFileName(value)} already exists in this folder: pick another name.` : undefined;
+      return (await exists(target))
+        ? `${experimentFileName(value)} already exists in this folder: pick another name.`
+        : undefined;
     },
   });
 }
@@ -110,16 +112,24 @@ export async function newExperiment(): Promise<void> {
   const dataset = await askDataset();
   if (dataset === undefined) return;
   const target =
-    workspaceFolder === undefined ? await askTargetFile(name) : vscode.Uri.joinPath(workspaceFolder, experimentFileName(name));
+    workspaceFolder === undefined
+      ? await askTargetFile(name)
+      : vscode.Uri.joinPath(workspaceFolder, experimentFileName(name));
   if (target === undefined) return;
   if (workspaceFolder !== undefined && !(await confirmReplace(target))) return;
 
-  const text = experimentTemplate({ name, dataRoot: dataRootFor(dataset, target), synthetic: dataset.kind === 'synthetic' });
+  const text = experimentTemplate({
+    name,
+    dataRoot: dataRootFor(dataset, target),
+    synthetic: dataset.kind === 'synthetic',
+  });
   try {
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(`RadLab: could not write ${target.fsPath} (${reason}). Choose a folder you can write to.`);
+    void vscode.window.showErrorMessage(
+      `RadLab: could not write ${target.fsPath} (${reason}). Choose a folder you can write to.`,
+    );
     return;
   }
   await vscode.window.showTextDocument(target);

@@ -4,8 +4,14 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { sweepSummaryCsv } from '../../core/run/sweepSummary';
-import { sortCompareRows } from '../../webview/compareTable';
-import { FromWebview, ToWebview, isComparePageMessage, type CompareHostMessage, type ComparePageMessage } from '../../webview/contract';
+import { sortCompareRows } from '../../webview/contract';
+import {
+  FromWebview,
+  ToWebview,
+  isComparePageMessage,
+  type CompareHostMessage,
+  type ComparePageMessage,
+} from '../../webview/contract';
 import { readCompareModel } from './compareModel';
 import { WebviewPanelHost, webviewOptions } from './webviewPanelHost';
 
@@ -44,7 +50,12 @@ export function openComparePanel(context: vscode.ExtensionContext, runDirs: stri
     void vscode.window.showWarningMessage('RadLab: choose at least one run folder to compare.');
     return;
   }
-  const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, `Compare ${runDirs.length} runs`, vscode.ViewColumn.Active, webviewOptions(context.extensionUri));
+  const panel = vscode.window.createWebviewPanel(
+    ComparePanel.viewType,
+    `Compare ${runDirs.length} runs`,
+    vscode.ViewColumn.Active,
+    webviewOptions(context.extensionUri),
+  );
   // The host lives as long as its panel: it disposes itself (and its listeners) when the panel closes.
   new ComparePanel(panel, context.extensionUri, runDirs);
 }

@@ -16,7 +16,11 @@ export function datasetTree(tables: DatasetTables): DatasetTree {
   const seriesOf = new Map<string, DatasetTree['studies'][number]['series']>();
   for (const row of tables.series) {
     const list = seriesOf.get(row.studyId) ?? [];
-    list.push({ seriesId: row.seriesId, description: row.description, labels: labels.get(`${row.studyId}/${row.seriesId}`) ?? 0 });
+    list.push({
+      seriesId: row.seriesId,
+      description: row.description,
+      labels: labels.get(`${row.studyId}/${row.seriesId}`) ?? 0,
+    });
     seriesOf.set(row.studyId, list);
   }
   const studyIds = [...new Set([...tables.train.map((row) => row.studyId), ...seriesOf.keys()])];
@@ -29,8 +33,12 @@ export function datasetTree(tables: DatasetTables): DatasetTree {
  * outside the dataset root (issue 10, part 5).
  */
 function requireNumericIds(studyId: string, seriesId: string): void {
-  for (const [name, id] of [['study', studyId], ['series', seriesId]] as const) {
-    if (!/^\d+$/.test(id)) throw new Error(`the page asked for ${name} id ${JSON.stringify(id)}; dataset ids are numeric`);
+  for (const [name, id] of [
+    ['study', studyId],
+    ['series', seriesId],
+  ] as const) {
+    if (!/^\d+$/.test(id))
+      throw new Error(`the page asked for ${name} id ${JSON.stringify(id)}; dataset ids are numeric`);
   }
 }
 
@@ -42,7 +50,9 @@ export async function seriesSlices(tables: DatasetTables, studyId: string, serie
   try {
     names = await readdir(folder);
   } catch (error) {
-    throw new Error(`cannot list ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): is the series in train_images?`);
+    throw new Error(
+      `cannot list ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): is the series in train_images?`,
+    );
   }
   const instances = names
     .map((name) => /^(\d+)\.dcm$/i.exec(name)?.[1])
@@ -50,14 +60,27 @@ export async function seriesSlices(tables: DatasetTables, studyId: string, serie
     .map(Number)
     .sort((a, b) => a - b);
   const labelled = [
-    ...new Set(tables.coordinates.filter((row) => row.studyId === studyId && row.seriesId === seriesId).map((row) => row.instanceNumber)),
+    ...new Set(
+      tables.coordinates
+        .filter((row) => row.studyId === studyId && row.seriesId === seriesId)
+        .map((row) => row.instanceNumber),
+    ),
   ].sort((a, b) => a - b);
   return { studyId, seriesId, instances, labelled };
 }
 
-export async function datasetSlice(tables: DatasetTables, studyId: string, seriesId: string, instanceNumber: number): Promise<DatasetSlice> {
+export async function datasetSlice(
+  tables: DatasetTables,
+  studyId: string,
+  seriesId: string,
+  instanceNumber: number,
+): Promise<DatasetSlice> {
   requireNumericIds(studyId, seriesId);
   const png = await datasetSlicePng(tables, studyId, seriesId, instanceNumber);
-  const markers = markersForInstance(tables, studyId, seriesId, instanceNumber).map(({ x, y, label }) => ({ x, y, label }));
+  const markers = markersForInstance(tables, studyId, seriesId, instanceNumber).map(({ x, y, label }) => ({
+    x,
+    y,
+    label,
+  }));
   return { studyId, seriesId, instanceNumber, png: `data:image/png;base64,${png.toString('base64')}`, markers };
 }

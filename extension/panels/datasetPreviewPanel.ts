@@ -2,7 +2,13 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { readDatasetTables, type DatasetTables } from '../../core/data';
-import { FromWebview, ToWebview, isDatasetPageMessage, type DatasetHostMessage, type DatasetPageMessage } from '../../webview/contract';
+import {
+  FromWebview,
+  ToWebview,
+  isDatasetPageMessage,
+  type DatasetHostMessage,
+  type DatasetPageMessage,
+} from '../../webview/contract';
 import { datasetSlice, datasetTree, seriesSlices } from './datasetPreviewModel';
 import { WebviewPanelHost, webviewOptions } from './webviewPanelHost';
 
@@ -15,7 +21,13 @@ export class DatasetPreviewPanel extends WebviewPanelHost<DatasetHostMessage, Da
     extensionUri: vscode.Uri,
     private readonly root: string,
   ) {
-    super(panel, { extensionUri, bundle: 'dataset', title: panel.title, resourceRoots: [vscode.Uri.file(root)], isPageMessage: isDatasetPageMessage });
+    super(panel, {
+      extensionUri,
+      bundle: 'dataset',
+      title: panel.title,
+      resourceRoots: [vscode.Uri.file(root)],
+      isPageMessage: isDatasetPageMessage,
+    });
   }
 
   private readTables(): Promise<DatasetTables> {
@@ -34,10 +46,16 @@ export class DatasetPreviewPanel extends WebviewPanelHost<DatasetHostMessage, Da
     const tables = await this.readTables();
     switch (message.type) {
       case FromWebview.OpenSeries:
-        this.post({ type: ToWebview.SeriesSlices, slices: await seriesSlices(tables, message.studyId, message.seriesId) });
+        this.post({
+          type: ToWebview.SeriesSlices,
+          slices: await seriesSlices(tables, message.studyId, message.seriesId),
+        });
         break;
       case FromWebview.OpenDatasetSlice:
-        this.post({ type: ToWebview.DatasetSlice, slice: await datasetSlice(tables, message.studyId, message.seriesId, message.instanceNumber) });
+        this.post({
+          type: ToWebview.DatasetSlice,
+          slice: await datasetSlice(tables, message.studyId, message.seriesId, message.instanceNumber),
+        });
         break;
     }
   }

@@ -1,7 +1,13 @@
 // The read-only DICOM viewer, a custom editor for *.dcm: opening a file shows it, and the page steps through the
 // other instances of its series in the same folder.
 import * as vscode from 'vscode';
-import { FromWebview, ToWebview, isDicomPageMessage, type DicomHostMessage, type DicomPageMessage } from '../../webview/contract';
+import {
+  FromWebview,
+  ToWebview,
+  isDicomPageMessage,
+  type DicomHostMessage,
+  type DicomPageMessage,
+} from '../../webview/contract';
 import type { SeriesFiles } from './dicomViewerModel';
 
 // Loaded when a .dcm file is first opened (see index.ts).
@@ -19,7 +25,13 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
     extensionUri: vscode.Uri,
     private readonly file: string,
   ) {
-    super(panel, { extensionUri, bundle: 'dicom', title: panel.title, resourceRoots: [], isPageMessage: isDicomPageMessage });
+    super(panel, {
+      extensionUri,
+      bundle: 'dicom',
+      title: panel.title,
+      resourceRoots: [],
+      isPageMessage: isDicomPageMessage,
+    });
   }
 
   protected async onReady(): Promise<void> {

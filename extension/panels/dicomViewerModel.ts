@@ -4,7 +4,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DataSet } from 'dicom-parser';
-import { frameModalityValues, readDicomBytes, readDicomMeta, resolveWindow, sortSeries, type DicomMeta } from '../../core/dicom';
+import {
+  frameModalityValues,
+  readDicomBytes,
+  readDicomMeta,
+  resolveWindow,
+  sortSeries,
+  type DicomMeta,
+} from '../../core/dicom';
 import { parseDataSet } from '../../core/dicom/parseDataSet';
 import type { DicomInstance, TagRow } from '../../webview/contract';
 
@@ -47,7 +54,9 @@ export const COMMON_TAGS: readonly { tag: string; name: string; vr: string }[] =
   { tag: '0020000E', name: 'Series Instance UID', vr: 'UI' },
 ];
 
-const BINARY_READERS: Partial<Record<string, { size: number; read: (dataSet: DataSet, tag: string, i: number) => number | undefined }>> = {
+const BINARY_READERS: Partial<
+  Record<string, { size: number; read: (dataSet: DataSet, tag: string, i: number) => number | undefined }>
+> = {
   US: { size: 2, read: (d, t, i) => d.uint16(t, i) },
   SS: { size: 2, read: (d, t, i) => d.int16(t, i) },
   UL: { size: 4, read: (d, t, i) => d.uint32(t, i) },
@@ -74,7 +83,9 @@ export function tagRows(dataSet: DataSet): TagRow[] {
     const element = dataSet.elements[key];
     if (element === undefined) return [];
     const fileVr = element.vr ?? vr;
-    return [{ name, tag: `(${tag.slice(0, 4)},${tag.slice(4)})`, vr: fileVr, value: elementText(dataSet, key, fileVr) }];
+    return [
+      { name, tag: `(${tag.slice(0, 4)},${tag.slice(4)})`, vr: fileVr, value: elementText(dataSet, key, fileVr) },
+    ];
   });
 }
 
@@ -95,9 +106,9 @@ export async function seriesFiles(file: string): Promise<SeriesFiles> {
   const opened = resolve(file);
   const folder = dirname(opened);
   const names = (await readdir(folder)).filter((name) => name.toLowerCase().endsWith('.dcm'));
-  const metas = (await Promise.all(names.map((name) => readDicomMeta(join(folder, name)).catch(() => undefined)))).filter(
-    (meta): meta is DicomMeta => meta !== undefined,
-  );
+  const metas = (
+    await Promise.all(names.map((name) => readDicomMeta(join(folder, name)).catch(() => undefined)))
+  ).filter((meta): meta is DicomMeta => meta !== undefined);
   const self = metas.find((meta) => meta.file === opened);
   if (self === undefined) return { files: [opened], index: 0, method: 'instance-number' };
   const series = metas.filter((meta) => meta.seriesInstanceUID === self.seriesInstanceUID);
@@ -109,7 +120,8 @@ export async function seriesFiles(file: string): Promise<SeriesFiles> {
 /** One instance as the viewer page receives it (first frame for multi-frame files). */
 export async function dicomInstance(series: SeriesFiles, index: number): Promise<DicomInstance> {
   const file = series.files[index];
-  if (file === undefined) throw new RangeError(`instance ${index} does not exist: the series has ${series.files.length}`);
+  if (file === undefined)
+    throw new RangeError(`instance ${index} does not exist: the series has ${series.files.length}`);
   const bytes = new Uint8Array(await readFile(file));
   const image = await readDicomBytes(file, bytes);
   const { dataSet } = parseDataSet(file, bytes);

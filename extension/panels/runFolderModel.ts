@@ -10,8 +10,23 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import type { EpochHistory } from '../../core/train/trainingCheckpoint';
 import { EVENTS_FILE, parseEvents, type RadLabEvent } from '../../core/train/events';
-import { GRADE_NAMES, type EpochPoint, type GradeName, type PredictionRow, type RunPanelModel, type RunSummary } from '../../webview/contract';
-import { deviceName, engineName, METRICS_JSON, readMetricsJson, readRunJson, RUN_JSON, splitCounts } from '../runs/runFiles';
+import {
+  GRADE_NAMES,
+  type EpochPoint,
+  type GradeName,
+  type PredictionRow,
+  type RunPanelModel,
+  type RunSummary,
+} from '../../webview/contract';
+import {
+  deviceName,
+  engineName,
+  METRICS_JSON,
+  readMetricsJson,
+  readRunJson,
+  RUN_JSON,
+  splitCounts,
+} from '../runs/runFiles';
 
 export const RUN_FILES = {
   runJson: RUN_JSON,
@@ -115,7 +130,15 @@ export function applyEvents(model: RunPanelModel, events: readonly RadLabEvent[]
         if (summary.state === 'unknown') summary.state = 'running';
         break;
       case 'epoch-start':
-        model.progress = { epoch: event.epoch, epochs: event.epochs, step: 0, steps: 0, loss: 0, imagesPerSecond: 0, etaSeconds: 0 };
+        model.progress = {
+          epoch: event.epoch,
+          epochs: event.epochs,
+          step: 0,
+          steps: 0,
+          loss: 0,
+          imagesPerSecond: 0,
+          etaSeconds: 0,
+        };
         break;
       case 'batch':
         model.progress = {
@@ -129,7 +152,13 @@ export function applyEvents(model: RunPanelModel, events: readonly RadLabEvent[]
         };
         break;
       case 'epoch-end': {
-        const point: EpochPoint = { epoch: event.epoch, train: event.train, val: event.val, lr: event.lr, best: event.best };
+        const point: EpochPoint = {
+          epoch: event.epoch,
+          train: event.train,
+          val: event.val,
+          lr: event.lr,
+          best: event.best,
+        };
         placeEpoch(model.history, point);
         if (event.best) model.bestEpoch = event.epoch;
         break;
@@ -199,7 +228,10 @@ export function readPredictions(runDir: string, problems: string[]): PredictionR
   if (!existsSync(path)) return [];
   let records: Record<string, string>[];
   try {
-    records = parseCsv(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    records = parseCsv(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<
+      string,
+      string
+    >[];
   } catch (error) {
     problems.push(`${path}: ${(error as Error).message}`);
     return [];
@@ -209,9 +241,20 @@ export function readPredictions(runDir: string, problems: string[]): PredictionR
     const parsed = parseRowId(record.row_id ?? '');
     const trueLabel = record.true_label as GradeName;
     const predictedLabel = record.predicted_label as GradeName;
-    const probabilities = [record.prob_normal_mild, record.prob_moderate, record.prob_severe].map(Number) as [number, number, number];
-    if (parsed === null || !GRADE_NAMES.includes(trueLabel) || !GRADE_NAMES.includes(predictedLabel) || !probabilities.every(Number.isFinite)) {
-      problems.push(`${path} line ${line}: expected row_id <study>_<condition>_<level>, grades ${GRADE_NAMES.join('/')} and three probabilities`);
+    const probabilities = [record.prob_normal_mild, record.prob_moderate, record.prob_severe].map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    if (
+      parsed === null ||
+      !GRADE_NAMES.includes(trueLabel) ||
+      !GRADE_NAMES.includes(predictedLabel) ||
+      !probabilities.every(Number.isFinite)
+    ) {
+      problems.push(
+        `${path} line ${line}: expected row_id <study>_<condition>_<level>, grades ${GRADE_NAMES.join('/')} and three probabilities`,
+      );
       return [];
     }
     return [{ rowId: record.row_id!, ...parsed, trueLabel, predictedLabel, probabilities }];
@@ -219,7 +262,11 @@ export function readPredictions(runDir: string, problems: string[]): PredictionR
 }
 
 /** Everything the run panel shows, read from the folder as it is now. */
-export function readRunFolder(runDir: string): { model: RunPanelModel; predictions: PredictionRow[]; data: RunDataSettings | null } {
+export function readRunFolder(runDir: string): {
+  model: RunPanelModel;
+  predictions: PredictionRow[];
+  data: RunDataSettings | null;
+} {
   const problems: string[] = [];
   const model: RunPanelModel = {
     summary: emptySummary(runDir),
@@ -273,12 +320,20 @@ export function readRunFolder(runDir: string): { model: RunPanelModel; predictio
   model.summary.datasetRoot = data?.root ?? null;
 
   const predictions = readPredictions(runDir, problems);
-  model.predictions = { total: predictions.length, mistakes: predictions.filter((p) => p.trueLabel !== p.predictedLabel).length };
+  model.predictions = {
+    total: predictions.length,
+    mistakes: predictions.filter((p) => p.trueLabel !== p.predictedLabel).length,
+  };
   return { model, predictions, data };
 }
 
 /** Rows on one gallery page: `pageSize` rows from `page * pageSize`, optionally only the wrong ones. */
-export function galleryRows(predictions: readonly PredictionRow[], page: number, pageSize: number, mistakesOnly: boolean): { total: number; rows: PredictionRow[] } {
+export function galleryRows(
+  predictions: readonly PredictionRow[],
+  page: number,
+  pageSize: number,
+  mistakesOnly: boolean,
+): { total: number; rows: PredictionRow[] } {
   const matching = mistakesOnly ? predictions.filter((p) => p.trueLabel !== p.predictedLabel) : predictions;
   return { total: matching.length, rows: matching.slice(page * pageSize, (page + 1) * pageSize) };
 }

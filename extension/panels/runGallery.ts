@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { readDicomFile } from '../../core/dicom';
 import { indexDataset, labelledSlicePng, type Sample } from '../../core/data';
-import { CONDITIONS, SERIES_DESCRIPTIONS, type Condition, type Level, type SeriesDescription } from '../../core/data/lsdcVocabulary';
+import {
+  CONDITIONS,
+  SERIES_DESCRIPTIONS,
+  type Condition,
+  type Level,
+  type SeriesDescription,
+} from '../../core/data/lsdcVocabulary';
 import { windowSpec } from '../../core/data/sampleInput';
 import type { GalleryItem, GalleryPage, SliceImage } from '../../webview/contract';
 import { galleryRows, type PredictionRow, type RunDataSettings } from './runFolderModel';
@@ -22,7 +28,7 @@ function pngDataUrl(png: Buffer): string {
 function missingDatasetMessage(data: RunDataSettings): string {
   const regenerate =
     data.synthetic === null
-      ? 'Put the dataset there, or edit data.root in the run\'s experiment.resolved.yaml to where it is, to see the images.'
+      ? "Put the dataset there, or edit data.root in the run's experiment.resolved.yaml to where it is, to see the images."
       : `It is RadLab's synthetic dataset: \`radlab synth --out "${data.root}" --studies ${data.synthetic.studies} --seed ${data.synthetic.seed}\` generates it again.`;
   return `The test images cannot be shown: the run's dataset folder ${data.root} (data.root in experiment.resolved.yaml) is not on this machine. ${regenerate}`;
 }
@@ -38,26 +44,46 @@ export class RunGallery {
   private sampleIndex(): Promise<Map<string, Sample>> {
     const data = this.data;
     if (data === null) {
-      return Promise.reject(new Error('the run folder has no experiment.resolved.yaml naming its dataset, so its test images cannot be found'));
+      return Promise.reject(
+        new Error(
+          'the run folder has no experiment.resolved.yaml naming its dataset, so its test images cannot be found',
+        ),
+      );
     }
     if (!existsSync(data.root)) return Promise.reject(new Error(missingDatasetMessage(data)));
     if (!(CONDITIONS as readonly string[]).includes(data.condition)) {
-      return Promise.reject(new Error(`experiment.resolved.yaml: data.condition "${data.condition}" is not one of ${CONDITIONS.join(', ')}`));
+      return Promise.reject(
+        new Error(
+          `experiment.resolved.yaml: data.condition "${data.condition}" is not one of ${CONDITIONS.join(', ')}`,
+        ),
+      );
     }
     this.samples ??= indexDataset(data.root, {
       condition: data.condition as Condition,
       levels: data.levels as Level[] | undefined,
-      series: data.series === undefined || !(SERIES_DESCRIPTIONS as readonly string[]).includes(data.series) ? 'auto' : (data.series as SeriesDescription),
+      series:
+        data.series === undefined || !(SERIES_DESCRIPTIONS as readonly string[]).includes(data.series)
+          ? 'auto'
+          : (data.series as SeriesDescription),
     }).then((index) => new Map(index.samples.map((sample) => [sample.id, sample])));
     return this.samples;
   }
 
   private async render(row: PredictionRow, minSide: number): Promise<Buffer> {
     const sample = (await this.sampleIndex()).get(row.rowId);
-    if (sample === undefined) throw new Error(`${row.rowId} is not a sample of the dataset at ${this.data?.root} (the dataset changed since the run?)`);
+    if (sample === undefined)
+      throw new Error(
+        `${row.rowId} is not a sample of the dataset at ${this.data?.root} (the dataset changed since the run?)`,
+      );
     const image = await readDicomFile(sample.file);
-    const label = row.trueLabel === row.predictedLabel ? `${row.level} ${row.trueLabel}` : `${row.level} ${row.trueLabel} → ${row.predictedLabel}`;
-    return labelledSlicePng(image, [{ x: sample.x, y: sample.y, label, grade: row.trueLabel }], { window: windowSpec(this.data!.window), minSide });
+    const label =
+      row.trueLabel === row.predictedLabel
+        ? `${row.level} ${row.trueLabel}`
+        : `${row.level} ${row.trueLabel} → ${row.predictedLabel}`;
+    return labelledSlicePng(image, [{ x: sample.x, y: sample.y, label, grade: row.trueLabel }], {
+      window: windowSpec(this.data!.window),
+      minSide,
+    });
   }
 
   async page(page: number, mistakesOnly: boolean, pageSize = GALLERY_PAGE_SIZE): Promise<GalleryPage> {
@@ -68,14 +94,23 @@ export class RunGallery {
       (error: Error) => error.message,
     );
     if (unavailable !== null) {
-      return { page, pageSize, mistakesOnly, total, items: rows.map((row) => ({ ...row, thumbnail: null, imageError: null })), imagesUnavailable: unavailable };
+      return {
+        page,
+        pageSize,
+        mistakesOnly,
+        total,
+        items: rows.map((row) => ({ ...row, thumbnail: null, imageError: null })),
+        imagesUnavailable: unavailable,
+      };
     }
     const items = await Promise.all(
       rows.map(async (row): Promise<GalleryItem> => {
         const item: GalleryItem = { ...row, thumbnail: null, imageError: null };
         try {
           const png = await this.render(row, THUMBNAIL_SIDE);
-          item.thumbnail = pngDataUrl(await sharp(png).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).png().toBuffer());
+          item.thumbnail = pngDataUrl(
+            await sharp(png).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).png().toBuffer(),
+          );
         } catch (error) {
           item.imageError = (error as Error).message;
         }
@@ -90,6 +125,9 @@ export class RunGallery {
     const row = this.predictions.find((p) => p.rowId === rowId);
     if (row === undefined) throw new Error(`${rowId} is not in results/predictions.csv`);
     const png = await this.render(row, 512);
-    return { title: `${row.studyId} ${row.level}: true ${row.trueLabel}, predicted ${row.predictedLabel}`, png: pngDataUrl(png) };
+    return {
+      title: `${row.studyId} ${row.level}: true ${row.trueLabel}, predicted ${row.predictedLabel}`,
+      png: pngDataUrl(png),
+    };
   }
 }

@@ -3,7 +3,14 @@
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RadLabEvent } from '../../core/train/events';
-import { FromWebview, ToWebview, isRunPageMessage, type RunHostMessage, type RunPageMessage, type RunPanelModel } from '../../webview/contract';
+import {
+  FromWebview,
+  ToWebview,
+  isRunPageMessage,
+  type RunHostMessage,
+  type RunPageMessage,
+  type RunPanelModel,
+} from '../../webview/contract';
 import { EventsTailer } from '../runs/eventsTailer';
 import { RunGallery } from './runGallery';
 import { applyEvents, readRunFolder, RUN_FILES } from './runFolderModel';
@@ -18,8 +25,18 @@ export class RunPanel extends WebviewPanelHost<RunHostMessage, RunPageMessage> {
   private gallery!: RunGallery;
   private pendingUpdate: NodeJS.Timeout | undefined;
 
-  constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, readonly runDir: string) {
-    super(panel, { extensionUri, bundle: 'run', title: panel.title, resourceRoots: [vscode.Uri.file(runDir)], isPageMessage: isRunPageMessage });
+  constructor(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    readonly runDir: string,
+  ) {
+    super(panel, {
+      extensionUri,
+      bundle: 'run',
+      title: panel.title,
+      resourceRoots: [vscode.Uri.file(runDir)],
+      isPageMessage: isRunPageMessage,
+    });
     this.reload();
     // The tail starts by reading the log from its beginning, which the model already holds: folding those events
     // in again changes nothing (each epoch replaces its own record), and no line written meanwhile is missed.
@@ -27,7 +44,11 @@ export class RunPanel extends WebviewPanelHost<RunHostMessage, RunPageMessage> {
       onEvents: (events) => this.onEvents(events),
       onProblems: (problems) => {
         const known = new Set(this.model.problems);
-        this.model.problems.push(...problems.map((p) => `${join(runDir, RUN_FILES.events)} line ${p.line}: ${p.message}`).filter((text) => !known.has(text)));
+        this.model.problems.push(
+          ...problems
+            .map((p) => `${join(runDir, RUN_FILES.events)} line ${p.line}: ${p.message}`)
+            .filter((text) => !known.has(text)),
+        );
       },
     });
     this.disposer.track(tail);
@@ -57,7 +78,10 @@ export class RunPanel extends WebviewPanelHost<RunHostMessage, RunPageMessage> {
   protected async onMessage(message: RunPageMessage): Promise<void> {
     switch (message.type) {
       case FromWebview.GalleryPage:
-        this.post({ type: ToWebview.GalleryPage, gallery: await this.gallery.page(message.page, message.mistakesOnly) });
+        this.post({
+          type: ToWebview.GalleryPage,
+          gallery: await this.gallery.page(message.page, message.mistakesOnly),
+        });
         break;
       case FromWebview.OpenSlice:
         this.post({ type: ToWebview.SliceImage, slice: await this.gallery.slice(message.rowId) });

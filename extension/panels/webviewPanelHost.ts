@@ -28,11 +28,20 @@ export function webviewDistUri(extensionUri: vscode.Uri): vscode.Uri {
 }
 
 /** Options for createWebviewPanel / a custom editor's webview: scripts on, local roots only. */
-export function webviewOptions(extensionUri: vscode.Uri, resourceRoots: vscode.Uri[] = []): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return { enableScripts: true, localResourceRoots: [webviewDistUri(extensionUri), ...resourceRoots], retainContextWhenHidden: false };
+export function webviewOptions(
+  extensionUri: vscode.Uri,
+  resourceRoots: vscode.Uri[] = [],
+): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [webviewDistUri(extensionUri), ...resourceRoots],
+    retainContextWhenHidden: false,
+  };
 }
 
-export abstract class WebviewPanelHost<HostMessage extends { type: string }, PageMessage extends { type: string }> implements vscode.Disposable {
+export abstract class WebviewPanelHost<HostMessage extends { type: string }, PageMessage extends { type: string }>
+  implements vscode.Disposable
+{
   protected readonly disposer = new Disposer();
   private ready = false;
   private readonly queue: HostMessage[] = [];
@@ -77,7 +86,9 @@ export abstract class WebviewPanelHost<HostMessage extends { type: string }, Pag
 
   private async receive(raw: unknown): Promise<void> {
     if (!this.isPageMessage(raw)) {
-      console.warn(`RadLab: ignored a malformed message from the ${this.panel.title} page: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      console.warn(
+        `RadLab: ignored a malformed message from the ${this.panel.title} page: ${JSON.stringify(raw)?.slice(0, 200)}`,
+      );
       return;
     }
     try {
@@ -93,7 +104,9 @@ export abstract class WebviewPanelHost<HostMessage extends { type: string }, Pag
         return;
       }
       if (raw.type === FromWebview.Failed) {
-        void vscode.window.showErrorMessage(`RadLab ${this.panel.title}: ${pageFailureText((raw as unknown as { message: string }).message)}`);
+        void vscode.window.showErrorMessage(
+          `RadLab ${this.panel.title}: ${pageFailureText((raw as unknown as { message: string }).message)}`,
+        );
         return;
       }
       await this.onMessage(raw);

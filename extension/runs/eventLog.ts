@@ -1,6 +1,7 @@
 // The lines the "RadLab Runs" output channel shows for trainer events. Batch events arrive several times a
 // second and feed the status bar instead; everything else gets one readable line.
-import type { EpochScores, RadLabEvent } from '../../core/train/events';
+import type { EpochScores } from '../../core/metrics/epochScores';
+import type { RadLabEvent } from '../../core/train/events';
 import { formatLoss } from './statusText';
 
 function scores(label: string, s: EpochScores): string {

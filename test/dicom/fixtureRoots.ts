@@ -10,10 +10,14 @@ function findPydicomTestFiles(): string | undefined {
   const candidates = ['/usr/lib/python3/dist-packages/pydicom/data/test_files'];
   for (const python of ['/usr/bin/python3', 'python3']) {
     try {
-      const folder = execFileSync(python, ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.__file__))'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
+      const folder = execFileSync(
+        python,
+        ['-c', 'import pydicom.data, os; print(os.path.dirname(pydicom.data.__file__))'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).trim();
       candidates.unshift(join(folder, 'test_files'));
       break;
     } catch {

@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DicomError, frameGreyValues, frameModalityValues, readDicomFile, type DicomErrorReason } from '../../core/dicom/index';
+import {
+  DicomError,
+  frameGreyValues,
+  frameModalityValues,
+  readDicomFile,
+  type DicomErrorReason,
+} from '../../core/dicom/index';
 import { fixtureRoots, PYDICOM_MISSING, type FixtureRoot } from './fixtureRoots';
 
 interface ReferenceEntry {
@@ -120,8 +126,26 @@ for (const entry of reference.files) {
     const image = await readDicomFile(file);
     const m = image.meta;
     assert.deepEqual(
-      [m.rows, m.columns, m.frames, m.bitsAllocated, m.bitsStored, m.pixelRepresentation, m.transferSyntaxUID, m.photometricInterpretation],
-      [expected.rows, expected.columns, expected.frames, expected.bitsAllocated, expected.bitsStored, expected.pixelRepresentation, expected.transferSyntaxUID, expected.photometricInterpretation],
+      [
+        m.rows,
+        m.columns,
+        m.frames,
+        m.bitsAllocated,
+        m.bitsStored,
+        m.pixelRepresentation,
+        m.transferSyntaxUID,
+        m.photometricInterpretation,
+      ],
+      [
+        expected.rows,
+        expected.columns,
+        expected.frames,
+        expected.bitsAllocated,
+        expected.bitsStored,
+        expected.pixelRepresentation,
+        expected.transferSyntaxUID,
+        expected.photometricInterpretation,
+      ],
     );
     assert.deepEqual(m.pixelSpacing, expected.pixelSpacing);
     assert.equal(image.frames.length, expected.frames);
@@ -136,7 +160,11 @@ for (const entry of reference.files) {
     );
     if (!entry.lossy) {
       assert.equal(storedSum(image.frames[0]!), entry.frame0StoredSum, 'sum of frame 0 stored values');
-      assert.equal(storedSum(image.frames[image.frames.length - 1]!), entry.lastFrameStoredSum, 'sum of the last frame');
+      assert.equal(
+        storedSum(image.frames[image.frames.length - 1]!),
+        entry.lastFrameStoredSum,
+        'sum of the last frame',
+      );
     }
     const modality = frameModalityValues(image, 0);
     let min = Infinity;

@@ -25,18 +25,38 @@ test('literal runs, replicate runs and the -128 no-op', () => {
 
 test('16-bit samples come from a high-byte then a low-byte segment', () => {
   // high bytes 0x01, 0x80 ; low bytes 0x02, 0xff => 0x0102, 0x80ff
-  const out = decodeRleFrame('hand.dcm', frame([[1, 0x01, 0x80], [1, 0x02, 0xff]]), 2, 1, 2);
+  const out = decodeRleFrame(
+    'hand.dcm',
+    frame([
+      [1, 0x01, 0x80],
+      [1, 0x02, 0xff],
+    ]),
+    2,
+    1,
+    2,
+  );
   assert.deepEqual([...out], [0x0102, 0x80ff]);
 });
 
 test('colour planes are interleaved per pixel', () => {
-  const out = decodeRleFrame('hand.dcm', frame([[0xff, 10], [0xff, 20], [0xff, 30]]), 2, 3, 1);
+  const out = decodeRleFrame(
+    'hand.dcm',
+    frame([
+      [0xff, 10],
+      [0xff, 20],
+      [0xff, 30],
+    ]),
+    2,
+    3,
+    1,
+  );
   assert.deepEqual([...out], [10, 20, 30, 10, 20, 30]);
 });
 
 test('a short segment is reported with the file name', () => {
   assert.throws(
     () => decodeRleFrame('short.dcm', frame([[0, 9]]), 4, 1, 1),
-    (error: unknown) => error instanceof DicomError && error.message.startsWith('short.dcm:') && error.reason === 'corrupt',
+    (error: unknown) =>
+      error instanceof DicomError && error.message.startsWith('short.dcm:') && error.reason === 'corrupt',
   );
 });

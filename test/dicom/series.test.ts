@@ -22,7 +22,10 @@ async function shuffledMetas(): Promise<DicomMeta[]> {
 test('a shuffled series sorts by position along the slice normal', async () => {
   const sorted = sortSeries(await shuffledMetas());
   assert.equal(sorted.method, 'position');
-  assert.deepEqual(sorted.instances.map((m) => basename(m.file)), expected.map((e) => e.file));
+  assert.deepEqual(
+    sorted.instances.map((m) => basename(m.file)),
+    expected.map((e) => e.file),
+  );
   sorted.instances.forEach((m, i) => assert.ok(Math.abs(slicePosition(m)! - expected[i]!.position) < 1e-6));
 });
 
@@ -34,6 +37,9 @@ test('without geometry the series falls back to InstanceNumber', async () => {
   const sorted = sortSeries(metas);
   assert.equal(sorted.method, 'instance-number');
   const numbers = sorted.instances.map((m) => m.instanceNumber!);
-  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+  assert.deepEqual(
+    numbers,
+    [...numbers].sort((a, b) => a - b),
+  );
   assert.equal(new Set(numbers).size, numbers.length);
 });

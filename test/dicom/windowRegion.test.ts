@@ -56,7 +56,11 @@ function assertRegionsMatch(image: DicomImage, spec: Extract<WindowSpec, { kind:
   const modality = frameModalityValues(image, 0);
   for (const region of regionsFor(rows, columns)) {
     const got = windowRegionToUint8(image, 0, spec, region);
-    assert.deepEqual(got, cutFromWholeFrame(whole, rows, columns, region), `region ${JSON.stringify(region)} differs from the whole-slice path`);
+    assert.deepEqual(
+      got,
+      cutFromWholeFrame(whole, rows, columns, region),
+      `region ${JSON.stringify(region)} differs from the whole-slice path`,
+    );
     let mismatches = 0;
     for (let r = 0; r < region.height; r++) {
       for (let c = 0; c < region.width; c++) {
@@ -67,7 +71,11 @@ function assertRegionsMatch(image: DicomImage, spec: Extract<WindowSpec, { kind:
         if (got[r * region.width + c] !== (inside && invert ? 255 - display : display)) mismatches++;
       }
     }
-    assert.equal(mismatches, 0, `region ${JSON.stringify(region)}: ${mismatches} pixels differ from the direct formula`);
+    assert.equal(
+      mismatches,
+      0,
+      `region ${JSON.stringify(region)}: ${mismatches} pixels differ from the direct formula`,
+    );
   }
 }
 
@@ -105,7 +113,10 @@ test('a reused output buffer is overwritten, padding included, and a wrong size 
   assert.equal(windowRegionToUint8(image, 0, spec, region, reused), reused);
   assert.deepEqual(reused, fresh);
   assert.equal(reused[0], 0, 'the pixel at (-10, -10) lies outside the frame');
-  assert.throws(() => windowRegionToUint8(image, 0, spec, region, new Uint8Array(10)), /holds 10 bytes, the region has 1200 pixels/);
+  assert.throws(
+    () => windowRegionToUint8(image, 0, spec, region, new Uint8Array(10)),
+    /holds 10 bytes, the region has 1200 pixels/,
+  );
 });
 
 test("the 'tags' and 'auto' windows of a crop are those of the whole slice", async () => {
@@ -113,6 +124,9 @@ test("the 'tags' and 'auto' windows of a crop are those of the whole slice", asy
   const { rows, columns } = image.meta;
   const region: PixelRegion = { left: 20, top: 30, width: 50, height: 40 };
   for (const spec of [{ kind: 'tags' }, { kind: 'auto' }] as const) {
-    assert.deepEqual(windowRegionToUint8(image, 0, spec, region), cutFromWholeFrame(windowToUint8(image, 0, spec), rows, columns, region));
+    assert.deepEqual(
+      windowRegionToUint8(image, 0, spec, region),
+      cutFromWholeFrame(windowToUint8(image, 0, spec), rows, columns, region),
+    );
   }
 });

@@ -62,7 +62,13 @@ export function pixelsOfColours(image: CanvasImage, colours: readonly Rgb[], fro
       const i = 4 * (y * image.width + x);
       if (image.rgba[i + 3]! < 250) continue;
       const [r, g, b] = [image.rgba[i]!, image.rgba[i + 1]!, image.rgba[i + 2]!];
-      if (colours.some(([cr, cg, cb]) => Math.abs(r - cr) <= tolerance && Math.abs(g - cg) <= tolerance && Math.abs(b - cb) <= tolerance)) count++;
+      if (
+        colours.some(
+          ([cr, cg, cb]) =>
+            Math.abs(r - cr) <= tolerance && Math.abs(g - cg) <= tolerance && Math.abs(b - cb) <= tolerance,
+        )
+      )
+        count++;
     }
   }
   return count;

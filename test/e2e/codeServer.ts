@@ -188,7 +188,9 @@ function freeLoopbackPort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -197,7 +199,9 @@ async function waitForHealthz(url: string, child: ChildProcess, logPath: string)
   const deadline = Date.now() + healthzTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${tail(logPath)}`);
+      throw new Error(
+        `code-server exited (${child.exitCode ?? child.signalCode}) before it was healthy:\n${tail(logPath)}`,
+      );
     }
     try {
       const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });

@@ -43,7 +43,10 @@ export interface SessionOptions {
 }
 
 function slugOf(name: string): string {
-  return name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+  return name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 }
 
 /** A `describe` block whose scenarios share one code-server and one browser, started before and stopped after. */
@@ -79,11 +82,16 @@ export function describeInCodeServer(title: string, options: SessionOptions, def
           let steps = 0;
           const step: Step = async (stepName) => {
             steps += 1;
-            await session.workbench.screenshot(path.join(dir, `${String(steps).padStart(2, '0')}-${slugOf(stepName)}.png`));
+            await session.workbench.screenshot(
+              path.join(dir, `${String(steps).padStart(2, '0')}-${slugOf(stepName)}.png`),
+            );
           };
           let timer: NodeJS.Timeout | undefined;
           const deadline = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`scenario '${name}' did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`scenario '${name}' did not finish within ${timeoutMs / 1000} s`)),
+              timeoutMs,
+            );
           });
           try {
             await session.workbench.dismissWidgets();
@@ -98,18 +106,24 @@ export function describeInCodeServer(title: string, options: SessionOptions, def
       },
     };
 
-    before(async () => {
-      sessionDir = mkdtempSync(path.join(tmpdir(), 'radlab-e2e-'));
-      cpSync(fixtureWorkspace, session.workspace, { recursive: true });
-      options.prepareWorkspace?.(session.workspace);
-      try {
-        server = await CodeServer.start({ vsixPath, sessionDir });
-        workbench = await Workbench.open(server.workbenchUrl(session.workspace), path.join(sessionDir, 'chromium-profile'));
-      } catch (error) {
-        await recordFailure(path.join(artifactsRoot, `${slugOf(title)}-startup`), `start-up of '${title}'`);
-        throw error;
-      }
-    }, { timeout: startupTimeoutMs });
+    before(
+      async () => {
+        sessionDir = mkdtempSync(path.join(tmpdir(), 'radlab-e2e-'));
+        cpSync(fixtureWorkspace, session.workspace, { recursive: true });
+        options.prepareWorkspace?.(session.workspace);
+        try {
+          server = await CodeServer.start({ vsixPath, sessionDir });
+          workbench = await Workbench.open(
+            server.workbenchUrl(session.workspace),
+            path.join(sessionDir, 'chromium-profile'),
+          );
+        } catch (error) {
+          await recordFailure(path.join(artifactsRoot, `${slugOf(title)}-startup`), `start-up of '${title}'`);
+          throw error;
+        }
+      },
+      { timeout: startupTimeoutMs },
+    );
 
     after(async () => {
       try {
@@ -126,12 +140,20 @@ export function describeInCodeServer(title: string, options: SessionOptions, def
 }
 
 /** Polls `read` until `predicate` holds (for state outside the browser: files, logs), and returns the value. */
-export async function waitForValue<T>(read: () => T, predicate: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitForValue<T>(
+  read: () => T,
+  predicate: (value: T) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = read();
     if (predicate(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${String(JSON.stringify(value)).slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${String(JSON.stringify(value)).slice(0, 500)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

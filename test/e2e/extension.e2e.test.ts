@@ -23,8 +23,20 @@ const brokenFileMistakes = [
 
 // The backbones the experiment format names (the RadLab API brief), written out here rather than read from the registry.
 const documentedBackbones = new Set([
-  'resnet18', 'resnet50', 'resnet152', 'convnext_tiny', 'convnext_base', 'vit_ti_16', 'vit_s_16', 'vit_b_16',
-  'swin_t', 'swin_b', 'beit_s_16', 'beit_b_16', 'efficientnet_v2_s', 'efficientnet_v2_m',
+  'resnet18',
+  'resnet50',
+  'resnet152',
+  'convnext_tiny',
+  'convnext_base',
+  'vit_ti_16',
+  'vit_s_16',
+  'vit_b_16',
+  'swin_t',
+  'swin_b',
+  'beit_s_16',
+  'beit_b_16',
+  'efficientnet_v2_s',
+  'efficientnet_v2_m',
 ]);
 
 const baseName = (file: string) => path.posix.basename(file);
@@ -39,28 +51,47 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
     assert.equal(await wb.languageMode(), 'RadLab Experiment');
     await step('experiment open in its language mode');
     const activated = new RegExp(`ExtensionService#_doActivateExtension ${extensionId.replace('.', '\\.')}\\b`);
-    const log = await waitForValue(() => session.server.extensionHostLog(), (text) => activated.test(text), 'the activation entry in the extension host log');
+    const log = await waitForValue(
+      () => session.server.extensionHostLog(),
+      (text) => activated.test(text),
+      'the activation entry in the extension host log',
+    );
     assert.doesNotMatch(log, new RegExp(`Activating extension '?${extensionId}'? failed`));
   });
 
-  scenario('diagnostics of a broken experiment appear in Problems on the lines of its mistakes', 40_000, async (step) => {
-    const wb = session.workbench;
-    await wb.openFile(brokenFile);
-    const rows = await wb.waitForProblems(baseName(brokenFile), (found) => found.length >= brokenFileMistakes.length, 30_000);
-    await step('problems listed');
-    assert.deepEqual(
-      rows.map(({ line, column, severity }) => ({ line, column, severity })).sort((a, b) => a.line - b.line),
-      brokenFileMistakes.map(({ line, column }) => ({ line, column, severity: 'error' })),
-    );
-    for (const mistake of brokenFileMistakes) {
-      const row = rows.find((r) => r.line === mistake.line)!;
-      assert.match(row.message, new RegExp(mistake.names), `the message on line ${mistake.line} names '${mistake.names}'`);
-    }
-    assert.deepEqual(await wb.waitForSquiggles((lines) => lines.length >= brokenFileMistakes.length), brokenFileMistakes.map((m) => m.line));
-    await step('squiggles');
-    // The valid experiment was opened first, so by now the server has validated it too.
-    assert.deepEqual(await wb.problems(baseName(validFile)), []);
-  });
+  scenario(
+    'diagnostics of a broken experiment appear in Problems on the lines of its mistakes',
+    40_000,
+    async (step) => {
+      const wb = session.workbench;
+      await wb.openFile(brokenFile);
+      const rows = await wb.waitForProblems(
+        baseName(brokenFile),
+        (found) => found.length >= brokenFileMistakes.length,
+        30_000,
+      );
+      await step('problems listed');
+      assert.deepEqual(
+        rows.map(({ line, column, severity }) => ({ line, column, severity })).sort((a, b) => a.line - b.line),
+        brokenFileMistakes.map(({ line, column }) => ({ line, column, severity: 'error' })),
+      );
+      for (const mistake of brokenFileMistakes) {
+        const row = rows.find((r) => r.line === mistake.line)!;
+        assert.match(
+          row.message,
+          new RegExp(mistake.names),
+          `the message on line ${mistake.line} names '${mistake.names}'`,
+        );
+      }
+      assert.deepEqual(
+        await wb.waitForSquiggles((lines) => lines.length >= brokenFileMistakes.length),
+        brokenFileMistakes.map((m) => m.line),
+      );
+      await step('squiggles');
+      // The valid experiment was opened first, so by now the server has validated it too.
+      assert.deepEqual(await wb.problems(baseName(validFile)), []);
+    },
+  );
 
   scenario('the quick fix renames a misspelt key and its squiggle disappears', 30_000, async (step) => {
     const wb = session.workbench;
@@ -72,7 +103,10 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
     assert.match(applied, /lerning_rate/);
     assert.equal(await wb.lineText(13), '    lr: 3.0e-4');
     assert.deepEqual(await wb.waitForSquiggles((lines) => !lines.includes(13)), [7, 14, 15]);
-    assert.deepEqual(linesOf(await wb.waitForProblems(baseName(brokenFile), (found) => found.length === 3)), [7, 14, 15]);
+    assert.deepEqual(
+      linesOf(await wb.waitForProblems(baseName(brokenFile), (found) => found.length === 3)),
+      [7, 14, 15],
+    );
   });
 
   scenario('completion inside model: offers the backbone names', 30_000, async (step) => {

@@ -21,8 +21,17 @@ export function readStoredImage(file: string): StoredImage {
   const bitsAllocated = dataset.uint16('x00280100');
   const signed = dataset.uint16('x00280103') === 1;
   const pixelData = dataset.elements.x7fe00010;
-  if (syntax === undefined || !littleEndianSyntaxes.has(syntax) || bitsAllocated !== 16 || rows === undefined || columns === undefined || pixelData === undefined) {
-    throw new Error(`${file}: expected one uncompressed little-endian 16-bit frame (transfer syntax ${syntax}, ${bitsAllocated} bits allocated)`);
+  if (
+    syntax === undefined ||
+    !littleEndianSyntaxes.has(syntax) ||
+    bitsAllocated !== 16 ||
+    rows === undefined ||
+    columns === undefined ||
+    pixelData === undefined
+  ) {
+    throw new Error(
+      `${file}: expected one uncompressed little-endian 16-bit frame (transfer syntax ${syntax}, ${bitsAllocated} bits allocated)`,
+    );
   }
   const values = new Int32Array(rows * columns);
   for (let i = 0; i < values.length; i++) {

@@ -43,7 +43,9 @@ export class Workbench {
   /** Opens `url` in a fresh chromium profile under `profileDir` and waits until the workbench has rendered. */
   static async open(url: string, profileDir: string): Promise<Workbench> {
     if (!existsSync(chromiumPath)) {
-      throw new Error(`chromium is not installed at ${chromiumPath}: run test/e2e/setup.sh first (or set RADLAB_E2E_CHROMIUM)`);
+      throw new Error(
+        `chromium is not installed at ${chromiumPath}: run test/e2e/setup.sh first (or set RADLAB_E2E_CHROMIUM)`,
+      );
     }
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: chromiumPath,
@@ -57,7 +59,10 @@ export class Workbench {
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     // The explorer shows the folder's entries once the workspace has been resolved on the server.
-    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .first()
+      .waitFor({ state: 'visible', timeout: 60_000 });
     return workbench;
   }
 
@@ -224,19 +229,21 @@ export class Workbench {
 
   /** The text of a 1-based line in the active editor, as rendered (spaces normalised). */
   async lineText(line: number): Promise<string> {
-    return this.activeEditor().evaluate((editor, wanted) => {
-      for (const number of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
-        if (Number(number.textContent) !== wanted) continue;
-        const top = (number.parentElement as HTMLElement).style.top;
-        for (const view of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
-          if (view.style.top === top) return (view.textContent ?? '').replace(/\u00a0/g, ' ');
+    return this.activeEditor()
+      .evaluate((editor, wanted) => {
+        for (const number of Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers'))) {
+          if (Number(number.textContent) !== wanted) continue;
+          const top = (number.parentElement as HTMLElement).style.top;
+          for (const view of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
+            if (view.style.top === top) return (view.textContent ?? '').replace(/\u00a0/g, ' ');
+          }
         }
-      }
-      return null;
-    }, line).then((text) => {
-      if (text === null) throw new Error(`line ${line} is not rendered in the active editor`);
-      return text;
-    });
+        return null;
+      }, line)
+      .then((text) => {
+        if (text === null) throw new Error(`line ${line} is not rendered in the active editor`);
+        return text;
+      });
   }
 
   /**
@@ -259,7 +266,10 @@ export class Workbench {
   }
 
   /** Waits until `predicate` holds for the squiggled lines, and returns them. */
-  async waitForSquiggles(predicate: (lines: number[]) => boolean, kind: 'error' | 'warning' = 'error'): Promise<number[]> {
+  async waitForSquiggles(
+    predicate: (lines: number[]) => boolean,
+    kind: 'error' | 'warning' = 'error',
+  ): Promise<number[]> {
     return this.waitFor(() => this.squiggleLines(kind), predicate, `${kind} squiggles`);
   }
 
@@ -290,7 +300,11 @@ export class Workbench {
   }
 
   /** Waits until `predicate` holds for the Problems rows of `fileName`, and returns them. */
-  async waitForProblems(fileName: string, predicate: (rows: ProblemRow[]) => boolean, timeoutMs = uiTimeoutMs): Promise<ProblemRow[]> {
+  async waitForProblems(
+    fileName: string,
+    predicate: (rows: ProblemRow[]) => boolean,
+    timeoutMs = uiTimeoutMs,
+  ): Promise<ProblemRow[]> {
     return this.waitFor(() => this.problems(fileName), predicate, `problems of ${fileName}`, timeoutMs);
   }
 
@@ -326,7 +340,11 @@ export class Workbench {
     await this.page.keyboard.press('Control+I');
     const hover = this.page.locator('.monaco-editor .monaco-hover:not(.hidden) .monaco-hover-content').first();
     await hover.waitFor({ state: 'visible' });
-    return this.waitFor(() => hover.innerText(), (text) => expected.test(text), `a hover matching ${expected}`);
+    return this.waitFor(
+      () => hover.innerText(),
+      (text) => expected.test(text),
+      `a hover matching ${expected}`,
+    );
   }
 
   /**
@@ -354,7 +372,12 @@ export class Workbench {
 
   /** Closes whatever transient widget (quick input, suggest, hover, menu) a previous step may have left open. */
   async dismissWidgets(): Promise<void> {
-    for (const widget of ['.quick-input-widget', '.action-widget', '.editor-widget.suggest-widget.visible', '.monaco-hover:not(.hidden)']) {
+    for (const widget of [
+      '.quick-input-widget',
+      '.action-widget',
+      '.editor-widget.suggest-widget.visible',
+      '.monaco-hover:not(.hidden)',
+    ]) {
       if (await this.page.locator(widget).first().isVisible()) await this.page.keyboard.press('Escape');
     }
   }
@@ -384,12 +407,19 @@ export class Workbench {
     await this.page.locator('.editor-group-container.active .monaco-editor.focused').waitFor({ state: 'visible' });
   }
 
-  private async waitFor<T>(read: () => Promise<T>, predicate: (value: T) => boolean, what: string, timeoutMs = uiTimeoutMs): Promise<T> {
+  private async waitFor<T>(
+    read: () => Promise<T>,
+    predicate: (value: T) => boolean,
+    what: string,
+    timeoutMs = uiTimeoutMs,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: T = await read();
     while (!predicate(last)) {
       if (Date.now() > deadline) {
-        throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+        throw new Error(
+          `timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${JSON.stringify(last)}`,
+        );
       }
       await this.page.waitForTimeout(150);
       last = await read();

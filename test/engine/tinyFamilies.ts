@@ -31,7 +31,8 @@ export function initialValues(shapes: ParamShapes, seed: number): Record<string,
 
 const conv = (x: tf.Tensor4D, w: tf.Tensor, stride: number, pad: 'same' | 'valid' = 'same'): tf.Tensor4D =>
   tf.conv2d(x, w as tf.Tensor4D, stride, pad);
-const depthwise = (x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D => tf.depthwiseConv2d(x, w as tf.Tensor4D, stride, 'same');
+const depthwise = (x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D =>
+  tf.depthwiseConv2d(x, w as tf.Tensor4D, stride, 'same');
 
 function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
@@ -57,7 +58,11 @@ function dense(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor {
 function attention(x: tf.Tensor3D, p: Params, prefix: string, heads: number, bias?: tf.Tensor): tf.Tensor3D {
   const [b, t, c] = x.shape;
   const d = c / heads;
-  const split = (w: string): tf.Tensor4D => tf.transpose(tf.reshape<tf.Rank.R4>(dense(x, p[`${prefix}.${w}`]!, p[`${prefix}.${w}b`]!), [b, t, heads, d]), [0, 2, 1, 3]);
+  const split = (w: string): tf.Tensor4D =>
+    tf.transpose(
+      tf.reshape<tf.Rank.R4>(dense(x, p[`${prefix}.${w}`]!, p[`${prefix}.${w}b`]!), [b, t, heads, d]),
+      [0, 2, 1, 3],
+    );
   const q = split('q');
   const k = split('k');
   const v = split('v');
@@ -78,25 +83,41 @@ function attentionShapes(prefix: string, c: number): ParamShapes {
 }
 
 function mlpShapes(prefix: string, c: number, hidden: number): ParamShapes {
-  return { [`${prefix}.w1`]: [c, hidden], [`${prefix}.b1`]: [hidden], [`${prefix}.w2`]: [hidden, c], [`${prefix}.b2`]: [c] };
+  return {
+    [`${prefix}.w1`]: [c, hidden],
+    [`${prefix}.b1`]: [hidden],
+    [`${prefix}.w2`]: [hidden, c],
+    [`${prefix}.b2`]: [c],
+  };
 }
 
 const mlp = (x: tf.Tensor, p: Params, prefix: string): tf.Tensor =>
   dense(gelu(dense(x, p[`${prefix}.w1`]!, p[`${prefix}.b1`]!)), p[`${prefix}.w2`]!, p[`${prefix}.b2`]!);
 
 const norm = (prefix: string, c: number): ParamShapes => ({ [`${prefix}.gamma`]: [c], [`${prefix}.beta`]: [c] });
-const ln = <T extends tf.Tensor>(x: T, p: Params, prefix: string): T => layerNorm(x, p[`${prefix}.gamma`]!, p[`${prefix}.beta`]!);
-const bn = (x: tf.Tensor4D, p: Params, prefix: string): tf.Tensor4D => batchNorm(x, p[`${prefix}.gamma`]!, p[`${prefix}.beta`]!);
+const ln = <T extends tf.Tensor>(x: T, p: Params, prefix: string): T =>
+  layerNorm(x, p[`${prefix}.gamma`]!, p[`${prefix}.beta`]!);
+const bn = (x: tf.Tensor4D, p: Params, prefix: string): tf.Tensor4D =>
+  batchNorm(x, p[`${prefix}.gamma`]!, p[`${prefix}.beta`]!);
 const head = (x: tf.Tensor, p: Params): tf.Tensor2D => dense(x, p['head.w']!, p['head.b']!) as tf.Tensor2D;
 const headShapes = (c: number): ParamShapes => ({ 'head.w': [c, classes], 'head.b': [classes] });
 
 export const resnet: TinyModel = {
   name: 'ResNet block (BN, max pool, strided 1x1 shortcut)',
   shapes: {
-    stem: [3, 3, 3, 8], ...norm('stem.bn', 8),
-    'b1.c1': [3, 3, 8, 8], ...norm('b1.bn1', 8), 'b1.c2': [3, 3, 8, 8], ...norm('b1.bn2', 8),
-    'b2.c1': [3, 3, 8, 16], ...norm('b2.bn1', 16), 'b2.c2': [3, 3, 16, 16], ...norm('b2.bn2', 16),
-    'b2.down': [1, 1, 8, 16], ...norm('b2.bnd', 16), ...headShapes(16),
+    stem: [3, 3, 3, 8],
+    ...norm('stem.bn', 8),
+    'b1.c1': [3, 3, 8, 8],
+    ...norm('b1.bn1', 8),
+    'b1.c2': [3, 3, 8, 8],
+    ...norm('b1.bn2', 8),
+    'b2.c1': [3, 3, 8, 16],
+    ...norm('b2.bn1', 16),
+    'b2.c2': [3, 3, 16, 16],
+    ...norm('b2.bn2', 16),
+    'b2.down': [1, 1, 8, 16],
+    ...norm('b2.bnd', 16),
+    ...headShapes(16),
   },
   forward: (p, x) => {
     let h = tf.relu(bn(conv(x, p.stem!, 2), p, 'stem.bn'));
@@ -112,9 +133,19 @@ export const resnet: TinyModel = {
 export const convnext: TinyModel = {
   name: 'ConvNeXt block (patchify stem, depthwise 7x7, LayerNorm, GELU, layer scale)',
   shapes: {
-    stem: [4, 4, 3, 8], 'stem.b': [8], ...norm('stem.ln', 8),
-    'blk.dw': [7, 7, 8, 1], 'blk.dwb': [8], ...norm('blk.ln', 8), ...mlpShapes('blk.mlp', 8, 32), 'blk.scale': [8],
-    ...norm('down.ln', 8), down: [2, 2, 8, 16], 'down.b': [16], ...norm('final.ln', 16), ...headShapes(16),
+    stem: [4, 4, 3, 8],
+    'stem.b': [8],
+    ...norm('stem.ln', 8),
+    'blk.dw': [7, 7, 8, 1],
+    'blk.dwb': [8],
+    ...norm('blk.ln', 8),
+    ...mlpShapes('blk.mlp', 8, 32),
+    'blk.scale': [8],
+    ...norm('down.ln', 8),
+    down: [2, 2, 8, 16],
+    'down.b': [16],
+    ...norm('final.ln', 16),
+    ...headShapes(16),
   },
   forward: (p, x) => {
     let h = ln(tf.add(conv(x, p.stem!, 4, 'valid'), p['stem.b']!) as tf.Tensor4D, p, 'stem.ln');
@@ -136,13 +167,22 @@ function withClassToken(tokens: tf.Tensor3D, cls: tf.Tensor): tf.Tensor3D {
   return tf.concat([tf.add(tf.zeros([b, 1, c]), cls) as tf.Tensor3D, tokens], 1);
 }
 
-const classToken = (h: tf.Tensor3D): tf.Tensor => tf.reshape(tf.slice(h, [0, 0, 0], [-1, 1, -1]), [h.shape[0], h.shape[2]]);
+const classToken = (h: tf.Tensor3D): tf.Tensor =>
+  tf.reshape(tf.slice(h, [0, 0, 0], [-1, 1, -1]), [h.shape[0], h.shape[2]]);
 
 export const vit: TinyModel = {
   name: 'ViT block (class token, attention, GELU MLP)',
   shapes: {
-    patch: [4, 4, 3, 8], 'patch.b': [8], cls: [1, 1, 8], pos: [1, 17, 8],
-    ...norm('ln1', 8), ...attentionShapes('attn', 8), ...norm('ln2', 8), ...mlpShapes('mlp', 8, 16), ...norm('lnf', 8), ...headShapes(8),
+    patch: [4, 4, 3, 8],
+    'patch.b': [8],
+    cls: [1, 1, 8],
+    pos: [1, 17, 8],
+    ...norm('ln1', 8),
+    ...attentionShapes('attn', 8),
+    ...norm('ln2', 8),
+    ...mlpShapes('mlp', 8, 16),
+    ...norm('lnf', 8),
+    ...headShapes(8),
   },
   forward: (p, x) => {
     let h = tf.add(withClassToken(patchTokens(x, p, 4), p.cls!), p.pos!) as tf.Tensor3D;
@@ -184,9 +224,17 @@ const swinHeads = 2;
 export const swin: TinyModel = {
   name: 'Swin block (shifted windows by reshape/transpose, roll by slice+concat, relative bias, patch merging)',
   shapes: {
-    patch: [2, 2, 3, 8], 'patch.b': [8], ...norm('ln1', 8), ...attentionShapes('attn', 8),
-    'attn.table': [(2 * swinWindow - 1) ** 2, swinHeads], ...norm('ln2', 8), ...mlpShapes('mlp', 8, 16),
-    ...norm('merge.ln', 32), 'merge.w': [32, 16], 'merge.b': [16], ...headShapes(16),
+    patch: [2, 2, 3, 8],
+    'patch.b': [8],
+    ...norm('ln1', 8),
+    ...attentionShapes('attn', 8),
+    'attn.table': [(2 * swinWindow - 1) ** 2, swinHeads],
+    ...norm('ln2', 8),
+    ...mlpShapes('mlp', 8, 16),
+    ...norm('merge.ln', 32),
+    'merge.w': [32, 16],
+    'merge.b': [16],
+    ...headShapes(16),
   },
   forward: (p, x) => {
     const e = tf.add(conv(x, p.patch!, 2, 'valid'), p['patch.b']!) as tf.Tensor4D;
@@ -196,12 +244,27 @@ export const swin: TinyModel = {
     const rowsOfWindows = tf.transpose(tf.reshape(shifted, [b * (hh / ws), ws, ww / ws, ws * c]), [0, 2, 1, 3]);
     const windows = tf.reshape<tf.Rank.R3>(rowsOfWindows, [-1, ws * ws, c]);
     const tokens = ws * ws;
-    const bias = tf.transpose(tf.reshape(tf.gather(p['attn.table']!, tf.tensor1d(windowRelativeIndex(ws), 'int32')), [tokens, tokens, swinHeads]), [2, 0, 1]);
+    const bias = tf.transpose(
+      tf.reshape(tf.gather(p['attn.table']!, tf.tensor1d(windowRelativeIndex(ws), 'int32')), [
+        tokens,
+        tokens,
+        swinHeads,
+      ]),
+      [2, 0, 1],
+    );
     const attended = attention(windows, p, 'attn', swinHeads, bias);
-    const back = tf.reshape<tf.Rank.R4>(tf.transpose(tf.reshape(attended, [b * (hh / ws), ww / ws, ws, ws * c]), [0, 2, 1, 3]), [b, hh, ww, c]);
+    const back = tf.reshape<tf.Rank.R4>(
+      tf.transpose(tf.reshape(attended, [b * (hh / ws), ww / ws, ws, ws * c]), [0, 2, 1, 3]),
+      [b, hh, ww, c],
+    );
     let h = tf.add(e, roll(roll(back, ws / 2, 1), ws / 2, 2));
     h = tf.add(h, mlp(ln(h, p, 'ln2'), p, 'mlp'));
-    const merged = tf.reshape(tf.transpose(tf.reshape(h, [b, hh / 2, 2, ww / 2, 2 * c]), [0, 1, 3, 2, 4]), [b, hh / 2, ww / 2, 4 * c]);
+    const merged = tf.reshape(tf.transpose(tf.reshape(h, [b, hh / 2, 2, ww / 2, 2 * c]), [0, 1, 3, 2, 4]), [
+      b,
+      hh / 2,
+      ww / 2,
+      4 * c,
+    ]);
     const reduced = dense(ln(merged, p, 'merge.ln'), p['merge.w']!, p['merge.b']!);
     return head(tf.mean(reduced, [1, 2]), p);
   },
@@ -232,14 +295,26 @@ const beitGrid = beitRelativeIndex(4);
 export const beit: TinyModel = {
   name: 'BEiT block (relative position bias by gather, layer scale)',
   shapes: {
-    patch: [4, 4, 3, 8], 'patch.b': [8], cls: [1, 1, 8], ...norm('ln1', 8), ...attentionShapes('attn', 8),
-    'attn.table': [beitGrid.tableSize, 2], 'scale1.scale': [8], ...norm('ln2', 8), ...mlpShapes('mlp', 8, 16),
-    'scale2.scale': [8], ...norm('lnf', 8), ...headShapes(8),
+    patch: [4, 4, 3, 8],
+    'patch.b': [8],
+    cls: [1, 1, 8],
+    ...norm('ln1', 8),
+    ...attentionShapes('attn', 8),
+    'attn.table': [beitGrid.tableSize, 2],
+    'scale1.scale': [8],
+    ...norm('ln2', 8),
+    ...mlpShapes('mlp', 8, 16),
+    'scale2.scale': [8],
+    ...norm('lnf', 8),
+    ...headShapes(8),
   },
   forward: (p, x) => {
     let h = withClassToken(patchTokens(x, p, 4), p.cls!);
     const t = h.shape[1];
-    const bias = tf.transpose(tf.reshape(tf.gather(p['attn.table']!, tf.tensor1d(beitGrid.index, 'int32')), [t, t, 2]), [2, 0, 1]);
+    const bias = tf.transpose(
+      tf.reshape(tf.gather(p['attn.table']!, tf.tensor1d(beitGrid.index, 'int32')), [t, t, 2]),
+      [2, 0, 1],
+    );
     h = tf.add(h, tf.mul(attention(ln(h, p, 'ln1'), p, 'attn', 2, bias), p['scale1.scale']!));
     h = tf.add(h, tf.mul(mlp(ln(h, p, 'ln2'), p, 'mlp'), p['scale2.scale']!));
     return head(tf.mean(ln(h, p, 'lnf'), 1), p);
@@ -249,15 +324,33 @@ export const beit: TinyModel = {
 export const efficientnetv2: TinyModel = {
   name: 'EfficientNetV2 blocks (Fused-MBConv, MBConv with depthwise 3x3 and squeeze-excitation, SiLU, ReLU6)',
   shapes: {
-    stem: [3, 3, 3, 8], ...norm('stem.bn', 8),
-    'fused.expand': [3, 3, 8, 16], ...norm('fused.bn1', 16), 'fused.project': [1, 1, 16, 8], ...norm('fused.bn2', 8),
-    'mb.expand': [1, 1, 8, 32], ...norm('mb.bn1', 32), 'mb.dw': [3, 3, 32, 1], ...norm('mb.bn2', 32),
-    'se.w1': [32, 4], 'se.b1': [4], 'se.w2': [4, 32], 'se.b2': [32],
-    'mb.project': [1, 1, 32, 16], ...norm('mb.bn3', 16), top: [1, 1, 16, 24], ...norm('top.bn', 24), ...headShapes(24),
+    stem: [3, 3, 3, 8],
+    ...norm('stem.bn', 8),
+    'fused.expand': [3, 3, 8, 16],
+    ...norm('fused.bn1', 16),
+    'fused.project': [1, 1, 16, 8],
+    ...norm('fused.bn2', 8),
+    'mb.expand': [1, 1, 8, 32],
+    ...norm('mb.bn1', 32),
+    'mb.dw': [3, 3, 32, 1],
+    ...norm('mb.bn2', 32),
+    'se.w1': [32, 4],
+    'se.b1': [4],
+    'se.w2': [4, 32],
+    'se.b2': [32],
+    'mb.project': [1, 1, 32, 16],
+    ...norm('mb.bn3', 16),
+    top: [1, 1, 16, 24],
+    ...norm('top.bn', 24),
+    ...headShapes(24),
   },
   forward: (p, x) => {
     let h = silu(bn(conv(x, p.stem!, 2), p, 'stem.bn')) as tf.Tensor4D;
-    const fused = bn(conv(silu(bn(conv(h, p['fused.expand']!, 1), p, 'fused.bn1')) as tf.Tensor4D, p['fused.project']!, 1), p, 'fused.bn2');
+    const fused = bn(
+      conv(silu(bn(conv(h, p['fused.expand']!, 1), p, 'fused.bn1')) as tf.Tensor4D, p['fused.project']!, 1),
+      p,
+      'fused.bn2',
+    );
     h = tf.add(h, fused);
     let m = silu(bn(conv(h, p['mb.expand']!, 1), p, 'mb.bn1')) as tf.Tensor4D;
     m = silu(bn(depthwise(m, p['mb.dw']!, 2), p, 'mb.bn2')) as tf.Tensor4D;

@@ -19,11 +19,23 @@ interface StepResult {
 
 function makeVariables(model: TinyModel, seed: number): Record<string, tf.Variable> {
   const values = initialValues(model.shapes, seed);
-  return Object.fromEntries(Object.entries(model.shapes).map(([name, shape]) => [name, tf.variable(tf.tensor(values[name]!, shape), true, `${model.name}/${name}/${seed}`)]));
+  return Object.fromEntries(
+    Object.entries(model.shapes).map(([name, shape]) => [
+      name,
+      tf.variable(tf.tensor(values[name]!, shape), true, `${model.name}/${name}/${seed}`),
+    ]),
+  );
 }
 
-function trainStep(model: TinyModel, vars: Record<string, tf.Variable>, image: tf.Tensor4D): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
-  const { value, grads } = tf.variableGrads(() => crossEntropy(model.forward(vars as Params, image), labels), Object.values(vars));
+function trainStep(
+  model: TinyModel,
+  vars: Record<string, tf.Variable>,
+  image: tf.Tensor4D,
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const { value, grads } = tf.variableGrads(
+    () => crossEntropy(model.forward(vars as Params, image), labels),
+    Object.values(vars),
+  );
   for (const [name, v] of Object.entries(vars)) {
     const g = grads[v.name];
     if (!g) throw new Error(`no gradient for ${name}`);
@@ -38,7 +50,13 @@ function trainStep(model: TinyModel, vars: Record<string, tf.Variable>, image: t
 async function stepOn(backend: 'cpu' | 'wasm', model: TinyModel, seed: number): Promise<StepResult> {
   await tf.setBackend(backend);
   const vars = makeVariables(model, seed);
-  const image = tf.tensor4d(seededValues(imageShape.reduce((a, b) => a * b, 1), 7), imageShape);
+  const image = tf.tensor4d(
+    seededValues(
+      imageShape.reduce((a, b) => a * b, 1),
+      7,
+    ),
+    imageShape,
+  );
   const { loss, grads } = trainStep(model, vars, image);
   const result: StepResult = {
     loss: loss.dataSync()[0]!,
@@ -57,7 +75,10 @@ describe('a training step on the wasm engine matches the cpu backend', () => {
     test(model.name, async () => {
       const expected = await stepOn('cpu', model, index + 1);
       const actual = await stepOn('wasm', model, index + 1);
-      assert.ok(Math.abs(actual.loss - expected.loss) <= 1e-5 * Math.abs(expected.loss), `loss ${actual.loss} vs ${expected.loss}`);
+      assert.ok(
+        Math.abs(actual.loss - expected.loss) <= 1e-5 * Math.abs(expected.loss),
+        `loss ${actual.loss} vs ${expected.loss}`,
+      );
       const magnitude = (v: Float32Array): number => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
       const largest = Math.max(...Object.values(expected.grads).map(magnitude));
       let compared = 0;
@@ -74,7 +95,10 @@ describe('a training step on the wasm engine matches the cpu backend', () => {
         const weightError = relativeError(actual.updated[name]!, expected.updated[name]!);
         assert.ok(weightError < 1e-4, `${name}: updated weight relative error ${weightError.toExponential(2)}`);
       }
-      assert.ok(compared >= Object.keys(model.shapes).length - 3, `only ${compared} parameters have a non-vanishing gradient`);
+      assert.ok(
+        compared >= Object.keys(model.shapes).length - 3,
+        `only ${compared} parameters have a non-vanishing gradient`,
+      );
     });
   });
 
@@ -82,7 +106,13 @@ describe('a training step on the wasm engine matches the cpu backend', () => {
     await tf.setBackend('wasm');
     const model = tinyFamilies[0]!;
     const vars = makeVariables(model, 99);
-    const image = tf.tensor4d(seededValues(imageShape.reduce((a, b) => a * b, 1), 8), imageShape);
+    const image = tf.tensor4d(
+      seededValues(
+        imageShape.reduce((a, b) => a * b, 1),
+        8,
+      ),
+      imageShape,
+    );
     const counts: number[] = [];
     for (let step = 0; step < 50; step++) {
       const { loss, grads } = trainStep(model, vars, image);
@@ -90,7 +120,11 @@ describe('a training step on the wasm engine matches the cpu backend', () => {
       tf.dispose([loss, ...Object.values(grads)]);
       counts.push(tf.memory().numTensors);
     }
-    assert.equal(new Set(counts).size, 1, `live tensors changed across steps: ${counts.slice(0, 5).join(', ')} ... ${counts.slice(-3).join(', ')}`);
+    assert.equal(
+      new Set(counts).size,
+      1,
+      `live tensors changed across steps: ${counts.slice(0, 5).join(', ')} ... ${counts.slice(-3).join(', ')}`,
+    );
     tf.dispose([image, ...Object.values(vars)]);
   });
 });

@@ -11,7 +11,10 @@ type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 const tolerance = 1e-5;
 let seed = 1;
 
-async function expectSameOnBothBackends(name: string, build: () => { inputs: Record<string, [number[], Float32Array]>; run: (t: Record<string, tf.Tensor>) => tf.Tensor }): Promise<void> {
+async function expectSameOnBothBackends(
+  name: string,
+  build: () => { inputs: Record<string, [number[], Float32Array]>; run: (t: Record<string, tf.Tensor>) => tf.Tensor },
+): Promise<void> {
   const { inputs, run } = build();
   const make = (): Record<string, tf.Tensor> =>
     Object.fromEntries(Object.entries(inputs).map(([k, [shape, values]]) => [k, tf.tensor(values, shape)]));
@@ -22,11 +25,25 @@ async function expectSameOnBothBackends(name: string, build: () => { inputs: Rec
 }
 
 function data(shape: number[]): [number[], Float32Array] {
-  return [shape, seededValues(shape.reduce((a, b) => a * b, 1), seed++)];
+  return [
+    shape,
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed++,
+    ),
+  ];
 }
 
 function convOutSize(x: number[], filter: number[], stride: number, pad: Pad, depthwise: boolean): number[] {
-  const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], filter as [number, number, number, number], stride, 1, pad, undefined, depthwise);
+  const info = tf.backend_util.computeConv2DInfo(
+    x as [number, number, number, number],
+    filter as [number, number, number, number],
+    stride,
+    1,
+    pad,
+    undefined,
+    depthwise,
+  );
   return info.outShape;
 }
 
@@ -41,15 +58,31 @@ interface ConvCase {
 const convCases: ConvCase[] = [];
 for (const kernel of [1, 3, 7]) {
   for (const stride of [1, 2]) {
-    for (const pad of ['same', 'valid', [[0, 0], [1, 2], [2, 0], [0, 0]]] as Pad[]) {
+    for (const pad of [
+      'same',
+      'valid',
+      [
+        [0, 0],
+        [1, 2],
+        [2, 0],
+        [0, 0],
+      ],
+    ] as Pad[]) {
       convCases.push({ kernel, stride, pad, batch: kernel === 3 ? 3 : 1, size: 11 });
     }
   }
 }
-convCases.push({ kernel: 16, stride: 16, pad: 'valid', batch: 2, size: 32 }, { kernel: 16, stride: 16, pad: 'valid', batch: 1, size: 35 });
-convCases.push({ kernel: 4, stride: 4, pad: 'valid', batch: 2, size: 16 }, { kernel: 3, stride: 3, pad: 'same', batch: 1, size: 10 });
+convCases.push(
+  { kernel: 16, stride: 16, pad: 'valid', batch: 2, size: 32 },
+  { kernel: 16, stride: 16, pad: 'valid', batch: 1, size: 35 },
+);
+convCases.push(
+  { kernel: 4, stride: 4, pad: 'valid', batch: 2, size: 16 },
+  { kernel: 3, stride: 3, pad: 'same', batch: 1, size: 10 },
+);
 
-const describePad = (pad: Pad): string => (typeof pad === 'string' ? pad : `explicit${JSON.stringify(pad.slice(1, 3))}`);
+const describePad = (pad: Pad): string =>
+  typeof pad === 'string' ? pad : `explicit${JSON.stringify(pad.slice(1, 3))}`;
 
 describe('wasm composite kernels match the cpu backend', () => {
   before(async () => useWasm(2));
@@ -63,14 +96,28 @@ describe('wasm composite kernels match the cpu backend', () => {
       const dy = [...convOutSize(x, filter, c.stride, c.pad, false)];
       await expectSameOnBothBackends(label, () => ({
         inputs: { x: data(x), dy: data(dy) },
-        run: (t) => tf.engine().runKernel('Conv2DBackpropFilter', { x: t.x!, dy: t.dy! }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: filter }) as tf.Tensor,
+        run: (t) =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x: t.x!, dy: t.dy! },
+              { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: filter },
+            ) as tf.Tensor,
       }));
     });
     test(`Conv2DBackpropInput ${label}`, async () => {
       const dy = [...convOutSize(x, filter, c.stride, c.pad, false)];
       await expectSameOnBothBackends(label, () => ({
         inputs: { dy: data(dy), filter: data(filter) },
-        run: (t) => tf.engine().runKernel('Conv2DBackpropInput', { dy: t.dy!, filter: t.filter! }, { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: x }) as tf.Tensor,
+        run: (t) =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropInput',
+              { dy: t.dy!, filter: t.filter! },
+              { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: x },
+            ) as tf.Tensor,
       }));
     });
   }
@@ -87,13 +134,27 @@ describe('wasm composite kernels match the cpu backend', () => {
           test(`DepthwiseConv2dNativeBackpropFilter ${label}`, async () => {
             await expectSameOnBothBackends(label, () => ({
               inputs: { x: data(x), dy: data(dy) },
-              run: (t) => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x: t.x!, dy: t.dy! }, { ...attrs, filterShape: filter }) as tf.Tensor,
+              run: (t) =>
+                tf
+                  .engine()
+                  .runKernel(
+                    'DepthwiseConv2dNativeBackpropFilter',
+                    { x: t.x!, dy: t.dy! },
+                    { ...attrs, filterShape: filter },
+                  ) as tf.Tensor,
             }));
           });
           test(`DepthwiseConv2dNativeBackpropInput ${label}`, async () => {
             await expectSameOnBothBackends(label, () => ({
               inputs: { dy: data(dy), filter: data(filter) },
-              run: (t) => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy: t.dy!, filter: t.filter! }, { ...attrs, inputShape: x }) as tf.Tensor,
+              run: (t) =>
+                tf
+                  .engine()
+                  .runKernel(
+                    'DepthwiseConv2dNativeBackpropInput',
+                    { dy: t.dy!, filter: t.filter! },
+                    { ...attrs, inputShape: x },
+                  ) as tf.Tensor,
             }));
           });
         }
@@ -130,8 +191,12 @@ describe('wasm composite kernels match the cpu backend', () => {
   }
 
   test('Tile int32', async () => {
-    const [expected] = await runOn('cpu', () => tf.cast(tf.tile(tf.tensor([[1, -2, 3]], [1, 3], 'int32'), [2, 2]), 'float32'));
-    const [actual] = await runOn('wasm', () => tf.cast(tf.tile(tf.tensor([[1, -2, 3]], [1, 3], 'int32'), [2, 2]), 'float32'));
+    const [expected] = await runOn('cpu', () =>
+      tf.cast(tf.tile(tf.tensor([[1, -2, 3]], [1, 3], 'int32'), [2, 2]), 'float32'),
+    );
+    const [actual] = await runOn('wasm', () =>
+      tf.cast(tf.tile(tf.tensor([[1, -2, 3]], [1, 3], 'int32'), [2, 2]), 'float32'),
+    );
     assert.deepEqual(Array.from(actual!), Array.from(expected!));
     assert.deepEqual(Array.from(actual!), [1, -2, 3, 1, -2, 3, 1, -2, 3, 1, -2, 3]);
   });
@@ -155,7 +220,11 @@ describe('wasm composite kernels match the cpu backend', () => {
   }
 
   test('MaxPoolGrad gives all-negative windows their gradient (hand-computed)', async () => {
-    const [grad] = await runOn('wasm', () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d([-5, -1, -3, -4], [1, 2, 2, 1])));
+    const [grad] = await runOn('wasm', () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(
+        tf.tensor4d([-5, -1, -3, -4], [1, 2, 2, 1]),
+      ),
+    );
     assert.deepEqual(Array.from(grad!), [0, 1, 0, 0]);
   });
 
@@ -167,7 +236,25 @@ describe('wasm composite kernels match the cpu backend', () => {
     }));
     await expectSameOnBothBackends('gather gradient', () => ({
       inputs: { table: data([7, 4]), w: data([2, 3, 4]) },
-      run: (t) => tf.grad((table: tf.Tensor) => tf.sum(tf.mul(tf.gather(table, tf.tensor2d([[3, 0, 3], [1, 3, 5]], [2, 3], 'int32')), t.w!)))(t.table!),
+      run: (t) =>
+        tf.grad((table: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              tf.gather(
+                table,
+                tf.tensor2d(
+                  [
+                    [3, 0, 3],
+                    [1, 3, 5],
+                  ],
+                  [2, 3],
+                  'int32',
+                ),
+              ),
+              t.w!,
+            ),
+          ),
+        )(t.table!),
     }));
   });
 });

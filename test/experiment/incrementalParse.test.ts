@@ -58,7 +58,13 @@ interface Corpus {
 function corpora(): Corpus[] {
   const template = experimentTemplate({ name: 'equivalence', dataRoot: 'datasets/complete', synthetic: false });
   const list: Corpus[] = [
-    { name: 'template', text: template, filePath: join(fixtureFolders[1]!, 'template.experiment.yaml'), edits: 250, minLines: 0 },
+    {
+      name: 'template',
+      text: template,
+      filePath: join(fixtureFolders[1]!, 'template.experiment.yaml'),
+      edits: 250,
+      minLines: 0,
+    },
     {
       name: '2,000-line experiment',
       text: twoThousandLines(template),
@@ -67,7 +73,9 @@ function corpora(): Corpus[] {
     },
   ];
   for (const folder of fixtureFolders) {
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.yaml')).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((name) => name.endsWith('.yaml'))
+      .sort()) {
       const filePath = join(folder, file);
       list.push({ name: file, text: readFileSync(filePath, 'utf8'), filePath, edits: 60, minLines: 0 });
     }
@@ -85,17 +93,50 @@ function keyLineStarts(text: string): number[] {
 }
 
 const INSERTIONS = [
-  '\n', '\n\n', ' ', '  ', '\t', ':', ': ', '"', "'", '#', '# note\n', '&a ', '*a', '---\n', '...\n', '%YAML 1.2\n',
-  '[', ']', '{', '}', ',', '- ', '|\n', '>-\n', '? ', 'x', '7', 'extra: 1\n', '  nested: [1, 2]\n', 'key: "a\n',
-  '\r\n', '\r', '\uFEFF', 'train: {}\n', '  # indented comment\n',
+  '\n',
+  '\n\n',
+  ' ',
+  '  ',
+  '\t',
+  ':',
+  ': ',
+  '"',
+  "'",
+  '#',
+  '# note\n',
+  '&a ',
+  '*a',
+  '---\n',
+  '...\n',
+  '%YAML 1.2\n',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '- ',
+  '|\n',
+  '>-\n',
+  '? ',
+  'x',
+  '7',
+  'extra: 1\n',
+  '  nested: [1, 2]\n',
+  'key: "a\n',
+  '\r\n',
+  '\r',
+  '\uFEFF',
+  'train: {}\n',
+  '  # indented comment\n',
 ];
 
 /** One random edit: an insertion, a deletion or a replaced line, at a random offset or at a section boundary. */
 function edit(random: SeededRandom, text: string): string {
   const boundaries = keyLineStarts(text);
-  const at = random.chance(0.4) && boundaries.length > 0
-    ? Math.min(text.length, Math.max(0, random.pick(boundaries) + random.int(-2, 2)))
-    : random.int(0, text.length);
+  const at =
+    random.chance(0.4) && boundaries.length > 0
+      ? Math.min(text.length, Math.max(0, random.pick(boundaries) + random.int(-2, 2)))
+      : random.int(0, text.length);
   const choice = random.int(0, 11);
   if (choice < 5) return text.slice(0, at) + random.pick(INSERTIONS) + text.slice(at);
   if (choice < 8) return text.slice(0, at) + text.slice(Math.min(text.length, at + random.int(1, 12)));
@@ -103,7 +144,8 @@ function edit(random: SeededRandom, text: string): string {
   const lineEnd = text.indexOf('\n', at) === -1 ? text.length : text.indexOf('\n', at);
   const content = text.slice(lineStart, lineEnd);
   // Replace the value digits on the line: the benign edit a user makes most, so many edits keep the text valid.
-  if (choice < 10) return text.slice(0, lineStart) + content.replace(/\d+/, String(random.int(0, 500))) + text.slice(lineEnd);
+  if (choice < 10)
+    return text.slice(0, lineStart) + content.replace(/\d+/, String(random.int(0, 500))) + text.slice(lineEnd);
   return typeInValue(random, text, lineStart, lineEnd);
 }
 
@@ -113,13 +155,17 @@ function typeInValue(random: SeededRandom, text: string, lineStart: number, line
   if (value === null) return text;
   const [, head, word, tail] = value as unknown as [string, string, string, string];
   const cut = random.int(0, word.length);
-  const typed = random.chance(0.6) ? word.slice(0, cut) + random.pick([...'0123456789abxyz_./-']) + word.slice(cut) : word.slice(0, cut) + word.slice(cut + 1);
+  const typed = random.chance(0.6)
+    ? word.slice(0, cut) + random.pick([...'0123456789abxyz_./-']) + word.slice(cut)
+    : word.slice(0, cut) + word.slice(cut + 1);
   return text.slice(0, lineStart) + head + typed + tail + text.slice(lineEnd);
 }
 
 /** An edit typed inside a value on a random line (most keystrokes in an experiment file are these). */
 function valueEdit(random: SeededRandom, text: string): string {
-  const lineStarts = [0, ...[...text.matchAll(/\n/g)].map((match) => match.index! + 1)].filter((start) => start < text.length);
+  const lineStarts = [0, ...[...text.matchAll(/\n/g)].map((match) => match.index! + 1)].filter(
+    (start) => start < text.length,
+  );
   const lineStart = random.pick(lineStarts);
   const lineEnd = text.indexOf('\n', lineStart) === -1 ? text.length : text.indexOf('\n', lineStart);
   return typeInValue(random, text, lineStart, lineEnd);
@@ -146,7 +192,11 @@ describe('incremental parse equals the whole parse', () => {
         const incremental = parser.parse(text);
         if (parser.lastFallback === undefined) assembled++;
         assert.deepEqual(parseSnapshot(incremental), parseSnapshot(parseExperiment(text)), `${context}: parse`);
-        assert.deepEqual(analyzeExperiment(text, { ...options, parser }), analyzeExperiment(text, options), `${context}: diagnostics and paths`);
+        assert.deepEqual(
+          analyzeExperiment(text, { ...options, parser }),
+          analyzeExperiment(text, options),
+          `${context}: diagnostics and paths`,
+        );
         assert.deepEqual(outlineExperiment(text, parser), outlineExperiment(text), `${context}: outline`);
         const position = positionOf(text, random.int(0, text.length));
         assert.deepEqual(
@@ -156,7 +206,10 @@ describe('incremental parse equals the whole parse', () => {
         );
       }
       // The property must be exercised on the assembled path, not only on fall-backs to a whole parse.
-      assert.ok(assembled >= corpus.edits / 10, `only ${assembled} of ${corpus.edits} parses were assembled from sections`);
+      assert.ok(
+        assembled >= corpus.edits / 10,
+        `only ${assembled} of ${corpus.edits} parses were assembled from sections`,
+      );
     });
   }
 });
@@ -177,7 +230,11 @@ describe('typing inside values updates the parsed values in place, as a whole pa
         edits++;
         const incremental = parser.parse(text);
         if (parser.lastPatched > 0) patched++;
-        assert.deepEqual(parseSnapshot(incremental), parseSnapshot(parseExperiment(text)), `${corpus.name}, value edit ${step}: parse`);
+        assert.deepEqual(
+          parseSnapshot(incremental),
+          parseSnapshot(parseExperiment(text)),
+          `${corpus.name}, value edit ${step}: parse`,
+        );
       }
       // Values that stay plain and safe are most of these edits; the rest (a value turned into `-x`, `.`, ...) re-parse.
       assert.ok(patched >= edits / 2, `only ${patched} of ${edits} value edits were applied in place`);
@@ -200,8 +257,21 @@ function longListOfMappings(text: string): string {
 }
 
 const STRUCTURAL_EDITS = [
-  'item', 'nested list', 'delete', 'clear', 'blank', 'spaces', 'dash', 'dash and space', 'duplicate', 'indent', 'outdent', 'comment',
-  'comment out', 'trailing comment', 'quote',
+  'item',
+  'nested list',
+  'delete',
+  'clear',
+  'blank',
+  'spaces',
+  'dash',
+  'dash and space',
+  'duplicate',
+  'indent',
+  'outdent',
+  'comment',
+  'comment out',
+  'trailing comment',
+  'quote',
 ] as const;
 
 /** The line index to edit: mostly one inside a long block list (indented 6 or more), now and then any line. */
@@ -291,7 +361,10 @@ describe('structural edits inside a long block list give what a whole parse give
       }
       // Those not taken (a line outdented out of the list, an edit at its first item or next to a comment or blank
       // line) are parsed with their section.
-            assert.ok(spliced >= structural * 0.8, `only ${spliced} of ${structural} structural edits re-parsed a run of the list`);
+      assert.ok(
+        spliced >= structural * 0.8,
+        `only ${spliced} of ${structural} structural edits re-parsed a run of the list`,
+      );
     });
   }
 });
@@ -317,7 +390,9 @@ describe('the incremental parser, on hand-written texts', () => {
 
   it('applies an edit inside one plain value to the parsed section and moves everything after it', () => {
     const parser = new IncrementalExperimentParser({ minLines: 0 });
-    type Items = { items: { key: { range: number[] }; value: { items: { value: { value: unknown; range: number[] } }[] } }[] };
+    type Items = {
+      items: { key: { range: number[] }; value: { items: { value: { value: unknown; range: number[] } }[] } }[];
+    };
     const before = parser.parse(text).document!.contents as unknown as Items;
     const after = parser.parse(text.replace('root: x', 'root: longer/path')).document!.contents as unknown as Items;
     assert.equal(parser.lastPatched, 1);
@@ -342,13 +417,19 @@ describe('the incremental parser, on hand-written texts', () => {
     const parsed = parser.parse(list.replace('  - 3\n', '  - 9\n  - 3\n'));
     assert.equal(parser.lastSpliced, 1);
     const after = (parsed.document!.contents as unknown as Items).items[1]!.value.items;
-    assert.deepEqual(after.map((item) => item.value), [1, 2, 9, 3, 4]);
+    assert.deepEqual(
+      after.map((item) => item.value),
+      [1, 2, 9, 3, 4],
+    );
     assert.equal(after[0], one, 'the item before the run is kept');
     assert.equal(after[4], four, 'the item after the run is kept');
     // "name: t\n" 8 + "layers:\n" 8 + four item lines of 6: the last item's value at 16 + 24 + 4 = 44, its line
     // break at 45; `out` starts at 46.
     assert.deepEqual(after[4]!.range, [44, 45, 46]);
-    assert.deepEqual((parsed.document!.contents as unknown as { items: { key: { range: number[] } }[] }).items[2]!.key.range[0], 46);
+    assert.deepEqual(
+      (parsed.document!.contents as unknown as { items: { key: { range: number[] } }[] }).items[2]!.key.range[0],
+      46,
+    );
   });
 
   it('keeps blank lines, comments and empty items next to an edited list run as the whole parse reads them', () => {
@@ -376,7 +457,11 @@ describe('the incremental parser, on hand-written texts', () => {
     const inserted = (line: string) => list.slice(0, middle) + line + list.slice(middle);
     // A comment less indented than the list, a quote (which could run on past the run), an item at the list's
     // first line (no item before it proves where the run starts).
-    for (const text of [inserted('# a note\n'), inserted('  - "a b"\n'), list.replace('layers:\n', 'layers:\n  - 0\n')]) {
+    for (const text of [
+      inserted('# a note\n'),
+      inserted('  - "a b"\n'),
+      list.replace('layers:\n', 'layers:\n  - 0\n'),
+    ]) {
       const parser = new IncrementalExperimentParser({ minLines: 0 });
       parser.parse(list);
       const parsed = parser.parse(text);
@@ -391,14 +476,20 @@ describe('the incremental parser, on hand-written texts', () => {
     const open = 'name: "t\ndata:\n  root: x"\ntrain: {}\n';
     const parsed = parser.parse(open);
     assert.equal(parser.lastFallback, 'a section that does not parse on its own');
-    assert.deepEqual(parsed.document!.errors.map((e) => e.pos), parseExperiment(open).document!.errors.map((e) => e.pos));
+    assert.deepEqual(
+      parsed.document!.errors.map((e) => e.pos),
+      parseExperiment(open).document!.errors.map((e) => e.pos),
+    );
   });
 
   it('parses a top-level key written twice whole, so the duplicate is reported', () => {
     const parser = new IncrementalExperimentParser({ minLines: 0 });
     const parsed = parser.parse(`${text}name: u\n`);
     assert.equal(parser.lastFallback, 'a top-level key written twice');
-    assert.deepEqual(parsed.document!.errors.map((e) => e.code), ['DUPLICATE_KEY']);
+    assert.deepEqual(
+      parsed.document!.errors.map((e) => e.code),
+      ['DUPLICATE_KEY'],
+    );
   });
 
   it('keeps a nested duplicate key on the section path, with the error at its whole-text offset', () => {
@@ -406,7 +497,10 @@ describe('the incremental parser, on hand-written texts', () => {
     const parsed = parser.parse(text.replace('epochs: 3\n', 'epochs: 3\n  epochs: 4\n'));
     assert.equal(parser.lastFallback, undefined);
     // "name: t\n" 8 + "data:\n  root: x\n" 16 + "train:\n  epochs: 3\n" 19 + two spaces: the second "epochs" at 45.
-    assert.deepEqual(parsed.document!.errors.map((e) => [e.code, e.pos[0]]), [['DUPLICATE_KEY', 45]]);
+    assert.deepEqual(
+      parsed.document!.errors.map((e) => [e.code, e.pos[0]]),
+      [['DUPLICATE_KEY', 45]],
+    );
   });
 
   it('goes straight to the whole parse while most of a text with a YAML error keeps changing', () => {

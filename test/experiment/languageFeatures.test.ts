@@ -45,10 +45,16 @@ describe('completion', () => {
   });
 
   it('offers enum values after a key, and backbones with their size', () => {
-    assert.deepEqual(labels('data:\n  condition: left_|'), ['left_neural_foraminal_narrowing', 'left_subarticular_stenosis']);
+    assert.deepEqual(labels('data:\n  condition: left_|'), [
+      'left_neural_foraminal_narrowing',
+      'left_subarticular_stenosis',
+    ]);
     const { text, position } = atCursor('model:\n  backbones: resnet|');
     const entries = completeExperiment(text, position, file);
-    assert.deepEqual(entries.map((e) => e.label), ['resnet18', 'resnet50', 'resnet152']);
+    assert.deepEqual(
+      entries.map((e) => e.label),
+      ['resnet18', 'resnet50', 'resnet152'],
+    );
     assert.match(entries[2]!.detail!, /58\.1M params/);
   });
 
@@ -82,7 +88,9 @@ describe('hover', () => {
   });
 
   it("shows a backbone's registry facts and which blocks unfreeze_last_n reaches", () => {
-    const { text, position } = atCursor('model:\n  backbones: [resnet1|52]\n  unfreeze_last_n: 9\ntrain:\n  batch_size: 16\n');
+    const { text, position } = atCursor(
+      'model:\n  backbones: [resnet1|52]\n  unfreeze_last_n: 9\ntrain:\n  batch_size: 16\n',
+    );
     const hover = hoverExperiment(text, position, file)!;
     // 60,192,808 parameters with torchvision's head, minus the 2048×1000 + 1000 head.
     assert.match(hover.markdown, /58,143,808/);
@@ -104,7 +112,9 @@ describe('hover', () => {
 
 describe('outline', () => {
   it('lists sections with their fields', () => {
-    const symbols = outlineExperiment('name: t\ndata:\n  root: x\n  levels: [L1/L2, L2/L3]\nmodel:\n  backbones: resnet18\n');
+    const symbols = outlineExperiment(
+      'name: t\ndata:\n  root: x\n  levels: [L1/L2, L2/L3]\nmodel:\n  backbones: resnet18\n',
+    );
     assert.deepEqual(
       symbols.map((s) => [s.name, s.kind, s.range.start.line, s.range.end.line]),
       [
@@ -125,7 +135,10 @@ describe('outline', () => {
 
 describe('referenced paths', () => {
   it('names the dataset files and the weights an experiment depends on', () => {
-    const paths = referencedPaths('data:\n  root: lsdc-min\nmodel:\n  backbones: resnet18\n  pretrained: weights/\n', file);
+    const paths = referencedPaths(
+      'data:\n  root: lsdc-min\nmodel:\n  backbones: resnet18\n  pretrained: weights/\n',
+      file,
+    );
     assert.ok(paths.includes(join(fixtures, 'lsdc-min', 'train.csv')));
     assert.ok(paths.includes(join(fixtures, 'lsdc-min', 'train_images')));
     assert.ok(paths.includes(join(fixtures, 'weights', 'resnet18.safetensors')));

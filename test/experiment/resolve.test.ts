@@ -57,7 +57,8 @@ describe('resolving an experiment', () => {
         if (field.enables || key === 'description') continue;
         const name = prefix === 'model.' && key === 'backbones' ? 'backbone' : key;
         if (!(name in value)) missing.push(prefix + key);
-        else if (field.node.kind === 'object') walk(field.node, value[name] as Record<string, unknown>, `${prefix}${key}.`);
+        else if (field.node.kind === 'object')
+          walk(field.node, value[name] as Record<string, unknown>, `${prefix}${key}.`);
       }
     };
     walk(experimentSchema, run, '');
@@ -75,12 +76,18 @@ describe('resolving an experiment', () => {
 describe('the New Experiment template', () => {
   it('validates clean with a synthetic dataset to be generated', () => {
     const text = experimentTemplate({ name: 'demo', dataRoot: 'data/not-yet-there', synthetic: true });
-    assert.deepEqual(validateExperiment(text, { filePath: join(fixtures, 'new.experiment.yaml'), checkDataset: true }), []);
+    assert.deepEqual(
+      validateExperiment(text, { filePath: join(fixtures, 'new.experiment.yaml'), checkDataset: true }),
+      [],
+    );
   });
 
   it('validates clean on an existing RSNA-layout folder and comments every field', () => {
     const text = experimentTemplate({ name: 'demo', dataRoot: 'lsdc-min' });
-    assert.deepEqual(validateExperiment(text, { filePath: join(fixtures, 'new.experiment.yaml'), checkDataset: true }), []);
+    assert.deepEqual(
+      validateExperiment(text, { filePath: join(fixtures, 'new.experiment.yaml'), checkDataset: true }),
+      [],
+    );
     const document = parse(text) as Record<string, Record<string, unknown>>;
     assert.equal(document.train!.batch_size, 32);
     assert.equal(document.model!.unfreeze_last_n, 32);

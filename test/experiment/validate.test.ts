@@ -20,7 +20,8 @@ function where(d: ExperimentDiagnostic): [string, number, number, number] {
   return [d.code, d.range.start.line, d.range.start.character, d.range.end.character];
 }
 
-const minimal = (extra = '') => `name: t\ndata:\n  root: lsdc-min\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: resnet18\n${extra}`;
+const minimal = (extra = '') =>
+  `name: t\ndata:\n  root: lsdc-min\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: resnet18\n${extra}`;
 
 describe('experiment validation', () => {
   it('accepts the sketch from the design document', () => {
@@ -92,7 +93,13 @@ describe('experiment validation', () => {
   it('answers on binary garbage and on any shape of document', () => {
     const garbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
     assert.ok(validateText(garbage).length > 0);
-    for (const text of ['- a\n- b\n', '42\n', 'name: [1, 2]\ndata: 3\nmodel: "x"\n', '? [a]\n: b\n', '---\na: 1\n---\nb: 2\n']) {
+    for (const text of [
+      '- a\n- b\n',
+      '42\n',
+      'name: [1, 2]\ndata: 3\nmodel: "x"\n',
+      '? [a]\n: b\n',
+      '---\na: 1\n---\nb: 2\n',
+    ]) {
       assert.ok(validateText(text).length > 0, text);
     }
   });
@@ -105,14 +112,19 @@ describe('experiment validation', () => {
   });
 
   it('accepts a missing dataset root when a synthetic dataset will be generated there', () => {
-    const text = minimal().replace('lsdc-min', 'to-be-generated').replace('  condition', '  synthetic: { studies: 8 }\n  condition');
+    const text = minimal()
+      .replace('lsdc-min', 'to-be-generated')
+      .replace('  condition', '  synthetic: { studies: 8 }\n  condition');
     assert.deepEqual(validateText(text), []);
   });
 
   it('names the files a dataset root lacks', () => {
     const [incomplete] = validateText(minimal().replace('lsdc-min', 'not-a-dataset'));
     assert.equal(incomplete?.code, 'dataset-incomplete');
-    assert.match(incomplete!.message, /train\.csv, train_label_coordinates\.csv, train_series_descriptions\.csv, train_images\//);
+    assert.match(
+      incomplete!.message,
+      /train\.csv, train_label_coordinates\.csv, train_series_descriptions\.csv, train_images\//,
+    );
     assert.deepEqual(validateText(minimal().replace('lsdc-min', 'not-a-dataset'), false), []);
   });
 
@@ -125,7 +137,10 @@ describe('experiment validation', () => {
   it('checks oneOf values by shape: class weights as a name or three numbers', () => {
     assert.deepEqual(validateText(minimal('train:\n  loss: { class_weights: [1, 2, 4] }\n')), []);
     const two = validateText(minimal('train:\n  loss: { class_weights: [1, 2] }\n'));
-    assert.deepEqual(two.map((d) => d.code), ['out-of-range']);
+    assert.deepEqual(
+      two.map((d) => d.code),
+      ['out-of-range'],
+    );
     const typo = validateText(minimal('train:\n  loss: { class_weights: inverse_frequncy }\n'));
     assert.equal(typo[0]?.fixes[0]?.edit.newText, 'inverse_frequency');
     const wrong = validateText(minimal('train:\n  loss: { class_weights: true }\n'));
@@ -144,9 +159,14 @@ describe('experiment validation', () => {
   });
 
   it('holds ViT and BEiT to the input size their position embeddings fix', () => {
-    const vit = minimal().replace('resnet18', '[resnet18, vit_ti_16]').replace('  condition', '  input: { size: 64 }\n  condition');
+    const vit = minimal()
+      .replace('resnet18', '[resnet18, vit_ti_16]')
+      .replace('  condition', '  input: { size: 64 }\n  condition');
     const found = validateText(vit);
-    assert.deepEqual(found.map((d) => d.code), ['out-of-range']);
+    assert.deepEqual(
+      found.map((d) => d.code),
+      ['out-of-range'],
+    );
     assert.match(found[0]!.message, /vit_ti_16 takes 224×224/);
     assert.deepEqual(validateText(vit.replace('size: 64', 'size: 224')), []);
   });

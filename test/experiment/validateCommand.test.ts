@@ -22,7 +22,10 @@ describe('radlab validate', () => {
   it('exits 1 with file:line:column lines for errors', () => {
     const result = radlab('validate', join(fixtures, 'broken.experiment.yaml'));
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /broken\.experiment\.yaml:7:11: error \[bad-enum\] 'crops' is not a valid value for data\.input\.mode\. Did you mean 'crop'\?/);
+    assert.match(
+      result.stdout,
+      /broken\.experiment\.yaml:7:11: error \[bad-enum\] 'crops' is not a valid value for data\.input\.mode\. Did you mean 'crop'\?/,
+    );
     assert.match(result.stdout, /9 error\(s\)/);
   });
 
@@ -32,7 +35,9 @@ describe('radlab validate', () => {
     assert.equal(result.code, 1);
     const records = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
     assert.equal(records.length, 9);
-    const mode = records.find((r) => r.code === 'bad-enum' && (r.range as { start: { line: number } }).start.line === 6)!;
+    const mode = records.find(
+      (r) => r.code === 'bad-enum' && (r.range as { start: { line: number } }).start.line === 6,
+    )!;
     assert.deepEqual(Object.keys(mode).sort(), ['code', 'file', 'message', 'range', 'severity']);
     assert.equal(mode.file, file);
     assert.deepEqual(mode.range, { start: { line: 6, character: 10 }, end: { line: 6, character: 15 } });

@@ -15,7 +15,14 @@ const run = (dir: string) => ({ kind: 'run' as const, run: { dir } as RunRecord 
 
 describe('command arguments', () => {
   it('takes the multi-selection over the clicked node, ignoring experiment nodes and duplicates', () => {
-    assert.deepEqual(runDirsArgument(run('/r/a'), [run('/r/a'), run('/r/b'), { kind: 'experiment', experimentDir: '/r', experiment: 'x', runs: [] }]), ['/r/a', '/r/b']);
+    assert.deepEqual(
+      runDirsArgument(run('/r/a'), [
+        run('/r/a'),
+        run('/r/b'),
+        { kind: 'experiment', experimentDir: '/r', experiment: 'x', runs: [] },
+      ]),
+      ['/r/a', '/r/b'],
+    );
     assert.deepEqual(runDirsArgument(run('/r/a'), undefined), ['/r/a']);
     assert.deepEqual(runDirsArgument(run('/r/a'), []), ['/r/a']);
   });
@@ -30,8 +37,20 @@ describe('command arguments', () => {
   });
 
   it('finds the experiment file of an experiment node only when it has one', () => {
-    assert.equal(experimentFileArgument({ kind: 'experiment', experimentDir: '/r', experiment: 'x', runs: [], experimentFile: '/w/x.experiment.yaml' }), '/w/x.experiment.yaml');
-    assert.equal(experimentFileArgument({ kind: 'experiment', experimentDir: '/r', experiment: 'x', runs: [] }), undefined);
+    assert.equal(
+      experimentFileArgument({
+        kind: 'experiment',
+        experimentDir: '/r',
+        experiment: 'x',
+        runs: [],
+        experimentFile: '/w/x.experiment.yaml',
+      }),
+      '/w/x.experiment.yaml',
+    );
+    assert.equal(
+      experimentFileArgument({ kind: 'experiment', experimentDir: '/r', experiment: 'x', runs: [] }),
+      undefined,
+    );
     assert.equal(experimentFileArgument(run('/r/a')), undefined);
   });
 });
@@ -40,13 +59,18 @@ describe('refusing an invalid experiment', () => {
   const file = path.join(__dirname, '../fixtures/ui/canal-demo.experiment.yaml');
 
   it('lets a valid experiment run', () => {
-    const text = 'name: ok\ndata:\n  root: data/synthetic-lsdc\n  synthetic: { studies: 4, seed: 1 }\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: [resnet18]\n  pretrained: none\n';
-    assert.equal(refusalMessage('ok.experiment.yaml', validateExperiment(text, { filePath: file, checkDataset: true })), undefined);
+    const text =
+      'name: ok\ndata:\n  root: data/synthetic-lsdc\n  synthetic: { studies: 4, seed: 1 }\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: [resnet18]\n  pretrained: none\n';
+    assert.equal(
+      refusalMessage('ok.experiment.yaml', validateExperiment(text, { filePath: file, checkDataset: true })),
+      undefined,
+    );
   });
 
   it('names the first error by its 1-based line and counts the rest', () => {
     // Line 7 has an unknown backbone; line 9 an out-of-range epoch count.
-    const text = 'name: bad\ndata:\n  root: data/synthetic-lsdc\n  synthetic: { studies: 4, seed: 1 }\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: [resnet_nope]\ntrain:\n  epochs: -3\n';
+    const text =
+      'name: bad\ndata:\n  root: data/synthetic-lsdc\n  synthetic: { studies: 4, seed: 1 }\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: [resnet_nope]\ntrain:\n  epochs: -3\n';
     const diagnostics = validateExperiment(text, { filePath: file, checkDataset: true });
     const message = refusalMessage('bad.experiment.yaml', diagnostics);
     assert.ok(message !== undefined);
@@ -55,14 +79,23 @@ describe('refusing an invalid experiment', () => {
   });
 
   it('does not refuse for warnings alone', () => {
-    const warning = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, severity: 'warning' as const, message: 'w', code: 'unknown-key' as const, fixes: [] };
+    const warning = {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      severity: 'warning' as const,
+      message: 'w',
+      code: 'unknown-key' as const,
+      fixes: [],
+    };
     assert.equal(refusalMessage('a', [warning]), undefined);
   });
 });
 
 describe('the dataset an experiment names', () => {
   it('resolves data.root against the experiment file', () => {
-    assert.equal(datasetRootOf('/w/exp/a.experiment.yaml', 'data:\n  root: ../data/rsna\n'), path.resolve('/w/data/rsna'));
+    assert.equal(
+      datasetRootOf('/w/exp/a.experiment.yaml', 'data:\n  root: ../data/rsna\n'),
+      path.resolve('/w/data/rsna'),
+    );
     assert.equal(datasetRootOf('/w/a.experiment.yaml', 'data:\n  root: /mnt/rsna\n'), path.resolve('/mnt/rsna'));
   });
 

@@ -34,7 +34,10 @@ describe('EventsTailer', () => {
     writeFileSync(file, runStart);
     await tailer.poll();
     await tailer.poll();
-    assert.deepEqual(events.map((e) => e.type), ['run-start']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-start'],
+    );
     assert.equal(events[0]!.type === 'run-start' && events[0]!.counts.train, 8);
     assert.deepEqual(problems, []);
   });
@@ -44,10 +47,16 @@ describe('EventsTailer', () => {
     const { tailer, events, problems } = collector(file);
     writeFileSync(file, runStart + epochStart.slice(0, 25));
     await tailer.poll();
-    assert.deepEqual(events.map((e) => e.type), ['run-start']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-start'],
+    );
     appendFileSync(file, epochStart.slice(25));
     await tailer.poll();
-    assert.deepEqual(events.map((e) => e.type), ['run-start', 'epoch-start']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-start', 'epoch-start'],
+    );
     assert.deepEqual(problems, []);
   });
 
@@ -69,7 +78,10 @@ describe('EventsTailer', () => {
     const { tailer, events, problems } = collector(file);
     writeFileSync(file, runStart + '{not json}\n' + epochStart);
     await tailer.poll();
-    assert.deepEqual(events.map((e) => e.type), ['run-start', 'epoch-start']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-start', 'epoch-start'],
+    );
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.line, 2);
   });
@@ -79,9 +91,15 @@ describe('EventsTailer', () => {
     const { tailer, events } = collector(file);
     writeFileSync(file, runStart + runEnd);
     await tailer.poll();
-    assert.deepEqual(events.map((e) => e.type), ['run-start']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-start'],
+    );
     await tailer.finish();
-    assert.deepEqual(events.map((e) => e.type), ['run-start', 'run-end']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-start', 'run-end'],
+    );
   });
 
   it('starts over when the file is replaced by a shorter one', async () => {
@@ -91,7 +109,10 @@ describe('EventsTailer', () => {
     await tailer.poll();
     writeFileSync(file, artifact);
     await tailer.poll();
-    assert.deepEqual(events.map((e) => e.type), ['run-start', 'epoch-start', 'artifact']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['run-start', 'epoch-start', 'artifact'],
+    );
   });
 
   it('follows a file on its own timer once started', async () => {
@@ -104,7 +125,10 @@ describe('EventsTailer', () => {
       appendFileSync(file, epochStart);
       const deadline = Date.now() + 2000;
       while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      assert.deepEqual(events.map((e) => e.type), ['run-start', 'epoch-start']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['run-start', 'epoch-start'],
+      );
     } finally {
       tailer.dispose();
     }

@@ -122,8 +122,10 @@ describe('the file New Experiment writes, read back by the experiment language s
     const dataRoot = dataRootReference(file, dataset, workspace);
     assert.equal(dataRoot, '../data/rsna');
     const missingPaths = (root: string) =>
-      validateExperiment(experimentTemplate({ name: 'relative', dataRoot: root }), { filePath: file, checkDataset: false })
-        .filter((d) => d.code === 'path-missing');
+      validateExperiment(experimentTemplate({ name: 'relative', dataRoot: root }), {
+        filePath: file,
+        checkDataset: false,
+      }).filter((d) => d.code === 'path-missing');
     assert.deepEqual(missingPaths(dataRoot), []);
     // Control: the same check does notice a root that points nowhere.
     assert.equal(missingPaths('data/rsna').length, 1);

@@ -13,7 +13,9 @@ interface Manifest {
   engines: { vscode: string };
   activationEvents: string[];
   devDependencies: Record<string, string>;
-  capabilities: { untrustedWorkspaces: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
+  capabilities: {
+    untrustedWorkspaces: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] };
+  };
   contributes: {
     commands: Array<{ command: string; title: string }>;
     menus?: Record<string, Array<{ command: string; when?: string }>>;
@@ -65,7 +67,9 @@ function compareVersions(a: [number, number, number], b: [number, number, number
 describe('extension manifest', () => {
   it('declares every command that a menu or keybinding refers to', () => {
     const referenced = [
-      ...Object.values(manifest.contributes.menus ?? {}).flat().map((item) => item.command),
+      ...Object.values(manifest.contributes.menus ?? {})
+        .flat()
+        .map((item) => item.command),
       ...(manifest.contributes.keybindings ?? []).map((k) => k.command),
     ];
     assert.ok(referenced.length > 0, 'expected the palette entries the lead set');
@@ -75,12 +79,15 @@ describe('extension manifest', () => {
   it('declares every command the extension registers', () => {
     const registered = registeredCommands();
     assert.ok(registered.has('radlab.newExperiment'), 'radlab.newExperiment should be registered');
-    for (const id of registered) assert.ok(declaredCommands.has(id), `${id} is registered but not in contributes.commands`);
+    for (const id of registered)
+      assert.ok(declaredCommands.has(id), `${id} is registered but not in contributes.commands`);
   });
 
   it('registers every command the palette always shows', () => {
     const hidden = new Set(
-      (manifest.contributes.menus?.commandPalette ?? []).filter((item) => item.when !== undefined && item.when !== 'true').map((item) => item.command),
+      (manifest.contributes.menus?.commandPalette ?? [])
+        .filter((item) => item.when !== undefined && item.when !== 'true')
+        .map((item) => item.command),
     );
     const registered = registeredCommands();
     for (const id of declaredCommands) {
@@ -99,7 +106,11 @@ describe('extension manifest', () => {
     for (const grammar of manifest.contributes.grammars) {
       const file = path.join(root, grammar.path);
       assert.ok(existsSync(file), `${grammar.path} is missing`);
-      assert.equal(readJson<{ scopeName: string }>(file).scopeName, grammar.scopeName, `${grammar.path} declares another scopeName`);
+      assert.equal(
+        readJson<{ scopeName: string }>(file).scopeName,
+        grammar.scopeName,
+        `${grammar.path} declares another scopeName`,
+      );
       assert.ok(languageIds.has(grammar.language), `grammar for undeclared language ${grammar.language}`);
     }
   });
@@ -110,7 +121,8 @@ describe('extension manifest', () => {
     const onLanguage = manifest.activationEvents.filter((e) => e.startsWith('onLanguage:'));
     const workspaceContains = manifest.activationEvents.filter((e) => e.startsWith('workspaceContains:'));
     assert.ok(onLanguage.length > 0 && workspaceContains.length > 0);
-    for (const event of onLanguage) assert.ok(languageIds.has(event.slice('onLanguage:'.length)), `${event}: no such language`);
+    for (const event of onLanguage)
+      assert.ok(languageIds.has(event.slice('onLanguage:'.length)), `${event}: no such language`);
     for (const event of workspaceContains) {
       const glob = event.slice('workspaceContains:'.length);
       assert.ok(glob.startsWith('**/') && patterns.has(glob.slice(3)), `${event} looks for files no language claims`);
@@ -119,12 +131,16 @@ describe('extension manifest', () => {
 
   it('asks for a VS Code at least as new as vscode-languageclient needs, and no older than @types/vscode', () => {
     const engine = minimumVersion(manifest.engines.vscode);
-    const languageClient = readJson<{ engines: { vscode: string } }>(path.join(root, 'node_modules/vscode-languageclient/package.json'));
+    const languageClient = readJson<{ engines: { vscode: string } }>(
+      path.join(root, 'node_modules/vscode-languageclient/package.json'),
+    );
     assert.ok(
       compareVersions(engine, minimumVersion(languageClient.engines.vscode)) >= 0,
       `engines.vscode ${manifest.engines.vscode} is older than vscode-languageclient's ${languageClient.engines.vscode}`,
     );
-    const installedTypes = readJson<{ version: string }>(path.join(root, 'node_modules/@types/vscode/package.json')).version;
+    const installedTypes = readJson<{ version: string }>(
+      path.join(root, 'node_modules/@types/vscode/package.json'),
+    ).version;
     for (const typesVersion of [installedTypes, manifest.devDependencies['@types/vscode']!]) {
       assert.ok(
         compareVersions(minimumVersion(typesVersion), engine) <= 0,
@@ -136,7 +152,8 @@ describe('extension manifest', () => {
   it('describes limited untrusted-workspace support and restricts only settings that exist', () => {
     const trust = manifest.capabilities.untrustedWorkspaces;
     assert.ok(trust.supported === 'limited' || trust.supported === true);
-    if (trust.supported === 'limited') assert.ok((trust.description ?? '').length > 0, 'limited support needs a description');
+    if (trust.supported === 'limited')
+      assert.ok((trust.description ?? '').length > 0, 'limited support needs a description');
     for (const setting of trust.restrictedConfigurations ?? []) {
       const property = manifest.contributes.configuration.properties[setting];
       assert.ok(property !== undefined, `restricted setting ${setting} is not contributed`);

@@ -71,31 +71,39 @@ describe('startProcess', () => {
     assert.equal(running.hasEnded, true);
   });
 
-  it('stops a process tree with SIGTERM and lets the child finish its shutdown', { skip: process.platform === 'win32' }, async () => {
-    const stdout: string[] = [];
-    const running = start('graceful', stdout);
-    const grandchild = Number((await waitForLine(stdout, /^ready \d+$/)).split(' ')[1]);
-    assert.ok(isProcessAlive(grandchild));
-    const started = Date.now();
-    const exit = await running.stop(10_000);
-    assert.ok(Date.now() - started < 5000, 'a graceful child should not wait for the grace period');
-    assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null });
-    assert.ok(stdout.includes('stopping'), 'the child handled SIGTERM');
-    assert.ok(await waitUntilDead(grandchild), 'the grandchild got the signal too');
-  });
+  it(
+    'stops a process tree with SIGTERM and lets the child finish its shutdown',
+    { skip: process.platform === 'win32' },
+    async () => {
+      const stdout: string[] = [];
+      const running = start('graceful', stdout);
+      const grandchild = Number((await waitForLine(stdout, /^ready \d+$/)).split(' ')[1]);
+      assert.ok(isProcessAlive(grandchild));
+      const started = Date.now();
+      const exit = await running.stop(10_000);
+      assert.ok(Date.now() - started < 5000, 'a graceful child should not wait for the grace period');
+      assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null });
+      assert.ok(stdout.includes('stopping'), 'the child handled SIGTERM');
+      assert.ok(await waitUntilDead(grandchild), 'the grandchild got the signal too');
+    },
+  );
 
-  it('kills a tree that ignores SIGTERM once the grace period is over', { skip: process.platform === 'win32' }, async () => {
-    const stdout: string[] = [];
-    const running = start('stubborn', stdout);
-    const grandchild = Number((await waitForLine(stdout, /^ready \d+$/)).split(' ')[1]);
-    const started = Date.now();
-    const exit = await running.stop(300);
-    const waited = Date.now() - started;
-    assert.equal(exit.signal, 'SIGKILL');
-    assert.ok(waited >= 280, `killed after ${waited} ms, before the grace period`);
-    assert.ok(stdout.includes('ignoring SIGTERM'), 'SIGTERM came first');
-    assert.ok(await waitUntilDead(grandchild), 'the grandchild was killed with the group');
-  });
+  it(
+    'kills a tree that ignores SIGTERM once the grace period is over',
+    { skip: process.platform === 'win32' },
+    async () => {
+      const stdout: string[] = [];
+      const running = start('stubborn', stdout);
+      const grandchild = Number((await waitForLine(stdout, /^ready \d+$/)).split(' ')[1]);
+      const started = Date.now();
+      const exit = await running.stop(300);
+      const waited = Date.now() - started;
+      assert.equal(exit.signal, 'SIGKILL');
+      assert.ok(waited >= 280, `killed after ${waited} ms, before the grace period`);
+      assert.ok(stdout.includes('ignoring SIGTERM'), 'SIGTERM came first');
+      assert.ok(await waitUntilDead(grandchild), 'the grandchild was killed with the group');
+    },
+  );
 
   it('returns the same exit when asked to stop a process that already ended', async () => {
     const running = start('lines', []);

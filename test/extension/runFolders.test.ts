@@ -6,7 +6,13 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { experimentRunsFolder, findRunFolders, readRunFolder, scanRuns, splitRunFolderName } from '../../extension/runs/runFolders';
+import {
+  experimentRunsFolder,
+  findRunFolders,
+  readRunFolder,
+  scanRuns,
+  splitRunFolderName,
+} from '../../extension/runs/runFolders';
 import {
   assertClose,
   BROKEN_DEMO,
@@ -25,8 +31,14 @@ const name = (dir: string) => path.basename(dir);
 
 describe('run folder names', () => {
   it('splits <run id>-<backbone>, keeping underscores and digits in the backbone', () => {
-    assert.deepEqual(splitRunFolderName('20260106-100000-vit_b_16'), { runId: '20260106-100000', backbone: 'vit_b_16' });
-    assert.deepEqual(splitRunFolderName('20260105-101500-efficientnet_v2_s'), { runId: '20260105-101500', backbone: 'efficientnet_v2_s' });
+    assert.deepEqual(splitRunFolderName('20260106-100000-vit_b_16'), {
+      runId: '20260106-100000',
+      backbone: 'vit_b_16',
+    });
+    assert.deepEqual(splitRunFolderName('20260105-101500-efficientnet_v2_s'), {
+      runId: '20260105-101500',
+      backbone: 'efficientnet_v2_s',
+    });
     assert.equal(splitRunFolderName('notes'), undefined);
     assert.equal(splitRunFolderName('20260105-101500'), undefined);
   });
@@ -51,8 +63,22 @@ describe('readRunFolder', () => {
     const run = readRunFolder(fixtureRuns.completed, nobodyIsAlive);
     const fromName = splitRunFolderName(name(fixtureRuns.completed))!;
     assert.deepEqual(
-      { state: run.state, experiment: run.experiment, backbone: run.backbone, runId: run.runId, engine: run.engine, problem: run.problem },
-      { state: 'completed', experiment: 'canal-demo', backbone: 'resnet18', runId: fromName.runId, engine: 'wasm', problem: undefined },
+      {
+        state: run.state,
+        experiment: run.experiment,
+        backbone: run.backbone,
+        runId: run.runId,
+        engine: run.engine,
+        problem: run.problem,
+      },
+      {
+        state: 'completed',
+        experiment: 'canal-demo',
+        backbone: 'resnet18',
+        runId: fromName.runId,
+        engine: 'wasm',
+        problem: undefined,
+      },
     );
     assert.equal(run.device, readJsonFile(path.join(fixtureRuns.completed, 'run.json')).device.cpuModel);
     assertClose(run.testMacroF1, scoresOf(readPredictionRows(fixtureRuns.completed)).macroF1, 'test macro-F1');
@@ -93,16 +119,28 @@ describe('readRunFolder', () => {
     const dir = path.join(scratch, 'exp', '20260101-000000-resnet18');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ status: 'paused' }));
-    assert.match(readRunFolder(dir, nobodyIsAlive).problem ?? '', /status is "paused", expected one of (\w+, )*running, completed, failed, cancelled/);
-    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ status: 'completed', runId: '20260101-000000', experiment: 'exp', startedAt: 'x', timings: {} }));
+    assert.match(
+      readRunFolder(dir, nobodyIsAlive).problem ?? '',
+      /status is "paused", expected one of (\w+, )*running, completed, failed, cancelled/,
+    );
+    writeFileSync(
+      path.join(dir, 'run.json'),
+      JSON.stringify({ status: 'completed', runId: '20260101-000000', experiment: 'exp', startedAt: 'x', timings: {} }),
+    );
     assert.match(readRunFolder(dir, nobodyIsAlive).problem ?? '', /run\.json: backbone must be a string/);
   });
 });
 
 describe('scanRuns', () => {
   it('groups runs by experiment folder, newest first, reading each folder once however it was named', () => {
-    const groups = scanRuns([CANAL_DEMO, `${CANAL_DEMO}/`, BROKEN_DEMO, path.join(RUNS_ROOT, 'missing')], nobodyIsAlive);
-    assert.deepEqual(groups.map((g) => g.experiment), ['broken-demo', 'canal-demo']);
+    const groups = scanRuns(
+      [CANAL_DEMO, `${CANAL_DEMO}/`, BROKEN_DEMO, path.join(RUNS_ROOT, 'missing')],
+      nobodyIsAlive,
+    );
+    assert.deepEqual(
+      groups.map((g) => g.experiment),
+      ['broken-demo', 'canal-demo'],
+    );
     // The sweep's two members share a run id; the derived running run is a minute after it, the cancelled one before.
     const expected = [
       [fixtureRuns.running, 'interrupted'],
@@ -110,7 +148,10 @@ describe('scanRuns', () => {
       [fixtureRuns.failed, 'failed'],
       [fixtureRuns.cancelled, 'cancelled'],
     ].map(([dir, state]) => `${name(dir!)} ${state}`);
-    assert.deepEqual(groups[1]!.runs.map((r) => `${r.runId}-${r.backbone} ${r.state}`), expected);
+    assert.deepEqual(
+      groups[1]!.runs.map((r) => `${r.runId}-${r.backbone} ${r.state}`),
+      expected,
+    );
   });
 });
 
@@ -118,11 +159,17 @@ describe('experimentRunsFolder', () => {
   it('is <output>/<name> relative to the experiment file, with the schema default output runs/', () => {
     assert.equal(experimentRunsFolder(EXPERIMENT_FILE, 'name: canal-demo\noutput: runs/\n'), CANAL_DEMO);
     assert.equal(experimentRunsFolder(EXPERIMENT_FILE, 'name: canal-demo\n'), CANAL_DEMO);
-    assert.equal(experimentRunsFolder('/ws/exp/a.experiment.yaml', 'name: a\noutput: ../out\n'), path.resolve('/ws/out/a'));
+    assert.equal(
+      experimentRunsFolder('/ws/exp/a.experiment.yaml', 'name: a\noutput: ../out\n'),
+      path.resolve('/ws/out/a'),
+    );
   });
 
   it('still finds the folder of an experiment that has other errors, but not of one without a name', () => {
-    assert.equal(experimentRunsFolder('/ws/a.experiment.yaml', 'name: a\nmodel: {backbones: [nope]}\n'), path.resolve('/ws/runs/a'));
+    assert.equal(
+      experimentRunsFolder('/ws/a.experiment.yaml', 'name: a\nmodel: {backbones: [nope]}\n'),
+      path.resolve('/ws/runs/a'),
+    );
     assert.equal(experimentRunsFolder('/ws/a.experiment.yaml', 'data: {}\n'), undefined);
     assert.equal(experimentRunsFolder('/ws/a.experiment.yaml', 'name: [unclosed\n'), undefined);
   });

@@ -18,7 +18,12 @@ writeFileSync(experimentFile, 'name: fake\n');
 
 function manager(env: Record<string, string> = {}, extra: { isAlive?: (pid: number) => boolean } = {}) {
   const log: string[] = [];
-  const cli = cliInvocation({ nodePath: process.execPath, hostExecutable: '/unused', cliScript: fakeCli, env: { ...process.env, ...env } });
+  const cli = cliInvocation({
+    nodePath: process.execPath,
+    hostExecutable: '/unused',
+    cliScript: fakeCli,
+    env: { ...process.env, ...env },
+  });
   const runs = new RunManager(() => cli, { log: (line) => log.push(line), graceMs: 2000, pollMs: 20, ...extra });
   return { runs, log };
 }
@@ -34,16 +39,27 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 describe('cliInvocation', () => {
   it("uses the editor's executable in Node mode unless a Node path is configured", () => {
     const env = { PATH: '/bin' };
-    assert.deepEqual(cliInvocation({ nodePath: '  ', hostExecutable: '/opt/code/code', cliScript: '/ext/dist/cli.js', env }), {
-      command: '/opt/code/code',
-      baseArgs: ['/ext/dist/cli.js'],
-      env: { PATH: '/bin', ELECTRON_RUN_AS_NODE: '1' },
-    });
-    assert.deepEqual(cliInvocation({ nodePath: '/usr/bin/node', hostExecutable: '/opt/code/code', cliScript: '/ext/dist/cli.js', env }), {
-      command: '/usr/bin/node',
-      baseArgs: ['/ext/dist/cli.js'],
-      env: { PATH: '/bin' },
-    });
+    assert.deepEqual(
+      cliInvocation({ nodePath: '  ', hostExecutable: '/opt/code/code', cliScript: '/ext/dist/cli.js', env }),
+      {
+        command: '/opt/code/code',
+        baseArgs: ['/ext/dist/cli.js'],
+        env: { PATH: '/bin', ELECTRON_RUN_AS_NODE: '1' },
+      },
+    );
+    assert.deepEqual(
+      cliInvocation({
+        nodePath: '/usr/bin/node',
+        hostExecutable: '/opt/code/code',
+        cliScript: '/ext/dist/cli.js',
+        env,
+      }),
+      {
+        command: '/usr/bin/node',
+        baseArgs: ['/ext/dist/cli.js'],
+        env: { PATH: '/bin' },
+      },
+    );
     assert.equal(env.PATH, '/bin');
     assert.equal('ELECTRON_RUN_AS_NODE' in env, false, 'the caller’s environment is not modified');
   });
@@ -63,7 +79,10 @@ describe('RunManager', () => {
     assert.deepEqual([...epochsSeen].sort(), [1, 2]);
     assert.ok(log.some((l) => l.startsWith('▶ fake: run 20260102-030405 (resnet18) on wasm')));
     assert.ok(log.includes('a plain log line on stdout'));
-    assert.ok(log.some((l) => l.includes(`run ${experimentFile} --events-stdout`)), 'the command line is logged');
+    assert.ok(
+      log.some((l) => l.includes(`run ${experimentFile} --events-stdout`)),
+      'the command line is logged',
+    );
     assert.equal(runs.live, undefined, 'nothing is live afterwards');
   });
 
@@ -89,7 +108,10 @@ describe('RunManager', () => {
     const { runs, log } = manager();
     const first = runs.submit({ kind: 'run', experimentFile });
     const second = runs.submit({ kind: 'resume', runDir: path.join(scratch, 'fake', '20260102-030405-resnet18') });
-    assert.deepEqual(runs.queued.map((q) => q.label), ['resume 20260102-030405-resnet18']);
+    assert.deepEqual(
+      runs.queued.map((q) => q.label),
+      ['resume 20260102-030405-resnet18'],
+    );
     await Promise.all([first.done, second.done]);
     const commands = log.filter((l) => l.startsWith('$ '));
     assert.equal(commands.length, 2);
@@ -102,8 +124,14 @@ describe('RunManager', () => {
 
   it('fails clearly when the configured Node.js does not exist', async () => {
     const log: string[] = [];
-    const cli = cliInvocation({ nodePath: path.join(scratch, 'no-node'), hostExecutable: '', cliScript: fakeCli, env: process.env });
-    const outcome = await new RunManager(() => cli, { log: (l) => log.push(l) }).submit({ kind: 'run', experimentFile }).done;
+    const cli = cliInvocation({
+      nodePath: path.join(scratch, 'no-node'),
+      hostExecutable: '',
+      cliScript: fakeCli,
+      env: process.env,
+    });
+    const outcome = await new RunManager(() => cli, { log: (l) => log.push(l) }).submit({ kind: 'run', experimentFile })
+      .done;
     assert.equal(outcome.status, 'failed');
     assert.match(outcome.reason ?? '', /could not start .*radlab\.nodePath/);
   });
@@ -113,7 +141,10 @@ describe('RunManager', () => {
     mkdirSync(runDir, { recursive: true });
     const events = path.join(runDir, 'events.jsonl');
     const T = '"schema":"radlab.events/1","time":"2026-01-02T03:04:05.000Z"';
-    writeFileSync(events, `{${T},"type":"run-start","runId":"20260102-030405","experiment":"attached","backbone":"resnet18","engine":"wasm","device":"cpu","counts":{"train":8,"val":2,"test":2}}\n`);
+    writeFileSync(
+      events,
+      `{${T},"type":"run-start","runId":"20260102-030405","experiment":"attached","backbone":"resnet18","engine":"wasm","device":"cpu","counts":{"train":8,"val":2,"test":2}}\n`,
+    );
     let alive = true;
     const { runs } = manager({}, { isAlive: () => alive });
     const job = runs.submit({ kind: 'attach', runDir, pid: 424242, experiment: 'attached' });
@@ -124,24 +155,38 @@ describe('RunManager', () => {
     appendFileSync(events, 'eted"}');
     alive = false;
     const outcome = await job.done;
-    assert.equal(outcome.status, 'completed', 'the last line, written without newline, is read once the process is gone');
+    assert.equal(
+      outcome.status,
+      'completed',
+      'the last line, written without newline, is read once the process is gone',
+    );
   });
 });
 
 describe('outcomeOf', () => {
   const request = { kind: 'run', experimentFile: '/x/a.experiment.yaml' } as const;
   it('reports a sweep with a failed backbone as failed, naming it', () => {
-    const live = { ...initialLiveRun('a'), status: 'completed' as const, finished: [
-      { runId: '1', backbone: 'vit_b_16', status: 'failed' as const, error: 'NaN loss' },
-      { runId: '2', backbone: 'resnet18', status: 'completed' as const },
-    ] };
+    const live = {
+      ...initialLiveRun('a'),
+      status: 'completed' as const,
+      finished: [
+        { runId: '1', backbone: 'vit_b_16', status: 'failed' as const, error: 'NaN loss' },
+        { runId: '2', backbone: 'resnet18', status: 'completed' as const },
+      ],
+    };
     const outcome = outcomeOf(request, live, { code: 0, signal: null }, [], false);
     assert.equal(outcome.status, 'failed');
     assert.equal(outcome.reason, 'vit_b_16: NaN loss');
   });
 
   it('reports a run killed after a stop request without a run-end as cancelled', () => {
-    assert.equal(outcomeOf(request, initialLiveRun('a'), { code: null, signal: 'SIGKILL' }, [], true).status, 'cancelled');
-    assert.match(outcomeOf(request, initialLiveRun('a'), { code: null, signal: 'SIGKILL' }, [], false).reason ?? '', /killed by SIGKILL/);
+    assert.equal(
+      outcomeOf(request, initialLiveRun('a'), { code: null, signal: 'SIGKILL' }, [], true).status,
+      'cancelled',
+    );
+    assert.match(
+      outcomeOf(request, initialLiveRun('a'), { code: null, signal: 'SIGKILL' }, [], false).reason ?? '',
+      /killed by SIGKILL/,
+    );
   });
 });

@@ -30,7 +30,10 @@ describe('RunQueue', () => {
     );
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(queue.running?.label, 'a');
-    assert.deepEqual(queue.pending.map((p) => p.label), ['b', 'c']);
+    assert.deepEqual(
+      queue.pending.map((p) => p.label),
+      ['b', 'c'],
+    );
     // Finishing them out of order must not start them out of order.
     gates[2]!.resolve();
     gates[1]!.resolve();

@@ -6,7 +6,8 @@ import type { RadLabEvent, RadLabEventBody } from '../../core/train/events';
 import { applyEvent, initialLiveRun, type LiveRun, runFraction } from '../../extension/runs/liveRun';
 import { formatDuration, progressMessage, statusBarText, statusBarTooltip } from '../../extension/runs/statusText';
 
-const stamp = (body: RadLabEventBody): RadLabEvent => ({ schema: 'radlab.events/1', time: '2026-01-02T03:04:05.000Z', ...body }) as RadLabEvent;
+const stamp = (body: RadLabEventBody): RadLabEvent =>
+  ({ schema: 'radlab.events/1', time: '2026-01-02T03:04:05.000Z', ...body }) as RadLabEvent;
 
 function fold(bodies: RadLabEventBody[]): LiveRun {
   return bodies.map(stamp).reduce(applyEvent, initialLiveRun('canal-stenosis'));
@@ -37,7 +38,8 @@ describe('formatDuration', () => {
     [-1, '?'],
     [Number.NaN, '?'],
   ];
-  for (const [seconds, text] of cases) it(`writes ${seconds} s as "${text}"`, () => assert.equal(formatDuration(seconds), text));
+  for (const [seconds, text] of cases)
+    it(`writes ${seconds} s as "${text}"`, () => assert.equal(formatDuration(seconds), text));
 });
 
 describe('live run text', () => {
@@ -68,14 +70,23 @@ describe('live run text', () => {
     const state = fold([
       start,
       { type: 'epoch-start', epoch: 1, epochs: 2 },
-      { type: 'epoch-end', epoch: 1, train: { loss: 0.9, accuracy: 0.5, macroF1: 0.3 }, val: { loss: 1, accuracy: 0.4, macroF1: 0.25 }, lr: 1e-4, best: true },
+      {
+        type: 'epoch-end',
+        epoch: 1,
+        train: { loss: 0.9, accuracy: 0.5, macroF1: 0.3 },
+        val: { loss: 1, accuracy: 0.4, macroF1: 0.25 },
+        lr: 1e-4,
+        best: true,
+      },
     ]);
     assert.equal(state.loss, 0.9);
     assert.equal(state.lastValMacroF1, 0.25);
     assert.equal(runFraction(state), 0);
     const ended = applyEvent(state, stamp({ type: 'run-end', status: 'completed' }));
     assert.equal(runFraction(ended), 1);
-    assert.deepEqual(ended.finished, [{ runId: '20260102-030405', backbone: 'convnext_base', status: 'completed', error: undefined }]);
+    assert.deepEqual(ended.finished, [
+      { runId: '20260102-030405', backbone: 'convnext_base', status: 'completed', error: undefined },
+    ]);
   });
 
   it('starts afresh for the next backbone of a sweep but remembers the finished ones', () => {
@@ -88,7 +99,10 @@ describe('live run text', () => {
     ]);
     assert.equal(statusBarText(state), 'canal-stenosis · resnet152');
     assert.equal(state.status, undefined);
-    assert.deepEqual(state.finished.map((f) => `${f.backbone}:${f.status}`), ['convnext_base:failed']);
+    assert.deepEqual(
+      state.finished.map((f) => `${f.backbone}:${f.status}`),
+      ['convnext_base:failed'],
+    );
     assert.match(statusBarTooltip(state, 0), /Finished convnext_base: failed/);
   });
 });

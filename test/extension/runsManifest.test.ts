@@ -47,13 +47,19 @@ function viewItemMatchers(when: string): Array<(value: string) => boolean> {
 }
 
 // The contextValues the Runs view sets (runsTreeView.ts): one per run state, an unreadable run, two experiment kinds.
-const RUN_CONTEXTS = ['running', 'completed', 'failed', 'cancelled', 'interrupted', 'unreadable'].map((s) => `radlab.run.${s}`);
+const RUN_CONTEXTS = ['running', 'completed', 'failed', 'cancelled', 'interrupted', 'unreadable'].map(
+  (s) => `radlab.run.${s}`,
+);
 const ALL_CONTEXTS = [...RUN_CONTEXTS, 'radlab.experiment', 'radlab.experiment.withFile'];
 
 describe('run and panel contributions', () => {
   it('registers a handler for every declared command', () => {
     for (const id of declared) {
-      assert.match(extensionSource, new RegExp(`registerCommand\\(\\s*'${id.replace('.', '\\.')}'`), `${id} is declared but no handler is registered`);
+      assert.match(
+        extensionSource,
+        new RegExp(`registerCommand\\(\\s*'${id.replace('.', '\\.')}'`),
+        `${id} is declared but no handler is registered`,
+      );
     }
   });
 
@@ -67,23 +73,36 @@ describe('run and panel contributions', () => {
     const container = manifest.contributes.viewsContainers.activitybar.find((c) => c.id === 'radlab');
     assert.ok(container !== undefined && container.title === 'RadLab');
     assert.match(container.icon, /^\$\([\w-]+\)$/);
-    assert.deepEqual(manifest.contributes.views.radlab?.map((v) => v.id), ['radlab.runs']);
+    assert.deepEqual(
+      manifest.contributes.views.radlab?.map((v) => v.id),
+      ['radlab.runs'],
+    );
     assert.match(extensionSource, /RUNS_VIEW_ID = 'radlab\.runs'/);
     for (const welcome of manifest.contributes.viewsWelcome ?? []) {
       assert.equal(welcome.view, 'radlab.runs');
-      for (const link of welcome.contents.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(declared.has(link[1]!), `welcome links to ${link[1]}`);
+      for (const link of welcome.contents.matchAll(/\(command:([\w.]+)\)/g))
+        assert.ok(declared.has(link[1]!), `welcome links to ${link[1]}`);
     }
   });
 
   it('offers view-item actions only on nodes the Runs view creates, and the right ones per run state', () => {
     const items = manifest.contributes.menus['view/item/context'] ?? [];
     const offered = (command: string, context: string) =>
-      items.some((item) => item.command === command && item.when?.includes('view == radlab.runs') && viewItemMatchers(item.when).some((m) => m(context)));
+      items.some(
+        (item) =>
+          item.command === command &&
+          item.when?.includes('view == radlab.runs') &&
+          viewItemMatchers(item.when).some((m) => m(context)),
+      );
     for (const item of items) {
       assert.ok(item.when?.includes('view == radlab.runs'), `${item.command} is not limited to the Runs view`);
-      assert.ok(ALL_CONTEXTS.some((c) => viewItemMatchers(item.when!).some((m) => m(c))), `${item.command}: ${item.when} matches no node`);
+      assert.ok(
+        ALL_CONTEXTS.some((c) => viewItemMatchers(item.when!).some((m) => m(c))),
+        `${item.command}: ${item.when} matches no node`,
+      );
     }
-    for (const state of RUN_CONTEXTS) assert.match(extensionSource, /`radlab\.run\.\$\{run\.state\}`|radlab\.run\.unreadable/, state);
+    for (const state of RUN_CONTEXTS)
+      assert.match(extensionSource, /`radlab\.run\.\$\{run\.state\}`|radlab\.run\.unreadable/, state);
     assert.equal(offered('radlab.stopRun', 'radlab.run.running'), true);
     assert.equal(offered('radlab.stopRun', 'radlab.run.completed'), false);
     assert.equal(offered('radlab.resumeRun', 'radlab.run.cancelled'), true);
@@ -102,7 +121,11 @@ describe('run and panel contributions', () => {
 
   it('offers Run Experiment on experiment files in the editor title and the explorer', () => {
     const editorTitle = manifest.contributes.menus['editor/title'] ?? [];
-    assert.ok(editorTitle.some((i) => i.command === 'radlab.runExperiment' && i.when?.includes('resourceLangId == radlab-experiment')));
+    assert.ok(
+      editorTitle.some(
+        (i) => i.command === 'radlab.runExperiment' && i.when?.includes('resourceLangId == radlab-experiment'),
+      ),
+    );
     const explorer = manifest.contributes.menus['explorer/context'] ?? [];
     const run = explorer.find((i) => i.command === 'radlab.runExperiment');
     const pattern = /resourceFilename =~ \/((?:[^/\\]|\\.)+)\//.exec(run?.when ?? '');
@@ -122,7 +145,11 @@ describe('run and panel contributions', () => {
   });
 
   it('gives every command in a view title or inline slot an icon', () => {
-    const iconless = [...(manifest.contributes.menus['view/title'] ?? []), ...(manifest.contributes.menus['editor/title'] ?? []), ...(manifest.contributes.menus['view/item/context'] ?? []).filter((i) => i.group?.startsWith('inline'))]
+    const iconless = [
+      ...(manifest.contributes.menus['view/title'] ?? []),
+      ...(manifest.contributes.menus['editor/title'] ?? []),
+      ...(manifest.contributes.menus['view/item/context'] ?? []).filter((i) => i.group?.startsWith('inline')),
+    ]
       .map((i) => i.command)
       .filter((id) => manifest.contributes.commands.find((c) => c.command === id)?.icon === undefined);
     assert.deepEqual(iconless, []);

@@ -54,7 +54,12 @@ describe('executorFor', () => {
 /** The bundled CLI as the extension starts it, with PATH replaced by `pathDir` only. */
 function cliWithPath(pathDir: string) {
   assert.ok(existsSync(bundledCli), `${bundledCli} is missing: run npm run build first`);
-  return cliInvocation({ nodePath: process.execPath, hostExecutable: '/unused', cliScript: bundledCli, env: { ...process.env, PATH: pathDir } });
+  return cliInvocation({
+    nodePath: process.execPath,
+    hostExecutable: '/unused',
+    cliScript: bundledCli,
+    env: { ...process.env, PATH: pathDir },
+  });
 }
 
 function workspace(name: string): { dir: string; file: string; bin: string } {
@@ -69,7 +74,10 @@ function workspace(name: string): { dir: string; file: string; bin: string } {
 /** A stand-in sbatch: answers --version like Slurm, and submits with `submitScript` (shell). */
 function fakeSbatch(bin: string, submitScript: string): void {
   const sbatch = path.join(bin, 'sbatch');
-  writeFileSync(sbatch, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "slurm 23.11.4"; exit 0; fi\n${submitScript}\n`);
+  writeFileSync(
+    sbatch,
+    `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "slurm 23.11.4"; exit 0; fi\n${submitScript}\n`,
+  );
   chmodSync(sbatch, 0o755);
 }
 
@@ -102,7 +110,10 @@ describe('submitReport with the real radlab submit', { timeout: 60_000 }, () => 
     const result = await runCliCommand(cliWithPath(bin), ['submit', file, '--json'], { cwd: dir });
     const report = submitReport(result);
     assert.equal(report.kind, 'failed');
-    assert.equal(report.message, 'Slurm refused the job: Batch job submission failed: Invalid partition name specified');
+    assert.equal(
+      report.message,
+      'Slurm refused the job: Batch job submission failed: Invalid partition name specified',
+    );
     assert.deepEqual(runFoldersOf(dir), [], 'a refused submission leaves no run folders');
   });
 
@@ -129,60 +140,116 @@ describe('submitReport with the real radlab submit', { timeout: 60_000 }, () => 
 describe('submitReport and cliFailure on hand-written outcomes', () => {
   const ok = { code: 0, signal: null };
   it('reads the submission record among other stdout lines and passes on warnings', () => {
-    const record = { runId: '20260101-000000', experiment: 'e', arrayJobId: '77', members: [{ index: 0, backbone: 'resnet18', runDir: '/r', outputFile: '/o' }] };
+    const record = {
+      runId: '20260101-000000',
+      experiment: 'e',
+      arrayJobId: '77',
+      members: [{ index: 0, backbone: 'resnet18', runDir: '/r', outputFile: '/o' }],
+    };
     const report = submitReport({
       exit: ok,
       stdout: ['Generating the synthetic dataset', JSON.stringify(record)],
-      stderr: ['radlab submit: the summary job was refused (x); run radlab summarize /r --run-id 20260101-000000 once the tasks have ended'],
+      stderr: [
+        'radlab submit: the summary job was refused (x); run radlab summarize /r --run-id 20260101-000000 once the tasks have ended',
+      ],
     });
     assert.equal(report.kind, 'submitted');
-    assert.equal(report.kind === 'submitted' && report.message, 'RadLab: e was submitted to Slurm as job 77 (1 run: resnet18).');
-    assert.deepEqual(report.kind === 'submitted' && report.warnings, ['the summary job was refused (x); run radlab summarize /r --run-id 20260101-000000 once the tasks have ended']);
+    assert.equal(
+      report.kind === 'submitted' && report.message,
+      'RadLab: e was submitted to Slurm as job 77 (1 run: resnet18).',
+    );
+    assert.deepEqual(report.kind === 'submitted' && report.warnings, [
+      'the summary job was refused (x); run radlab summarize /r --run-id 20260101-000000 once the tasks have ended',
+    ]);
   });
 
   it('fails an exit 0 without a record, and a CLI that could not start', () => {
     assert.equal(submitReport({ exit: ok, stdout: ['{"not":"a submission"}'], stderr: [] }).kind, 'failed');
-    const report = submitReport({ exit: { code: null, signal: null, startError: new Error('spawn /no/node ENOENT') }, stdout: [], stderr: [] });
-    assert.deepEqual(report, { kind: 'failed', message: 'the radlab CLI could not start (spawn /no/node ENOENT); check the radlab.nodePath setting.' });
+    const report = submitReport({
+      exit: { code: null, signal: null, startError: new Error('spawn /no/node ENOENT') },
+      stdout: [],
+      stderr: [],
+    });
+    assert.deepEqual(report, {
+      kind: 'failed',
+      message: 'the radlab CLI could not start (spawn /no/node ENOENT); check the radlab.nodePath setting.',
+    });
   });
 
   it("quotes cancel's own explanation, else the last stderr lines", () => {
     const failed = { code: 1, signal: null };
-    assert.equal(cliFailure('cancel', { exit: failed, stdout: [], stderr: ['radlab cancel: Slurm did not cancel 5_0: Invalid job id specified'] }), 'Slurm did not cancel 5_0: Invalid job id specified');
+    assert.equal(
+      cliFailure('cancel', {
+        exit: failed,
+        stdout: [],
+        stderr: ['radlab cancel: Slurm did not cancel 5_0: Invalid job id specified'],
+      }),
+      'Slurm did not cancel 5_0: Invalid job id specified',
+    );
     assert.equal(cliFailure('status', { exit: failed, stdout: [], stderr: ['a', 'b', 'c', 'd'] }), 'b c d');
-    assert.equal(cliFailure('status', { exit: failed, stdout: [], stderr: [] }), 'radlab status ended with exit code 1');
+    assert.equal(
+      cliFailure('status', { exit: failed, stdout: [], stderr: [] }),
+      'radlab status ended with exit code 1',
+    );
   });
 });
 
 describe('stopPlan', () => {
-  const slurm = { submission: '/e/.slurm/1/job.json', arrayIndex: 1, outputFile: '/e/.slurm/1/task-1.out', submittedAt: 'x' };
+  const slurm = {
+    submission: '/e/.slurm/1/job.json',
+    arrayIndex: 1,
+    outputFile: '/e/.slurm/1/task-1.out',
+    submittedAt: 'x',
+  };
   const none = { followsClicked: false, slurmRunsGoing: 0 };
 
   it('cancels a queued or running Slurm run with radlab cancel <run dir>, whatever runs locally', () => {
     for (const status of ['queued', 'running'] as const) {
-      assert.deepEqual(stopPlan({ ...none, clickedDir: '/e/r1', clickedRecord: { status, slurm }, localActive: 'run' }), {
-        kind: 'cancel-slurm',
-        runDir: '/e/r1',
-        args: ['cancel', '/e/r1'],
-      });
+      assert.deepEqual(
+        stopPlan({ ...none, clickedDir: '/e/r1', clickedRecord: { status, slurm }, localActive: 'run' }),
+        {
+          kind: 'cancel-slurm',
+          runDir: '/e/r1',
+          args: ['cancel', '/e/r1'],
+        },
+      );
     }
   });
 
   it('stops a Slurm run resumed in this window as the local process it now is', () => {
-    const plan = stopPlan({ ...none, clickedDir: '/e/r1', clickedRecord: { status: 'running', slurm }, followsClicked: true, localActive: 'resume' });
+    const plan = stopPlan({
+      ...none,
+      clickedDir: '/e/r1',
+      clickedRecord: { status: 'running', slurm },
+      followsClicked: true,
+      localActive: 'resume',
+    });
     assert.equal(plan.kind, 'stop-local');
   });
 
   it('does nothing for a Slurm run that already ended', () => {
     const plan = stopPlan({ ...none, clickedDir: '/e/r1', clickedRecord: { status: 'completed', slurm } });
-    assert.deepEqual(plan, { kind: 'nothing', message: 'RadLab: that Slurm run is not going any more (run.json says completed).' });
+    assert.deepEqual(plan, {
+      kind: 'nothing',
+      message: 'RadLab: that Slurm run is not going any more (run.json says completed).',
+    });
   });
 
   it('stops the local run for a local run it follows or started, and refuses one it does not', () => {
     const local = { status: 'running' as const };
-    assert.equal(stopPlan({ ...none, clickedDir: '/e/r2', clickedRecord: local, followsClicked: true, localActive: 'resume' }).kind, 'stop-local');
-    assert.equal(stopPlan({ ...none, clickedDir: '/e/r2', clickedRecord: local, localActive: 'run' }).kind, 'stop-local');
-    assert.equal(stopPlan({ ...none, clickedDir: '/e/r2', clickedRecord: local, localActive: 'attach' }).kind, 'nothing');
+    assert.equal(
+      stopPlan({ ...none, clickedDir: '/e/r2', clickedRecord: local, followsClicked: true, localActive: 'resume' })
+        .kind,
+      'stop-local',
+    );
+    assert.equal(
+      stopPlan({ ...none, clickedDir: '/e/r2', clickedRecord: local, localActive: 'run' }).kind,
+      'stop-local',
+    );
+    assert.equal(
+      stopPlan({ ...none, clickedDir: '/e/r2', clickedRecord: local, localActive: 'attach' }).kind,
+      'nothing',
+    );
     assert.equal(stopPlan({ ...none, clickedDir: '/e/r2', clickedRecord: undefined }).kind, 'nothing');
   });
 
@@ -198,7 +265,8 @@ describe('needsStatusPolling', () => {
   it('polls Slurm runs that are queued or running, and nothing else', () => {
     assert.equal(needsStatusPolling({ state: 'queued', slurm }), true);
     assert.equal(needsStatusPolling({ state: 'running', slurm }), true);
-    for (const state of ['completed', 'failed', 'cancelled', 'interrupted'] as const) assert.equal(needsStatusPolling({ state, slurm }), false);
+    for (const state of ['completed', 'failed', 'cancelled', 'interrupted'] as const)
+      assert.equal(needsStatusPolling({ state, slurm }), false);
     assert.equal(needsStatusPolling({ state: 'running' }), false, 'a local run is followed through its process');
     assert.equal(needsStatusPolling({ state: 'queued', slurm, problem: 'unreadable' }), false);
   });
@@ -247,7 +315,11 @@ describe('SlurmStatusPoller', () => {
 
   it('keeps one timer when tracked again, and ends it on dispose', async () => {
     let rounds = 0;
-    const poller = new SlurmStatusPoller(async () => undefined, () => (rounds += 1), 20);
+    const poller = new SlurmStatusPoller(
+      async () => undefined,
+      () => (rounds += 1),
+      20,
+    );
     const started = Date.now();
     poller.track(['/a']);
     poller.track(['/a', '/b']);
@@ -266,7 +338,9 @@ describe('SlurmStatusPoller', () => {
 
 describe('Runs view menus', () => {
   it('offer Stop Run on queued runs as on running ones, both inline and in the context menu', async () => {
-    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string; group?: string }>> } };
+    const manifest = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as {
+      contributes: { menus: Record<string, Array<{ command: string; when?: string; group?: string }>> };
+    };
     const stops = manifest.contributes.menus['view/item/context']!.filter((item) => item.command === 'radlab.stopRun');
     assert.deepEqual(stops.map((item) => item.group?.split('@')[0]).sort(), ['2_run', 'inline']);
     for (const item of stops) {

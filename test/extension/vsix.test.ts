@@ -5,7 +5,17 @@
 // language server that, run from the unpacked archive with no node_modules anywhere above it, answers LSP.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -56,9 +66,14 @@ before(() => {
     execFileSync('npm', ['run', '--silent', 'package'], { cwd: tree, stdio: 'pipe', timeout: 120_000 });
   } catch (error) {
     const failed = error as { stdout?: Buffer; stderr?: Buffer };
-    assert.fail(`npm run package failed (the copy holds only files git would commit: is a needed file git-ignored?):\n${failed.stdout?.toString() ?? ''}${failed.stderr?.toString() ?? ''}`);
+    assert.fail(
+      `npm run package failed (the copy holds only files git would commit: is a needed file git-ignored?):\n${failed.stdout?.toString() ?? ''}${failed.stderr?.toString() ?? ''}`,
+    );
   }
-  entries = execFileSync('unzip', ['-Z1', vsixPath]).toString('utf8').split('\n').filter((e) => e !== '');
+  entries = execFileSync('unzip', ['-Z1', vsixPath])
+    .toString('utf8')
+    .split('\n')
+    .filter((e) => e !== '');
   execFileSync('unzip', ['-q', vsixPath, '-d', unpacked]);
 });
 
@@ -75,7 +90,11 @@ describe('radlab.vsix built by npm run package', () => {
       /^extension\/syntaxes\/[^/]+\.json$/,
       /^extension\/node_modules\/.+$/,
     ];
-    for (const entry of entries) assert.ok(allowed.some((a) => a.test(entry)), `unexpected file in the .vsix: ${entry}`);
+    for (const entry of entries)
+      assert.ok(
+        allowed.some((a) => a.test(entry)),
+        `unexpected file in the .vsix: ${entry}`,
+      );
     const sources = entries.filter((e) => !e.includes('/node_modules/') && /\.(ts|map)$/.test(e));
     assert.deepEqual(sources, [], 'no sources or source maps of ours');
     t.diagnostic(`${statSync(vsixPath).size} bytes, ${entries.length} files`);
@@ -90,7 +109,9 @@ describe('radlab.vsix built by npm run package', () => {
       archivePath(manifest.main),
       'extension/dist/server.js',
       ...manifest.contributes.grammars.map((g) => archivePath(g.path)),
-      ...manifest.contributes.languages.flatMap((l) => (l.configuration === undefined ? [] : [archivePath(l.configuration)])),
+      ...manifest.contributes.languages.flatMap((l) =>
+        l.configuration === undefined ? [] : [archivePath(l.configuration)],
+      ),
     ];
     for (const entry of expected) assert.ok(entries.includes(entry), `${entry} is missing from the .vsix`);
     assert.match(readFileSync(path.join(unpacked, 'extension/LICENSE.txt'), 'utf8'), /^MIT License/);
@@ -98,7 +119,8 @@ describe('radlab.vsix built by npm run package', () => {
 
   it('ships every package its bundles load from outside (native and wasm binaries), and the editor side needs only vscode', () => {
     const manifest = JSON.parse(readFileSync(path.join(unpacked, 'extension/package.json'), 'utf8')) as Manifest;
-    const packageOf = (name: string) => (name.startsWith('@') ? name.split('/').slice(0, 2) : name.split('/').slice(0, 1)).join('/');
+    const packageOf = (name: string) =>
+      (name.startsWith('@') ? name.split('/').slice(0, 2) : name.split('/').slice(0, 1)).join('/');
     // node-fetch (under tfjs-core) tries `encoding` inside a try/catch and works without it.
     const optional = ['encoding'];
     const missing = (file: string, provided: string[]) =>
@@ -107,10 +129,21 @@ describe('radlab.vsix built by npm run package', () => {
         .filter((name) => !existsSync(path.join(unpacked, 'extension/node_modules', packageOf(name), 'package.json')));
     // The extension host bundle must still load vscode from the editor: seeing it proves the scan reads requires.
     assert.ok(requiredModules(path.join(unpacked, archivePath(manifest.main))).includes('vscode'));
-    for (const bundle of [archivePath(manifest.main), 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/dataWorker.js']) {
-      assert.deepEqual(missing(bundle, bundle === archivePath(manifest.main) ? ['vscode'] : []), [], `${bundle} loads packages the .vsix lacks`);
+    for (const bundle of [
+      archivePath(manifest.main),
+      'extension/dist/server.js',
+      'extension/dist/cli.js',
+      'extension/dist/dataWorker.js',
+    ]) {
+      assert.deepEqual(
+        missing(bundle, bundle === archivePath(manifest.main) ? ['vscode'] : []),
+        [],
+        `${bundle} loads packages the .vsix lacks`,
+      );
     }
-    const serverRequires = requiredModules(path.join(unpacked, 'extension/dist/server.js')).filter((name) => !isBuiltin(name));
+    const serverRequires = requiredModules(path.join(unpacked, 'extension/dist/server.js')).filter(
+      (name) => !isBuiltin(name),
+    );
     assert.deepEqual(serverRequires, [], 'the language server is self-contained');
   });
 
@@ -132,12 +165,18 @@ describe('radlab.vsix built by npm run package', () => {
     });
     let stderr = '';
     server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const connection = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    const connection = createMessageConnection(
+      new StreamMessageReader(server.stdout!),
+      new StreamMessageWriter(server.stdin!),
+    );
     const uri = pathToFileURL(path.join(unpacked, 'broken.experiment.yaml')).href;
     const diagnostics = new Promise<Array<{ message: string }>>((resolve) => {
-      connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: Array<{ message: string }> }) => {
-        if (params.uri === uri) resolve(params.diagnostics);
-      });
+      connection.onNotification(
+        'textDocument/publishDiagnostics',
+        (params: { uri: string; diagnostics: Array<{ message: string }> }) => {
+          if (params.uri === uri) resolve(params.diagnostics);
+        },
+      );
     });
     connection.listen();
     let timer: NodeJS.Timeout | undefined;

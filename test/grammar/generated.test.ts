@@ -23,7 +23,10 @@ test('a schema change changes the generated grammar (the comparison above can fa
       ...experimentSchema.fields,
       data: {
         ...experimentSchema.fields.data,
-        node: { kind: 'object', fields: { ...data.fields, spacing_mm: { node: { kind: 'number' }, description: 'x' } } },
+        node: {
+          kind: 'object',
+          fields: { ...data.fields, spacing_mm: { node: { kind: 'number' }, description: 'x' } },
+        },
       },
     },
   };

@@ -39,7 +39,8 @@ function wordAt(line: string, column: number): string | undefined {
 function firstEnterRule(before: string, after = ''): OnEnterRule | undefined {
   return config.onEnterRules.find(
     (rule) =>
-      new RegExp(rule.beforeText).test(before) && (rule.afterText === undefined || new RegExp(rule.afterText).test(after)),
+      new RegExp(rule.beforeText).test(before) &&
+      (rule.afterText === undefined || new RegExp(rule.afterText).test(after)),
   );
 }
 
@@ -63,7 +64,14 @@ describe('language configuration', () => {
 
   test('indentation increases after a line ending in ":" and after an open bracket', () => {
     const increase = new RegExp(config.indentationRules.increaseIndentPattern);
-    for (const line of ['data:', '  input:', '  split:   # how studies are divided', '- window:', 'description: |', '  levels: [']) {
+    for (const line of [
+      'data:',
+      '  input:',
+      '  split:   # how studies are divided',
+      '- window:',
+      'description: |',
+      '  levels: [',
+    ]) {
       assert.match(line, increase);
     }
     for (const line of ['name: canal', '  lr: 1.0e-4', '# note:', '  root: "c:"', '  - L4/L5']) {

@@ -15,7 +15,9 @@ import type { SchemaNode } from '../../core/experiment/schemaNodes';
 const repoRoot = join(__dirname, '..', '..');
 const grammarPath = join(repoRoot, 'syntaxes', 'radlab-experiment.tmLanguage.json');
 const fixtureDir = join(repoRoot, 'test', 'fixtures', 'grammar');
-const fixtureNames = readdirSync(fixtureDir).filter((name) => name.endsWith('.experiment.yaml')).sort();
+const fixtureNames = readdirSync(fixtureDir)
+  .filter((name) => name.endsWith('.experiment.yaml'))
+  .sort();
 
 const SECTION = 'entity.name.section.radlab-experiment';
 const FIELD = 'support.type.property-name.radlab-experiment';
@@ -255,7 +257,8 @@ describe('scopes agree with the yaml package and the schema', () => {
       for (const { offset, what, accepts, wanted } of expectations) {
         const line = lineStarts.filter((start) => start <= offset).length - 1;
         const token = tokenCovering(lines[line], offset - lineStarts[line]);
-        if (!accepts(token.scopes)) failures.push(`line ${line + 1} ${what}: want ${wanted}, got ${describeToken(token)}`);
+        if (!accepts(token.scopes))
+          failures.push(`line ${line + 1} ${what}: want ${wanted}, got ${describeToken(token)}`);
       }
       assert.deepEqual(failures, []);
     });
@@ -297,7 +300,13 @@ const cases: Case[] = [
   { fixture: FLOW, line: 'input: { mode', token: 'mode', scope: FIELD },
   { fixture: FLOW, line: 'input: { mode', token: 'crop', scope: ENUM },
   { fixture: FLOW, line: 'input: { mode', token: '60', scope: 'constant.numeric.integer.yaml' },
-  { fixture: FLOW, line: 'input: { mode', token: 'mode: crop | slice', scope: 'comment.line.number-sign.yaml', within: true },
+  {
+    fixture: FLOW,
+    line: 'input: { mode',
+    token: 'mode: crop | slice',
+    scope: 'comment.line.number-sign.yaml',
+    within: true,
+  },
   { fixture: FLOW, line: 'backbones: [convnext', token: 'efficientnet_v2_m', scope: ENUM },
   { fixture: FLOW, line: 'optimizer: { name', token: 'adamw', scope: ENUM },
   { fixture: FLOW, line: 'optimizer: { name', token: '1.0e-4', scope: 'constant.numeric.float.yaml' },
@@ -311,16 +320,34 @@ const cases: Case[] = [
   { fixture: FLOW, line: 'freeze_backbone: true', token: 'true', scope: 'constant.language.boolean.yaml' },
   { fixture: FLOW, line: '# A backbone sweep', token: '#', scope: 'comment.line.number-sign.yaml' },
   // A `#` inside a quoted string is text, and escapes are marked.
-  { fixture: FLOW, line: 'description: "Canal', token: 'Canal stenosis # three backbones', scope: 'string.quoted.double.yaml', not: 'comment.line.number-sign.yaml' },
+  {
+    fixture: FLOW,
+    line: 'description: "Canal',
+    token: 'Canal stenosis # three backbones',
+    scope: 'string.quoted.double.yaml',
+    not: 'comment.line.number-sign.yaml',
+  },
   { fixture: FLOW, line: 'description: "Canal', token: '\\t', scope: 'constant.character.escape.yaml' },
-  { fixture: BLOCK, line: "comment_style: 'it''s", token: "s # fine", scope: 'string.quoted.single.yaml', not: 'comment.line.number-sign.yaml' },
+  {
+    fixture: BLOCK,
+    line: "comment_style: 'it''s",
+    token: 's # fine',
+    scope: 'string.quoted.single.yaml',
+    not: 'comment.line.number-sign.yaml',
+  },
   { fixture: BLOCK, line: "comment_style: 'it''s", token: "''", scope: 'constant.character.escape.yaml' },
   { fixture: BLOCK, line: "comment_style: 'it''s", token: 'comment_style', scope: YAML_KEY, not: FIELD },
   // Keys RadLab does not know, and RadLab key names where RadLab does not expect them.
   { fixture: BLOCK, line: 'notes: >-', token: 'notes', scope: YAML_KEY, not: SECTION },
   { fixture: BLOCK, line: '  extra:', token: 'extra', scope: YAML_KEY, not: FIELD },
   { fixture: BLOCK, line: '    condition: spinal_canal_stenosis', token: 'condition', scope: YAML_KEY, not: FIELD },
-  { fixture: BLOCK, line: '    condition: spinal_canal_stenosis', token: 'spinal_canal_stenosis', scope: 'string.unquoted.plain.yaml', not: ENUM },
+  {
+    fixture: BLOCK,
+    line: '    condition: spinal_canal_stenosis',
+    token: 'spinal_canal_stenosis',
+    scope: 'string.unquoted.plain.yaml',
+    not: ENUM,
+  },
   { fixture: BLOCK, line: 'augmentations: { condition', token: 'condition', scope: YAML_KEY, not: FIELD },
   { fixture: BLOCK, line: '    scans: ./cache', token: './cache/scans.npz', scope: PATH },
   { fixture: BLOCK, line: '    - L6/L7', token: 'L6/L7', scope: 'string.unquoted.plain.yaml', not: ENUM },
@@ -346,10 +373,29 @@ const cases: Case[] = [
   // Block scalars: the text below the header is string content, even when it looks like a key or a comment.
   { fixture: BLOCK, line: 'description: |', token: '|', scope: 'keyword.control.flow.block-scalar.yaml' },
   { fixture: BLOCK, line: 'description: |', token: 'description', scope: SECTION },
-  { fixture: BLOCK, line: '  data: this line is text', token: 'data: this line is text, not a key # nor a comment', scope: 'string.unquoted.block.yaml', not: SECTION, within: true },
+  {
+    fixture: BLOCK,
+    line: '  data: this line is text',
+    token: 'data: this line is text, not a key # nor a comment',
+    scope: 'string.unquoted.block.yaml',
+    not: SECTION,
+    within: true,
+  },
   { fixture: BLOCK, line: 'notes: >-', token: '-', scope: 'storage.modifier.block-scalar-indicator.yaml' },
-  { fixture: BLOCK, line: '  on two lines.', token: 'on two lines.', scope: 'string.unquoted.block.yaml', within: true },
-  { fixture: EDGE, line: '      a literal item', token: 'a literal item', scope: 'string.unquoted.block.yaml', within: true },
+  {
+    fixture: BLOCK,
+    line: '  on two lines.',
+    token: 'on two lines.',
+    scope: 'string.unquoted.block.yaml',
+    within: true,
+  },
+  {
+    fixture: EDGE,
+    line: '      a literal item',
+    token: 'a literal item',
+    scope: 'string.unquoted.block.yaml',
+    within: true,
+  },
   // Anchors, aliases, tags, directives and document markers.
   { fixture: BLOCK, line: 'seed: &data_seed', token: 'data_seed', scope: 'entity.name.type.anchor.yaml' },
   { fixture: BLOCK, line: 'seed: *data_seed', token: 'data_seed', scope: 'variable.other.alias.yaml' },
@@ -360,11 +406,29 @@ const cases: Case[] = [
   { fixture: BLOCK, line: 'name: second-document', token: 'name', scope: SECTION },
   { fixture: BLOCK, line: 'model: { backbones', token: 'beit_s_16', scope: ENUM },
   // Tricky YAML.
-  { fixture: EDGE, line: '  threads: 4#not', token: '4#not-a-comment', scope: 'string.unquoted.plain.yaml', not: 'comment.line.number-sign.yaml' },
+  {
+    fixture: EDGE,
+    line: '  threads: 4#not',
+    token: '4#not-a-comment',
+    scope: 'string.unquoted.plain.yaml',
+    not: 'comment.line.number-sign.yaml',
+  },
   { fixture: EDGE, line: 'name: constant # trailing', token: 'constant', scope: ENUM },
-  { fixture: EDGE, line: 'name: constant # trailing', token: 'trailing comment', scope: 'comment.line.number-sign.yaml', within: true },
+  {
+    fixture: EDGE,
+    line: 'name: constant # trailing',
+    token: 'trailing comment',
+    scope: 'comment.line.number-sign.yaml',
+    within: true,
+  },
   { fixture: EDGE, line: '    L1/L2,   # a comment', token: 'L1/L2', scope: ENUM },
-  { fixture: EDGE, line: '    L1/L2,   # a comment', token: 'a comment inside a flow sequence', scope: 'comment.line.number-sign.yaml', within: true },
+  {
+    fixture: EDGE,
+    line: '    L1/L2,   # a comment',
+    token: 'a comment inside a flow sequence',
+    scope: 'comment.line.number-sign.yaml',
+    within: true,
+  },
   { fixture: EDGE, line: '    window: tags', token: 'tags', scope: ENUM },
   { fixture: EDGE, line: '  - resnet50', token: 'resnet50', scope: ENUM },
   { fixture: EDGE, line: '  pretrained: none', token: 'none', scope: ENUM, not: PATH },
@@ -374,7 +438,12 @@ const cases: Case[] = [
   { fixture: EDGE, line: "'quoted key': 1", token: "'quoted key'", scope: YAML_KEY },
   { fixture: EDGE, line: '"double key": ratio', token: 'ratio 1:2', scope: 'string.unquoted.plain.yaml' },
   { fixture: EDGE, line: '    - name: study-1', token: 'name', scope: YAML_KEY, not: FIELD },
-  { fixture: EDGE, line: '  that continues on', token: 'that continues on a second line', scope: 'string.unquoted.plain.yaml' },
+  {
+    fixture: EDGE,
+    line: '  that continues on',
+    token: 'that continues on a second line',
+    scope: 'string.unquoted.plain.yaml',
+  },
   { fixture: EDGE, line: '  condition: "spinal', token: 'spinal_canal_stenosis', scope: 'string.quoted.double.yaml' },
 ];
 

@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
-import { hoverExperiment, outlineExperiment, validateExperiment, type Position } from '../../core/experiment/languageService';
+import {
+  hoverExperiment,
+  outlineExperiment,
+  validateExperiment,
+  type Position,
+} from '../../core/experiment/languageService';
 import { experimentTemplate } from '../../core/experiment/template';
 import { toDocumentSymbol, toHover, toLspDiagnostic } from '../../language-server/lspConversions';
 import { fixtureFolder } from './fixtures';
@@ -22,7 +27,12 @@ function positionOf(text: string, offset: number): Position {
 }
 
 /** Replaces the first `find` at or after `from` by `by`: the new text and the didChange event that makes it. */
-function replace(text: string, find: string, by: string, from = 0): { text: string; change: TextDocumentContentChangeEvent } {
+function replace(
+  text: string,
+  find: string,
+  by: string,
+  from = 0,
+): { text: string; change: TextDocumentContentChangeEvent } {
   const at = text.indexOf(find, from);
   assert.ok(at >= 0, `"${find}" is not in the text`);
   const range = { start: positionOf(text, at), end: positionOf(text, at + find.length) };

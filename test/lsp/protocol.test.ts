@@ -17,12 +17,35 @@ import { fixture, range, unsavedFixtureUri } from './fixtures';
 import { fullClientCapabilities, LspTestClient } from './lspClient';
 
 const trainKeys = [
-  'optimizer', 'schedule', 'batch_size', 'epochs', 'loss', 'augment', 'normalize',
-  'select_best', 'early_stopping', 'grad_clip', 'seed', 'engine', 'threads',
+  'optimizer',
+  'schedule',
+  'batch_size',
+  'epochs',
+  'loss',
+  'augment',
+  'normalize',
+  'select_best',
+  'early_stopping',
+  'grad_clip',
+  'seed',
+  'engine',
+  'threads',
 ];
 const backboneNames = [
-  'resnet18', 'resnet50', 'resnet152', 'convnext_tiny', 'convnext_base', 'vit_ti_16', 'vit_s_16',
-  'vit_b_16', 'swin_t', 'swin_b', 'beit_s_16', 'beit_b_16', 'efficientnet_v2_s', 'efficientnet_v2_m',
+  'resnet18',
+  'resnet50',
+  'resnet152',
+  'convnext_tiny',
+  'convnext_base',
+  'vit_ti_16',
+  'vit_s_16',
+  'vit_b_16',
+  'swin_t',
+  'swin_b',
+  'beit_s_16',
+  'beit_b_16',
+  'efficientnet_v2_s',
+  'efficientnet_v2_m',
 ];
 
 function only(diagnostics: Diagnostic[]): Diagnostic {
@@ -98,7 +121,10 @@ describe('language server over stdio', () => {
       assert.ok(diagnostic.message.length > 10, diagnostic.message);
       if (testCase.fix !== undefined) {
         const fixes = (diagnostic.data as { fixes: { edit: { newText: string } }[] }).fixes;
-        assert.deepEqual(fixes.map((f) => f.edit.newText), [testCase.fix]);
+        assert.deepEqual(
+          fixes.map((f) => f.edit.newText),
+          [testCase.fix],
+        );
         assert.match(diagnostic.message, new RegExp(testCase.fix));
       }
       await client.close(file.uri);
@@ -133,11 +159,11 @@ describe('language server over stdio', () => {
       position: { line: 14, character: 2 },
     });
     const written = ['batch_size', 'epochs', 'engine'];
-    assert.deepEqual(
-      items.map((item) => item.label).sort(),
-      trainKeys.filter((key) => !written.includes(key)).sort(),
+    assert.deepEqual(items.map((item) => item.label).sort(), trainKeys.filter((key) => !written.includes(key)).sort());
+    assert.ok(
+      items.every((item) => item.kind === 10),
+      'keys are Property items',
     );
-    assert.ok(items.every((item) => item.kind === 10), 'keys are Property items');
     await client.close(uri);
   });
 
@@ -164,7 +190,10 @@ describe('language server over stdio', () => {
       position: { line: 2, character: 22 },
     });
     assert.deepEqual(inWeights.map((item) => item.label).sort(), ['convnext_tiny.safetensors', 'resnet18.pth']);
-    assert.ok(inWeights.every((item) => item.kind === 17), 'files are File items');
+    assert.ok(
+      inWeights.every((item) => item.kind === 17),
+      'files are File items',
+    );
     await client.change(uri, [{ range: range(2, 14, 2, 22), text: '' }]);
     const atTop = await client.request<CompletionItem[]>('textDocument/completion', {
       textDocument: { uri },
@@ -246,13 +275,22 @@ describe('language server over stdio', () => {
     const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', {
       textDocument: { uri: valid.uri },
     });
-    assert.deepEqual(symbols.map((s) => s.name), ['name', 'data', 'model', 'train', 'output']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['name', 'data', 'model', 'train', 'output'],
+    );
     const data = symbols[1]!;
     assert.deepEqual(data.selectionRange, range(1, 0, 1, 4));
     // From the `data` key to the end of its last value, `... seed: 42 }` (line 5 is 81 characters long).
     assert.deepEqual(data.range, range(1, 0, 5, 81));
-    assert.deepEqual(data.children?.map((s) => s.name), ['root', 'condition', 'levels', 'split']);
-    assert.deepEqual(symbols[3]!.children?.map((s) => s.name), ['batch_size', 'epochs', 'engine']);
+    assert.deepEqual(
+      data.children?.map((s) => s.name),
+      ['root', 'condition', 'levels', 'split'],
+    );
+    assert.deepEqual(
+      symbols[3]!.children?.map((s) => s.name),
+      ['batch_size', 'epochs', 'engine'],
+    );
     await client.close(valid.uri);
   });
 

@@ -121,7 +121,9 @@ describe('robustness of the language server', () => {
       });
       assert.ok(Array.isArray(actions));
       // Editing the hostile text keeps the server answering too.
-      const edited = await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }]);
+      const edited = await client.change(uri, [
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' },
+      ]);
       assert.ok(Array.isArray(edited.diagnostics));
       await client.close(uri);
       assert.ok(client.alive, 'server process still running');
@@ -147,7 +149,10 @@ describe('robustness of the language server', () => {
   it('still validates a normal document after all of the above', async () => {
     const broken = fixture('bad-enum.experiment.yaml');
     const published = await client.open(broken.uri, broken.text);
-    assert.deepEqual(published.diagnostics.map((d) => d.code), ['bad-enum']);
+    assert.deepEqual(
+      published.diagnostics.map((d) => d.code),
+      ['bad-enum'],
+    );
     await client.close(broken.uri);
     assert.equal(await client.shutdown(), 0);
   });

@@ -31,10 +31,22 @@ describe('classificationReport, hand-computed', () => {
 
   it('computes accuracy, per-grade, macro and weighted scores', () => {
     assertClose(report.accuracy, 4 / 6);
-    assertAllClose(report.perClass.map((s) => s.precision), [1, 1 / 2, 1 / 2]);
-    assertAllClose(report.perClass.map((s) => s.recall), [2 / 3, 1 / 2, 1]);
-    assertAllClose(report.perClass.map((s) => s.f1), [4 / 5, 1 / 2, 2 / 3]);
-    assert.deepEqual(report.perClass.map((s) => s.support), [3, 2, 1]);
+    assertAllClose(
+      report.perClass.map((s) => s.precision),
+      [1, 1 / 2, 1 / 2],
+    );
+    assertAllClose(
+      report.perClass.map((s) => s.recall),
+      [2 / 3, 1 / 2, 1],
+    );
+    assertAllClose(
+      report.perClass.map((s) => s.f1),
+      [4 / 5, 1 / 2, 2 / 3],
+    );
+    assert.deepEqual(
+      report.perClass.map((s) => s.support),
+      [3, 2, 1],
+    );
     assertAllClose([report.macro.precision, report.macro.recall, report.macro.f1], [2 / 3, 13 / 18, 59 / 90]);
     assertAllClose([report.weighted.precision, report.weighted.recall, report.weighted.f1], [3 / 4, 2 / 3, 61 / 90]);
   });
@@ -43,8 +55,14 @@ describe('classificationReport, hand-computed', () => {
     // truth [0, 0, 1], predicted [0, 0, 0]: grade 0 P 2/3, R 1, F1 4/5; grade 1 predicted never (P 0/0 → 0),
     // R 0; grade 2 absent everywhere → 0. Macro F1 (4/5)/3, weighted F1 (2·4/5)/3.
     const sparse = classificationReport([0, 0, 1], confident([0, 0, 0]));
-    assertAllClose(sparse.perClass.map((s) => s.f1), [4 / 5, 0, 0]);
-    assertAllClose(sparse.perClass.map((s) => s.precision), [2 / 3, 0, 0]);
+    assertAllClose(
+      sparse.perClass.map((s) => s.f1),
+      [4 / 5, 0, 0],
+    );
+    assertAllClose(
+      sparse.perClass.map((s) => s.precision),
+      [2 / 3, 0, 0],
+    );
     assertClose(sparse.macro.f1, 4 / 15);
     assertClose(sparse.weighted.f1, 8 / 15);
     assert.deepEqual(sparse.confusion.normalised[2], [0, 0, 0]);
@@ -70,7 +88,17 @@ describe('classificationReport, hand-computed', () => {
   it('names the bad row in its errors', () => {
     assert.throws(() => classificationReport([0, 3], confident([0, 0])), /label 1 is 3/);
     assert.throws(() => classificationReport([0], [[0.5, 0.5]]), /row 0 has 2 values/);
-    assert.throws(() => classificationReport([0, 1], [[1, 0, 0], [0, Number.NaN, 1]]), /row 1 holds a non-finite/);
+    assert.throws(
+      () =>
+        classificationReport(
+          [0, 1],
+          [
+            [1, 0, 0],
+            [0, Number.NaN, 1],
+          ],
+        ),
+      /row 1 holds a non-finite/,
+    );
     assert.throws(() => classificationReport([0, 1], confident([0])), /2 true labels but 1 probability rows/);
   });
 });
@@ -82,11 +110,19 @@ describe('classificationReport against scikit-learn', () => {
       const expected = reference.expected;
       assertClose(report.accuracy, expected.accuracy, 1e-12, 'accuracy');
       for (const key of ['precision', 'recall', 'f1'] as const) {
-        assertAllClose(report.perClass.map((s) => s[key]), expected.perClass.map((s) => s[key]), 1e-12, key);
+        assertAllClose(
+          report.perClass.map((s) => s[key]),
+          expected.perClass.map((s) => s[key]),
+          1e-12,
+          key,
+        );
         assertClose(report.macro[key], expected.macro[key], 1e-12, `macro ${key}`);
         assertClose(report.weighted[key], expected.weighted[key], 1e-12, `weighted ${key}`);
       }
-      assert.deepEqual(report.perClass.map((s) => s.support), expected.perClass.map((s) => s.support));
+      assert.deepEqual(
+        report.perClass.map((s) => s.support),
+        expected.perClass.map((s) => s.support),
+      );
       assert.deepEqual(report.confusion.counts, expected.confusion.counts);
       assertAllClose(report.confusion.normalised.flat(), expected.confusion.normalised.flat(), 1e-12, 'normalised');
     });

@@ -36,7 +36,12 @@ export function assertClose(actual: number, expected: number, tolerance = 1e-12,
   );
 }
 
-export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-12, what = ''): void {
+export function assertAllClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance = 1e-12,
+  what = '',
+): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) assertClose(actual[i]!, expected[i]!, tolerance, `${what}[${i}]`);
 }

@@ -83,18 +83,22 @@ describe('headless chart rendering', () => {
     const centreY = chartArea.top + 0.5 * cellHeight - 10;
     let whitePixels = 0;
     for (let dy = -8; dy <= 8; dy++) {
-      for (let dx = -12; dx <= 12; dx++) if (pixel(image, centreX + dx, centreY + dy).every((c) => c > 200)) whitePixels++;
+      for (let dx = -12; dx <= 12; dx++)
+        if (pixel(image, centreX + dx, centreY + dy).every((c) => c > 200)) whitePixels++;
     }
     assert.ok(whitePixels > 10, `${whitePixels} white text pixels at the centre of the darkest cell`);
   });
 
   it('puts each grade AUC into the ROC legend and leaves out grades without one', () => {
-    const roc = oneVsRestRoc([0, 1, 0, 1], [
-      [0.7, 0.2, 0.1],
-      [0.4, 0.5, 0.1],
-      [0.6, 0.3, 0.1],
-      [0.1, 0.6, 0.3],
-    ]);
+    const roc = oneVsRestRoc(
+      [0, 1, 0, 1],
+      [
+        [0.7, 0.2, 0.1],
+        [0.4, 0.5, 0.1],
+        [0.6, 0.3, 0.1],
+        [0.1, 0.6, 0.3],
+      ],
+    );
     const labels = rocConfig(roc).data.datasets.map((dataset) => dataset.label);
     assert.deepEqual(labels, ['Normal/Mild (AUC 1.000)', 'Moderate (AUC 1.000)', 'chance']);
   });
@@ -106,15 +110,29 @@ describe('headless chart rendering', () => {
   });
 
   it('writes the four run plots', async () => {
-    const roc = oneVsRestRoc([0, 1, 2, 0, 1, 2], [
-      [0.6, 0.3, 0.1],
-      [0.2, 0.5, 0.3],
-      [0.1, 0.3, 0.6],
-      [0.4, 0.4, 0.2],
-      [0.5, 0.3, 0.2],
-      [0.2, 0.2, 0.6],
-    ]);
-    const confusion = { counts: [[1, 0, 0], [1, 1, 0], [0, 0, 2]], normalised: [[1, 0, 0], [0.5, 0.5, 0], [0, 0, 1]] };
+    const roc = oneVsRestRoc(
+      [0, 1, 2, 0, 1, 2],
+      [
+        [0.6, 0.3, 0.1],
+        [0.2, 0.5, 0.3],
+        [0.1, 0.3, 0.6],
+        [0.4, 0.4, 0.2],
+        [0.5, 0.3, 0.2],
+        [0.2, 0.2, 0.6],
+      ],
+    );
+    const confusion = {
+      counts: [
+        [1, 0, 0],
+        [1, 1, 0],
+        [0, 0, 2],
+      ],
+      normalised: [
+        [1, 0, 0],
+        [0.5, 0.5, 0],
+        [0, 0, 1],
+      ],
+    };
     const paths = writeRunPlots(join(folder, 'plots'), { history, confusion, roc });
     for (const path of Object.values(paths)) {
       const image = await decode(readFileSync(path));

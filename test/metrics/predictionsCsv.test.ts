@@ -45,7 +45,10 @@ describe('result CSVs', () => {
   });
 
   it('writes the four files, confusion matrices with grade labels', () => {
-    const report = classificationReport(samples.map((s) => s.trueLabel), samples.map((s) => s.probabilities));
+    const report = classificationReport(
+      samples.map((s) => s.trueLabel),
+      samples.map((s) => s.probabilities),
+    );
     const paths = writeResultCsvs(join(folder, 'results'), 'spinal_canal_stenosis', samples, report.confusion);
     const counts = parse(readFileSync(paths.confusionCounts, 'utf8'), { columns: true });
     // truth [0, 2, 1], predicted [0, 2, 0]: Moderate row has its sample under Normal/Mild.

@@ -24,13 +24,19 @@ describe('rocCurve, hand-computed', () => {
 
   it('leaves a grade without positives out of the macro mean', () => {
     // truth [0, 1, 0, 1]: grade 2 never occurs. Grade 0 ranks perfectly (AUC 1), grade 1 too (AUC 1).
-    const report = oneVsRestRoc([0, 1, 0, 1], [
-      [0.7, 0.2, 0.1],
-      [0.2, 0.7, 0.1],
-      [0.6, 0.3, 0.1],
-      [0.1, 0.6, 0.3],
-    ]);
-    assert.deepEqual(report.curves.map((c) => c.auc), [1, 1, null]);
+    const report = oneVsRestRoc(
+      [0, 1, 0, 1],
+      [
+        [0.7, 0.2, 0.1],
+        [0.2, 0.7, 0.1],
+        [0.6, 0.3, 0.1],
+        [0.1, 0.6, 0.3],
+      ],
+    );
+    assert.deepEqual(
+      report.curves.map((c) => c.auc),
+      [1, 1, null],
+    );
     assert.equal(report.macroAuc, 1);
   });
 });

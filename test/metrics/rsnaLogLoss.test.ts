@@ -45,7 +45,10 @@ describe('rsna weighted log loss, hand-computed', () => {
   });
 
   it('refuses a level scored twice', () => {
-    assert.throws(() => rsnaConditionScore('spinal_canal_stenosis', [samples[0]!, samples[0]!]), /study A level L1\/L2 appears twice/);
+    assert.throws(
+      () => rsnaConditionScore('spinal_canal_stenosis', [samples[0]!, samples[0]!]),
+      /study A level L1\/L2 appears twice/,
+    );
   });
 });
 

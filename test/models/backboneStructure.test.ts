@@ -38,5 +38,8 @@ for (const name of BACKBONE_NAMES) {
 }
 
 test('an unknown backbone name is refused with a suggestion', () => {
-  assert.throws(() => defineBackbone('convnext_bas'), /unknown backbone 'convnext_bas' \(did you mean 'convnext_base'\?\)/);
+  assert.throws(
+    () => defineBackbone('convnext_bas'),
+    /unknown backbone 'convnext_bas' \(did you mean 'convnext_base'\?\)/,
+  );
 });

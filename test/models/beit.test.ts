@@ -29,7 +29,15 @@ test("Swin's 2x2 window index has the same patch block (no class token)", () => 
 });
 
 test('mean pooling averages the patch tokens and leaves the class token out', () => {
-  const pooled = meanOfPatchTokens(tf.tensor3d([[[9, 9], [1, 2], [3, 4]]]));
+  const pooled = meanOfPatchTokens(
+    tf.tensor3d([
+      [
+        [9, 9],
+        [1, 2],
+        [3, 4],
+      ],
+    ]),
+  );
   assert.deepEqual([...pooled.dataSync()], [2, 3]);
 });
 

@@ -34,7 +34,11 @@ test('the head computes what the PyTorch reference head computes', async () => {
   const features = tensorOf(fixture.io, 'features');
   const levels = tensorOf(fixture.io, 'levels');
   const logits = tf.tidy(() =>
-    head.forward(tf.tensor2d(features.data as Float32Array, features.shape as [number, number]), tf.tensor1d(levels.data, 'int32'), false),
+    head.forward(
+      tf.tensor2d(features.data as Float32Array, features.shape as [number, number]),
+      tf.tensor1d(levels.data, 'int32'),
+      false,
+    ),
   );
   assert.deepEqual(logits.shape, [4, 3]);
   assert.ok(relativeError(logits.dataSync(), tensorOf(fixture.io, 'logits').data) < 1e-5);
@@ -45,7 +49,10 @@ test('the head computes what the PyTorch reference head computes', async () => {
 test('the head refuses level indices of the wrong type or count', () => {
   const head = new LevelHead({ featureWidth: 4, embedding: 2, hidden: [3] }).initialize(0);
   tf.tidy(() => {
-    assert.throws(() => head.forward(tf.zeros([2, 4]), tf.tensor1d([0, 1], 'float32'), false), /one int32 level index per row/);
+    assert.throws(
+      () => head.forward(tf.zeros([2, 4]), tf.tensor1d([0, 1], 'float32'), false),
+      /one int32 level index per row/,
+    );
     assert.throws(() => head.forward(tf.zeros([2, 5]), tf.tensor1d([0, 1], 'int32'), false), /takes 4 features/);
   });
   head.dispose();
@@ -62,7 +69,10 @@ test('unfreeze_last_n 32 on resnet152 trains the blocks the registry names, and 
   );
   assert.deepEqual([count('layer4.2'), count('layer4.1'), count('layer4.0'), count('layer3.35')], [9, 9, 12, 2]);
   assert.deepEqual(backboneNames.slice(0, 2), ['layer3.35.bn3.weight', 'layer3.35.bn3.bias']);
-  assert.deepEqual(names.slice(32), model.head.parameters.map((p) => p.name));
+  assert.deepEqual(
+    names.slice(32),
+    model.head.parameters.map((p) => p.name),
+  );
 });
 
 test("for every backbone the trailing tensors fall into the registry's tail blocks", () => {
@@ -76,7 +86,10 @@ test("for every backbone the trailing tensors fall into the registry's tail bloc
       for (const parameter of tail) {
         assert.ok(parameter.name.startsWith(`${group.block}.`), `${name}: ${parameter.name} is not in ${group.block}`);
       }
-      assert.equal(tail.reduce((sum, p) => sum + p.torchShape.reduce((a, b) => a * b, 1), 0), group.params);
+      assert.equal(
+        tail.reduce((sum, p) => sum + p.torchShape.reduce((a, b) => a * b, 1), 0),
+        group.params,
+      );
     }
   }
 });
@@ -92,9 +105,15 @@ test('freeze_backbone false trains everything; 0 and overlarge counts are handle
 });
 
 function tinyClassifier(seed: number): LevelClassifier {
-  const backbone = resnet({ block: 'bottleneck', layers: [1, 1, 1, 1], widths: [4, 4, 4, 4], stemWidth: 8 }, 'tiny_resnet');
+  const backbone = resnet(
+    { block: 'bottleneck', layers: [1, 1, 1, 1], widths: [4, 4, 4, 4], stemWidth: 8 },
+    'tiny_resnet',
+  );
   backbone.initialize(seed);
-  return new LevelClassifier(backbone, new LevelHead({ featureWidth: 16, embedding: 4, hidden: [8] }).initialize(seed + 1));
+  return new LevelClassifier(
+    backbone,
+    new LevelHead({ featureWidth: 16, embedding: 4, hidden: [8] }).initialize(seed + 1),
+  );
 }
 
 test('a saved classifier reloads into a fresh one and predicts identically, batch-norm statistics included', async () => {
@@ -121,12 +140,19 @@ test('a saved classifier reloads into a fresh one and predicts identically, batc
 test('loading refuses another architecture and reports what is missing, leaving the model untouched', async () => {
   const model = tinyClassifier(1);
   const path = join(scratch, 'partial.safetensors');
-  await writeSafetensors(path, [{ name: 'backbone.conv1.weight', dtype: 'F32', shape: [8, 3, 7, 7], data: new Float32Array(1176) }], {
-    format: 'radlab-level-classifier/1',
-    backbone: 'tiny_resnet',
-  });
+  await writeSafetensors(
+    path,
+    [{ name: 'backbone.conv1.weight', dtype: 'F32', shape: [8, 3, 7, 7], data: new Float32Array(1176) }],
+    {
+      format: 'radlab-level-classifier/1',
+      backbone: 'tiny_resnet',
+    },
+  );
   const before = [...model.backbone.parameters[0]!.variable.dataSync()];
-  await assert.rejects(loadClassifier(path, model), /partial\.safetensors: cannot load the weights: \d+ tensor\(s\) the model needs are missing: backbone\.bn1\.weight/);
+  await assert.rejects(
+    loadClassifier(path, model),
+    /partial\.safetensors: cannot load the weights: \d+ tensor\(s\) the model needs are missing: backbone\.bn1\.weight/,
+  );
   assert.deepEqual([...model.backbone.parameters[0]!.variable.dataSync()], before);
   await writeSafetensors(path, [], { format: 'radlab-level-classifier/1', backbone: 'resnet50' });
   await assert.rejects(loadClassifier(path, model), /holds a resnet50 classifier, the model is tiny_resnet/);

@@ -1,7 +1,7 @@
 // `radlab model` through its run() entry point, with its output captured.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { run, type CommandOutput } from '../../core/models/modelCommand';
+import { run, type CommandOutput } from '../../core/cli/modelCommand';
 
 async function invoke(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -117,7 +117,8 @@ describe('parameter gradients match PyTorch (cpu)', () => {
       const projection = tensorOf(fixture.io, 'projection');
       const variables = backbone.parameters.map((p) => p.variable);
       const { value, grads } = tf.variableGrads(
-        () => tf.sum(tf.mul(backbone.forward(nhwcInput(fixture.io), false), tf.tensor(projection.data, projection.shape))),
+        () =>
+          tf.sum(tf.mul(backbone.forward(nhwcInput(fixture.io), false), tf.tensor(projection.data, projection.shape))),
         variables,
       );
       let worst = 0;

@@ -30,7 +30,12 @@ export function tensorOf(io: Map<string, HostTensor>, name: string): HostTensor 
 /** The fixture's NCHW input as an NHWC tensor. */
 export function nhwcInput(io: Map<string, HostTensor>): tf.Tensor4D {
   const input = tensorOf(io, 'input');
-  return tf.tidy(() => tf.transpose(tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]), [0, 2, 3, 1]));
+  return tf.tidy(() =>
+    tf.transpose(
+      tf.tensor4d(input.data as Float32Array, input.shape as [number, number, number, number]),
+      [0, 2, 3, 1],
+    ),
+  );
 }
 
 /** max |actual - expected| / max |expected|: the error measure the parity tests bound. */

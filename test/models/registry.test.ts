@@ -79,25 +79,22 @@ const VIT_B_16_HEADLESS_MACS =
 
 describe('backbone registry', () => {
   test('lists exactly the backbones RadLab supports', () => {
-    assert.deepEqual(
-      [...BACKBONE_NAMES].sort(),
-      [
-        'beit_b_16',
-        'beit_s_16',
-        'convnext_base',
-        'convnext_tiny',
-        'efficientnet_v2_m',
-        'efficientnet_v2_s',
-        'resnet152',
-        'resnet18',
-        'resnet50',
-        'swin_b',
-        'swin_t',
-        'vit_b_16',
-        'vit_s_16',
-        'vit_ti_16',
-      ],
-    );
+    assert.deepEqual([...BACKBONE_NAMES].sort(), [
+      'beit_b_16',
+      'beit_s_16',
+      'convnext_base',
+      'convnext_tiny',
+      'efficientnet_v2_m',
+      'efficientnet_v2_s',
+      'resnet152',
+      'resnet18',
+      'resnet50',
+      'swin_b',
+      'swin_t',
+      'vit_b_16',
+      'vit_s_16',
+      'vit_ti_16',
+    ]);
   });
 
   test('parameter counts are torchvision published counts minus the classification head', () => {
@@ -175,7 +172,10 @@ describe('backbone registry', () => {
       assert.ok(params <= facts.params, name);
     }
     const resnet18 = backboneFacts('resnet18');
-    assert.equal(resnet18.tail.reduce((sum, group) => sum + group.params, 0), resnet18.params);
+    assert.equal(
+      resnet18.tail.reduce((sum, group) => sum + group.params, 0),
+      resnet18.params,
+    );
     assert.deepEqual(
       resnet18.tail.slice(-2).map((group) => group.block),
       ['bn1', 'conv1'],

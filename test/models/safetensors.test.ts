@@ -67,9 +67,15 @@ test('writes and reads back F32, F16, BF16 and I64', () => {
 });
 
 test('malformed files are refused with the file named', () => {
-  assert.throws(() => decodeSafetensors(new Uint8Array(4), 'tiny.safetensors'), /tiny\.safetensors: the file has 4 bytes/);
+  assert.throws(
+    () => decodeSafetensors(new Uint8Array(4), 'tiny.safetensors'),
+    /tiny\.safetensors: the file has 4 bytes/,
+  );
   const good = encodeSafetensors([{ name: 'w', dtype: 'F32', shape: [2], data: Float32Array.from([1, 2]) }]);
-  assert.throws(() => decodeSafetensors(good.subarray(0, good.length - 4), 'cut.safetensors'), /cut\.safetensors: tensor 'w'/);
+  assert.throws(
+    () => decodeSafetensors(good.subarray(0, good.length - 4), 'cut.safetensors'),
+    /cut\.safetensors: tensor 'w'/,
+  );
   const lying = new Uint8Array(16);
   new DataView(lying.buffer).setBigUint64(0, 1000n, true);
   assert.throws(() => decodeSafetensors(lying, 'big.safetensors'), /header claims 1000 bytes/);

@@ -57,7 +57,9 @@ for (const [family, make] of Object.entries(families)) {
 test('stochastic depth drops branches at random in training and never in evaluation', () => {
   const backbone = families.convnext!().initialize(2);
   const images = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const [train1, train2, eval1, eval2] = [true, true, false, false].map((training) => backbone.forward(images, training));
+  const [train1, train2, eval1, eval2] = [true, true, false, false].map((training) =>
+    backbone.forward(images, training),
+  );
   assert.notDeepEqual([...train1!.dataSync()], [...train2!.dataSync()]);
   assert.deepEqual([...eval1!.dataSync()], [...eval2!.dataSync()]);
   tf.dispose([images, train1!, train2!, eval1!, eval2!]);

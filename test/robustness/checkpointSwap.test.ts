@@ -19,7 +19,9 @@ function writeCheckpoint(folder: string, epoch: number): void {
 }
 
 function epochOf(folder: string | undefined): number | undefined {
-  return folder === undefined ? undefined : (JSON.parse(readFileSync(join(folder, 'progress.json'), 'utf8')) as { completedEpochs: number }).completedEpochs;
+  return folder === undefined
+    ? undefined
+    : (JSON.parse(readFileSync(join(folder, 'progress.json'), 'utf8')) as { completedEpochs: number }).completedEpochs;
 }
 
 describe('training checkpoint swap', () => {
@@ -36,7 +38,11 @@ describe('training checkpoint swap', () => {
   const crashPoints: { after: string; steps: (folder: string) => void; expected: number }[] = [
     { after: 'staging half written', steps: (f) => rmSync(join(`${f}.saving`, 'progress.json')), expected: 1 },
     { after: 'old renamed aside', steps: (f) => renameSync(f, asideFolder(f)), expected: 1 },
-    { after: 'new renamed in', steps: (f) => (renameSync(f, asideFolder(f)), renameSync(`${f}.saving`, f)), expected: 2 },
+    {
+      after: 'new renamed in',
+      steps: (f) => (renameSync(f, asideFolder(f)), renameSync(`${f}.saving`, f)),
+      expected: 2,
+    },
   ];
   for (const { after: point, steps, expected } of crashPoints) {
     it(`after a crash with the ${point}, the loader finds epoch ${expected}`, () => {

@@ -54,7 +54,11 @@ function element(spec: ElementSpec): Buffer {
 /** Encapsulated Pixel Data: an empty offset table, then one item per fragment, then the sequence delimiter. */
 export function encapsulated(fragments: Uint8Array[]): ElementSpec {
   const item = (bytes: Uint8Array) => Buffer.concat([Buffer.from([0xfe, 0xff, 0x00, 0xe0]), ul(bytes.length), bytes]);
-  const value = Buffer.concat([item(new Uint8Array()), ...fragments.map(item), Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0])]);
+  const value = Buffer.concat([
+    item(new Uint8Array()),
+    ...fragments.map(item),
+    Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]),
+  ]);
   return { tag: [0x7fe0, 0x0010], vr: 'OB', value, length: 0xffffffff };
 }
 

@@ -28,7 +28,10 @@ async function check(path: string, bytes: Buffer, context: string): Promise<Outc
     assert.equal(image.frames.length, frames, `${context}: frame count`);
     const subsampled = image.meta.photometricInterpretation === 'YBR_FULL_422' ? 1 : 0;
     for (const frame of image.frames) {
-      assert.ok(frame.length === rows * columns * samplesPerPixel || subsampled, `${context}: frame of ${frame.length} samples for ${rows}x${columns}x${samplesPerPixel}`);
+      assert.ok(
+        frame.length === rows * columns * samplesPerPixel || subsampled,
+        `${context}: frame of ${frame.length} samples for ${rows}x${columns}x${samplesPerPixel}`,
+      );
     }
     return { kind: 'decoded' };
   } catch (error) {
@@ -52,13 +55,23 @@ describe('DICOM reader under mutation', () => {
       const original = random.pick(originals);
       const { mutation, bytes } = mutate(original.bytes, random);
       const started = performance.now();
-      const outcome = await check(join(folder, `m${i}.dcm`), bytes, `mutation ${i} (${mutation} of ${original.name}, seed ${SEED})`);
-      assert.ok(performance.now() - started < 5_000, `mutation ${i} took ${(performance.now() - started).toFixed(0)} ms`);
+      const outcome = await check(
+        join(folder, `m${i}.dcm`),
+        bytes,
+        `mutation ${i} (${mutation} of ${original.name}, seed ${SEED})`,
+      );
+      assert.ok(
+        performance.now() - started < 5_000,
+        `mutation ${i} took ${(performance.now() - started).toFixed(0)} ms`,
+      );
       const key = outcome.kind === 'decoded' ? 'decoded' : `refused:${outcome.reason}`;
       tally.set(key, (tally.get(key) ?? 0) + 1);
     }
     // Both outcomes occur (a mutator that breaks everything, or nothing, would test one path only).
-    assert.ok((tally.get('decoded') ?? 0) > 0 && [...tally.keys()].some((k) => k.startsWith('refused')), JSON.stringify([...tally]));
+    assert.ok(
+      (tally.get('decoded') ?? 0) > 0 && [...tally.keys()].some((k) => k.startsWith('refused')),
+      JSON.stringify([...tally]),
+    );
     assert.ok(process.memoryUsage().rss - rssBefore < 1024 ** 3, 'resident memory grew by less than 1 GiB');
   });
 
@@ -70,7 +83,10 @@ describe('DICOM reader under mutation', () => {
       assert.equal(outcome.kind, 'refused', `${name} decoded`);
       assert.ok(performance.now() - started < 2_000, `${name}: ${(performance.now() - started).toFixed(0)} ms`);
       // The lies promise 8 GiB to 1 TiB; what the reader may use is bounded by the file's own size plus codecs.
-      assert.ok(process.memoryUsage().rss - rssBefore < 256 * 1024 ** 2, `${name}: resident memory grew by ${process.memoryUsage().rss - rssBefore}`);
+      assert.ok(
+        process.memoryUsage().rss - rssBefore < 256 * 1024 ** 2,
+        `${name}: resident memory grew by ${process.memoryUsage().rss - rssBefore}`,
+      );
     }
   });
 });
@@ -89,16 +105,23 @@ describe('dataset build over broken files', () => {
       [...broken].forEach((file, k) => writeFileSync(file, replacements[k]!));
       // Indexed again: the index records file sizes and times, which the replacement changed.
       const reindexed = await indexDataset(dataset.root, options);
-      const cache = await SampleCache.open(reindexed, { mode: 'crop', crop_mm: 60, slices: 1, size: 32, window: 'auto' }, {
-        cacheDir: join(dataset.temp, 'cache'),
-        threads: 1,
-      });
+      const cache = await SampleCache.open(
+        reindexed,
+        { mode: 'crop', crop_mm: 60, slices: 1, size: 32, window: 'auto' },
+        {
+          cacheDir: join(dataset.temp, 'cache'),
+          threads: 1,
+        },
+      );
       try {
         const expectedSkipped = reindexed.samples.filter((s) => broken.has(s.file));
         assert.equal(cache.skipped.length, expectedSkipped.length);
         for (const skipped of cache.skipped) {
           assert.equal(skipped.reason, 'unusable-image');
-          assert.ok([...broken].some((file) => skipped.detail.includes(file)), `the detail names the file: ${skipped.detail}`);
+          assert.ok(
+            [...broken].some((file) => skipped.detail.includes(file)),
+            `the detail names the file: ${skipped.detail}`,
+          );
         }
         assert.equal(cache.samples.length, reindexed.samples.length - expectedSkipped.length);
         assert.ok(cache.samples.length > 0);

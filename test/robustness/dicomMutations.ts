@@ -4,8 +4,18 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  DEFLATED, encapsulated, EXPLICIT_BIG, EXPLICIT_LITTLE, IMPLICIT_LITTLE, imageElements, JPEG_2000, JPEG_BASELINE,
-  JPEG_LOSSLESS, JPEG_LS, part10, RLE,
+  DEFLATED,
+  encapsulated,
+  EXPLICIT_BIG,
+  EXPLICIT_LITTLE,
+  IMPLICIT_LITTLE,
+  imageElements,
+  JPEG_2000,
+  JPEG_BASELINE,
+  JPEG_LOSSLESS,
+  JPEG_LS,
+  part10,
+  RLE,
 } from './dicomBuilder';
 import { SeededRandom } from './seededRandom';
 
@@ -25,7 +35,19 @@ export function realDicomFiles(): { name: string; bytes: Buffer }[] {
 }
 
 const VRS = ['AE', 'CS', 'DS', 'IS', 'LO', 'OB', 'OW', 'SQ', 'UI', 'UL', 'UN', 'US', 'UT', 'SS', 'FD', 'XX'];
-const SYNTAXES = [IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG, DEFLATED, RLE, JPEG_BASELINE, JPEG_LOSSLESS, JPEG_LS, JPEG_2000, '1.2.840.10008.1.2.4.51', '1.2.3.bogus'];
+const SYNTAXES = [
+  IMPLICIT_LITTLE,
+  EXPLICIT_LITTLE,
+  EXPLICIT_BIG,
+  DEFLATED,
+  RLE,
+  JPEG_BASELINE,
+  JPEG_LOSSLESS,
+  JPEG_LS,
+  JPEG_2000,
+  '1.2.840.10008.1.2.4.51',
+  '1.2.3.bogus',
+];
 const HUGE_LENGTHS = [0xffff, 0xfffe, 0xffffffff, 0xfffffff0, 0x7fffffff, 0x00100000];
 
 /** Offsets of the tag (group, element) written little endian, in the first `limit` bytes. */
@@ -42,12 +64,21 @@ function valueOffset(tagAt: number): number {
   return tagAt + 8;
 }
 
-export type Mutation = 'bit-flips' | 'truncate' | 'wrong-length' | 'wrong-vr' | 'absurd-rows-columns' | 'lying-syntax' | 'absurd-frames';
+export type Mutation =
+  'bit-flips' | 'truncate' | 'wrong-length' | 'wrong-vr' | 'absurd-rows-columns' | 'lying-syntax' | 'absurd-frames';
 
 export function mutate(original: Buffer, random: SeededRandom): { mutation: Mutation; bytes: Buffer } {
   const bytes = Buffer.from(original);
   const header = Math.min(bytes.length, 4096);
-  const mutation = random.pick<Mutation>(['bit-flips', 'truncate', 'wrong-length', 'wrong-vr', 'absurd-rows-columns', 'lying-syntax', 'absurd-frames']);
+  const mutation = random.pick<Mutation>([
+    'bit-flips',
+    'truncate',
+    'wrong-length',
+    'wrong-vr',
+    'absurd-rows-columns',
+    'lying-syntax',
+    'absurd-frames',
+  ]);
   switch (mutation) {
     case 'bit-flips':
       for (let n = random.int(1, 32); n > 0; n--) {
@@ -69,7 +100,8 @@ export function mutate(original: Buffer, random: SeededRandom): { mutation: Muta
       for (let at = 132; at < header - 6; at += 2) {
         if (VRS.includes(bytes.toString('latin1', at + 4, at + 6))) candidates.push(at + 4);
       }
-      for (let n = Math.min(candidates.length, random.int(1, 4)); n > 0; n--) bytes.write(random.pick(VRS), random.pick(candidates), 'latin1');
+      for (let n = Math.min(candidates.length, random.int(1, 4)); n > 0; n--)
+        bytes.write(random.pick(VRS), random.pick(candidates), 'latin1');
       return { mutation, bytes };
     }
     case 'absurd-rows-columns':
@@ -83,7 +115,11 @@ export function mutate(original: Buffer, random: SeededRandom): { mutation: Muta
       const at = tagOffsets(bytes, 0x0028, 0x0008, header)[0];
       if (at !== undefined) {
         const length = bytes.readUInt16LE(at + 6);
-        bytes.write(random.pick(['2147483647', '99999999', '-1', 'NaN', '0', '65536']).padEnd(length).slice(0, length), at + 8, 'latin1');
+        bytes.write(
+          random.pick(['2147483647', '99999999', '-1', 'NaN', '0', '65536']).padEnd(length).slice(0, length),
+          at + 8,
+          'latin1',
+        );
         return { mutation, bytes };
       }
       return { mutation, bytes: Buffer.concat([bytes.subarray(0, 132), bytes.subarray(132 + random.int(1, 64))]) };
@@ -110,24 +146,128 @@ export function lyingFiles(): { name: string; bytes: Buffer }[] {
   new DataView(rleHeaderOnly.buffer).setUint32(4, 64, true);
   new DataView(rleHeaderOnly.buffer).setUint32(8, 72, true);
   const garbage = new Uint8Array(256).map((_, i) => (i * 73 + 11) & 0xff);
-  const jpegStart = new Uint8Array([0xff, 0xd8, 0xff, 0xc3, 0x00, 0x0b, 0x10, 0xff, 0xff, 0xff, 0xff, 0x01, 0x01, 0x11, 0x00, 0xff, 0xd9]);
-  const j2kStart = new Uint8Array([0xff, 0x4f, 0xff, 0x51, 0x00, 0x29, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, ...new Array(33).fill(0)]);
+  const jpegStart = new Uint8Array([
+    0xff, 0xd8, 0xff, 0xc3, 0x00, 0x0b, 0x10, 0xff, 0xff, 0xff, 0xff, 0x01, 0x01, 0x11, 0x00, 0xff, 0xd9,
+  ]);
+  const j2kStart = new Uint8Array([
+    0xff,
+    0x4f,
+    0xff,
+    0x51,
+    0x00,
+    0x29,
+    0x00,
+    0x00,
+    0x7f,
+    0xff,
+    0xff,
+    0xff,
+    0x7f,
+    0xff,
+    0xff,
+    0xff,
+    ...new Array(33).fill(0),
+  ]);
   return [
-    { name: 'native 65535x65535 with 512 bytes of pixels', bytes: part10(EXPLICIT_LITTLE, [...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }), smallPixels]) },
-    { name: 'native 2^31-1 frames', bytes: part10(EXPLICIT_LITTLE, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16, frames: '2147483647' }), smallPixels]) },
-    { name: 'pixel data declaring 0xFFFFFFF0 bytes', bytes: part10(EXPLICIT_LITTLE, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), { ...smallPixels, length: 0xfffffff0 }]) },
-    { name: 'RLE 65535x65535 in an 80-byte frame', bytes: part10(RLE, [...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }), encapsulated([rleHeaderOnly])]) },
-    { name: 'RLE 2^31-1 frames in one fragment', bytes: part10(RLE, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16, frames: '2147483647' }), encapsulated([rleHeaderOnly])]) },
-    { name: 'JPEG lossless SOF saying 65535x65535', bytes: part10(JPEG_LOSSLESS, [...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }), encapsulated([jpegStart])]) },
-    { name: 'JPEG 2000 SIZ saying 2^31x2^31', bytes: part10(JPEG_2000, [...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }), encapsulated([j2kStart])]) },
-    { name: '16x16 header, JPEG lossless SOF saying 65535x65535', bytes: part10(JPEG_LOSSLESS, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), encapsulated([jpegStart])]) },
-    { name: '16x16 header, JPEG 2000 SIZ saying 2^31x2^31', bytes: part10(JPEG_2000, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), encapsulated([j2kStart])]) },
-    { name: 'JPEG 2000 claimed, native pixels', bytes: part10(JPEG_2000, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), smallPixels]) },
-    { name: 'deflated claimed, not deflated', bytes: part10(DEFLATED, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), smallPixels]) },
-    { name: 'JPEG baseline claimed, garbage fragment', bytes: part10(JPEG_BASELINE, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 8 }), encapsulated([garbage])]) },
-    { name: 'JPEG-LS claimed, garbage fragment', bytes: part10(JPEG_LS, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), encapsulated([garbage])]) },
-    { name: 'JPEG lossless claimed, garbage fragment', bytes: part10(JPEG_LOSSLESS, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), encapsulated([garbage])]) },
-    { name: 'BitsAllocated 0', bytes: part10(EXPLICIT_LITTLE, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 0 }), smallPixels]) },
-    { name: 'SamplesPerPixel 65535', bytes: part10(EXPLICIT_LITTLE, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16, samplesPerPixel: 65535 }), smallPixels]) },
+    {
+      name: 'native 65535x65535 with 512 bytes of pixels',
+      bytes: part10(EXPLICIT_LITTLE, [
+        ...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }),
+        smallPixels,
+      ]),
+    },
+    {
+      name: 'native 2^31-1 frames',
+      bytes: part10(EXPLICIT_LITTLE, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 16, frames: '2147483647' }),
+        smallPixels,
+      ]),
+    },
+    {
+      name: 'pixel data declaring 0xFFFFFFF0 bytes',
+      bytes: part10(EXPLICIT_LITTLE, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }),
+        { ...smallPixels, length: 0xfffffff0 },
+      ]),
+    },
+    {
+      name: 'RLE 65535x65535 in an 80-byte frame',
+      bytes: part10(RLE, [
+        ...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }),
+        encapsulated([rleHeaderOnly]),
+      ]),
+    },
+    {
+      name: 'RLE 2^31-1 frames in one fragment',
+      bytes: part10(RLE, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 16, frames: '2147483647' }),
+        encapsulated([rleHeaderOnly]),
+      ]),
+    },
+    {
+      name: 'JPEG lossless SOF saying 65535x65535',
+      bytes: part10(JPEG_LOSSLESS, [
+        ...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }),
+        encapsulated([jpegStart]),
+      ]),
+    },
+    {
+      name: 'JPEG 2000 SIZ saying 2^31x2^31',
+      bytes: part10(JPEG_2000, [
+        ...imageElements({ rows: 65535, columns: 65535, bitsAllocated: 16 }),
+        encapsulated([j2kStart]),
+      ]),
+    },
+    {
+      name: '16x16 header, JPEG lossless SOF saying 65535x65535',
+      bytes: part10(JPEG_LOSSLESS, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }),
+        encapsulated([jpegStart]),
+      ]),
+    },
+    {
+      name: '16x16 header, JPEG 2000 SIZ saying 2^31x2^31',
+      bytes: part10(JPEG_2000, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }),
+        encapsulated([j2kStart]),
+      ]),
+    },
+    {
+      name: 'JPEG 2000 claimed, native pixels',
+      bytes: part10(JPEG_2000, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), smallPixels]),
+    },
+    {
+      name: 'deflated claimed, not deflated',
+      bytes: part10(DEFLATED, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), smallPixels]),
+    },
+    {
+      name: 'JPEG baseline claimed, garbage fragment',
+      bytes: part10(JPEG_BASELINE, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 8 }),
+        encapsulated([garbage]),
+      ]),
+    },
+    {
+      name: 'JPEG-LS claimed, garbage fragment',
+      bytes: part10(JPEG_LS, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }), encapsulated([garbage])]),
+    },
+    {
+      name: 'JPEG lossless claimed, garbage fragment',
+      bytes: part10(JPEG_LOSSLESS, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 16 }),
+        encapsulated([garbage]),
+      ]),
+    },
+    {
+      name: 'BitsAllocated 0',
+      bytes: part10(EXPLICIT_LITTLE, [...imageElements({ rows: 16, columns: 16, bitsAllocated: 0 }), smallPixels]),
+    },
+    {
+      name: 'SamplesPerPixel 65535',
+      bytes: part10(EXPLICIT_LITTLE, [
+        ...imageElements({ rows: 16, columns: 16, bitsAllocated: 16, samplesPerPixel: 65535 }),
+        smallPixels,
+      ]),
+    },
   ];
 }

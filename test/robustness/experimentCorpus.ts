@@ -23,13 +23,87 @@ export interface FuzzDocument {
 
 // Keys and values the schema knows, YAML syntax that changes structure, and characters editors mishandle.
 const TOKENS = [
-  'name', 'data', 'root', 'condition', 'levels', 'series', 'input', 'split', 'model', 'backbones', 'pretrained',
-  'train', 'epochs', 'batch_size', 'optimizer', 'lr', 'output', 'engine', 'synthetic', 'head', 'hidden',
-  'resnet18', 'convnext_base', 'spinal_canal_stenosis', 'L1/L2', 'L5/S1', 'auto', 'wasm', 'adamw', 'none',
-  '0', '-1', '1e999', '.nan', '-.inf', '0x1F', '999999999999999999999', 'true', 'null', '~', '""', "''",
-  ':', ': ', '- ', '[', ']', '{', '}', ',', '#', '&anchor ', '*anchor', '*missing', '!!binary ', '!!str ', '!custom ',
-  '? ', '|', '>-', '---', '...', '%YAML 1.2', '<<: *anchor', '"unterminated', "'also", '\\', '\t', '\r', '\r\n',
-  '\n', '\n  ', '\u0000', '\ufeff', '\u2028', '😀', 'é', '\ud800', '../../../../etc/passwd', '/dev/zero', 'C:\\x',
+  'name',
+  'data',
+  'root',
+  'condition',
+  'levels',
+  'series',
+  'input',
+  'split',
+  'model',
+  'backbones',
+  'pretrained',
+  'train',
+  'epochs',
+  'batch_size',
+  'optimizer',
+  'lr',
+  'output',
+  'engine',
+  'synthetic',
+  'head',
+  'hidden',
+  'resnet18',
+  'convnext_base',
+  'spinal_canal_stenosis',
+  'L1/L2',
+  'L5/S1',
+  'auto',
+  'wasm',
+  'adamw',
+  'none',
+  '0',
+  '-1',
+  '1e999',
+  '.nan',
+  '-.inf',
+  '0x1F',
+  '999999999999999999999',
+  'true',
+  'null',
+  '~',
+  '""',
+  "''",
+  ':',
+  ': ',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '#',
+  '&anchor ',
+  '*anchor',
+  '*missing',
+  '!!binary ',
+  '!!str ',
+  '!custom ',
+  '? ',
+  '|',
+  '>-',
+  '---',
+  '...',
+  '%YAML 1.2',
+  '<<: *anchor',
+  '"unterminated',
+  "'also",
+  '\\',
+  '\t',
+  '\r',
+  '\r\n',
+  '\n',
+  '\n  ',
+  '\u0000',
+  '\ufeff',
+  '\u2028',
+  '😀',
+  'é',
+  '\ud800',
+  '../../../../etc/passwd',
+  '/dev/zero',
+  'C:\\x',
 ];
 
 function mutateOnce(text: string, random: SeededRandom): string {
@@ -44,7 +118,8 @@ function mutateOnce(text: string, random: SeededRandom): string {
     case 2: // duplicate a line (duplicate keys, repeated list items)
       lines.splice(line, 0, lines[line] ?? '');
       return lines.join('\n');
-    case 3: { // swap two lines (a child under the wrong parent)
+    case 3: {
+      // swap two lines (a child under the wrong parent)
       const other = random.int(0, lines.length - 1);
       [lines[line], lines[other]] = [lines[other]!, lines[line]!];
       return lines.join('\n');
@@ -52,13 +127,16 @@ function mutateOnce(text: string, random: SeededRandom): string {
     case 4: // re-indent a line
       lines[line] = random.pick(['', ' ', '   ', '\t', '        ']) + (lines[line] ?? '').trimStart();
       return lines.join('\n');
-    case 5: { // replace a value
+    case 5: {
+      // replace a value
       const colon = (lines[line] ?? '').indexOf(':');
       if (colon >= 0) lines[line] = `${lines[line]!.slice(0, colon + 1)} ${random.pick(TOKENS)}`;
       return lines.join('\n');
     }
     default: // flip one character's code
-      return at >= text.length ? text : text.slice(0, at) + String.fromCharCode(random.int(0, 0xffff)) + text.slice(at + 1);
+      return at >= text.length
+        ? text
+        : text.slice(0, at) + String.fromCharCode(random.int(0, 0xffff)) + text.slice(at + 1);
   }
 }
 
@@ -78,7 +156,9 @@ function randomYamlNode(random: SeededRandom, depth: number, indent: string): st
   const parts: string[] = [];
   if (random.chance(0.2)) {
     for (let i = 0; i < items; i++) parts.push(randomScalar(random));
-    return random.chance(0.5) ? ` [${parts.join(', ')}]` : ` {${parts.map((p) => `${p}: ${randomScalar(random)}`).join(', ')}}`;
+    return random.chance(0.5)
+      ? ` [${parts.join(', ')}]`
+      : ` {${parts.map((p) => `${p}: ${randomScalar(random)}`).join(', ')}}`;
   }
   const sequence = random.chance(0.3);
   for (let i = 0; i < items; i++) {
@@ -90,13 +170,17 @@ function randomYamlNode(random: SeededRandom, depth: number, indent: string): st
 
 export function randomYaml(random: SeededRandom): string {
   const lines: string[] = [];
-  for (let i = random.int(1, 8); i > 0; i--) lines.push(`${random.pick(TOKENS).trim() || 'k'}:${randomYamlNode(random, random.int(0, 4), '  ')}`);
+  for (let i = random.int(1, 8); i > 0; i--)
+    lines.push(`${random.pick(TOKENS).trim() || 'k'}:${randomYamlNode(random, random.int(0, 4), '  ')}`);
   return `${lines.join('\n')}\n`;
 }
 
 export function longLine(random: SeededRandom, length: number): string {
   const base = random.pick(validExperiments).split('\n');
-  const filler = random.pick(['x', 'ab ', '[1, ', '{a: ', '"', '# ', 'L1/L2, ']).repeat(Math.ceil(length / 3)).slice(0, length);
+  const filler = random
+    .pick(['x', 'ab ', '[1, ', '{a: ', '"', '# ', 'L1/L2, '])
+    .repeat(Math.ceil(length / 3))
+    .slice(0, length);
   base.splice(random.int(0, base.length), 0, random.chance(0.5) ? `description: ${filler}` : filler);
   return base.join('\n');
 }

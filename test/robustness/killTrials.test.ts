@@ -6,7 +6,16 @@
 // more seeded trials.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,12 +57,21 @@ describe('SIGKILL of the trainer, then resume', { timeout: 120_000 }, () => {
   it('starts again from scratch when no checkpoint was complete, and from epoch 1 when the second was torn', () => {
     const byName = new Map(reports.map((r) => [r.name, r]));
     assert.equal(byName.get('before-checkpoint')!.resumedAfterEpoch, 0);
-    assert.ok(!byName.get('before-checkpoint')!.checkpointsAtKill!.some((name) => name.startsWith('last')), 'no checkpoint before the kill');
+    assert.ok(
+      !byName.get('before-checkpoint')!.checkpointsAtKill!.some((name) => name.startsWith('last')),
+      'no checkpoint before the kill',
+    );
     const firstWrite = byName.get('first-best-write')!;
-    assert.ok(firstWrite.checkpointsAtKill!.includes('best.saving'), `killed mid-write: ${firstWrite.checkpointsAtKill}`);
+    assert.ok(
+      firstWrite.checkpointsAtKill!.includes('best.saving'),
+      `killed mid-write: ${firstWrite.checkpointsAtKill}`,
+    );
     assert.equal(firstWrite.resumedAfterEpoch, 0);
     const secondWrite = byName.get('second-last-write')!;
-    assert.ok(secondWrite.checkpointsAtKill!.includes('last.saving'), `killed mid-write: ${secondWrite.checkpointsAtKill}`);
+    assert.ok(
+      secondWrite.checkpointsAtKill!.includes('last.saving'),
+      `killed mid-write: ${secondWrite.checkpointsAtKill}`,
+    );
     assert.equal(secondWrite.resumedAfterEpoch, 1);
   });
 
@@ -72,7 +90,10 @@ describe('SIGKILL of the trainer, then resume', { timeout: 120_000 }, () => {
     assert.ok(estimate < measuredPeak * 1.5, `estimate ${estimate} is not wildly above the measured ${measuredPeak}`);
     // The decision with a disk that has just less, and just more, than what is still needed.
     const fresh = join(workspace, 'runs', 'elsewhere', 'x');
-    assert.throws(() => checkOutputSpace(run, fresh, () => estimate - 1), /not enough free disk space .* needs about .* only .* is free/);
+    assert.throws(
+      () => checkOutputSpace(run, fresh, () => estimate - 1),
+      /not enough free disk space .* needs about .* only .* is free/,
+    );
     assert.doesNotThrow(() => checkOutputSpace(run, fresh, () => estimate));
     // A finished folder already holds almost all of its peak, so resuming it needs only the rest.
     assert.doesNotThrow(() => checkOutputSpace(run, runDir, () => estimate - sizeOf(runDir)));
@@ -95,7 +116,10 @@ describe('an output the run cannot write to', () => {
     const result = radlabRun(experimentWithOutput('under-file', 'some-file.txt/runs'));
     assert.equal(result.status, 1);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-    assert.match(result.stderr, /^radlab run: cannot create the run folder .*some-file\.txt\/runs\/under-file\/\S+-resnet18: .*some-file\.txt is a file, not a folder\. Set output: in .*under-file\.experiment\.yaml/);
+    assert.match(
+      result.stderr,
+      /^radlab run: cannot create the run folder .*some-file\.txt\/runs\/under-file\/\S+-resnet18: .*some-file\.txt is a file, not a folder\. Set output: in .*under-file\.experiment\.yaml/,
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
@@ -110,7 +134,10 @@ describe('an output the run cannot write to', () => {
     try {
       const result = radlabRun(experimentWithOutput('small-disk', 'small-disk/runs'));
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /^radlab run: not enough free disk space for the run folder .*small-disk.*: a resnet18 run needs about [\d.]+ MiB for its checkpoints, but only 6\d\.\d MiB is free/);
+      assert.match(
+        result.stderr,
+        /^radlab run: not enough free disk space for the run folder .*small-disk.*: a resnet18 run needs about [\d.]+ MiB for its checkpoints, but only 6\d\.\d MiB is free/,
+      );
       assert.doesNotMatch(result.stderr, /\n\s+at /);
       assert.ok(!existsSync(join(mountPoint, 'runs')), 'nothing was created on the full disk');
     } finally {

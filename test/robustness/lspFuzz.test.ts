@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic, Position, Range } from 'vscode-languageserver-protocol';
-import { run as validate } from '../../core/experiment/validateCommand';
+import { run as validate } from '../../core/cli/validateCommand';
 import { unsavedFixtureUri } from '../lsp/fixtures';
 import { LspTestClient } from '../lsp/lspClient';
 import { fuzzDocument, type CorpusSizes } from './experimentCorpus';
@@ -29,7 +29,9 @@ function randomPosition(random: SeededRandom, text: string): Position {
 function randomRange(random: SeededRandom, text: string): Range {
   const a = randomPosition(random, text);
   const b = randomPosition(random, text);
-  return a.line < b.line || (a.line === b.line && a.character <= b.character) ? { start: a, end: b } : { start: b, end: a };
+  return a.line < b.line || (a.line === b.line && a.character <= b.character)
+    ? { start: a, end: b }
+    : { start: b, end: a };
 }
 
 describe('language server under a seeded fuzzer', () => {
@@ -60,7 +62,10 @@ describe('language server under a seeded fuzzer', () => {
       assert.ok(Array.isArray(published.diagnostics), context);
       for (let request = 0; request < 4; request++) {
         const position = randomPosition(random, text);
-        const completion = await client.request<unknown>('textDocument/completion', { textDocument: { uri }, position });
+        const completion = await client.request<unknown>('textDocument/completion', {
+          textDocument: { uri },
+          position,
+        });
         assert.ok(completion === null || Array.isArray(completion), `${context}: completion`);
         const hover = await client.request<unknown>('textDocument/hover', { textDocument: { uri }, position });
         assert.ok(hover === null || typeof hover === 'object', `${context}: hover`);
@@ -110,7 +115,11 @@ describe('radlab validate under the same corpus', () => {
       const context = `document ${i} (${document.kind}, seed ${SEED + 1})`;
       assert.ok(code === 0 || code === 1, `${context}: exit ${code}: ${printed.join('').slice(0, 500)}`);
       const records = JSON.parse(printed.join('')) as { severity: string; message: string }[];
-      assert.equal(records.some((r) => r.severity === 'error'), code === 1, `${context}: exit code matches the errors`);
+      assert.equal(
+        records.some((r) => r.severity === 'error'),
+        code === 1,
+        `${context}: exit code matches the errors`,
+      );
       assert.ok(!/\n\s+at /.test(printed.join('')), `${context}: a stack trace was printed`);
       exits.set(code, (exits.get(code) ?? 0) + 1);
     }

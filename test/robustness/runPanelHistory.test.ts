@@ -8,7 +8,16 @@ import { applyEvents, readRunFolder } from '../../extension/panels/runFolderMode
 
 function epochEnd(epoch: number, loss: number): RadLabEvent {
   const scores = { loss, accuracy: 0.5, macroF1: 0.25 };
-  return { schema: EVENTS_SCHEMA, time: '2026-01-01T00:00:00.000Z', type: 'epoch-end', epoch, train: scores, val: scores, lr: 0.001, best: false };
+  return {
+    schema: EVENTS_SCHEMA,
+    time: '2026-01-01T00:00:00.000Z',
+    type: 'epoch-end',
+    epoch,
+    train: scores,
+    val: scores,
+    lr: 0.001,
+    best: false,
+  };
 }
 
 describe('run panel epoch history', () => {
@@ -22,8 +31,14 @@ describe('run panel epoch history', () => {
     const { model } = readRunFolder('/nonexistent-run-folder');
     applyEvents(model, events);
     assert.equal(model.history.length, 2000);
-    assert.deepEqual(model.history.map((p) => p.epoch), Array.from({ length: 2000 }, (_, i) => i + 1));
+    assert.deepEqual(
+      model.history.map((p) => p.epoch),
+      Array.from({ length: 2000 }, (_, i) => i + 1),
+    );
     const lossOf = (epoch: number) => model.history[epoch - 1]!.train.loss;
-    assert.deepEqual([lossOf(1), lossOf(1000), lossOf(1001), lossOf(1200), lossOf(1499), lossOf(1500), lossOf(2000)], [1, 1, 2, 2, 2, 3, 2]);
+    assert.deepEqual(
+      [lossOf(1), lossOf(1000), lossOf(1001), lossOf(1200), lossOf(1499), lossOf(1500), lossOf(2000)],
+      [1, 1, 2, 2, 2, 3, 2],
+    );
   });
 });

@@ -110,7 +110,10 @@ function exitOf(child: ReturnType<typeof spawn>): Promise<number | null> {
 
 /** Starts the trainer and SIGKILLs it at `point`; resolves once it has exited. */
 async function startAndKill(workspace: string, name: string, file: string, point: KillPoint) {
-  const child = spawn(process.execPath, [CLI, 'run', file, '--events-stdout'], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', file, '--events-stdout'], {
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = exitOf(child);
   let killedAt: number | undefined;
   let events = 0;
@@ -148,11 +151,20 @@ async function startAndKill(workspace: string, name: string, file: string, point
   }
   const code = await exited;
   for (const timer of timers) clearTimeout(timer);
-  return { killed: killedAt !== undefined, code, events, stderr, killToExitMs: killedAt === undefined ? 0 : performance.now() - killedAt };
+  return {
+    killed: killedAt !== undefined,
+    code,
+    events,
+    stderr,
+    killToExitMs: killedAt === undefined ? 0 : performance.now() - killedAt,
+  };
 }
 
 function resume(workspace: string, runDir: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [CLI, 'run', '--resume', runDir], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', '--resume', runDir], {
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -200,7 +212,9 @@ export async function killTrial(workspace: string, name: string, point: KillPoin
     return report;
   }
   report.runDir = runDir;
-  report.checkpointsAtKill = existsSync(join(runDir, 'trained_models')) ? readdirSync(join(runDir, 'trained_models')).sort() : [];
+  report.checkpointsAtKill = existsSync(join(runDir, 'trained_models'))
+    ? readdirSync(join(runDir, 'trained_models')).sort()
+    : [];
   report.tornTail = readableFolderFailures(runDir, failures).tornTail;
   const shown = readRunFolder(runDir, isAlive);
   report.stateAfterKill = shown.state;
@@ -210,7 +224,8 @@ export async function killTrial(workspace: string, name: string, point: KillPoin
     report.finalStatus = 'completed';
     return report;
   }
-  if (shown.state !== 'interrupted' && shown.state !== 'failed') failures.push(`the Runs view shows '${shown.state}', not interrupted or failed`);
+  if (shown.state !== 'interrupted' && shown.state !== 'failed')
+    failures.push(`the Runs view shows '${shown.state}', not interrupted or failed`);
 
   const resumeStarted = performance.now();
   const resumed = await resume(workspace, runDir);
@@ -218,17 +233,25 @@ export async function killTrial(workspace: string, name: string, point: KillPoin
   report.resumeExit = resumed.code;
   if (resumed.code !== 0) failures.push(`radlab run --resume exited ${resumed.code}: ${resumed.output.slice(-800)}`);
   readableFolderFailures(runDir, failures);
-  const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { status: string; resumedFrom?: { epoch: number }[] };
+  const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as {
+    status: string;
+    resumedFrom?: { epoch: number }[];
+  };
   report.finalStatus = record.status;
   report.resumedAfterEpoch = record.resumedFrom?.at(-1)?.epoch ?? 0;
   if (record.status !== 'completed') failures.push(`run.json says '${record.status}' after the resume`);
-  if (readRunFolder(runDir, isAlive).state !== 'completed') failures.push('the Runs view does not show the resumed run as completed');
+  if (readRunFolder(runDir, isAlive).state !== 'completed')
+    failures.push('the Runs view does not show the resumed run as completed');
   const metricsFile = join(runDir, 'results', 'metrics.json');
   if (existsSync(metricsFile)) {
-    const metrics = JSON.parse(readFileSync(metricsFile, 'utf8')) as { history: { train: unknown; val: unknown }[]; test: { confusion: unknown } };
+    const metrics = JSON.parse(readFileSync(metricsFile, 'utf8')) as {
+      history: { train: unknown; val: unknown }[];
+      test: { confusion: unknown };
+    };
     report.historyEpochs = metrics.history.length;
     report.outcome = JSON.stringify([metrics.history.map((h) => [h.train, h.val]), metrics.test.confusion]);
-    if (report.historyEpochs !== EPOCHS) failures.push(`metrics.json holds ${report.historyEpochs} epochs of history, not ${EPOCHS}`);
+    if (report.historyEpochs !== EPOCHS)
+      failures.push(`metrics.json holds ${report.historyEpochs} epochs of history, not ${EPOCHS}`);
   } else {
     failures.push('results/metrics.json is missing after the resume');
   }
@@ -240,11 +263,20 @@ export function randomKillPoint(random: SeededRandom): KillPoint {
   const kind = random.pick(['time', 'event', 'checkpoint'] as const);
   if (kind === 'time') return { kind, ms: random.int(300, 20_000) };
   if (kind === 'event') return { kind, index: random.int(1, 30) };
-  return { kind, checkpoint: random.pick(['best', 'last'] as const), nth: random.int(1, EPOCHS), delayMs: random.int(0, 250) };
+  return {
+    kind,
+    checkpoint: random.pick(['best', 'last'] as const),
+    nth: random.int(1, EPOCHS),
+    delayMs: random.int(0, 250),
+  };
 }
 
 /** Runs `trials` two at a time (the machine has two cores and each trainer uses one thread). */
-export async function runTrials(workspace: string, trials: { name: string; point: KillPoint }[], parallel = 2): Promise<TrialReport[]> {
+export async function runTrials(
+  workspace: string,
+  trials: { name: string; point: KillPoint }[],
+  parallel = 2,
+): Promise<TrialReport[]> {
   const reports: TrialReport[] = new Array(trials.length);
   let next = 0;
   const worker = async () => {

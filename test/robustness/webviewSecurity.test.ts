@@ -13,7 +13,12 @@ import { datasetSlice, seriesSlices } from '../../extension/panels/datasetPrevie
 import { pageFailureText } from '../../extension/panels/pageFailureText';
 import { RunGallery } from '../../extension/panels/runGallery';
 import type { PredictionRow } from '../../extension/panels/runFolderModel';
-import { isComparePageMessage, isDatasetPageMessage, isDicomPageMessage, isRunPageMessage } from '../../webview/contract';
+import {
+  isComparePageMessage,
+  isDatasetPageMessage,
+  isDicomPageMessage,
+  isRunPageMessage,
+} from '../../webview/contract';
 import { SeededRandom } from './seededRandom';
 
 const repo = join(__dirname, '..', '..');
@@ -26,7 +31,12 @@ const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
 function directives(html: string): Map<string, string[]> {
   const content = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1];
   assert.ok(content, 'a CSP meta tag');
-  return new Map(content.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  return new Map(
+    content
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
 }
 
 describe('panel HTML', () => {
@@ -35,7 +45,11 @@ describe('panel HTML', () => {
     const setters = readdirSync(panelsFolder)
       .filter((name) => name.endsWith('.ts'))
       .filter((name) => /\.html\s*=/.test(readFileSync(join(panelsFolder, name), 'utf8')));
-    assert.deepEqual(setters, ['webviewPanelHost.ts'], 'every panel goes through WebviewPanelHost, which uses panelHtml');
+    assert.deepEqual(
+      setters,
+      ['webviewPanelHost.ts'],
+      'every panel goes through WebviewPanelHost, which uses panelHtml',
+    );
   });
 
   for (const bundle of BUNDLES) {
@@ -54,7 +68,10 @@ describe('panel HTML', () => {
       for (const [name, values] of csp) {
         for (const value of values) {
           assert.ok(!/unsafe-(eval|inline|hashes)|wasm-unsafe-eval/.test(value), `${name} allows ${value}`);
-          assert.ok(!/^(https?:|\*|ws)/.test(value) || value === cspSource, `${name} allows the remote origin ${value}`);
+          assert.ok(
+            !/^(https?:|\*|ws)/.test(value) || value === cspSource,
+            `${name} allows the remote origin ${value}`,
+          );
         }
       }
       // Only the one external, nonce'd script; the hostile title is text, not markup.
@@ -64,30 +81,49 @@ describe('panel HTML', () => {
       assert.equal(scripts[0]![2]!.trim(), '', 'no inline script body');
       assert.doesNotMatch(html, /<img/);
       const urls = [...html.matchAll(/(?:src|href)="([^"]*)"/g)].map((m) => m[1]!);
-      assert.ok(urls.every((url) => url.startsWith(`${cspSource}/`)), urls.join(', '));
+      assert.ok(
+        urls.every((url) => url.startsWith(`${cspSource}/`)),
+        urls.join(', '),
+      );
     });
   }
 
   it('each policy is fresh per page: two pages never share a nonce', () => {
-    const nonces = BUNDLES.map(() => /'nonce-([^']+)'/.exec(panelHtml({ cspSource, scriptUri: 'a', styleUri: 'b', title: 't' }))![1]);
+    const nonces = BUNDLES.map(
+      () => /'nonce-([^']+)'/.exec(panelHtml({ cspSource, scriptUri: 'a', styleUri: 'b', title: 't' }))![1],
+    );
     assert.equal(new Set(nonces).size, BUNDLES.length);
-    assert.equal(contentSecurityPolicy(cspSource, 'n').includes('connect-src'), false, 'no fetch/XHR/WebSocket anywhere');
+    assert.equal(
+      contentSecurityPolicy(cspSource, 'n').includes('connect-src'),
+      false,
+      'no fetch/XHR/WebSocket anywhere',
+    );
   });
 
   it('the built bundles need no eval: the one Function constructor is a guarded globalThis fallback', () => {
     for (const bundle of BUNDLES) {
       const code = readFileSync(join(repo, 'dist', 'webview', `${bundle}.panel.js`), 'utf8');
-      const uses = [...code.matchAll(/new Function\(|(?<![\w.$])eval\(/g)].map((m) => code.slice(m.index! - 40, m.index! + 40));
-      for (const use of uses) assert.match(use, /try \{\s*return new Function\("return this"\)\(\)/, `${bundle}.panel.js: ${use}`);
+      const uses = [...code.matchAll(/new Function\(|(?<![\w.$])eval\(/g)].map((m) =>
+        code.slice(m.index! - 40, m.index! + 40),
+      );
+      for (const use of uses)
+        assert.match(use, /try \{\s*return new Function\("return this"\)\(\)/, `${bundle}.panel.js: ${use}`);
       // Loads nothing from the network: the only absolute URL is the SVG namespace name.
-      const remote = [...code.matchAll(/https?:\/\/[\w.-]+/g)].map((m) => m[0]).filter((url) => url !== 'http://www.w3.org');
+      const remote = [...code.matchAll(/https?:\/\/[\w.-]+/g)]
+        .map((m) => m[0])
+        .filter((url) => url !== 'http://www.w3.org');
       assert.deepEqual(remote, [], `${bundle}.panel.js references ${remote.join(', ')}`);
     }
   });
 });
 
 describe('messages from a page', () => {
-  const guards = { run: isRunPageMessage, compare: isComparePageMessage, dicom: isDicomPageMessage, dataset: isDatasetPageMessage };
+  const guards = {
+    run: isRunPageMessage,
+    compare: isComparePageMessage,
+    dicom: isDicomPageMessage,
+    dataset: isDatasetPageMessage,
+  };
   // What each guard must accept and refuse, written out by hand from the contract's message types.
   const valid: [keyof typeof guards, unknown][] = [
     ['run', { type: 'ready' }],
@@ -129,11 +165,13 @@ describe('messages from a page', () => {
   ];
 
   it('accepts the messages the pages send', () => {
-    for (const [page, message] of valid) assert.equal(guards[page](message), true, `${page}: ${JSON.stringify(message)}`);
+    for (const [page, message] of valid)
+      assert.equal(guards[page](message), true, `${page}: ${JSON.stringify(message)}`);
   });
 
   it('refuses malformed ones before any handler runs', () => {
-    for (const [page, message] of malformed) assert.equal(guards[page](message), false, `${page}: ${String(JSON.stringify(message))}`);
+    for (const [page, message] of malformed)
+      assert.equal(guards[page](message), false, `${page}: ${String(JSON.stringify(message))}`);
   });
 
   // matchesSpecs looks the type up with `specs[value.type]`, so a name inherited from Object.prototype finds a spec
@@ -147,7 +185,17 @@ describe('messages from a page', () => {
 
   it('never throws on, and never accepts a wrongly typed field of, 20,000 seeded random messages', () => {
     const random = new SeededRandom(5150);
-    const types = ['ready', 'failed', 'gallery-page', 'open-slice', 'export-csv', 'step-instance', 'open-series', 'open-dataset-slice', 'x'];
+    const types = [
+      'ready',
+      'failed',
+      'gallery-page',
+      'open-slice',
+      'export-csv',
+      'step-instance',
+      'open-series',
+      'open-dataset-slice',
+      'x',
+    ];
     const anyValue = (depth: number): unknown =>
       random.pick<() => unknown>([
         () => random.int(-5, 5),
@@ -158,9 +206,20 @@ describe('messages from a page', () => {
         () => null,
         () => undefined,
         () => (depth > 2 ? [] : [anyValue(depth + 1)]),
-        () => (depth > 2 ? {} : { column: anyValue(depth + 1), direction: random.pick(['ascending', 'descending', 'up']) }),
+        () =>
+          depth > 2 ? {} : { column: anyValue(depth + 1), direction: random.pick(['ascending', 'descending', 'up']) },
       ])();
-    const fields = ['page', 'mistakesOnly', 'rowId', 'sort', 'index', 'studyId', 'seriesId', 'instanceNumber', 'message'];
+    const fields = [
+      'page',
+      'mistakesOnly',
+      'rowId',
+      'sort',
+      'index',
+      'studyId',
+      'seriesId',
+      'instanceNumber',
+      'message',
+    ];
     for (let i = 0; i < 20_000; i++) {
       const message: Record<string, unknown> = { type: random.chance(0.95) ? random.pick(types) : anyValue(0) };
       for (const field of fields) if (random.chance(0.6)) message[field] = anyValue(0);
@@ -172,7 +231,8 @@ describe('messages from a page', () => {
         if (m.type === 'open-slice') assert.equal(typeof m.rowId, 'string');
         if (m.type === 'gallery-page') assert.ok(whole(m.page) && typeof m.mistakesOnly === 'boolean');
         if (m.type === 'step-instance') assert.ok(whole(m.index));
-        if (m.type === 'open-series' || m.type === 'open-dataset-slice') assert.ok(typeof m.studyId === 'string' && typeof m.seriesId === 'string');
+        if (m.type === 'open-series' || m.type === 'open-dataset-slice')
+          assert.ok(typeof m.studyId === 'string' && typeof m.seriesId === 'string');
         if (m.type === 'open-dataset-slice') assert.ok(whole(m.instanceNumber));
         if (m.type === 'failed') assert.equal(typeof m.message, 'string');
         assert.ok(types.includes(m.type as string), `accepted unknown type ${String(m.type)}`);
@@ -181,7 +241,9 @@ describe('messages from a page', () => {
   });
 
   it('shows a page failure as bounded text that cannot form a (command:) link in the notification', () => {
-    const text = pageFailureText(`[Run me](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) ${'x'.repeat(5000)}`);
+    const text = pageFailureText(
+      `[Run me](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) ${'x'.repeat(5000)}`,
+    );
     assert.doesNotMatch(text, /\[[^\]]*\]\(/);
     assert.ok(text.length <= 501);
     assert.equal(pageFailureText('decoding failed'), 'decoding failed');
@@ -195,7 +257,12 @@ describe('ids from a page cannot leave the run folder or the dataset root', () =
   mkdirSync(join(root, 'train_images', '1', '2'), { recursive: true });
   mkdirSync(join(folder, 'secret', 'x'), { recursive: true });
   writeFileSync(join(folder, 'secret', 'x', '7.dcm'), 'not for the page');
-  const tables = { root, train: [], series: [{ studyId: '1', seriesId: '2', description: 'Sagittal T2/STIR' }], coordinates: [] } as unknown as DatasetTables;
+  const tables = {
+    root,
+    train: [],
+    series: [{ studyId: '1', seriesId: '2', description: 'Sagittal T2/STIR' }],
+    coordinates: [],
+  } as unknown as DatasetTables;
   const hostile: [string, string][] = [
     ['../..', 'secret/x'],
     ['..', '../../secret/x'],
@@ -228,7 +295,12 @@ describe('ids from a page cannot leave the run folder or the dataset root', () =
       probabilities: [1, 0, 0],
     } as unknown as PredictionRow;
     const gallery = new RunGallery([row], null);
-    for (const rowId of ['../../etc/passwd', '/etc/passwd', join(folder, 'secret', 'x', '7.dcm'), '1_spinal_canal_stenosis_l1_l2/../../x']) {
+    for (const rowId of [
+      '../../etc/passwd',
+      '/etc/passwd',
+      join(folder, 'secret', 'x', '7.dcm'),
+      '1_spinal_canal_stenosis_l1_l2/../../x',
+    ]) {
       await assert.rejects(gallery.slice(rowId), /is not in results\/predictions\.csv/);
     }
     // A page number far past the end is an empty page, not an error or a huge allocation.

@@ -29,7 +29,9 @@ function radlab(...args: string[]) {
 function runFolders(name: string): string[] {
   const folder = join(workspace, 'runs', name);
   return existsSync(folder)
-    ? readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(folder, e.name))
+    ? readdirSync(folder, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => join(folder, e.name))
     : [];
 }
 
@@ -38,7 +40,10 @@ function readJson(path: string) {
 }
 
 function eventTypes(runDir: string): string[] {
-  return readFileSync(join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).type);
+  return readFileSync(join(runDir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line).type);
 }
 
 describe('radlab run', { timeout: 600_000 }, () => {
@@ -74,8 +79,18 @@ describe('radlab run', { timeout: 600_000 }, () => {
     assert.equal(record.engine.chosen, 'wasm');
 
     // The metrics must agree with the predictions file, recomputed here from its rows.
-    const rows = parse(readFileSync(join(runDir, 'results', 'predictions.csv')), { columns: true }) as Record<string, string>[];
-    assert.deepEqual(Object.keys(rows[0]!), ['row_id', 'true_label', 'predicted_label', 'prob_normal_mild', 'prob_moderate', 'prob_severe']);
+    const rows = parse(readFileSync(join(runDir, 'results', 'predictions.csv')), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    assert.deepEqual(Object.keys(rows[0]!), [
+      'row_id',
+      'true_label',
+      'predicted_label',
+      'prob_normal_mild',
+      'prob_moderate',
+      'prob_severe',
+    ]);
     assert.equal(rows.length, record.counts.test);
     const correct = rows.filter((row) => row.true_label === row.predicted_label).length;
     const metrics = readJson(join(runDir, 'results', 'metrics.json'));
@@ -86,14 +101,10 @@ describe('radlab run', { timeout: 600_000 }, () => {
       assert.ok(Math.abs(sum - 1) < 1e-5, 'probabilities sum to 1');
     }
     assert.equal(metrics.history.length, 2);
-    assert.deepEqual(eventTypes(runDir).filter((t) => t !== 'batch' && t !== 'artifact'), [
-      'run-start',
-      'epoch-start',
-      'epoch-end',
-      'epoch-start',
-      'epoch-end',
-      'run-end',
-    ]);
+    assert.deepEqual(
+      eventTypes(runDir).filter((t) => t !== 'batch' && t !== 'artifact'),
+      ['run-start', 'epoch-start', 'epoch-end', 'epoch-start', 'epoch-end', 'run-end'],
+    );
   });
 
   it('stops on SIGTERM as cancelled, and a resumed run ends with the same metrics as an uninterrupted one', async () => {
@@ -137,9 +148,18 @@ describe('radlab run', { timeout: 600_000 }, () => {
 
   it('runs every member of a sweep even when one fails, and writes the summary', () => {
     writeFileSync(join(workspace, 'broken.safetensors'), 'not a weights file');
-    const result = radlab('run', experiment('sweep', { backbones: '[resnet50, resnet18]', epochs: 1, pretrained: '{ resnet50: broken.safetensors }' }));
+    const result = radlab(
+      'run',
+      experiment('sweep', {
+        backbones: '[resnet50, resnet18]',
+        epochs: 1,
+        pretrained: '{ resnet50: broken.safetensors }',
+      }),
+    );
     assert.equal(result.status, 1, 'a failed member makes the exit status 1');
-    const summary = parse(readFileSync(join(workspace, 'runs', 'sweep', 'model_performance_summary.csv')), { columns: true }) as Record<string, string>[];
+    const summary = parse(readFileSync(join(workspace, 'runs', 'sweep', 'model_performance_summary.csv')), {
+      columns: true,
+    }) as Record<string, string>[];
     assert.deepEqual(
       summary.map((row) => [row.backbone, row.status]),
       [

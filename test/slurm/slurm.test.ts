@@ -33,7 +33,10 @@ const experimentFolder = (name: string) => join(workspace, 'runs', name);
 function runFolders(name: string): string[] {
   const folder = experimentFolder(name);
   return existsSync(folder)
-    ? readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => join(folder, e.name)).sort()
+    ? readdirSync(folder, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => join(folder, e.name))
+        .sort()
     : [];
 }
 
@@ -64,14 +67,18 @@ describe('Slurm executor', { timeout: 300_000 }, () => {
   before(() => {
     workspace = mkdtempSync(join(tmpdir(), 'radlab-slurm-'));
     const setup = spawnSync('bash', [join(__dirname, 'setup.sh')], { encoding: 'utf8', timeout: 240_000 });
-    if (setup.status !== 0) slurmProblem = `test/slurm/setup.sh exited ${setup.status}: ${(setup.stderr || setup.stdout).trim().split('\n').slice(-3).join(' ')}`;
+    if (setup.status !== 0)
+      slurmProblem = `test/slurm/setup.sh exited ${setup.status}: ${(setup.stderr || setup.stdout).trim().split('\n').slice(-3).join(' ')}`;
   });
   after(() => rmSync(workspace, { recursive: true, force: true }));
 
   it('says clearly when sbatch is not on PATH, and submits nothing', () => {
     workspace ??= mkdtempSync(join(tmpdir(), 'radlab-slurm-'));
     const file = experiment('nopath', ['cpus: 1']);
-    const result = radlab(['submit', file], { ...process.env, PATH: dirname(process.execPath) === '/usr/bin' ? '/nonexistent' : dirname(process.execPath) });
+    const result = radlab(['submit', file], {
+      ...process.env,
+      PATH: dirname(process.execPath) === '/usr/bin' ? '/nonexistent' : dirname(process.execPath),
+    });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, /sbatch was not found on PATH/);
     assert.deepEqual(runFolders('nopath'), []);
@@ -87,32 +94,57 @@ describe('Slurm executor', { timeout: 300_000 }, () => {
     assert.equal(squeueStates(submission.arrayJobId).length, 2, 'Slurm holds one array task per backbone');
     await waitUntil(
       'the array and the summary job to finish',
-      () => [...squeueStates(submission.arrayJobId), ...squeueStates(submission.summaryJobId)].every((s) => FINISHED.includes(s)),
+      () =>
+        [...squeueStates(submission.arrayJobId), ...squeueStates(submission.summaryJobId)].every((s) =>
+          FINISHED.includes(s),
+        ),
       150_000,
     );
     assert.deepEqual(squeueStates(submission.arrayJobId), ['COMPLETED', 'COMPLETED']);
 
     const folders = runFolders('sweep');
     assert.equal(folders.length, 2);
-    const summaryRows = parse(readFileSync(join(experimentFolder('sweep'), 'model_performance_summary.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    assert.deepEqual(summaryRows.map((r) => r.backbone), ['resnet18', 'resnet50'], 'summary rows in sweep order');
+    const summaryRows = parse(readFileSync(join(experimentFolder('sweep'), 'model_performance_summary.csv'), 'utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
+    assert.deepEqual(
+      summaryRows.map((r) => r.backbone),
+      ['resnet18', 'resnet50'],
+      'summary rows in sweep order',
+    );
     for (const [index, backbone] of ['resnet18', 'resnet50'].entries()) {
       const dir = folders.find((f) => f.endsWith(`-${backbone}`))!;
       assert.ok(dir.includes(`${submission.runId}-`), 'every task wrote into the shared run id');
       const record = readJson(join(dir, 'run.json'));
       assert.equal(record.status, 'completed', JSON.stringify(record));
-      assert.equal(record.slurm.jobId, `${submission.arrayJobId}_${index}`, 'the task recorded the Slurm job that ran it');
-      const types = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).type);
+      assert.equal(
+        record.slurm.jobId,
+        `${submission.arrayJobId}_${index}`,
+        'the task recorded the Slurm job that ran it',
+      );
+      const types = readFileSync(join(dir, 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).type);
       assert.equal(types[0], 'run-start');
       assert.equal(types.at(-1), 'run-end');
-      for (const part of ['results/metrics.json', 'results/predictions.csv', 'results/submission.csv', 'trained_models/model.safetensors', 'plots/loss.png']) {
+      for (const part of [
+        'results/metrics.json',
+        'results/predictions.csv',
+        'results/submission.csv',
+        'trained_models/model.safetensors',
+        'plots/loss.png',
+      ]) {
         assert.ok(existsSync(join(dir, part)), `${backbone}: ${part}`);
       }
       const metrics = readJson(join(dir, 'results', 'metrics.json'));
       const row = summaryRows[index]!;
       assert.equal(row.status, 'completed');
       assert.equal(row.run_id, submission.runId);
-      assert.ok(Math.abs(Number(row.test_accuracy) - metrics.test.accuracy) < 1e-6, 'summary accuracy = the run\'s metrics.json');
+      assert.ok(
+        Math.abs(Number(row.test_accuracy) - metrics.test.accuracy) < 1e-6,
+        "summary accuracy = the run's metrics.json",
+      );
       assert.ok(Math.abs(Number(row.test_macro_f1) - metrics.test.macro.f1) < 1e-6);
     }
     const status = radlab(['status', experimentFolder('sweep')]);
@@ -138,7 +170,13 @@ describe('Slurm executor', { timeout: 300_000 }, () => {
       },
       30_000,
     );
-    assert.deepEqual(before.members.map((m) => [m.task.state, m.task.reason]), [['PENDING', 'BeginTime'], ['PENDING', 'BeginTime']]);
+    assert.deepEqual(
+      before.members.map((m) => [m.task.state, m.task.reason]),
+      [
+        ['PENDING', 'BeginTime'],
+        ['PENDING', 'BeginTime'],
+      ],
+    );
     for (const dir of runFolders('cancelled')) assert.equal(readJson(join(dir, 'run.json')).status, 'queued');
 
     const cancelled = radlab(['cancel', experimentFolder('cancelled')]);
@@ -166,11 +204,18 @@ describe('Slurm executor', { timeout: 300_000 }, () => {
 
   it("shows Slurm's output file for a task that died before the run started", async (t) => {
     if (!needsSlurm(t)) return;
-    const file = experiment('broken', ['cpus: 1', 'setup: ["echo \'module radlab-missing: no such module\' >&2", "exit 3"]']);
+    const file = experiment('broken', [
+      'cpus: 1',
+      'setup: ["echo \'module radlab-missing: no such module\' >&2", "exit 3"]',
+    ]);
     const submitted = radlab(['submit', file, '--json']);
     assert.equal(submitted.status, 0, submitted.stderr);
     const { arrayJobId } = JSON.parse(submitted.stdout);
-    await waitUntil('the broken tasks to end', () => squeueStates(arrayJobId).every((s) => FINISHED.includes(s)), 60_000);
+    await waitUntil(
+      'the broken tasks to end',
+      () => squeueStates(arrayJobId).every((s) => FINISHED.includes(s)),
+      60_000,
+    );
     assert.deepEqual(squeueStates(arrayJobId), ['FAILED', 'FAILED']);
     const status = radlab(['status', experimentFolder('broken')]);
     assert.match(status.stdout, /FAILED \(NonZeroExitCode\); run: failed/);

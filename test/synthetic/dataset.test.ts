@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { run } from '../../core/data/synthCommand';
+import { run } from '../../core/cli/synthCommand';
 
 const CONDITIONS = [
   'spinal_canal_stenosis',
@@ -24,7 +24,13 @@ const CONDITION_LABELS: Record<string, { column: string; series: string }> = {
   'Left Subarticular Stenosis': { column: 'left_subarticular_stenosis', series: 'Axial T2' },
   'Right Subarticular Stenosis': { column: 'right_subarticular_stenosis', series: 'Axial T2' },
 };
-const LEVEL_LABELS: Record<string, string> = { 'L1/L2': 'l1_l2', 'L2/L3': 'l2_l3', 'L3/L4': 'l3_l4', 'L4/L5': 'l4_l5', 'L5/S1': 'l5_s1' };
+const LEVEL_LABELS: Record<string, string> = {
+  'L1/L2': 'l1_l2',
+  'L2/L3': 'l2_l3',
+  'L3/L4': 'l3_l4',
+  'L4/L5': 'l4_l5',
+  'L5/S1': 'l5_s1',
+};
 // Seed 7 gives, among 4 studies, Severe and Normal/Mild levels for every condition family.
 const SEED = 7;
 const STUDIES = 4;
@@ -67,7 +73,10 @@ describe('RSNA LSDC layout', () => {
   test('each study has one Sagittal T1, one Sagittal T2/STIR and one Axial T2 series', () => {
     assert.deepEqual(series.header, ['study_id', 'series_id', 'series_description']);
     for (const study of train.rows) {
-      const descriptions = series.rows.filter((r) => r.study_id === study.study_id).map((r) => r.series_description).sort();
+      const descriptions = series.rows
+        .filter((r) => r.study_id === study.study_id)
+        .map((r) => r.series_description)
+        .sort();
       assert.deepEqual(descriptions, ['Axial T2', 'Sagittal T1', 'Sagittal T2/STIR']);
     }
     for (const row of series.rows) assert.match(row.series_id!, /^\d{7,10}$/);
@@ -80,7 +89,9 @@ describe('RSNA LSDC layout', () => {
       const condition = CONDITION_LABELS[row.condition!];
       const level = LEVEL_LABELS[row.level!];
       assert.ok(condition && level, `unknown condition/level ${row.condition} ${row.level}`);
-      const description = series.rows.find((s) => s.study_id === row.study_id && s.series_id === row.series_id)?.series_description;
+      const description = series.rows.find(
+        (s) => s.study_id === row.study_id && s.series_id === row.series_id,
+      )?.series_description;
       assert.equal(description, condition.series, `${row.condition} labelled on ${description}`);
       assert.ok(existsSync(join(root, 'train_images', row.study_id!, row.series_id!, `${row.instance_number}.dcm`)));
       assert.ok(Number.isFinite(Number(row.x)) && Number.isFinite(Number(row.y)));
@@ -88,7 +99,12 @@ describe('RSNA LSDC layout', () => {
       assert.notEqual(trainRow[`${condition.column}_${level}`], '', 'coordinate for an unlabelled cell');
       seen.add(`${row.study_id} ${condition.column}_${level}`);
     }
-    const labelled = train.rows.flatMap((t) => train.header.slice(1).filter((c) => t[c] !== '').map((c) => `${t.study_id} ${c}`));
+    const labelled = train.rows.flatMap((t) =>
+      train.header
+        .slice(1)
+        .filter((c) => t[c] !== '')
+        .map((c) => `${t.study_id} ${c}`),
+    );
     assert.equal(seen.size, labelled.length);
     assert.equal(coordinates.rows.length, labelled.length);
   });
@@ -218,10 +234,15 @@ describe('pixels and geometry read back with pydicom', () => {
     test(`Severe levels show far fewer bright pixels than Normal/Mild ones: ${family}`, (t) => {
       if (report === undefined) return t.skip('python3 with pydicom and numpy is not installed');
       const bright = (grade: string) =>
-        report!.measurements.filter((m) => (conditions as readonly string[]).includes(m.condition) && m.grade === grade).map((m) => m.bright);
+        report!.measurements
+          .filter((m) => (conditions as readonly string[]).includes(m.condition) && m.grade === grade)
+          .map((m) => m.bright);
       const severe = bright('Severe');
       const normal = bright('Normal/Mild');
-      assert.ok(severe.length > 0 && normal.length > 0, `need both grades among the ${STUDIES} studies of seed ${SEED}`);
+      assert.ok(
+        severe.length > 0 && normal.length > 0,
+        `need both grades among the ${STUDIES} studies of seed ${SEED}`,
+      );
       const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
       assert.ok(Math.max(...severe) < Math.min(...normal), `severe ${severe} vs normal ${normal}`);
       assert.ok(mean(severe) < 0.4 * mean(normal), `mean severe ${mean(severe)} vs normal ${mean(normal)}`);

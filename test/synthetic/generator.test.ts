@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ensureSyntheticDataset, run } from '../../core/data/synthCommand';
+import { ensureSyntheticDataset, run } from '../../core/cli/synthCommand';
 import { drawStudyGrades } from '../../core/data/synthetic/grades';
 import { mulberry32 } from '../../core/data/random';
 
@@ -27,16 +27,18 @@ describe('grade draws', () => {
   for (const [condition, shares] of TARGETS) {
     test(`${condition}: grade shares over 300 studies within 3 points of ${shares.join('/')}`, () => {
       const counts = [0, 0, 0];
-      for (const study of draws) for (const grade of (study.grade as Record<string, number[]>)[condition]!) counts[grade]!++;
+      for (const study of draws)
+        for (const grade of (study.grade as Record<string, number[]>)[condition]!) counts[grade]!++;
       const total = counts[0]! + counts[1]! + counts[2]!;
       assert.equal(total, 1500);
-      counts.forEach((count, grade) => assert.ok(Math.abs(count / total - shares[grade]!) < 0.03, `${condition} grade ${grade}: ${count}/${total}`));
+      counts.forEach((count, grade) =>
+        assert.ok(Math.abs(count / total - shares[grade]!) < 0.03, `${condition} grade ${grade}: ${count}/${total}`),
+      );
     });
   }
 
   test('disease concentrates at the lower levels and a small share of cells is unlabelled', () => {
-    const abnormalAt = (level: number) =>
-      draws.filter((study) => study.grade.spinal_canal_stenosis[level]! > 0).length;
+    const abnormalAt = (level: number) => draws.filter((study) => study.grade.spinal_canal_stenosis[level]! > 0).length;
     assert.ok(abnormalAt(3) > 2 * abnormalAt(0), `L4/L5 ${abnormalAt(3)} vs L1/L2 ${abnormalAt(0)}`);
     const cells = draws.flatMap((study) => Object.values(study.labelled).flat());
     const missing = cells.filter((labelled) => !labelled).length / cells.length;
@@ -64,7 +66,10 @@ describe('reproducibility', () => {
     assert.deepEqual([...a.keys()], [...b.keys()]);
     for (const [name, content] of a) assert.ok(content.equals(b.get(name)!), `${name} differs between runs`);
     const c = filesOf(other!);
-    assert.notDeepEqual(readFileSync(join(first!, 'train_series_descriptions.csv')), readFileSync(join(other!, 'train_series_descriptions.csv')));
+    assert.notDeepEqual(
+      readFileSync(join(first!, 'train_series_descriptions.csv')),
+      readFileSync(join(other!, 'train_series_descriptions.csv')),
+    );
     const firstImage = [...a.keys()].find((name) => name.endsWith('.dcm'))!;
     assert.ok(![...c.values()].some((content) => content.equals(a.get(firstImage)!)));
   });

@@ -34,14 +34,18 @@ describe('pixel scaling and normalisation', () => {
   it('normalises white and black pixels to ImageNet values without inverting them', () => {
     // white (1 − mean)/std = 0.515/0.229, 0.544/0.224, 0.594/0.225; black −mean/std.
     const batch = prepareBatch(new Uint8Array([255, 255, 255, 0, 0, 0]), [1, 1, 2, 3], { normalize: 'imagenet' });
-    closeArrays(batch.dataSync(), [
-      0.515 / 0.229, 0.544 / 0.224, 0.594 / 0.225,
-      -0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225,
-    ], 1e-5);
+    closeArrays(
+      batch.dataSync(),
+      [0.515 / 0.229, 0.544 / 0.224, 0.594 / 0.225, -0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225],
+      1e-5,
+    );
   });
 
   it('rejects a pixel buffer of the wrong size and normalisation of 1 channel', () => {
-    assert.throws(() => uint8ToUnit(new Uint8Array(5), [1, 2, 2, 1]), /5 uint8 pixels do not fill a batch of shape \[1, 2, 2, 1\]/);
+    assert.throws(
+      () => uint8ToUnit(new Uint8Array(5), [1, 2, 2, 1]),
+      /5 uint8 pixels do not fill a batch of shape \[1, 2, 2, 1\]/,
+    );
     assert.throws(() => prepareBatch(new Uint8Array(4), [1, 2, 2, 1], { normalize: 'imagenet' }), /needs 3 channels/);
   });
 });
@@ -60,13 +64,19 @@ describe('geometric augmentation', () => {
 
   it('flips every image of a batch, not only the first', () => {
     const batch = tf.concat([image, tf.mul(image, 10)]) as tf.Tensor4D;
-    const flipped = applyGeometry(batch, [{ ...still, flip: true }, { ...still, flip: true }]);
+    const flipped = applyGeometry(batch, [
+      { ...still, flip: true },
+      { ...still, flip: true },
+    ]);
     assert.deepEqual(Array.from(flipped.dataSync()), [3, 2, 1, 6, 5, 4, 30, 20, 10, 60, 50, 40]);
   });
 
   it('rotating a square by 90° equals a horizontal flip then a transpose', () => {
     // 4×4 image with values 0..15: rotated counter-clockwise, output[r][c] = input[c][3 − r].
-    const square = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
+    const square = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i),
+      [1, 4, 4, 1],
+    );
     const rotated = applyGeometry(square, [{ ...still, angle: Math.PI / 2 }]);
     const expected = tf.transpose(tf.reverse(square, 2), [0, 2, 1, 3]);
     closeArrays(rotated.dataSync(), expected.dataSync(), 1e-5);
@@ -80,7 +90,10 @@ describe('geometric augmentation', () => {
   });
 
   it('interpolates bilinearly: a half-pixel rotation of a ramp stays within the ramp', () => {
-    const ramp = tf.tensor4d(Array.from({ length: 25 }, (_, i) => (i % 5) / 4), [1, 5, 5, 1]);
+    const ramp = tf.tensor4d(
+      Array.from({ length: 25 }, (_, i) => (i % 5) / 4),
+      [1, 5, 5, 1],
+    );
     const turned = applyGeometry(ramp, [{ ...still, angle: (10 * Math.PI) / 180 }]).dataSync();
     // The centre pixel is the rotation's fixed point.
     assert.ok(Math.abs(turned[12]! - 0.5) < 1e-6);
@@ -109,7 +122,10 @@ describe('seeded draws', () => {
 
   it('repeat for the same seed and differ for another', () => {
     assert.deepEqual(drawAugmentations(16, settings, mulberry32(42)), drawAugmentations(16, settings, mulberry32(42)));
-    assert.notDeepEqual(drawAugmentations(16, settings, mulberry32(42)), drawAugmentations(16, settings, mulberry32(43)));
+    assert.notDeepEqual(
+      drawAugmentations(16, settings, mulberry32(42)),
+      drawAugmentations(16, settings, mulberry32(43)),
+    );
   });
 
   it('stay within the configured ranges and flip about half the images', () => {
@@ -132,7 +148,10 @@ describe('seeded draws', () => {
     const pixels = new Uint8Array(Array.from({ length: 2 * 8 * 8 * 3 }, (_, i) => (i * 37) % 256));
     const run = (seed: number) =>
       Array.from(
-        prepareBatch(pixels, [2, 8, 8, 3], { augment: { settings, random: mulberry32(seed) }, normalize: 'imagenet' }).dataSync(),
+        prepareBatch(pixels, [2, 8, 8, 3], {
+          augment: { settings, random: mulberry32(seed) },
+          normalize: 'imagenet',
+        }).dataSync(),
       );
     assert.deepEqual(run(3), run(3));
     assert.notDeepEqual(run(3), run(4));

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { EVENTS_SCHEMA, EventLineReader, EventWriter, parseEvents, type RadLabEventBody } from '../../core/train/events';
+import {
+  EVENTS_SCHEMA,
+  EventLineReader,
+  EventWriter,
+  parseEvents,
+  type RadLabEventBody,
+} from '../../core/train/events';
 
 const folder = mkdtempSync(join(tmpdir(), 'radlab-events-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -36,7 +42,11 @@ describe('event log', () => {
   it('writes one tagged line per event (file and echo) and reads them back', () => {
     const path = join(folder, 'events.jsonl');
     const echoed: string[] = [];
-    const writer = new EventWriter(path, { write: (text: string) => echoed.push(text) }, () => new Date(Date.UTC(2025, 0, 1)));
+    const writer = new EventWriter(
+      path,
+      { write: (text: string) => echoed.push(text) },
+      () => new Date(Date.UTC(2025, 0, 1)),
+    );
     for (const body of bodies) writer.emit(body);
     const text = readFileSync(path, 'utf8');
     assert.equal(text.split('\n').length, bodies.length + 1);
@@ -56,7 +66,16 @@ describe('event log', () => {
   it('refuses to write an invalid event', () => {
     const writer = new EventWriter(join(folder, 'bad.jsonl'));
     assert.throws(
-      () => writer.emit({ type: 'batch', epoch: 1, step: 1, steps: 2, loss: Number.NaN, imagesPerSecond: 1, etaSeconds: 1 }),
+      () =>
+        writer.emit({
+          type: 'batch',
+          epoch: 1,
+          step: 1,
+          steps: 2,
+          loss: Number.NaN,
+          imagesPerSecond: 1,
+          etaSeconds: 1,
+        }),
       /batch event: loss must be a finite number/,
     );
   });
@@ -75,9 +94,15 @@ describe('event log', () => {
       '{"schema":"radlab.events/1","ty',
     ].join('\n');
     const parsed = parseEvents(text);
-    assert.deepEqual(parsed.events.map((e) => (e as { epoch: number }).epoch), [1, 2]);
+    assert.deepEqual(
+      parsed.events.map((e) => (e as { epoch: number }).epoch),
+      [1, 2],
+    );
     assert.equal(parsed.tornTail, true);
-    assert.deepEqual(parsed.problems.map((p) => p.line), [2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      parsed.problems.map((p) => p.line),
+      [2, 3, 4, 5, 6],
+    );
     assert.match(parsed.problems[0]!.message, /not valid JSON/);
     assert.match(parsed.problems[1]!.message, /schema is "radlab.events\/2"/);
     assert.match(parsed.problems[2]!.message, /unknown event type "warp"/);
@@ -98,6 +123,9 @@ describe('event log', () => {
       types.push(...events.map((e) => e.type));
     }
     assert.deepEqual(reader.end().events, []);
-    assert.deepEqual(types, bodies.map((b) => b.type));
+    assert.deepEqual(
+      types,
+      bodies.map((b) => b.type),
+    );
   });
 });

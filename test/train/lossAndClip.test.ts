@@ -15,25 +15,38 @@ describe('crossEntropyLoss', () => {
     // logits [0, 0, ln 2] → softmax [1/4, 1/4, 1/2], −log p = [ln 4, ln 4, ln 2]; one row, target 2, weights
     // [1, 2, 3], s = 0.3: target term 3·ln 2; smoothing term Σ_c w_c ℓ_c = ln 4 + 2 ln 4 + 3 ln 2 = 9 ln 2;
     // loss = (0.7 · 3 ln 2 + (0.3/3) · 9 ln 2) / 3 = (2.1 + 0.9) ln 2 / 3 = ln 2.
-    const loss = crossEntropyLoss(tf.tensor2d([[0, 0, Math.LN2]]), [2], { classWeights: [1, 2, 3], labelSmoothing: 0.3 });
+    const loss = crossEntropyLoss(tf.tensor2d([[0, 0, Math.LN2]]), [2], {
+      classWeights: [1, 2, 3],
+      labelSmoothing: 0.3,
+    });
     assert.ok(Math.abs(loss.dataSync()[0]! - Math.LN2) < 1e-6);
   });
 
   for (const torchCase of reference.crossEntropy) {
     it(`matches torch.nn.CrossEntropyLoss: ${torchCase.name} (loss and gradient)`, () => {
       // variableGrads differentiates with respect to variables, so the logits are one.
-      const logits = tf.variable(tf.tensor2d(torchCase.logits), true, `ce/${torchCase.name}`) as tf.Variable<tf.Rank.R2>;
+      const logits = tf.variable(
+        tf.tensor2d(torchCase.logits),
+        true,
+        `ce/${torchCase.name}`,
+      ) as tf.Variable<tf.Rank.R2>;
       const settings = { classWeights: torchCase.weight ?? undefined, labelSmoothing: torchCase.labelSmoothing };
       const result = tf.variableGrads(() => crossEntropyLoss(logits, torchCase.targets, settings), [logits]);
       const gradient = result.grads[logits.name]!;
-      assert.ok(maxRelativeError([result.value.dataSync()[0]!], [torchCase.loss], 1e-6) < 1e-6, `loss ${result.value.dataSync()[0]} vs ${torchCase.loss}`);
+      assert.ok(
+        maxRelativeError([result.value.dataSync()[0]!], [torchCase.loss], 1e-6) < 1e-6,
+        `loss ${result.value.dataSync()[0]} vs ${torchCase.loss}`,
+      );
       const gradientError = maxRelativeError(gradient.dataSync(), torchCase.gradient.flat(), 1e-4);
       assert.ok(gradientError < 1e-5, `gradient relative error ${gradientError}`);
     });
   }
 
   it('rejects mismatched weights and targets', () => {
-    assert.throws(() => crossEntropyLoss(tf.zeros([2, 3]) as tf.Tensor2D, [0, 1], { classWeights: [1, 2] }), /2 class weights for 3 classes/);
+    assert.throws(
+      () => crossEntropyLoss(tf.zeros([2, 3]) as tf.Tensor2D, [0, 1], { classWeights: [1, 2] }),
+      /2 class weights for 3 classes/,
+    );
     assert.throws(() => crossEntropyLoss(tf.zeros([2, 3]) as tf.Tensor2D, [0]), /1 targets for 2 rows/);
   });
 });
@@ -73,7 +86,10 @@ describe('clipGradientsByGlobalNorm against torch.nn.utils.clip_grad_norm_', () 
       }
       const normType = torchCase.normType === 'inf' ? Infinity : torchCase.normType;
       const clipped = clipGradientsByGlobalNorm(gradients, torchCase.maxNorm, normType);
-      assert.ok(maxRelativeError([clipped.totalNorm], [torchCase.totalNorm], 0) < 1e-6, `total norm ${clipped.totalNorm}`);
+      assert.ok(
+        maxRelativeError([clipped.totalNorm], [torchCase.totalNorm], 0) < 1e-6,
+        `total norm ${clipped.totalNorm}`,
+      );
       for (const name of Object.keys(gradients)) {
         const error = maxRelativeError(clipped.gradients[name]!.dataSync(), torchCase.clipped[name], 1e-6);
         assert.ok(error < 1e-6, `${name}: relative error ${error}`);

@@ -44,7 +44,11 @@ describe('the NaN/Inf guard', () => {
   after(() => releaseEngine());
 
   it('trains normally on finite weights, then stops with a clear error when the loss stops being finite', async () => {
-    const model = LevelClassifier.create('resnet18', { levels: 5, embedding: 8, hidden: [16], dropout: 0, classes: 3 }, 3);
+    const model = LevelClassifier.create(
+      'resnet18',
+      { levels: 5, embedding: 8, hidden: [16], dropout: 0, classes: 3 },
+      3,
+    );
     const variables = trainableVariables(model, { freezeBackbone: true, unfreezeLastN: 0 });
     const optimizer = new AdamW({ learningRate: 1e-3 });
     const hooks = { onBatch: () => {}, shouldStop: () => false };
@@ -60,7 +64,9 @@ describe('the NaN/Inf guard', () => {
     await assert.rejects(
       trainEpoch(model, optimizer, variables, cache, positions, settings(2), schedule, hooks),
       (error: unknown) =>
-        error instanceof NonFiniteLossError && /loss became NaN at epoch 2, step 1/.test(error.message) && /train\.grad_clip/.test(error.message),
+        error instanceof NonFiniteLossError &&
+        /loss became NaN at epoch 2, step 1/.test(error.message) &&
+        /train\.grad_clip/.test(error.message),
     );
     model.dispose();
   });

@@ -28,7 +28,13 @@ function makeVariables(reference: OptimizerCase): Map<string, tf.Variable> {
 }
 
 /** Runs steps [from, to) of the case's gradients. */
-function runSteps(optimizer: SlotOptimizer, reference: OptimizerCase, variables: Map<string, tf.Variable>, from: number, to: number): void {
+function runSteps(
+  optimizer: SlotOptimizer,
+  reference: OptimizerCase,
+  variables: Map<string, tf.Variable>,
+  from: number,
+  to: number,
+): void {
   for (let step = from; step < to; step++) {
     const rates = reference.settings.learningRates as number[] | null;
     if (rates) optimizer.learningRate = rates[step]!;
@@ -82,7 +88,9 @@ describe('optimizers against torch.optim after 5 steps', () => {
         runSteps(optimizer, optimizerCase, variables, 0, 5);
         assertMatchesTorch(optimizerCase, variables);
         // The fixture must be able to tell the settings apart: the initial values are far from the result.
-        assert.ok(maxRelativeError(variables.get('head/kernel')!.dataSync(), optimizerCase.initial['head/kernel']!) > 1e-3);
+        assert.ok(
+          maxRelativeError(variables.get('head/kernel')!.dataSync(), optimizerCase.initial['head/kernel']!) > 1e-3,
+        );
         optimizer.dispose();
         variables.forEach((variable) => variable.dispose());
       });
@@ -90,7 +98,9 @@ describe('optimizers against torch.optim after 5 steps', () => {
   }
 
   it('resumes from saved state exactly (AdamW: save after 2 steps, restore into a new optimizer, 3 more)', async () => {
-    const scheduled = (reference.optimizers.adamw as OptimizerCase[]).find((c) => c.name === 'scheduled-lr-strong-decay')!;
+    const scheduled = (reference.optimizers.adamw as OptimizerCase[]).find(
+      (c) => c.name === 'scheduled-lr-strong-decay',
+    )!;
     const variables = makeVariables(scheduled);
     const first = makeAdamW(scheduled.settings);
     runSteps(first, scheduled, variables, 0, 2);
@@ -105,7 +115,9 @@ describe('optimizers against torch.optim after 5 steps', () => {
   });
 
   it('differs from torch when the bias-correction step is lost (the resume test can fail)', async () => {
-    const scheduled = (reference.optimizers.adamw as OptimizerCase[]).find((c) => c.name === 'scheduled-lr-strong-decay')!;
+    const scheduled = (reference.optimizers.adamw as OptimizerCase[]).find(
+      (c) => c.name === 'scheduled-lr-strong-decay',
+    )!;
     const variables = makeVariables(scheduled);
     const first = makeAdamW(scheduled.settings);
     runSteps(first, scheduled, variables, 0, 2);
@@ -127,7 +139,10 @@ describe('optimizers against torch.optim after 5 steps', () => {
   });
 
   it('rejects a gradient for an unknown variable and bad settings', () => {
-    assert.throws(() => new AdamW({ learningRate: 1e-3 }).applyGradients({ ghost: tf.zeros([1]) }), /no variable named ghost/);
+    assert.throws(
+      () => new AdamW({ learningRate: 1e-3 }).applyGradients({ ghost: tf.zeros([1]) }),
+      /no variable named ghost/,
+    );
     assert.throws(() => new AdamW({ learningRate: 1e-3, beta1: 1 }), /beta1 must be in \[0, 1\)/);
     assert.throws(() => new Sgd({ learningRate: 0.1, nesterov: true }), /Nesterov momentum needs momentum > 0/);
   });

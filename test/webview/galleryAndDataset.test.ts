@@ -30,11 +30,19 @@ before(async () => {
   tables = await readDatasetTables(root);
   samples = (await indexDataset(root, { condition: 'spinal_canal_stenosis' })).samples;
   mkdirSync(join(runDir, 'results'), { recursive: true });
-  writeFileSync(join(runDir, 'experiment.resolved.yaml'), `name: demo\ndata:\n  root: ${root}\n  condition: spinal_canal_stenosis\n  input: { window: auto }\n`);
+  writeFileSync(
+    join(runDir, 'experiment.resolved.yaml'),
+    `name: demo\ndata:\n  root: ${root}\n  condition: spinal_canal_stenosis\n  input: { window: auto }\n`,
+  );
   // Every other prediction is wrong (the next grade round), the rest right; plus one row of a study not in the dataset.
-  const rows = samples.map((s, i) => `${s.id},${s.grade},${i % 2 === 1 ? GRADES[(s.gradeIndex + 1) % 3] : s.grade},0.5,0.3,0.2`);
+  const rows = samples.map(
+    (s, i) => `${s.id},${s.grade},${i % 2 === 1 ? GRADES[(s.gradeIndex + 1) % 3] : s.grade},0.5,0.3,0.2`,
+  );
   rows.push('999_spinal_canal_stenosis_l1_l2,Normal/Mild,Severe,0.2,0.2,0.6');
-  writeFileSync(join(runDir, 'results', 'predictions.csv'), `row_id,true_label,predicted_label,prob_normal_mild,prob_moderate,prob_severe\n${rows.join('\n')}\n`);
+  writeFileSync(
+    join(runDir, 'results', 'predictions.csv'),
+    `row_id,true_label,predicted_label,prob_normal_mild,prob_moderate,prob_severe\n${rows.join('\n')}\n`,
+  );
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,7 +53,10 @@ describe('run gallery', () => {
     const mistakes = Math.floor(samples.length / 2) + 1;
     const page = await gallery.page(0, true, 4);
     assert.equal(page.total, mistakes);
-    assert.deepEqual(page.items.map((item) => item.rowId), [samples[1]!.id, samples[3]!.id, samples[5]!.id, samples[7]!.id]);
+    assert.deepEqual(
+      page.items.map((item) => item.rowId),
+      [samples[1]!.id, samples[3]!.id, samples[5]!.id, samples[7]!.id],
+    );
     for (const item of page.items) {
       assert.equal(item.imageError, null);
       const [width, height] = await pngSize(item.thumbnail!);
@@ -62,7 +73,10 @@ describe('run gallery', () => {
     const gallery = new RunGallery(readRunFolder(runDir).predictions, readRunFolder(runDir).data);
     const sample = samples[1]!;
     const slice = await gallery.slice(sample.id);
-    assert.equal(slice.title, `${sample.studyId} ${sample.level}: true ${sample.grade}, predicted ${GRADES[(sample.gradeIndex + 1) % 3]}`);
+    assert.equal(
+      slice.title,
+      `${sample.studyId} ${sample.level}: true ${sample.grade}, predicted ${GRADES[(sample.gradeIndex + 1) % 3]}`,
+    );
     const [width, height] = await pngSize(slice.png);
     assert.ok(Math.max(width, height) >= 512);
     await assert.rejects(gallery.slice('nope'), /nope is not in results\/predictions.csv/);
@@ -80,7 +94,10 @@ describe('dataset preview', () => {
   it('lists studies with the series the descriptions file names', () => {
     const tree = datasetTree(tables);
     const series = csv('train_series_descriptions.csv');
-    assert.deepEqual(tree.studies.map((s) => s.studyId), [...new Set(series.map((r) => r[0]))]);
+    assert.deepEqual(
+      tree.studies.map((s) => s.studyId),
+      [...new Set(series.map((r) => r[0]))],
+    );
     for (const study of tree.studies) {
       assert.deepEqual(
         study.series.map((s) => `${s.seriesId} ${s.description}`),
@@ -93,9 +110,17 @@ describe('dataset preview', () => {
     const sample = samples[0]!;
     const slices = await seriesSlices(tables, sample.studyId, sample.seriesId);
     assert.ok(slices.instances.length > 1);
-    assert.deepEqual(slices.instances, [...slices.instances].sort((a, b) => a - b));
-    const labelled = csv('train_label_coordinates.csv').filter((r) => r[0] === sample.studyId && r[1] === sample.seriesId);
-    assert.deepEqual(slices.labelled, [...new Set(labelled.map((r) => Number(r[2])))].sort((a, b) => a - b));
+    assert.deepEqual(
+      slices.instances,
+      [...slices.instances].sort((a, b) => a - b),
+    );
+    const labelled = csv('train_label_coordinates.csv').filter(
+      (r) => r[0] === sample.studyId && r[1] === sample.seriesId,
+    );
+    assert.deepEqual(
+      slices.labelled,
+      [...new Set(labelled.map((r) => Number(r[2])))].sort((a, b) => a - b),
+    );
     const slice = await datasetSlice(tables, sample.studyId, sample.seriesId, sample.instanceNumber);
     const onSlice = labelled.filter((r) => Number(r[2]) === sample.instanceNumber);
     assert.deepEqual(
@@ -103,6 +128,9 @@ describe('dataset preview', () => {
       onSlice.map((r) => [Number(r[5]), Number(r[6])]),
     );
     await pngSize(slice.png);
-    await assert.rejects(seriesSlices(tables, sample.studyId, '123'), /cannot list .*123 \(ENOENT\): is the series in train_images\?/);
+    await assert.rejects(
+      seriesSlices(tables, sample.studyId, '123'),
+      /cannot list .*123 \(ENOENT\): is the series in train_images\?/,
+    );
   });
 });

@@ -15,7 +15,12 @@ const html = panelHtml({
 function policy(text: string): Map<string, string[]> {
   const content = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(text)?.[1];
   assert.ok(content, 'the page has a CSP meta tag');
-  return new Map(content.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  return new Map(
+    content
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
 }
 
 describe('panel HTML', () => {

@@ -11,7 +11,15 @@ import { sweepSummaryCsv } from '../../core/run/sweepSummary';
 import { readCompareModel } from '../../extension/panels/compareModel';
 import { RunGallery } from '../../extension/panels/runGallery';
 import { galleryRows, parseRowId, readRunFolder } from '../../extension/panels/runFolderModel';
-import { assertClose, CANAL_DEMO, fixtureRuns, GRADE_ORDER, readJsonFile, readPredictionRows, scoresOf } from '../fixtures/ui/fixtureRuns';
+import {
+  assertClose,
+  CANAL_DEMO,
+  fixtureRuns,
+  GRADE_ORDER,
+  readJsonFile,
+  readPredictionRows,
+  scoresOf,
+} from '../fixtures/ui/fixtureRuns';
 
 const { completed, cancelled, failed, running } = fixtureRuns;
 const eventsOf = (dir: string) =>
@@ -29,8 +37,22 @@ describe('completed run folder → run panel model', () => {
   it('reads the run identity, state, counts and duration', () => {
     const s = model.summary;
     assert.deepEqual(
-      { runId: s.runId, experiment: s.experiment, backbone: s.backbone, engine: s.engine, state: s.state, error: s.error },
-      { runId: basename(completed).slice(0, 15), experiment: 'canal-demo', backbone: 'resnet18', engine: 'wasm', state: 'completed', error: null },
+      {
+        runId: s.runId,
+        experiment: s.experiment,
+        backbone: s.backbone,
+        engine: s.engine,
+        state: s.state,
+        error: s.error,
+      },
+      {
+        runId: basename(completed).slice(0, 15),
+        experiment: 'canal-demo',
+        backbone: 'resnet18',
+        engine: 'wasm',
+        state: 'completed',
+        error: null,
+      },
     );
     assert.equal(s.device, runJson.device.cpuModel);
     // 10 synthetic studies, 5 levels each, split by study; the test split is the predictions file.
@@ -44,12 +66,24 @@ describe('completed run folder → run panel model', () => {
 
   it('builds the curves from the epoch-end events, the tested epoch marked best, and clears progress at the end', () => {
     const ends = eventsOf(completed).filter((e) => e.type === 'epoch-end');
-    assert.deepEqual(model.history.map((p) => p.epoch), [1, 2]);
-    assert.deepEqual(model.history.map((p) => p.val), ends.map((e) => e.val));
-    assert.deepEqual(model.history.map((p) => p.train), ends.map((e) => e.train));
+    assert.deepEqual(
+      model.history.map((p) => p.epoch),
+      [1, 2],
+    );
+    assert.deepEqual(
+      model.history.map((p) => p.val),
+      ends.map((e) => e.val),
+    );
+    assert.deepEqual(
+      model.history.map((p) => p.train),
+      ends.map((e) => e.train),
+    );
     const metrics = readJsonFile(join(completed, 'results/metrics.json'));
     assert.equal(model.bestEpoch, metrics.bestEpoch);
-    assert.deepEqual(model.history.map((p) => p.best), [1, 2].map((epoch) => epoch === metrics.bestEpoch));
+    assert.deepEqual(
+      model.history.map((p) => p.best),
+      [1, 2].map((epoch) => epoch === metrics.bestEpoch),
+    );
     assert.equal(model.progress, null);
   });
 
@@ -59,7 +93,8 @@ describe('completed run folder → run panel model', () => {
     assertClose(test.accuracy, truth.accuracy, 'accuracy');
     assert.deepEqual(test.confusion.counts, truth.counts);
     test.perClass.forEach((row, k) => {
-      for (const key of ['precision', 'recall', 'f1', 'support'] as const) assertClose(row[key], truth.perClass[k]![key], `${GRADE_ORDER[k]} ${key}`);
+      for (const key of ['precision', 'recall', 'f1', 'support'] as const)
+        assertClose(row[key], truth.perClass[k]![key], `${GRADE_ORDER[k]} ${key}`);
     });
     assertClose(test.macro.f1, truth.macroF1, 'macro F1');
     assertClose(test.weighted.f1, truth.weightedF1, 'weighted F1');
@@ -72,10 +107,16 @@ describe('completed run folder → run panel model', () => {
   it('counts predictions and mistakes, and pages the gallery filtered to mistakes', () => {
     const wrong = rows.filter((r) => r.truth !== r.predicted);
     assert.deepEqual(model.predictions, { total: rows.length, mistakes: wrong.length });
-    assert.deepEqual(predictions.map((p) => p.rowId), rows.map((r) => r.rowId));
+    assert.deepEqual(
+      predictions.map((p) => p.rowId),
+      rows.map((r) => r.rowId),
+    );
     const first = galleryRows(predictions, 0, 3, true);
     assert.equal(first.total, wrong.length);
-    assert.deepEqual(first.rows.map((r) => r.rowId), wrong.slice(0, 3).map((r) => r.rowId));
+    assert.deepEqual(
+      first.rows.map((r) => r.rowId),
+      wrong.slice(0, 3).map((r) => r.rowId),
+    );
     assert.equal(galleryRows(predictions, 1, 4, false).rows.length, Math.min(4, rows.length - 4));
     assert.equal(data?.condition, 'spinal_canal_stenosis');
     assert.deepEqual(data?.synthetic, { studies: 10, seed: 7 });
@@ -85,9 +126,18 @@ describe('completed run folder → run panel model', () => {
     const gallery = new RunGallery(predictions, { ...data!, root: '/nonexistent/ui-runs-dataset' });
     const page = await gallery.page(0, false, 4);
     assert.equal(page.total, rows.length);
-    assert.deepEqual(page.items.map((item) => [item.rowId, item.thumbnail, item.imageError]), rows.slice(0, 4).map((r) => [r.rowId, null, null]));
-    assert.match(page.imagesUnavailable ?? '', /dataset folder \/nonexistent\/ui-runs-dataset .* is not on this machine/);
-    assert.match(page.imagesUnavailable ?? '', /radlab synth --out "\/nonexistent\/ui-runs-dataset" --studies 10 --seed 7/);
+    assert.deepEqual(
+      page.items.map((item) => [item.rowId, item.thumbnail, item.imageError]),
+      rows.slice(0, 4).map((r) => [r.rowId, null, null]),
+    );
+    assert.match(
+      page.imagesUnavailable ?? '',
+      /dataset folder \/nonexistent\/ui-runs-dataset .* is not on this machine/,
+    );
+    assert.match(
+      page.imagesUnavailable ?? '',
+      /radlab synth --out "\/nonexistent\/ui-runs-dataset" --studies 10 --seed 7/,
+    );
   });
 
   it('parses row ids into study and level', () => {
@@ -100,10 +150,15 @@ describe('completed run folder → run panel model', () => {
 describe('unfinished run folders → run panel model', () => {
   it('shows a live run: running, one epoch, the last batch as progress, the torn last line ignored', () => {
     const live = readRunFolder(running).model;
-    const lastBatch = eventsOf(running).filter((e) => e.type === 'batch').at(-1)!;
+    const lastBatch = eventsOf(running)
+      .filter((e) => e.type === 'batch')
+      .at(-1)!;
     assert.equal(live.summary.state, 'running');
     assert.equal(live.summary.durationSeconds, null);
-    assert.deepEqual(live.history.map((p) => p.epoch), [1]);
+    assert.deepEqual(
+      live.history.map((p) => p.epoch),
+      [1],
+    );
     assert.deepEqual(live.progress, {
       epoch: 2,
       epochs: 2,
@@ -120,7 +175,10 @@ describe('unfinished run folders → run panel model', () => {
   it('shows a cancelled run with the epoch it finished, and a failed run with its error', () => {
     const stopped = readRunFolder(cancelled).model;
     assert.equal(stopped.summary.state, 'cancelled');
-    assert.deepEqual(stopped.history.map((p) => [p.epoch, p.best]), [[1, true]]);
+    assert.deepEqual(
+      stopped.history.map((p) => [p.epoch, p.best]),
+      [[1, true]],
+    );
     assert.equal(stopped.metrics, null);
     const broken = readRunFolder(failed).model;
     assert.equal(broken.summary.state, 'failed');
@@ -135,7 +193,10 @@ describe('unreadable run files become problems naming file, line or field', () =
   cpSync(completed, dir, { recursive: true });
   const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').length;
   appendFileSync(join(dir, 'events.jsonl'), '{"schema":"radlab.events/1","time":"x","type":"epoch-end","epoch":4}\n');
-  writeFileSync(join(dir, 'results', 'predictions.csv'), 'row_id,true_label,predicted_label,prob_normal_mild,prob_moderate,prob_severe\n1_spinal_canal_stenosis_l1_l2,Normal/Mild,Sever,0.1,0.2,0.7\n');
+  writeFileSync(
+    join(dir, 'results', 'predictions.csv'),
+    'row_id,true_label,predicted_label,prob_normal_mild,prob_moderate,prob_severe\n1_spinal_canal_stenosis_l1_l2,Normal/Mild,Sever,0.1,0.2,0.7\n',
+  );
   const metrics = readJsonFile(join(dir, 'results/metrics.json'));
   metrics.test.perClass[1].recall = 'high';
   writeFileSync(join(dir, 'results/metrics.json'), JSON.stringify(metrics));
@@ -146,7 +207,10 @@ describe('unreadable run files become problems naming file, line or field', () =
     assert.match(model.problems[0]!, new RegExp(`events\\.jsonl line ${lines + 1}: epoch-end event lacks train`));
     assert.match(model.problems[1]!, /metrics\.json: test\.perClass\[1\]\.recall must be a number/);
     assert.match(model.problems[2]!, /predictions\.csv line 2: /);
-    assert.deepEqual(model.history.map((p) => p.epoch), [1, 2]);
+    assert.deepEqual(
+      model.history.map((p) => p.epoch),
+      [1, 2],
+    );
     assert.equal(model.metrics, null);
     assert.deepEqual(model.predictions, { total: 0, mistakes: 0 });
   });
@@ -156,12 +220,15 @@ describe('run folders → compare panel model', () => {
   const model = readCompareModel([completed, cancelled, failed, running]);
 
   it('takes each row from its run and the parameter count from the registry', () => {
-    assert.deepEqual(model.rows.map((r) => [r.label, r.backbone, r.status]), [
-      [basename(completed), 'resnet18', 'completed'],
-      [basename(cancelled), 'resnet18', 'cancelled'],
-      [basename(failed), 'resnet50', 'failed'],
-      [basename(running), 'resnet18', 'running'],
-    ]);
+    assert.deepEqual(
+      model.rows.map((r) => [r.label, r.backbone, r.status]),
+      [
+        [basename(completed), 'resnet18', 'completed'],
+        [basename(cancelled), 'resnet18', 'cancelled'],
+        [basename(failed), 'resnet50', 'failed'],
+        [basename(running), 'resnet18', 'running'],
+      ],
+    );
     // torchvision's resnet18 has 11,689,512 parameters with its 512x1000+1000 classifier, resnet50 25,557,032 with 2048x1000+1000.
     assert.equal(model.rows[0]!.params, 11_689_512 - 513_000);
     assert.equal(model.rows[2]!.params, 25_557_032 - 2_049_000);
@@ -171,8 +238,12 @@ describe('run folders → compare panel model', () => {
   });
 
   it("agrees with the trainer's own sweep summary on every column of the sweep's runs", () => {
-    const summary = parseCsv(readFileSync(join(CANAL_DEMO, 'model_performance_summary.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    const ours = parseCsv(sweepSummaryCsv(model.rows.filter((r) => r.runId === summary[0]!.run_id)), { columns: true }) as Record<string, string>[];
+    const summary = parseCsv(readFileSync(join(CANAL_DEMO, 'model_performance_summary.csv'), 'utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
+    const ours = parseCsv(sweepSummaryCsv(model.rows.filter((r) => r.runId === summary[0]!.run_id)), {
+      columns: true,
+    }) as Record<string, string>[];
     assert.equal(ours.length, 2);
     // run_dir and the error's file path are relative to different folders in the fixture, and the summary gives
     // parameters only for completed runs (the table shows them for every run); every other cell matches.

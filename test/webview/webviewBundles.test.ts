@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const root = join(__dirname, '../..');
-const panels = readdirSync(join(root, 'webview')).filter((f) => f.endsWith('.panel.ts')).map((f) => f.replace(/\.ts$/, ''));
+const panels = readdirSync(join(root, 'webview'))
+  .filter((f) => f.endsWith('.panel.ts'))
+  .map((f) => f.replace(/\.ts$/, ''));
 
 describe('webview bundles', () => {
   it('build with npm run build', { timeout: 120_000 }, () => {

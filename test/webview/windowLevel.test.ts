@@ -25,7 +25,8 @@ describe('page window/level', () => {
     const rgba = new Uint8ClampedArray(values.length * 4);
     windowToRgba(values, window, false, rgba);
     for (let i = 0; i < values.length; i++) {
-      if (rgba[4 * i] !== reference[i] || rgba[4 * i + 3] !== 255) assert.fail(`pixel ${i}: page ${rgba[4 * i]}, core ${reference[i]}`);
+      if (rgba[4 * i] !== reference[i] || rgba[4 * i + 3] !== 255)
+        assert.fail(`pixel ${i}: page ${rgba[4 * i]}, core ${reference[i]}`);
     }
     windowToRgba(values, window, true, rgba);
     assert.equal(rgba[0], 255 - reference[0]!);

@@ -9,9 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { resnet, type ResnetConfig } from '../../core/models/resnet';
 import { readSafetensors, writeSafetensors } from '../../core/models/safetensors';
-import { backboneFeatures, run as runFeatures } from '../../core/models/weights/featuresCommand';
+import { backboneFeatures, run as runFeatures } from '../../core/cli/featuresCommand';
 import { loadBackboneWeights } from '../../core/models/weights/loadWeights';
-import { convertWeights, run as runWeights } from '../../core/models/weights/weightsCommand';
+import { convertWeights, run as runWeights } from '../../core/cli/weightsCommand';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'weights');
 const CHECKPOINT = join(FIXTURES, 'resnet_e2e.pth');
@@ -36,7 +36,10 @@ describe('radlab weights', () => {
     const source = resnet(config, 'resnet_tiny');
     const converted = await convertWeights(source, 'resnet', CHECKPOINT, join(work, 'converted'), { strict: true });
     const stored = await readSafetensors(converted.weightsFile);
-    assert.deepEqual([...stored.tensors.keys()], source.state.entries.map((entry) => entry.name));
+    assert.deepEqual(
+      [...stored.tensors.keys()],
+      source.state.entries.map((entry) => entry.name),
+    );
     assert.equal(stored.tensors.get('bn1.num_batches_tracked')!.dtype, 'I64');
     const json = JSON.parse(readFileSync(converted.reportFile, 'utf8')) as { loaded: number; skippedHead: string[] };
     assert.equal(json.loaded, source.state.entries.length);
@@ -79,7 +82,18 @@ describe('radlab features', () => {
     const pixels = Float32Array.from({ length: 2 * 3 * 32 * 32 }, (_, i) => Math.sin(i));
     await writeSafetensors(input, [{ name: 'input', dtype: 'F32', shape: [2, 3, 32, 32], data: pixels }]);
     const result = await captured(runFeatures, [
-      'resnet18', '--weights', CHECKPOINT, '--input', input, '--out', out, '--engine', 'wasm', '--threads', '1', '--non-strict',
+      'resnet18',
+      '--weights',
+      CHECKPOINT,
+      '--input',
+      input,
+      '--out',
+      out,
+      '--engine',
+      'wasm',
+      '--threads',
+      '1',
+      '--non-strict',
     ]);
     assert.equal(result.code, 0, result.err);
     assert.match(result.err, /mis-shaped/);
@@ -91,7 +105,15 @@ describe('radlab features', () => {
   test('an input without the `input` tensor is named in the error', async () => {
     const input = join(work, 'wrong.safetensors');
     await writeSafetensors(input, [{ name: 'pixels', dtype: 'F32', shape: [1, 3, 2, 2], data: new Float32Array(12) }]);
-    const result = await captured(runFeatures, ['resnet18', '--weights', CHECKPOINT, '--input', input, '--out', join(work, 'x.safetensors')]);
+    const result = await captured(runFeatures, [
+      'resnet18',
+      '--weights',
+      CHECKPOINT,
+      '--input',
+      input,
+      '--out',
+      join(work, 'x.safetensors'),
+    ]);
     assert.equal(result.code, 1);
     assert.match(result.err, /wrong\.safetensors: no tensor named 'input' \(found pixels\)/);
   });

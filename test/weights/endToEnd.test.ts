@@ -12,7 +12,7 @@ import { swin, type SwinConfig } from '../../core/models/swin';
 import { vit, type VitConfig } from '../../core/models/vit';
 import { readSafetensors } from '../../core/models/safetensors';
 import type { BackboneFamily } from '../../core/models/registry';
-import { backboneFeatures } from '../../core/models/weights/featuresCommand';
+import { backboneFeatures } from '../../core/cli/featuresCommand';
 import { loadBackboneWeights, WeightLoadError } from '../../core/models/weights/loadWeights';
 import type { KeyReport } from '../../core/models/weights/keyReport';
 
@@ -66,12 +66,19 @@ describe('pretrained checkpoints give PyTorch features', () => {
 
   test('ViT at another input size: the position embedding is resized like torchvision', async () => {
     const { report, error } = await runCase('vit_resize', 'vit', (config: VitConfig) => vit(config));
-    assert.deepEqual(report.resized, [{ name: 'encoder.pos_embedding', checkpointShape: [1, 17, 32], modelShape: [1, 37, 32] }]);
+    assert.deepEqual(report.resized, [
+      { name: 'encoder.pos_embedding', checkpointShape: [1, 17, 32], modelShape: [1, 37, 32] },
+    ]);
     assert.ok(error < TOLERANCE, `relative error ${error}`);
   });
 
   test('strict loading of a checkpoint of another configuration fails with the report and assigns nothing', async () => {
-    const backbone = resnet({ block: 'basic', layers: [1, 1, 1, 1], widths: [16, 32, 32, 32], stemWidth: 16 }).initialize(3);
+    const backbone = resnet({
+      block: 'basic',
+      layers: [1, 1, 1, 1],
+      widths: [16, 32, 32, 32],
+      stemWidth: 16,
+    }).initialize(3);
     try {
       const before = backbone.state.entries[0]!.variable.dataSync().slice();
       await assert.rejects(

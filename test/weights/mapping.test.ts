@@ -26,7 +26,10 @@ describe('Hugging Face Swin -> torchvision names', () => {
     assert.equal(renamed.naming, 'huggingface-swin');
     // HF's relative_position_index is [49, 49]-shaped where torchvision's is flat: both are derived, compare the rest.
     const comparable = (name: string): boolean => !name.endsWith('relative_position_index');
-    assert.deepEqual([...renamed.tensors.keys()].filter(comparable).sort(), [...torchvision.keys()].filter(comparable).sort());
+    assert.deepEqual(
+      [...renamed.tensors.keys()].filter(comparable).sort(),
+      [...torchvision.keys()].filter(comparable).sort(),
+    );
     for (const [name, expected] of torchvision) {
       if (!comparable(name)) continue;
       const actual = renamed.tensors.get(name)!;
@@ -38,7 +41,9 @@ describe('Hugging Face Swin -> torchvision names', () => {
       'swin.encoder.layers.0.blocks.0.attention.self.key.weight',
       'swin.encoder.layers.0.blocks.0.attention.self.value.weight',
     ]);
-    assert.deepEqual(renamed.renamedFrom.get('features.2.reduction.weight'), ['swin.encoder.layers.0.downsample.reduction.weight']);
+    assert.deepEqual(renamed.renamedFrom.get('features.2.reduction.weight'), [
+      'swin.encoder.layers.0.downsample.reduction.weight',
+    ]);
   });
 
   test('a block missing its value projection keeps the parts under their HF names', () => {
@@ -72,7 +77,10 @@ describe('Hugging Face BEiT -> BeitModel names', () => {
     assert.deepEqual(report.missing, []);
     assert.deepEqual(report.unexpected, []);
     assert.deepEqual(report.misshaped, []);
-    assert.equal(report.loaded, model.state.entries.filter((entry) => !entry.name.endsWith('relative_position_index')).length);
+    assert.equal(
+      report.loaded,
+      model.state.entries.filter((entry) => !entry.name.endsWith('relative_position_index')).length,
+    );
     assert.deepEqual(report.skippedHead, ['classifier.weight', 'classifier.bias']);
     assert.deepEqual(report.derived, [
       'encoder.layer.0.attention.attention.relative_position_bias.relative_position_index',

@@ -82,7 +82,18 @@ describe('refusing what a state_dict never holds', () => {
     const counting = { call: () => (calls += 1) };
     // PROTO 2, SHORT_BINUNICODE 'posix', SHORT_BINUNICODE 'getcwd', STACK_GLOBAL, EMPTY_TUPLE, REDUCE, STOP
     const bytes = Uint8Array.from([
-      0x80, 2, 0x8c, 5, ...Buffer.from('posix'), 0x8c, 6, ...Buffer.from('getcwd'), 0x93, 0x29, 0x52, 0x2e,
+      0x80,
+      2,
+      0x8c,
+      5,
+      ...Buffer.from('posix'),
+      0x8c,
+      6,
+      ...Buffer.from('getcwd'),
+      0x93,
+      0x29,
+      0x52,
+      0x2e,
     ]);
     assert.throws(
       () => unpickle(bytes, { globals: new Map([['collections.OrderedDict', counting]]), source: 'inline.pkl' }),
@@ -112,16 +123,55 @@ describe('unpickle on hand-assembled data', () => {
   test('decodes ints (BININT, LONG1 beyond 2^53), floats, strings, dicts, lists and memo references', () => {
     // {'a': [-2, 2**64, 1.5, 'x'], 'b': <memo 1 again: the same list>}
     const bytes = Uint8Array.from([
-      0x80, 2, 0x7d, 0x71, 0, 0x28,
-      0x8c, 1, 0x61, // 'a'
-      0x5d, 0x71, 1, 0x28, // EMPTY_LIST, BINPUT 1, MARK
-      0x4a, 0xfe, 0xff, 0xff, 0xff, // BININT -2
-      0x8a, 9, 0, 0, 0, 0, 0, 0, 0, 0, 1, // LONG1 2**64
-      0x47, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, // BINFLOAT 1.5
-      0x8c, 1, 0x78, // 'x'
+      0x80,
+      2,
+      0x7d,
+      0x71,
+      0,
+      0x28,
+      0x8c,
+      1,
+      0x61, // 'a'
+      0x5d,
+      0x71,
+      1,
+      0x28, // EMPTY_LIST, BINPUT 1, MARK
+      0x4a,
+      0xfe,
+      0xff,
+      0xff,
+      0xff, // BININT -2
+      0x8a,
+      9,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1, // LONG1 2**64
+      0x47,
+      0x3f,
+      0xf8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // BINFLOAT 1.5
+      0x8c,
+      1,
+      0x78, // 'x'
       0x65, // APPENDS
-      0x8c, 1, 0x62, 0x68, 1, // 'b', BINGET 1
-      0x75, 0x2e, // SETITEMS, STOP
+      0x8c,
+      1,
+      0x62,
+      0x68,
+      1, // 'b', BINGET 1
+      0x75,
+      0x2e, // SETITEMS, STOP
     ]);
     const value = unpickle(bytes, { globals: new Map(), source: 'data.pkl' });
     assert.ok(value instanceof PickleDict);
@@ -135,8 +185,14 @@ describe('files that are not torch.save zips', () => {
     const dir = mkdtempSync(join(tmpdir(), 'radlab-weights-'));
     try {
       const file = join(dir, 'legacy.pth');
-      writeFileSync(file, Uint8Array.from([0x80, 2, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]));
-      await assert.rejects(readTorchStateDict(file), /legacy\.pth: not a torch\.save checkpoint: .*legacy torch\.save format/);
+      writeFileSync(
+        file,
+        Uint8Array.from([0x80, 2, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e]),
+      );
+      await assert.rejects(
+        readTorchStateDict(file),
+        /legacy\.pth: not a torch\.save checkpoint: .*legacy torch\.save format/,
+      );
       await assert.rejects(readTorchStateDict(join(dir, 'absent.pth')), /absent\.pth: no such file/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

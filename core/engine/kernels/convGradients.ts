@@ -1,7 +1,14 @@
 // Conv2DBackpropFilter (missing on wasm) and Conv2DBackpropInput (a naive loop on wasm) as compositions of the
 // XNNPACK-backed forward convolution and matrix multiply, which run 10-100x faster than loops on wasm.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor, cropForPads, filterGradientPads, requireChannelsLast, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
+import {
+  asTensor,
+  cropForPads,
+  filterGradientPads,
+  requireChannelsLast,
+  forwardConvInfo,
+  type ConvolutionAttrs,
+} from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
 
 type ConvGradAttrs = ConvolutionAttrs & { dataFormat: 'NHWC' | 'NCHW' };
@@ -18,8 +25,12 @@ function isPatchify(info: tf.backend_util.Conv2DInfo): boolean {
 
 function isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
   return (
-    info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
-    info.padInfo.top === 0 && info.padInfo.left === 0
+    info.filterHeight === 1 &&
+    info.filterWidth === 1 &&
+    info.strideHeight === 1 &&
+    info.strideWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0
   );
 }
 
@@ -72,7 +83,12 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; attrs
       const patches = tf.matMul(tf.reshape(dy, [-1, co]), tf.reshape(filter, [kh * kw * ci, co]), false, true);
       const image = tf.transpose(tf.reshape(patches, [n * oh, ow, kh, kw * ci]), [0, 2, 1, 3]);
       const covered = tf.reshape(image, [n, oh * kh, ow * kw, ci]);
-      return tf.pad(covered, [[0, 0], [0, h - oh * kh], [0, w - ow * kw], [0, 0]]);
+      return tf.pad(covered, [
+        [0, 0],
+        [0, h - oh * kh],
+        [0, w - ow * kw],
+        [0, 0],
+      ]);
     }
     // The transposed convolution correlates dy with the spatially flipped filter, channels swapped.
     const filterForDy = tf.transpose(filter, [0, 1, 3, 2]);

@@ -3,12 +3,22 @@
 // depthwise convolution over an image whose channels are batch x channel, with dy (dilated by the stride) as the
 // per-channel kernel.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor, cropForPads, filterGradientPads, requireUnitDilations, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
+import {
+  asTensor,
+  cropForPads,
+  filterGradientPads,
+  requireUnitDilations,
+  forwardConvInfo,
+  type ConvolutionAttrs,
+} from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
 
 type DepthwiseGradAttrs = ConvolutionAttrs & { dilations: [number, number] | number };
 
-export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap }): tf.Tensor {
+export function depthwiseConv2dNativeBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs: tf.NamedAttrMap;
+}): tf.Tensor {
   const attrs = args.attrs as unknown as DepthwiseGradAttrs & { filterShape: [number, number, number, number] };
   requireUnitDilations(attrs.dilations, 'DepthwiseConv2dNativeBackpropFilter');
   const x = asTensor<tf.Rank.R4>(args.inputs.x!, 'x');
@@ -22,12 +32,18 @@ export function depthwiseConv2dNativeBackpropFilter(args: { inputs: tf.NamedTens
     const image = tf.reshape<tf.Rank.R4>(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
     const { x: cropped, padding } = cropForPads(image, filterGradientPads(info));
     const dyAsFilter = tf.reshape<tf.Rank.R4>(tf.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, multiplier]);
-    const perSample = tf.depthwiseConv2d(cropped, dyAsFilter, 1, padding, 'NHWC', [info.strideHeight, info.strideWidth]);
+    const perSample = tf.depthwiseConv2d(cropped, dyAsFilter, 1, padding, 'NHWC', [
+      info.strideHeight,
+      info.strideWidth,
+    ]);
     return tf.sum(tf.reshape(perSample, [kh, kw, n, c, multiplier]), 2);
   });
 }
 
-export function depthwiseConv2dNativeBackpropInput(args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap }): tf.Tensor {
+export function depthwiseConv2dNativeBackpropInput(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs: tf.NamedAttrMap;
+}): tf.Tensor {
   const attrs = args.attrs as unknown as DepthwiseGradAttrs & { inputShape: [number, number, number, number] };
   requireUnitDilations(attrs.dilations, 'DepthwiseConv2dNativeBackpropInput');
   const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');

@@ -5,9 +5,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from './tensorArgs';
 
-export type NativeKernel = (args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: tf.KernelBackend }) => tf.TensorInfo;
+export type NativeKernel = (args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs: tf.NamedAttrMap;
+  backend: tf.KernelBackend;
+}) => tf.TensorInfo;
 
-function runNative(native: NativeKernel, backend: tf.KernelBackend, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.Tensor {
+function runNative(
+  native: NativeKernel,
+  backend: tf.KernelBackend,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+): tf.Tensor {
   return tf.engine().makeTensorFromTensorInfo(native({ inputs, attrs, backend }), backend);
 }
 
@@ -38,15 +47,25 @@ export function makeBatchMatMul(native: NativeKernel) {
       const outBatch = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
       const outShape = [...outBatch, m, nCols];
       if (batchA === 1 && batchB === 1) {
-        return tf.reshape(runNative(native, args.backend, { a: tf.reshape(a, [1, m, k]), b: tf.reshape(b, [1, k, nCols]) }, plain), outShape);
+        return tf.reshape(
+          runNative(native, args.backend, { a: tf.reshape(a, [1, m, k]), b: tf.reshape(b, [1, k, nCols]) }, plain),
+          outShape,
+        );
       }
       if (batchB === 1) {
-        const rows = runNative(native, args.backend, { a: tf.reshape(a, [1, batchA * m, k]), b: tf.reshape(b, [1, k, nCols]) }, plain);
+        const rows = runNative(
+          native,
+          args.backend,
+          { a: tf.reshape(a, [1, batchA * m, k]), b: tf.reshape(b, [1, k, nCols]) },
+          plain,
+        );
         return tf.reshape(rows, outShape);
       }
       const batch = Math.max(batchA, batchB);
       if (batchA !== 1 && batchA !== batchB) {
-        throw new Error(`BatchMatMul on wasm: batch shapes ${a.shape.slice(0, -2)} and ${b.shape.slice(0, -2)} only broadcast from a single matrix`);
+        throw new Error(
+          `BatchMatMul on wasm: batch shapes ${a.shape.slice(0, -2)} and ${b.shape.slice(0, -2)} only broadcast from a single matrix`,
+        );
       }
       const a3 = tf.reshape(a, [batchA, m, k]);
       const b3 = tf.reshape(b, [batchB, k, nCols]);
@@ -79,7 +98,10 @@ export function makeTile(native: NativeKernel) {
         target.push(d === 1 ? reps[i]! : d);
       });
       const broadcast = tf.add(tf.reshape(x, spread), tf.zeros(target, x.dtype));
-      return tf.reshape(broadcast, x.shape.map((d, i) => d * reps[i]!));
+      return tf.reshape(
+        broadcast,
+        x.shape.map((d, i) => d * reps[i]!),
+      );
     });
   };
 }

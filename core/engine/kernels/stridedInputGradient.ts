@@ -31,7 +31,12 @@ function phaseFilters(filter: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D[
   const [kh, kw, a, b] = filter.shape;
   const m = Math.ceil(kh / sh);
   const m2 = Math.ceil(kw / sw);
-  const padded = tf.pad(filter, [[0, m * sh - kh], [0, m2 * sw - kw], [0, 0], [0, 0]]);
+  const padded = tf.pad(filter, [
+    [0, m * sh - kh],
+    [0, m2 * sw - kw],
+    [0, 0],
+    [0, 0],
+  ]);
   const flipped = flipAxis(flipAxis(padded, 0), 1);
   const byRowPhase = tf.reshape(flipped, [m, sh, m2 * sw * a * b]);
   const out: tf.Tensor4D[][] = [];
@@ -72,10 +77,12 @@ export function inputGradientByPhases(
   const rowPhases: tf.Tensor4D[] = [];
   for (let r = 0; r < sh; r++) {
     const colPhases = filters[r]!.map((subFilter) => correlate(dyPart, subFilter, padding));
-    const interleavedCols = sw === 1 ? colPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(colPhases, 3), [n, rows, cols * sw, outChannels]);
+    const interleavedCols =
+      sw === 1 ? colPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(colPhases, 3), [n, rows, cols * sw, outChannels]);
     rowPhases.push(interleavedCols);
   }
-  const full = sh === 1 ? rowPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(rowPhases, 2), [n, rows * sh, cols * sw, outChannels]);
+  const full =
+    sh === 1 ? rowPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(rowPhases, 2), [n, rows * sh, cols * sw, outChannels]);
   if (top === 0 && left === 0 && rows * sh === h && cols * sw === w) return full;
   return tf.slice(full, [0, top, left, 0], [n, h, w, outChannels]);
 }

@@ -12,7 +12,9 @@ export function asTensor<R extends tf.Rank>(info: tf.TensorInfo, what: string): 
 
 export function requireChannelsLast(dataFormat: string | undefined, kernel: string): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
-    throw new Error(`${kernel} on wasm supports NHWC data only (got dataFormat ${dataFormat}); transpose to NHWC first`);
+    throw new Error(
+      `${kernel} on wasm supports NHWC data only (got dataFormat ${dataFormat}); transpose to NHWC first`,
+    );
   }
 }
 
@@ -34,7 +36,10 @@ export interface Pads {
  * Splits pads of a rank-4 NHWC tensor into a crop (for the negative parts) and the non-negative explicit padding
  * a convolution takes, so no padded copy is made.
  */
-export function cropForPads(x: tf.Tensor4D, pads: Pads): { x: tf.Tensor4D; padding: [[0, 0], [number, number], [number, number], [0, 0]] } {
+export function cropForPads(
+  x: tf.Tensor4D,
+  pads: Pads,
+): { x: tf.Tensor4D; padding: [[0, 0], [number, number], [number, number], [0, 0]] } {
   const [, h, w] = x.shape;
   const cropTop = Math.max(0, -pads.top);
   const cropLeft = Math.max(0, -pads.left);
@@ -60,7 +65,8 @@ export function cropForPads(x: tf.Tensor4D, pads: Pads): { x: tf.Tensor4D; paddi
  * or cut at the far sides so the last output position's window ends at the input's edge.
  */
 export function filterGradientPads(info: tf.backend_util.Conv2DInfo): Pads {
-  const { padInfo, filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth, inHeight, inWidth } = info;
+  const { padInfo, filterHeight, filterWidth, outHeight, outWidth, strideHeight, strideWidth, inHeight, inWidth } =
+    info;
   return {
     top: padInfo.top,
     bottom: filterHeight + (outHeight - 1) * strideHeight - inHeight - padInfo.top,

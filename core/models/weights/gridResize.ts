@@ -121,7 +121,11 @@ function squareSide(count: number, what: string): number {
  * torchvision's ViT `encoder.pos_embedding` `[1, 1 + n*n, D]` for another patch grid: the class token's row is kept,
  * the grid is resized bicubically with align_corners=True (torchvision's interpolate_embeddings).
  */
-export function resizeVitPositionEmbedding(values: Float32Array, fromShape: readonly number[], toShape: readonly number[]): Float32Array {
+export function resizeVitPositionEmbedding(
+  values: Float32Array,
+  fromShape: readonly number[],
+  toShape: readonly number[],
+): Float32Array {
   const dim = fromShape[2]!;
   const fromSide = squareSide(fromShape[1]! - 1, 'the checkpoint position embedding');
   const toSide = squareSide(toShape[1]! - 1, 'the model position embedding');
@@ -155,7 +159,13 @@ export function resizeRelativePositionTable(
   const fromSide = squareSide(fromShape[0]! - layout.extraRows, 'the checkpoint relative position table');
   const toSide = squareSide(toShape[0]! - layout.extraRows, 'the model relative position table');
   const gridValues = fromSide * fromSide * heads;
-  const grid = resizeGrid(values.subarray(0, gridValues), [fromSide, fromSide], [toSide, toSide], heads, layout.options);
+  const grid = resizeGrid(
+    values.subarray(0, gridValues),
+    [fromSide, fromSide],
+    [toSide, toSide],
+    heads,
+    layout.options,
+  );
   const out = new Float32Array(grid.length + layout.extraRows * heads);
   out.set(grid);
   out.set(values.subarray(gridValues), grid.length);

@@ -64,12 +64,18 @@ function resizerFor(name: string, family: BackboneFamily): Resizer | undefined {
     if (family === 'beit') {
       // HF BeitRelativePositionBias: bilinear on the (2w-1)^2 grid, the three class-token rows kept.
       return (values, from, to) =>
-        resizeRelativePositionTable(values, from, to, { extraRows: 3, options: { mode: 'bilinear', alignCorners: false } });
+        resizeRelativePositionTable(values, from, to, {
+          extraRows: 3,
+          options: { mode: 'bilinear', alignCorners: false },
+        });
     }
     if (family === 'swin') {
       // The Swin paper fine-tunes across window sizes with bicubic interpolation of the table.
       return (values, from, to) =>
-        resizeRelativePositionTable(values, from, to, { extraRows: 0, options: { mode: 'bicubic', alignCorners: false } });
+        resizeRelativePositionTable(values, from, to, {
+          extraRows: 0,
+          options: { mode: 'bicubic', alignCorners: false },
+        });
     }
   }
   return undefined;
@@ -152,7 +158,10 @@ function section(title: string, lines: string[]): string[] {
 
 /** The report as people read it; every line names the key and, for shapes, both sides. */
 export function formatKeyReport(report: KeyReport): string {
-  const where = [report.location ? `under '${report.location}'` : '', report.strippedPrefix ? `prefix '${report.strippedPrefix}' removed` : '']
+  const where = [
+    report.location ? `under '${report.location}'` : '',
+    report.strippedPrefix ? `prefix '${report.strippedPrefix}' removed` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const lines = [

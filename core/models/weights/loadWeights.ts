@@ -66,7 +66,12 @@ export function familyOf(backbone: Backbone): BackboneFamily {
 /** Plans the load of a state_dict into a backbone's declared entries (nothing is assigned). */
 export function planBackboneLoad(stateDict: LoadedStateDict, backbone: Backbone, family: BackboneFamily): LoadPlan {
   const { file, location, strippedPrefix } = stateDict;
-  return planWeightLoad(renameCheckpoint(stateDict.tensors, family), { file, location, strippedPrefix }, backbone.state.entries, family);
+  return planWeightLoad(
+    renameCheckpoint(stateDict.tensors, family),
+    { file, location, strippedPrefix },
+    backbone.state.entries,
+    family,
+  );
 }
 
 /** Assigns a plan's values to the backbone's variables; entries the plan lacks keep their current values. */

@@ -68,15 +68,20 @@ function swinName(hfName: string): string | undefined {
 }
 
 const QKV_PARTS = ['query', 'key', 'value'] as const;
-const SWIN_QKV = /^(?:swin\.)?encoder\.layers\.(\d+)\.blocks\.(\d+)\.attention\.self\.(query|key|value)\.(weight|bias)$/;
+const SWIN_QKV =
+  /^(?:swin\.)?encoder\.layers\.(\d+)\.blocks\.(\d+)\.attention\.self\.(query|key|value)\.(weight|bias)$/;
 
 function concatenateRows(parts: CheckpointTensor[], where: string): CheckpointTensor {
   const [first] = parts;
   const sameTail = parts.every(
-    (part) => part.shape.length === first!.shape.length && part.shape.slice(1).every((size, axis) => size === first!.shape[axis + 1]),
+    (part) =>
+      part.shape.length === first!.shape.length &&
+      part.shape.slice(1).every((size, axis) => size === first!.shape[axis + 1]),
   );
   if (!sameTail) {
-    throw new RangeError(`${where}: query, key and value have shapes ${parts.map((part) => `[${part.shape}]`).join(', ')}, which cannot be stacked`);
+    throw new RangeError(
+      `${where}: query, key and value have shapes ${parts.map((part) => `[${part.shape}]`).join(', ')}, which cannot be stacked`,
+    );
   }
   const values = new Float32Array(parts.reduce((sum, part) => sum + part.values.length, 0));
   let offset = 0;
@@ -111,7 +116,13 @@ function renameHuggingFaceSwin(tensors: ReadonlyMap<string, CheckpointTensor>): 
   for (const [target, group] of qkvGroups) {
     if (QKV_PARTS.every((part) => group.has(part))) {
       const sources = QKV_PARTS.map((part) => group.get(part)!);
-      out.set(target, concatenateRows(sources.map((source) => tensors.get(source)!), target));
+      out.set(
+        target,
+        concatenateRows(
+          sources.map((source) => tensors.get(source)!),
+          target,
+        ),
+      );
       renamedFrom.set(target, sources);
     } else {
       // An incomplete triple cannot form qkv: keep the parts under their own names so the report lists them.
@@ -135,11 +146,16 @@ function renameHuggingFaceBeit(tensors: ReadonlyMap<string, CheckpointTensor>): 
 }
 
 function isHuggingFaceSwin(names: readonly string[]): boolean {
-  return names.some((name) => /^(?:swin\.)?(?:embeddings\.patch_embeddings\.|encoder\.layers\.\d+\.blocks\.)/.test(name));
+  return names.some((name) =>
+    /^(?:swin\.)?(?:embeddings\.patch_embeddings\.|encoder\.layers\.\d+\.blocks\.)/.test(name),
+  );
 }
 
 /** Renames a checkpoint's tensors to the names the family's model declares. */
-export function renameCheckpoint(tensors: ReadonlyMap<string, CheckpointTensor>, family: BackboneFamily): RenamedCheckpoint {
+export function renameCheckpoint(
+  tensors: ReadonlyMap<string, CheckpointTensor>,
+  family: BackboneFamily,
+): RenamedCheckpoint {
   const names = [...tensors.keys()];
   if (family === 'swin' && isHuggingFaceSwin(names)) {
     return renameHuggingFaceSwin(tensors);

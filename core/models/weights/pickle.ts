@@ -204,7 +204,10 @@ class Unpickler {
       this.fail('SETITEMS has a key without a value');
     }
     for (let i = 0; i < items.length; i += 2) {
-      target.set(dictKey(items[i]!, (message) => this.fail(message)), items[i + 1]!);
+      target.set(
+        dictKey(items[i]!, (message) => this.fail(message)),
+        items[i + 1]!,
+      );
     }
   }
 
@@ -420,7 +423,10 @@ class Unpickler {
           this.memo.set(this.u32(), this.top());
           break;
         case 0x70: // PUT (text)
-          this.memo.set(parseMemoIndex(this.line(), (message) => this.fail(message, at)), this.top());
+          this.memo.set(
+            parseMemoIndex(this.line(), (message) => this.fail(message, at)),
+            this.top(),
+          );
           break;
         case 0x94: // MEMOIZE
           this.memo.set(this.memo.size, this.top());

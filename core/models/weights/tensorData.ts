@@ -3,16 +3,7 @@
 import { float16BitsToNumber } from '../safetensors';
 
 export type CheckpointDType =
-  | 'float64'
-  | 'float32'
-  | 'float16'
-  | 'bfloat16'
-  | 'int64'
-  | 'int32'
-  | 'int16'
-  | 'int8'
-  | 'uint8'
-  | 'bool';
+  'float64' | 'float32' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 export const DTYPE_BYTES: Readonly<Record<CheckpointDType, number>> = {
   float64: 8,

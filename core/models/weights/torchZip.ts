@@ -12,13 +12,7 @@ import {
   type PickleObject,
   type PickleValue,
 } from './pickle';
-import {
-  DTYPE_BYTES,
-  decodeElements,
-  gatherStrided,
-  type CheckpointDType,
-  type CheckpointTensor,
-} from './tensorData';
+import { DTYPE_BYTES, decodeElements, gatherStrided, type CheckpointDType, type CheckpointTensor } from './tensorData';
 
 /** A storage named by a persistent id: `('storage', torch.FloatStorage, key, location, numel)`. */
 export class TorchStorageRef implements PickleObject {
@@ -87,7 +81,12 @@ function stateDictGlobals(source: string): Map<string, AllowedGlobal> {
       if (!(storage instanceof TorchStorageRef) || typeof offset !== 'number') {
         throw new PickleError(`${source}: _rebuild_tensor_v2 without a storage and offset`);
       }
-      return new TorchTensorRef(storage, offset, intList(size!, 'a tensor size', source), intList(stride!, 'a tensor stride', source));
+      return new TorchTensorRef(
+        storage,
+        offset,
+        intList(size!, 'a tensor size', source),
+        intList(stride!, 'a tensor stride', source),
+      );
     },
   };
   const globals = new Map<string, AllowedGlobal>([
@@ -196,9 +195,14 @@ const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
 
 function checkEntrySize(file: string, entry: yauzl.Entry, limit: number): void {
   if (entry.uncompressedSize > limit) {
-    throw new Error(`${file}: zip entry ${entry.fileName} declares ${entry.uncompressedSize} bytes, more than the ${limit} it can hold; the archive is damaged or hostile`);
+    throw new Error(
+      `${file}: zip entry ${entry.fileName} declares ${entry.uncompressedSize} bytes, more than the ${limit} it can hold; the archive is damaged or hostile`,
+    );
   }
-  if (entry.compressionMethod !== 0 && entry.uncompressedSize > MAX_COMPRESSION_RATIO * Math.max(entry.compressedSize, 1)) {
+  if (
+    entry.compressionMethod !== 0 &&
+    entry.uncompressedSize > MAX_COMPRESSION_RATIO * Math.max(entry.compressedSize, 1)
+  ) {
     throw new Error(
       `${file}: zip entry ${entry.fileName} inflates ${entry.compressedSize} bytes to ${entry.uncompressedSize} ` +
         `(more than ${MAX_COMPRESSION_RATIO}:1), which only a zip bomb does; refusing to read it`,
@@ -276,7 +280,9 @@ export async function openTorchArchive(file: string): Promise<TorchArchive> {
     }
     const prefix = pickles[0]!.slice(0, -'data.pkl'.length);
     const byteorderEntry = entries.get(`${prefix}byteorder`);
-    const byteorder = byteorderEntry ? (await readEntry(file, zip, byteorderEntry, 16)).toString('ascii').trim() : 'little';
+    const byteorder = byteorderEntry
+      ? (await readEntry(file, zip, byteorderEntry, 16)).toString('ascii').trim()
+      : 'little';
     if (byteorder !== 'little' && byteorder !== 'big') {
       throw new Error(`${file}: unknown byteorder '${byteorder}'`);
     }
@@ -345,7 +351,10 @@ function asTensorDict(value: PickleValue): Map<string, TorchTensorRef> | undefin
   return refs;
 }
 
-function findStateDict(root: PickleValue, path: string[] = []): { refs: Map<string, TorchTensorRef>; path: string[] } | undefined {
+function findStateDict(
+  root: PickleValue,
+  path: string[] = [],
+): { refs: Map<string, TorchTensorRef>; path: string[] } | undefined {
   const refs = asTensorDict(root);
   if (refs !== undefined) {
     return { refs, path };
@@ -367,7 +376,10 @@ function findStateDict(root: PickleValue, path: string[] = []): { refs: Map<stri
 
 function describeTopLevel(root: PickleValue): string {
   if (root instanceof PickleDict) {
-    return `a dict with keys ${[...root.keys()].slice(0, 12).map((key) => `'${String(key)}'`).join(', ')}`;
+    return `a dict with keys ${[...root.keys()]
+      .slice(0, 12)
+      .map((key) => `'${String(key)}'`)
+      .join(', ')}`;
   }
   return Array.isArray(root) ? 'a list or tuple' : `a ${typeof root}`;
 }

@@ -17,7 +17,15 @@ process.on('SIGTERM', () => {
 });
 
 const runId = '20260102-030405';
-emit({ type: 'run-start', runId, experiment: 'fake', backbone: 'resnet18', engine: 'wasm', device: 'cpu', counts: { train: 8, val: 2, test: 2 } });
+emit({
+  type: 'run-start',
+  runId,
+  experiment: 'fake',
+  backbone: 'resnet18',
+  engine: 'wasm',
+  device: 'cpu',
+  counts: { train: 8, val: 2, test: 2 },
+});
 process.stdout.write('a plain log line on stdout\n');
 for (let epoch = 1; epoch <= 2; epoch++) {
   emit({ type: 'epoch-start', epoch, epochs: 2 });
@@ -32,8 +40,23 @@ for (let epoch = 1; epoch <= 2; epoch++) {
       process.stderr.write('Error: out of memory in conv2d\n');
       process.exit(7);
     }
-    emit({ type: 'batch', epoch, step, steps: 2, loss: 1 / (epoch + step), imagesPerSecond: 10, etaSeconds: 10 - epoch * 2 - step });
+    emit({
+      type: 'batch',
+      epoch,
+      step,
+      steps: 2,
+      loss: 1 / (epoch + step),
+      imagesPerSecond: 10,
+      etaSeconds: 10 - epoch * 2 - step,
+    });
   }
-  emit({ type: 'epoch-end', epoch, train: { loss: 0.5, accuracy: 0.6, macroF1: 0.4 }, val: { loss: 0.6, accuracy: 0.5, macroF1: 0.35 + epoch / 10 }, lr: 1e-4, best: true });
+  emit({
+    type: 'epoch-end',
+    epoch,
+    train: { loss: 0.5, accuracy: 0.6, macroF1: 0.4 },
+    val: { loss: 0.6, accuracy: 0.5, macroF1: 0.35 + epoch / 10 },
+    lr: 1e-4,
+    best: true,
+  });
 }
 emit({ type: 'run-end', status: 'completed', metrics: { testMacroF1: 0.5 } });

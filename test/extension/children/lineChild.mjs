@@ -24,7 +24,9 @@ if (mode === 'lines') {
     }, 20);
   }, 20);
 } else if (mode === 'graceful' || mode === 'stubborn') {
-  const grandchild = spawn(process.execPath, [self, mode === 'stubborn' ? 'sleep-stubborn' : 'sleep'], { stdio: 'ignore' });
+  const grandchild = spawn(process.execPath, [self, mode === 'stubborn' ? 'sleep-stubborn' : 'sleep'], {
+    stdio: 'ignore',
+  });
   process.on('SIGTERM', () => {
     if (mode === 'stubborn') {
       console.log('ignoring SIGTERM');

@@ -3,14 +3,14 @@
 // entries under its names (PyTorch layout), and a JSON key report beside it. Prints the key report.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processOutput, type CommandOutput } from '../modelCommand';
-import { defineBackbone } from '../build';
-import type { Backbone } from '../module';
-import type { BackboneFamily } from '../registry';
-import { writeSafetensors, type TensorToWrite } from '../safetensors';
-import { formatKeyReport, isCompleteLoad, type KeyReport } from './keyReport';
-import { familyOf, planBackboneLoad, readStateDict, WeightLoadError } from './loadWeights';
-import { parseCommandArgs } from '../../commandArgs';
+import { processOutput, type CommandOutput } from './modelCommand';
+import { defineBackbone } from '../models/build';
+import type { Backbone } from '../models/module';
+import type { BackboneFamily } from '../models/registry';
+import { writeSafetensors, type TensorToWrite } from '../models/safetensors';
+import { formatKeyReport, isCompleteLoad, type KeyReport } from '../models/weights/keyReport';
+import { familyOf, planBackboneLoad, readStateDict, WeightLoadError } from '../models/weights/loadWeights';
+import { parseCommandArgs } from './commandArgs';
 
 const USAGE = 'usage: radlab weights <backbone> <file.pth|file.bin|file.safetensors> --out <dir> [--non-strict]\n';
 
@@ -56,11 +56,17 @@ export async function convertWeights(
 }
 
 export async function run(args: string[], output: CommandOutput = processOutput): Promise<number> {
-  const parsed = parseCommandArgs('weights', USAGE, args, {
-        out: { type: 'string' },
-        'non-strict': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      }, (text) => output.err(text));
+  const parsed = parseCommandArgs(
+    'weights',
+    USAGE,
+    args,
+    {
+      out: { type: 'string' },
+      'non-strict': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    (text) => output.err(text),
+  );
   if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
@@ -74,7 +80,9 @@ export async function run(args: string[], output: CommandOutput = processOutput)
   const [name, file] = positionals as [string, string];
   try {
     const backbone = defineBackbone(name);
-    const converted = await convertWeights(backbone, familyOf(backbone), file, values.out, { strict: !values['non-strict'] });
+    const converted = await convertWeights(backbone, familyOf(backbone), file, values.out, {
+      strict: !values['non-strict'],
+    });
     output.out(formatKeyReport(converted.report));
     output.out(`wrote ${converted.weightsFile} and ${converted.reportFile}\n`);
     return 0;

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
-import type { ExperimentDiagnostic } from './positions';
-import { validateExperiment } from './validate';
-import { parseCommandArgs } from '../commandArgs';
+import type { ExperimentDiagnostic } from '../experiment/positions';
+import { validateExperiment } from '../experiment/validate';
+import { parseCommandArgs } from './commandArgs';
 
 const USAGE = 'Usage: radlab validate <file.experiment.yaml> [--json] [--no-dataset-check]';
 
@@ -18,7 +18,10 @@ function formatHuman(file: string, diagnostics: ExperimentDiagnostic[]): string 
 }
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommandArgs('validate', USAGE, args, { json: { type: 'boolean', default: false }, 'no-dataset-check': { type: 'boolean', default: false } });
+  const parsed = parseCommandArgs('validate', USAGE, args, {
+    json: { type: 'boolean', default: false },
+    'no-dataset-check': { type: 'boolean', default: false },
+  });
   if (parsed === undefined) return 2;
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
@@ -30,10 +33,15 @@ export async function run(args: string[]): Promise<number> {
   try {
     text = readFileSync(absolute, 'utf8');
   } catch (error) {
-    stderr.write(`radlab validate: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    stderr.write(
+      `radlab validate: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+    );
     return 2;
   }
-  const diagnostics = validateExperiment(text, { filePath: absolute, checkDataset: !parsed.values['no-dataset-check'] });
+  const diagnostics = validateExperiment(text, {
+    filePath: absolute,
+    checkDataset: !parsed.values['no-dataset-check'],
+  });
   if (parsed.values.json) {
     const records = diagnostics.map((d) => ({
       file: absolute,

@@ -2,7 +2,15 @@
 // and optionally a windowed preview of one frame.
 import { parseArgs } from 'node:util';
 import { stderr, stdout } from 'node:process';
-import { DicomError, frameModalityValues, readDicomFile, resolveWindow, writePreviewPng, type DicomImage, type WindowSpec } from './index';
+import {
+  DicomError,
+  frameModalityValues,
+  readDicomFile,
+  resolveWindow,
+  writePreviewPng,
+  type DicomImage,
+  type WindowSpec,
+} from '../dicom/index';
 
 const usage = 'usage: radlab dicom <file> [--json] [--png out.png] [--window center,width|auto] [--frame n]';
 
@@ -85,10 +93,12 @@ export async function run(args: string[]): Promise<number> {
         frame: { type: 'string', default: '0' },
       },
     });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'no file given' : 'give exactly one file');
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? 'no file given' : 'give exactly one file');
     file = positionals[0]!;
     const frame = Number(values.frame);
-    if (!Number.isInteger(frame) || frame < 0) throw new UsageError(`--frame expects a frame index, got "${values.frame}"`);
+    if (!Number.isInteger(frame) || frame < 0)
+      throw new UsageError(`--frame expects a frame index, got "${values.frame}"`);
     const window = parseWindow(values.window);
     const image = await readDicomFile(file);
     if (frame >= image.meta.frames) throw new UsageError(`--frame ${frame}: ${file} has ${image.meta.frames} frame(s)`);
@@ -100,7 +110,10 @@ export async function run(args: string[]): Promise<number> {
       stderr.write(`radlab dicom: ${error.message}\n`);
       return 1;
     }
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       stderr.write(`radlab dicom: ${error.message}\n${usage}\n`);
       return 2;
     }

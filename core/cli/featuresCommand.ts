@@ -2,14 +2,14 @@
 // with pretrained weights on a given tensor and writes its features, so they can be compared with PyTorch's
 // (the parity check for an imported checkpoint).
 import * as tf from '@tensorflow/tfjs-core';
-import { processOutput, type CommandOutput } from '../modelCommand';
-import { selectEngine, releaseEngine, engineNames, type EngineName } from '../../engine/selectEngine';
-import { defineBackbone } from '../build';
-import type { Backbone } from '../module';
-import { readSafetensors, writeSafetensors } from '../safetensors';
-import { formatKeyReport } from './keyReport';
-import { loadBackboneWeights } from './loadWeights';
-import { parseCommandArgs } from '../../commandArgs';
+import { processOutput, type CommandOutput } from './modelCommand';
+import { selectEngine, releaseEngine, engineNames, type EngineName } from '../engine/selectEngine';
+import { defineBackbone } from '../models/build';
+import type { Backbone } from '../models/module';
+import { readSafetensors, writeSafetensors } from '../models/safetensors';
+import { formatKeyReport } from '../models/weights/keyReport';
+import { loadBackboneWeights } from '../models/weights/loadWeights';
+import { parseCommandArgs } from './commandArgs';
 
 const USAGE =
   'usage: radlab features <backbone> --weights <file.pth|file.safetensors> --input <in.safetensors> ' +
@@ -48,15 +48,21 @@ async function readInput(file: string): Promise<HostArray> {
 }
 
 export async function run(args: string[], output: CommandOutput = processOutput): Promise<number> {
-  const parsed = parseCommandArgs('features', USAGE, args, {
-        weights: { type: 'string' },
-        input: { type: 'string' },
-        out: { type: 'string' },
-        engine: { type: 'string', default: 'auto' },
-        threads: { type: 'string' },
-        'non-strict': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      }, (text) => output.err(text));
+  const parsed = parseCommandArgs(
+    'features',
+    USAGE,
+    args,
+    {
+      weights: { type: 'string' },
+      input: { type: 'string' },
+      out: { type: 'string' },
+      engine: { type: 'string', default: 'auto' },
+      threads: { type: 'string' },
+      'non-strict': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    (text) => output.err(text),
+  );
   if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
   if (values.help) {
@@ -78,11 +84,15 @@ export async function run(args: string[], output: CommandOutput = processOutput)
       const report = await loadBackboneWeights(backbone, values.weights, { strict: !values['non-strict'] });
       output.err(formatKeyReport(report));
       const features = backboneFeatures(backbone, input);
-      await writeSafetensors(values.out, [{ name: 'features', dtype: 'F32', shape: features.shape, data: features.data }], {
-        backbone: backbone.name,
-        weights: values.weights,
-        engine: started.chosen,
-      });
+      await writeSafetensors(
+        values.out,
+        [{ name: 'features', dtype: 'F32', shape: features.shape, data: features.data }],
+        {
+          backbone: backbone.name,
+          weights: values.weights,
+          engine: started.chosen,
+        },
+      );
       output.out(`${values.out}: features [${features.shape.join(', ')}] (${backbone.name}, ${started.chosen})\n`);
       backbone.dispose();
       return 0;

@@ -6,9 +6,9 @@ import { argv, execArgv, execPath, stderr, stdout } from 'node:process';
 import { experimentSchema } from '../experiment/schema';
 import type { SlurmOptions } from '../experiment/resolvedRun';
 import { objectOf, type SchemaNode } from '../experiment/schemaNodes';
-import { SlurmNotFoundError } from './slurmCommands';
-import { submitExperiment } from './submit';
-import { parseCommandArgs } from '../commandArgs';
+import { SlurmNotFoundError } from '../slurm/slurmCommands';
+import { submitExperiment } from '../slurm/submit';
+import { parseCommandArgs } from './commandArgs';
 
 const USAGE =
   'Usage: radlab submit <file.experiment.yaml> [--partition P] [--account A] [--gpus N] [--cpus N] [--memory 32G] ' +
@@ -25,26 +25,28 @@ function misfit(node: SchemaNode, value: unknown): string | null {
     }
     return null;
   }
-  if (node.kind === 'string') return node.pattern && !node.pattern.test(String(value)) ? (node.patternHint ?? 'a different value') : null;
+  if (node.kind === 'string')
+    return node.pattern && !node.pattern.test(String(value)) ? (node.patternHint ?? 'a different value') : null;
   if (node.kind === 'list') {
-    for (const item of value as string[]) if (misfit(node.items, item) !== null) return `each ${misfit(node.items, item)}`;
+    for (const item of value as string[])
+      if (misfit(node.items, item) !== null) return `each ${misfit(node.items, item)}`;
   }
   return null;
 }
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandArgs('submit', USAGE, args, {
-        partition: { type: 'string' },
-        account: { type: 'string' },
-        gpus: { type: 'string' },
-        cpus: { type: 'string' },
-        memory: { type: 'string' },
-        time: { type: 'string' },
-        sbatch: { type: 'string', multiple: true },
-        setup: { type: 'string', multiple: true },
-        'command-prefix': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      });
+    partition: { type: 'string' },
+    account: { type: 'string' },
+    gpus: { type: 'string' },
+    cpus: { type: 'string' },
+    memory: { type: 'string' },
+    time: { type: 'string' },
+    sbatch: { type: 'string', multiple: true },
+    setup: { type: 'string', multiple: true },
+    'command-prefix': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   if (parsed === undefined) return 2;
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
@@ -87,13 +89,20 @@ export async function run(args: string[]): Promise<number> {
   }
   if (outcome.kind === 'invalid') {
     for (const d of outcome.diagnostics) {
-      stderr.write(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}\n`);
+      stderr.write(
+        `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}\n`,
+      );
     }
     stderr.write(`radlab submit: ${file} is not a valid experiment; nothing was submitted.\n`);
     return 1;
   }
   if (outcome.kind === 'rejected') {
-    stderr.write(`radlab submit: Slurm refused the job: ${outcome.message}\nNothing was submitted. The batch script's options were:\n${outcome.script.split('\n').filter((l) => l.startsWith('#SBATCH')).join('\n')}\n`);
+    stderr.write(
+      `radlab submit: Slurm refused the job: ${outcome.message}\nNothing was submitted. The batch script's options were:\n${outcome.script
+        .split('\n')
+        .filter((l) => l.startsWith('#SBATCH'))
+        .join('\n')}\n`,
+    );
     return 1;
   }
   const { submission } = outcome;
@@ -103,7 +112,9 @@ export async function run(args: string[]): Promise<number> {
     stdout.write(
       `Submitted Slurm job ${submission.arrayJobId}: ${submission.members.length} task(s), ` +
         `${submission.members.map((m) => `[${m.index}] ${m.backbone}`).join(', ')}, run ${submission.runId} in ${submission.experimentFolder}\n` +
-        (submission.summaryJobId ? `The sweep summary is written by job ${submission.summaryJobId} once they end.\n` : '') +
+        (submission.summaryJobId
+          ? `The sweep summary is written by job ${submission.summaryJobId} once they end.\n`
+          : '') +
         `Follow: radlab status ${submission.experimentFolder}\nStop:   radlab cancel ${submission.experimentFolder}\n`,
     );
   }

@@ -6,10 +6,10 @@ import { resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
 import { submissionInExperiment } from '../slurm/submission';
 import { sweepStatus } from '../slurm/sweepStatus';
-import { RUN_ID } from './runFolder';
-import { runIdsIn, sweepMembersFromFolders } from './sweepFromFolders';
-import { writeSweepSummary } from './sweepSummary';
-import { parseCommandArgs } from '../commandArgs';
+import { RUN_ID } from '../run/runFolder';
+import { runIdsIn, sweepMembersFromFolders } from '../run/sweepFromFolders';
+import { writeSweepSummary } from '../run/sweepSummary';
+import { parseCommandArgs } from './commandArgs';
 
 const USAGE = 'Usage: radlab summarize <experiment folder (<output>/<name>)> [--run-id <run id>]';
 
@@ -36,7 +36,9 @@ export async function run(args: string[]): Promise<number> {
     try {
       sweepStatus(submission);
     } catch (error) {
-      stderr.write(`radlab summarize: could not ask Slurm about job ${submission.arrayJobId} (${(error as Error).message}); summarizing the run folders as they are.\n`);
+      stderr.write(
+        `radlab summarize: could not ask Slurm about job ${submission.arrayJobId} (${(error as Error).message}); summarizing the run folders as they are.\n`,
+      );
     }
   }
   const members = sweepMembersFromFolders(folder, runId);
@@ -45,6 +47,8 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   const path = writeSweepSummary(folder, members);
-  stdout.write(`Sweep summary of run ${runId} (${members.map((m) => `${m.backbone}: ${m.status}`).join(', ')}): ${path}\n`);
+  stdout.write(
+    `Sweep summary of run ${runId} (${members.map((m) => `${m.backbone}: ${m.status}`).join(', ')}): ${path}\n`,
+  );
   return 0;
 }

@@ -1,5 +1,5 @@
 // What a Slurm array task learns about itself from the variables Slurm sets in its environment.
-import type { SlurmTask } from '../run/runRecord';
+import type { SlurmTask } from './runRecord';
 
 export function slurmTaskFromEnvironment(env: NodeJS.ProcessEnv): Pick<SlurmTask, 'jobId' | 'node'> {
   const arrayJob = env.SLURM_ARRAY_JOB_ID;

@@ -7,10 +7,10 @@ import { stderr, stdout } from 'node:process';
 import { parseArgs } from 'node:util';
 import { resolveExperiment } from '../experiment/resolve';
 import type { ResolvedRun } from '../experiment/resolvedRun';
-import { countIndex, indexTables, SKIP_REASONS, type DatasetIndex, type IndexOptions } from './datasetIndex';
-import { readDatasetTables } from './datasetTables';
-import { CONDITIONS, GRADES, type Condition } from './lsdcVocabulary';
-import { SPLIT_NAMES, splitByStudy } from './splits';
+import { countIndex, indexTables, SKIP_REASONS, type DatasetIndex, type IndexOptions } from '../data/datasetIndex';
+import { readDatasetTables } from '../data/datasetTables';
+import { CONDITIONS, GRADES, type Condition } from '../data/lsdcVocabulary';
+import { SPLIT_NAMES, splitByStudy } from '../data/splits';
 
 export const USAGE = 'radlab dataset <dataset-root | file.experiment.yaml> [--condition <condition>] [--json]';
 
@@ -58,7 +58,8 @@ function describe(index: DatasetIndex, split: ResolvedRun['data']['split'] | und
   return report;
 }
 
-const row = (label: string, cells: (string | number)[]) => `    ${label.padEnd(12)}${cells.map((c) => String(c).padStart(12)).join('')}\n`;
+const row = (label: string, cells: (string | number)[]) =>
+  `    ${label.padEnd(12)}${cells.map((c) => String(c).padStart(12)).join('')}\n`;
 
 function formatHuman(root: string, reports: ConditionReport[]): string {
   let text = `Dataset ${root}\n`;
@@ -66,16 +67,25 @@ function formatHuman(root: string, reports: ConditionReport[]): string {
     text += `\n${report.condition} (labelled on ${report.series})\n`;
     text += `  studies ${report.studies}, series ${report.seriesOfType} of type ${report.series} (${report.seriesTotal} in all), samples ${report.samples}\n`;
     text += `  samples per level and grade:\n${row('', [...GRADES])}`;
-    for (const [level, byGrade] of Object.entries(report.samplesByLevel)) text += row(level, GRADES.map((g) => byGrade[g]));
+    for (const [level, byGrade] of Object.entries(report.samplesByLevel))
+      text += row(
+        level,
+        GRADES.map((g) => byGrade[g]),
+      );
     const reasons = Object.entries(report.skippedByReason);
     text += reasons.length === 0 ? '  skipped: none\n' : '  skipped:\n';
-    for (const [reason, count] of reasons) text += `    ${String(count).padStart(5)}  ${reason}: ${SKIP_REASONS[reason as keyof typeof SKIP_REASONS]}\n`;
+    for (const [reason, count] of reasons)
+      text += `    ${String(count).padStart(5)}  ${reason}: ${SKIP_REASONS[reason as keyof typeof SKIP_REASONS]}\n`;
     if (report.split !== undefined) {
       text += `  split (seed ${report.split.seed}${report.split.stratify ? ', stratified by worst grade' : ''}): studies by worst grade, samples by grade\n`;
       text += row('', ['studies', ...GRADES, 'samples']);
       for (const name of SPLIT_NAMES) {
         const samples = GRADES.map((g) => report.split!.samplesByGrade[name][g]);
-        text += row(name, [report.split.studies[name]!, ...GRADES.map((g) => report.split!.studiesByWorstGrade[name][g]), samples.reduce((a, b) => a + b, 0)]);
+        text += row(name, [
+          report.split.studies[name]!,
+          ...GRADES.map((g) => report.split!.studiesByWorstGrade[name][g]),
+          samples.reduce((a, b) => a + b, 0),
+        ]);
       }
     }
   }
@@ -117,21 +127,35 @@ export async function run(args: string[]): Promise<number> {
       const resolved = resolveExperiment(await readFile(target, 'utf8'), target);
       if (!resolved.ok) {
         const errors = resolved.diagnostics.filter((d) => d.severity === 'error');
-        stderr.write(errors.map((d) => `${target}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}\n`).join(''));
-        stderr.write(`radlab dataset: the experiment has ${errors.length} error(s); run 'radlab validate ${positionals[0]}'.\n`);
+        stderr.write(
+          errors
+            .map((d) => `${target}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}\n`)
+            .join(''),
+        );
+        stderr.write(
+          `radlab dataset: the experiment has ${errors.length} error(s); run 'radlab validate ${positionals[0]}'.\n`,
+        );
         return 1;
       }
       const data = resolved.runs[0]!.data;
       root = data.root;
       split = data.split;
-      selections = [{ condition: (values.condition as Condition | undefined) ?? data.condition, levels: data.levels, series: data.series }];
+      selections = [
+        {
+          condition: (values.condition as Condition | undefined) ?? data.condition,
+          levels: data.levels,
+          series: data.series,
+        },
+      ];
     } else {
       const conditions = values.condition === undefined ? CONDITIONS : [values.condition as Condition];
       selections = conditions.map((condition) => ({ condition }));
     }
     const tables = await readDatasetTables(root);
     const reports = selections.map((selection) => describe(indexTables(tables, selection), split));
-    stdout.write(values.json ? JSON.stringify({ root, conditions: reports }, null, 2) + '\n' : formatHuman(root, reports));
+    stdout.write(
+      values.json ? JSON.stringify({ root, conditions: reports }, null, 2) + '\n' : formatHuman(root, reports),
+    );
     return 0;
   } catch (error) {
     stderr.write(`radlab dataset: ${(error as Error).message}\n`);

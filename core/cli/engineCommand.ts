@@ -1,7 +1,7 @@
 // `radlab engine [--engine NAME] [--threads N] [--json]`: which training engine this machine would use, why the
 // others are not available, and the device it runs on.
 import { stdout, stderr } from 'node:process';
-import { releaseEngine, selectEngine, type EngineOptions, type EngineReport } from './selectEngine';
+import { releaseEngine, selectEngine, type EngineOptions, type EngineReport } from '../engine/selectEngine';
 
 const usage = 'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json]';
 
@@ -22,12 +22,17 @@ function parse(args: string[]): { options: EngineOptions; json: boolean } | stri
 }
 
 function formatText(report: EngineReport): string {
-  const lines = [`chosen: ${report.chosen} (tfjs backend '${report.backend}', ${report.threads} thread${report.threads === 1 ? '' : 's'})`];
+  const lines = [
+    `chosen: ${report.chosen} (tfjs backend '${report.backend}', ${report.threads} thread${report.threads === 1 ? '' : 's'})`,
+  ];
   if (report.threadsNote) lines.push(`threads: ${report.threadsNote}`);
   lines.push('ladder:');
-  for (const rung of report.ladder) lines.push(`  ${rung.available ? 'yes' : 'no '} ${rung.name.padEnd(14)} ${rung.reason}`);
+  for (const rung of report.ladder)
+    lines.push(`  ${rung.available ? 'yes' : 'no '} ${rung.name.padEnd(14)} ${rung.reason}`);
   const d = report.device;
-  lines.push(`device: ${d.cpuModel}, ${d.logicalCores} logical cores, ${d.memoryGiB} GiB, ${d.platform}, Node ${d.node}, wasm SIMD ${d.wasmSimd ? 'yes' : 'no'}`);
+  lines.push(
+    `device: ${d.cpuModel}, ${d.logicalCores} logical cores, ${d.memoryGiB} GiB, ${d.platform}, Node ${d.node}, wasm SIMD ${d.wasmSimd ? 'yes' : 'no'}`,
+  );
   if (d.gpu) lines.push(`gpu: ${d.gpu}`);
   if (report.kernels.length > 0) lines.push(`training kernels added: ${report.kernels.join(', ')}`);
   return lines.join('\n') + '\n';

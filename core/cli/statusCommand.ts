@@ -2,15 +2,19 @@
 // task of a submitted sweep beside the run's own status; a task that ended without its run recording it is
 // written into its run.json (reconcile.ts), with the tail of Slurm's output file.
 import { stderr, stdout } from 'node:process';
-import { jobStates } from './jobStates';
-import { findSubmission } from './submission';
-import { formatSweepStatus, sweepStatus } from './sweepStatus';
-import { parseCommandArgs } from '../commandArgs';
+import { jobStates } from '../slurm/jobStates';
+import { findSubmission } from '../slurm/submission';
+import { formatSweepStatus, sweepStatus } from '../slurm/sweepStatus';
+import { parseCommandArgs } from './commandArgs';
 
-const USAGE = 'Usage: radlab status <experiment folder (<output>/<name>) | run folder | Slurm job id> [--run-id <run id>] [--json]';
+const USAGE =
+  'Usage: radlab status <experiment folder (<output>/<name>) | run folder | Slurm job id> [--run-id <run id>] [--json]';
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCommandArgs('status', USAGE, args, { 'run-id': { type: 'string' }, json: { type: 'boolean', default: false } });
+  const parsed = parseCommandArgs('status', USAGE, args, {
+    'run-id': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   if (parsed === undefined) return 2;
   const [target, ...extra] = parsed.positionals;
   if (target === undefined || extra.length > 0) {
@@ -22,7 +26,9 @@ export async function run(args: string[]): Promise<number> {
       const states = jobStates(target);
       if (parsed.values.json) stdout.write(`${JSON.stringify(states)}\n`);
       else if ('unknown' in states) stdout.write(`${states.unknown}\n`);
-      else for (const t of states.tasks) stdout.write(`${t.jobId}: ${t.state}${t.reason && t.reason !== 'None' ? ` (${t.reason})` : ''}\n`);
+      else
+        for (const t of states.tasks)
+          stdout.write(`${t.jobId}: ${t.state}${t.reason && t.reason !== 'None' ? ` (${t.reason})` : ''}\n`);
       return 'unknown' in states ? 1 : 0;
     }
     const { submission, member } = findSubmission(target, parsed.values['run-id']);

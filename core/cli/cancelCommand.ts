@@ -4,13 +4,14 @@
 // cancelled while pending has its run.json marked cancelled here.
 import { stderr, stdout } from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isFinished } from './jobStates';
-import { runSlurmTool, slurmMessage } from './slurmCommands';
-import { findSubmission } from './submission';
-import { formatSweepStatus, sweepStatus } from './sweepStatus';
-import { parseCommandArgs } from '../commandArgs';
+import { isFinished } from '../slurm/jobStates';
+import { runSlurmTool, slurmMessage } from '../slurm/slurmCommands';
+import { findSubmission } from '../slurm/submission';
+import { formatSweepStatus, sweepStatus } from '../slurm/sweepStatus';
+import { parseCommandArgs } from './commandArgs';
 
-const USAGE = 'Usage: radlab cancel <experiment folder (<output>/<name>) | run folder | Slurm job id> [--run-id <run id>]';
+const USAGE =
+  'Usage: radlab cancel <experiment folder (<output>/<name>) | run folder | Slurm job id> [--run-id <run id>]';
 /** How long to wait for Slurm to end the cancelled tasks before reporting (Slurm's KillWait is 30 s by default). */
 const SETTLE_MS = 40_000;
 

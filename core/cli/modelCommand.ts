@@ -1,5 +1,5 @@
 // `radlab model`: what the registry knows about a backbone, for people choosing one and for scripts (--json).
-import { BACKBONE_NAMES, backboneFacts, suggestBackbone, type BackboneFacts } from './registry';
+import { BACKBONE_NAMES, backboneFacts, suggestBackbone, type BackboneFacts } from '../models/registry';
 
 const USAGE = 'usage: radlab model <backbone> [--json]\n       radlab model --list [--json]\n';
 

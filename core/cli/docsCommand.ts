@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stdout } from 'node:process';
 import { parseArgs } from 'node:util';
-import { experimentReferenceMarkdown, spliceReference } from './reference';
+import { experimentReferenceMarkdown, spliceReference } from '../experiment/reference';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { write: { type: 'string' } } });

@@ -2,10 +2,10 @@
 // spines whose narrowing encodes each level's grade) for trying experiments without the competition data.
 import { parseArgs } from 'node:util';
 import { stderr, stdout } from 'node:process';
-import { ensureSyntheticDataset, MARKER_FILE } from './synthetic/dataset';
-import { CONDITIONS } from './lsdcVocabulary';
+import { ensureSyntheticDataset, MARKER_FILE } from '../data/synthetic/dataset';
+import { CONDITIONS } from '../data/lsdcVocabulary';
 
-export { ensureSyntheticDataset } from './synthetic/dataset';
+export { ensureSyntheticDataset } from '../data/synthetic/dataset';
 
 export const USAGE = 'radlab synth --out <dir> --studies <N> [--seed <S>]';
 const DEFAULT_SEED = 42;
@@ -29,7 +29,9 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   if (values.help) {
-    stdout.write(`Usage: ${USAGE}\nWrites a synthetic dataset in the RSNA 2024 LSDC layout (default seed ${DEFAULT_SEED}).\n`);
+    stdout.write(
+      `Usage: ${USAGE}\nWrites a synthetic dataset in the RSNA 2024 LSDC layout (default seed ${DEFAULT_SEED}).\n`,
+    );
     return 0;
   }
   if (values.out === undefined || values.studies === undefined) {
@@ -39,7 +41,9 @@ export async function run(args: string[]): Promise<number> {
   const studies = wholeNumber(values.studies);
   const seed = values.seed === undefined ? DEFAULT_SEED : wholeNumber(values.seed);
   if (studies === undefined || seed === undefined) {
-    stderr.write(`radlab synth: --studies and --seed take whole numbers (got '${values.studies}', '${values.seed ?? DEFAULT_SEED}').\n`);
+    stderr.write(
+      `radlab synth: --studies and --seed take whole numbers (got '${values.studies}', '${values.seed ?? DEFAULT_SEED}').\n`,
+    );
     return 2;
   }
 

@@ -2,7 +2,7 @@
 // writer, core/run/sweepSummary.ts; runFolderModel.test.ts checks it against a summary the trainer wrote.)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COMPARE_HEADERS, sortCompareRows } from '../../webview/compareTable';
+import { COMPARE_HEADERS, sortCompareRows } from '../../webview/contract';
 import { COMPARE_COLUMNS, type CompareRow } from '../../webview/contract';
 
 function row(label: string, values: Partial<CompareRow>): CompareRow {
@@ -19,14 +19,39 @@ const labels = (list: CompareRow[]) => list.map((r) => r.label);
 
 describe('compare table sorting', () => {
   it('orders numbers both ways with runs lacking a value last', () => {
-    assert.deepEqual(labels(sortCompareRows(rows, { column: 'testMacroF1', direction: 'descending' })), ['run-2', 'run-9', 'run-1', 'run-10']);
-    assert.deepEqual(labels(sortCompareRows(rows, { column: 'testMacroF1', direction: 'ascending' })), ['run-9', 'run-1', 'run-2', 'run-10']);
-    assert.deepEqual(labels(sortCompareRows(rows, { column: 'durationSeconds', direction: 'ascending' })), ['run-10', 'run-9', 'run-2', 'run-1']);
+    assert.deepEqual(labels(sortCompareRows(rows, { column: 'testMacroF1', direction: 'descending' })), [
+      'run-2',
+      'run-9',
+      'run-1',
+      'run-10',
+    ]);
+    assert.deepEqual(labels(sortCompareRows(rows, { column: 'testMacroF1', direction: 'ascending' })), [
+      'run-9',
+      'run-1',
+      'run-2',
+      'run-10',
+    ]);
+    assert.deepEqual(labels(sortCompareRows(rows, { column: 'durationSeconds', direction: 'ascending' })), [
+      'run-10',
+      'run-9',
+      'run-2',
+      'run-1',
+    ]);
   });
 
   it('orders text naturally (run-10 after run-9)', () => {
-    assert.deepEqual(labels(sortCompareRows(rows, { column: 'label', direction: 'ascending' })), ['run-1', 'run-2', 'run-9', 'run-10']);
-    assert.deepEqual(labels(sortCompareRows(rows, { column: 'backbone', direction: 'descending' })), ['run-9', 'run-2', 'run-1', 'run-10']);
+    assert.deepEqual(labels(sortCompareRows(rows, { column: 'label', direction: 'ascending' })), [
+      'run-1',
+      'run-2',
+      'run-9',
+      'run-10',
+    ]);
+    assert.deepEqual(labels(sortCompareRows(rows, { column: 'backbone', direction: 'descending' })), [
+      'run-9',
+      'run-2',
+      'run-1',
+      'run-10',
+    ]);
   });
 
   it('leaves the input untouched', () => {
