@@ -43,7 +43,7 @@ export interface ResolvedRun {
     epochs: number;
     loss: {
       name: 'cross_entropy';
-      class_weights: 'inverse_frequency' | 'none' | [number, number, number];
+      class_weights: 'competition' | 'inverse_frequency' | 'none' | [number, number, number];
       label_smoothing: number;
     };
     augment: { hflip: number; rotate_deg: number; jitter_px: number; brightness: number; contrast: number };

@@ -276,9 +276,11 @@ const trainSection = object({
           options: [
             {
               kind: 'enum',
-              values: ['inverse_frequency', 'none'],
+              values: ['competition', 'inverse_frequency', 'none'],
               valueDocs: {
-                inverse_frequency: 'Weights from the training split: rare grades count more.',
+                competition: "1/2/4, the weights of the competition's metric (Severe counts four times Normal/Mild).",
+                inverse_frequency:
+                  'Weights from the training split: rare grades count more; a grade absent from it is a warning.',
                 none: 'Every grade counts the same.',
               },
             },
@@ -286,7 +288,7 @@ const trainSection = object({
           ],
         },
         description: 'Per-grade loss weights (Normal/Mild, Moderate, Severe).',
-        default: 'inverse_frequency',
+        default: 'competition',
       },
       label_smoothing: {
         node: { kind: 'number', min: 0, max: 1, exclusiveMax: true },
@@ -334,8 +336,8 @@ const trainSection = object({
         val_weighted_log_loss: "Lowest validation log loss with the competition's 1/2/4 weights.",
       },
     },
-    description: 'Which epoch’s checkpoint is kept and tested.',
-    default: 'val_macro_f1',
+    description: 'Which epoch’s checkpoint is kept and tested; on a tie, the later epoch.',
+    default: 'val_weighted_log_loss',
   },
   early_stopping: {
     node: object({

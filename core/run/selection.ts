@@ -21,3 +21,11 @@ export function selectionScore(metric: ResolvedRun['train']['select_best'], val:
       return -val.weightedLogLoss;
   }
 }
+
+/**
+ * Whether an epoch's score replaces the best so far. A tie goes to the later epoch: it has trained longer for the
+ * same validation result, and with small validation sets (few distinct accuracies) ties are common.
+ */
+export function isNewBest(score: number, bestScore: number): boolean {
+  return score >= bestScore;
+}

@@ -7,7 +7,7 @@ import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { indexDataset } from '../data/datasetIndex';
-import { LEVELS } from '../data/lsdcVocabulary';
+import { GRADES, LEVELS } from '../data/lsdcVocabulary';
 import { SampleCache } from '../data/sampleCache';
 import { splitByStudy, type SplitName } from '../data/splits';
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
@@ -22,7 +22,7 @@ import { trainableParameters } from '../models/freezing';
 import { backboneFacts, estimateTrainingMemory } from '../models/registry';
 import { AdamW } from '../train/adamw';
 import { EventWriter } from '../train/events';
-import { inverseFrequencyWeights } from '../train/loss';
+import { resolveClassWeights } from '../train/loss';
 import { predict, type Predictions } from '../train/predict';
 import { makeSchedule } from '../train/schedule';
 import { Sgd } from '../train/sgd';
@@ -40,7 +40,7 @@ import { slurmTaskFromEnvironment } from './slurmTaskEnvironment';
 import type { Cancellation } from './cancellation';
 import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
-import { selectionScore } from './selection';
+import { isNewBest, selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
 import { readRunRecordIfAny, softwareVersions, writeRunRecord, type RunRecord } from './runRecord';
 import type { SweepMember } from './sweepSummary';
@@ -83,13 +83,6 @@ function makeOptimizer(run: ResolvedRun): SlotOptimizer {
   return name === 'sgd'
     ? new Sgd({ learningRate: lr, momentum, weightDecay })
     : new AdamW({ learningRate: lr, weightDecay });
-}
-
-function classWeightsFor(run: ResolvedRun, trainGrades: number[]): number[] | undefined {
-  const setting = run.train.loss.class_weights;
-  if (setting === 'none') return undefined;
-  if (Array.isArray(setting)) return [...setting];
-  return inverseFrequencyWeights(trainGrades, 3).weights;
 }
 
 function scores(run: ResolvedRun, cache: SampleCache, predictions: Predictions) {
@@ -226,7 +219,13 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     }
     const optimizer = makeOptimizer(run);
     const trainGrades = data.positions.train.map((p) => data.cache.samples[p]!.gradeIndex);
-    const classWeights = classWeightsFor(run, trainGrades);
+    const { weights: classWeights, absentGrades } = resolveClassWeights(run.train.loss.class_weights, trainGrades);
+    for (const grade of absentGrades) {
+      warn(
+        `No ${GRADES[grade]} sample is in the training split (${trainGrades.length} samples): the model cannot ` +
+          'learn that grade. Use more studies, or another data.split seed.',
+      );
+    }
     const stepsPerEpoch = Math.ceil(data.positions.train.length / run.train.batch_size);
     const { name: scheduleName, warmup_epochs: warmupEpochs } = run.train.schedule;
     const totalSteps = stepsPerEpoch * run.train.epochs;
@@ -325,7 +324,8 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       );
       const val = scores(run, data.cache, valPredictions);
       const score = selectionScore(run.train.select_best, val);
-      const best = score > progress.bestScore;
+      const best = isNewBest(score, progress.bestScore);
+      const improved = score > progress.bestScore;
       const history: EpochHistory = {
         epoch,
         lr: optimizer.learningRate,
@@ -339,7 +339,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
         history: [...progress.history, history],
         bestEpoch: best ? epoch : progress.bestEpoch,
         bestScore: best ? score : progress.bestScore,
-        epochsWithoutImprovement: best ? 0 : progress.epochsWithoutImprovement + 1,
+        epochsWithoutImprovement: improved ? 0 : progress.epochsWithoutImprovement + 1,
       };
       if (best) {
         await saveBestModel(join(paths.trainedModels, BEST_MODEL_FILE), model, epoch);
@@ -397,6 +397,14 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
   } finally {
     await cache?.close();
     model?.dispose();
+  }
+
+  /** A problem that does not stop the run: in the log, the events and run.json. */
+  function warn(message: string): void {
+    record.warnings = [...(record.warnings ?? []), message];
+    writeRunRecord(paths.runJson, record);
+    events.emit({ type: 'warning', message });
+    context.display.note(`Warning: ${message}`);
   }
 
   function finish(

@@ -47,6 +47,8 @@ export type RadLabEventBody =
     }
   | { type: 'epoch-end'; epoch: number; train: EpochScores; val: EpochScores; lr: number; best: boolean }
   | { type: 'artifact'; kind: string; path: string }
+  /** Something the user should know that does not stop the run. */
+  | { type: 'warning'; message: string }
   | { type: 'run-end'; status: RunStatus; error?: string; metrics?: Record<string, unknown> };
 
 export type RadLabEventType = RadLabEventBody['type'];
@@ -87,6 +89,7 @@ const FIELDS: Record<RadLabEventType, Record<string, FieldSpec>> = {
     best: { kind: 'boolean' },
   },
   artifact: { kind: { kind: 'string' }, path: { kind: 'string' } },
+  warning: { message: { kind: 'string' } },
   'run-end': {
     status: { kind: 'status' },
     error: { kind: 'string', optional: true },

@@ -10,6 +10,7 @@
 // weights come from a one-hot product rather than a gather, whose gradient (UnsortedSegmentSum) wasm lacks.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { GRADE_SAMPLE_WEIGHTS } from '../metrics/rsnaLogLoss';
 
 export interface CrossEntropySettings {
   /** One weight per class; omitted means all 1. */
@@ -58,6 +59,32 @@ export interface ClassWeights {
   weights: number[];
   /** Class indices with no training sample; their weight is 0. */
   missing: number[];
+}
+
+export type ClassWeightSetting = 'competition' | 'inverse_frequency' | 'none' | readonly number[];
+
+/** The loss weights a setting gives, and the grades the training split lacks (every setting reports them). */
+export interface ResolvedClassWeights {
+  /** Undefined: every grade weighs 1. */
+  weights: number[] | undefined;
+  absentGrades: number[];
+}
+
+/**
+ * `competition` uses the metric's own sample weights (1/2/4 for Normal/Mild, Moderate, Severe), so training
+ * optimises what the score measures; `inverse_frequency` balances the split's grades; a list is used as given.
+ */
+export function resolveClassWeights(setting: ClassWeightSetting, trainGrades: ArrayLike<number>): ResolvedClassWeights {
+  const balanced = inverseFrequencyWeights(trainGrades, GRADE_SAMPLE_WEIGHTS.length);
+  const weights =
+    setting === 'none'
+      ? undefined
+      : setting === 'competition'
+        ? [...GRADE_SAMPLE_WEIGHTS]
+        : setting === 'inverse_frequency'
+          ? balanced.weights
+          : [...setting];
+  return { weights, absentGrades: balanced.missing };
 }
 
 /**

@@ -20,6 +20,8 @@ export function describeEvent(event: RadLabEvent): string | undefined {
       return `epoch ${event.epoch}: ${scores('train', event.train)} | ${scores('val', event.val)} | lr ${event.lr.toExponential(2)}${event.best ? ' (best so far)' : ''}`;
     case 'artifact':
       return `wrote ${event.kind}: ${event.path}`;
+    case 'warning':
+      return `⚠ ${event.message}`;
     case 'run-end':
       return `■ run ${event.status}${event.error !== undefined ? `: ${event.error}` : ''}`;
   }

@@ -58,6 +58,7 @@ export function applyEvent(state: LiveRun, event: RadLabEvent): LiveRun {
     case 'epoch-end':
       return { ...state, epoch: event.epoch, loss: event.train.loss, lastValMacroF1: event.val.macroF1 };
     case 'artifact':
+    case 'warning':
       return state;
     case 'run-end': {
       const finished =
