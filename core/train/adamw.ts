@@ -10,7 +10,7 @@
 // with t the variable's own step count. The scalar factors are computed in double precision, as PyTorch does.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { SlotOptimizer } from './slotOptimizer';
+import { SlotOptimizer, type UpdatedGroup, type UpdateGroup } from './slotOptimizer';
 
 /**
  * Which variables skip weight decay: 'none' decays everything (torch.optim.AdamW's default), 'vectors' spares
@@ -64,20 +64,19 @@ export class AdamW extends SlotOptimizer {
     if (!(this.weightDecay >= 0)) throw new Error(`AdamW: weight decay must be >= 0, got ${this.weightDecay}`);
   }
 
-  protected update(name: string, variable: tf.Variable, gradient: tf.Tensor, slots: tf.Variable[], step: number): void {
-    const [m, v] = slots as [tf.Variable, tf.Variable];
+  protected override groupKey(name: string, variable: tf.Variable): string {
+    return this.weightDecay !== 0 && !skipsDecay(this.noDecay, name, variable) ? 'decay' : 'no-decay';
+  }
+
+  protected update({ key, step, value, gradient, slots }: UpdateGroup): UpdatedGroup {
+    const [m, v] = slots as [tf.Tensor1D, tf.Tensor1D];
     const lr = this.learningRate;
-    const decayed =
-      this.weightDecay !== 0 && !skipsDecay(this.noDecay, name, variable)
-        ? tf.mul(variable, 1 - lr * this.weightDecay)
-        : variable;
+    const decayed = key === 'decay' ? tf.mul(value, 1 - lr * this.weightDecay) : value;
     const newM = tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1));
     const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
     const stepSize = lr / (1 - this.beta1 ** step);
     const denominator = tf.add(tf.div(tf.sqrt(newV), Math.sqrt(1 - this.beta2 ** step)), this.epsilon);
-    m.assign(newM);
-    v.assign(newV);
-    variable.assign(tf.sub(decayed, tf.mul(tf.div(newM, denominator), stepSize)));
+    return { value: tf.sub(decayed, tf.mul(tf.div(newM, denominator), stepSize)), slots: [newM, newV] };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

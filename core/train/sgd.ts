@@ -7,7 +7,7 @@
 //   p ← p − lr·d
 
 import * as tf from '@tensorflow/tfjs-core';
-import { SlotOptimizer } from './slotOptimizer';
+import { SlotOptimizer, type UpdatedGroup, type UpdateGroup } from './slotOptimizer';
 
 export interface SgdSettings {
   learningRate: number;
@@ -41,22 +41,16 @@ export class Sgd extends SlotOptimizer {
     }
   }
 
-  protected update(
-    _name: string,
-    variable: tf.Variable,
-    gradient: tf.Tensor,
-    slots: tf.Variable[],
-    step: number,
-  ): void {
-    let direction = this.weightDecay !== 0 ? tf.add(gradient, tf.mul(variable, this.weightDecay)) : gradient;
+  protected update({ step, value, gradient, slots }: UpdateGroup): UpdatedGroup {
+    let direction: tf.Tensor = this.weightDecay !== 0 ? tf.add(gradient, tf.mul(value, this.weightDecay)) : gradient;
+    const newSlots: tf.Tensor[] = [];
     if (this.momentum > 0) {
-      const buffer = slots[0]!;
       const newBuffer =
-        step === 1 ? direction : tf.add(tf.mul(buffer, this.momentum), tf.mul(direction, 1 - this.dampening));
-      buffer.assign(newBuffer);
+        step === 1 ? direction : tf.add(tf.mul(slots[0]!, this.momentum), tf.mul(direction, 1 - this.dampening));
+      newSlots.push(newBuffer);
       direction = this.nesterov ? tf.add(direction, tf.mul(newBuffer, this.momentum)) : newBuffer;
     }
-    variable.assign(tf.sub(variable, tf.mul(direction, this.learningRate)));
+    return { value: tf.sub(value, tf.mul(direction, this.learningRate)), slots: newSlots };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -6,12 +6,11 @@ import type { SampleCache } from '../data/sampleCache';
 import { deriveSeed, mulberry32, type Random } from '../data/random';
 import type { LevelClassifier } from '../models/classifier';
 import { classificationReport } from '../metrics/classification';
-import { prepareBatch, type AugmentSettings } from './augment';
+import type { AugmentSettings } from './augment';
 import { chunk, prefetched } from './batches';
-import { clipGradientsByGlobalNorm } from './gradClip';
-import { crossEntropyLoss } from './loss';
 import type { LearningRateSchedule } from './schedule';
 import type { SlotOptimizer } from './slotOptimizer';
+import { trainStep } from './trainStep';
 
 export interface EpochSettings {
   epoch: number;
@@ -77,48 +76,33 @@ export async function trainEpoch(
   let step = 0;
   const grades: number[] = [];
   const probabilities: number[][] = [];
-  const lossOptions = {
-    ...(settings.classWeights ? { classWeights: settings.classWeights } : {}),
-    labelSmoothing: settings.labelSmoothing,
-  };
   const shape = (n: number) => [n, cache.size, cache.size, cache.channels] as [number, number, number, number];
   for await (const batch of prefetched(cache, batches, (ms) => (waited += ms))) {
     if (hooks.shouldStop()) return outcome(true);
     optimizer.learningRate = schedule.rate.rateAt(schedule.firstStep + step);
-    const images = prepareBatch(batch.pixels, shape(batch.positions.length), {
-      normalize: settings.normalize,
-      augment: { settings: settings.augment, random: augmentRandom },
-    });
-    const levels = tf.tensor1d(batch.levels, 'int32');
-    const targets = tf.tensor1d(batch.grades, 'int32');
-    let batchProbabilities: tf.Tensor | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = model.forward(images, levels, true);
-      batchProbabilities = tf.keep(tf.softmax(logits));
-      return crossEntropyLoss(logits, targets, lossOptions);
-    }, trainable);
-    // Both read back in one wait on the device rather than two.
-    const [lossData, rows] = await Promise.all([value.data(), batchProbabilities!.array() as Promise<number[][]>]);
-    const loss = lossData[0]!;
+    const { loss, probabilities: rows } = await trainStep(
+      model,
+      optimizer,
+      trainable,
+      { pixels: batch.pixels, shape: shape(batch.positions.length), levels: batch.levels, grades: batch.grades },
+      {
+        classWeights: settings.classWeights,
+        labelSmoothing: settings.labelSmoothing,
+        gradClip: settings.gradClip,
+        augment: { settings: settings.augment, random: augmentRandom },
+        normalize: settings.normalize,
+      },
+    );
     if (!Number.isFinite(loss)) {
-      tf.dispose([value, images, levels, targets, batchProbabilities!, ...Object.values(grads)]);
       throw new NonFiniteLossError(
         `the training loss became ${loss} at epoch ${settings.epoch}, step ${step + 1}: training diverged. ` +
           'Lower train.optimizer.lr, set train.grad_clip (e.g. 1.0), or check the inputs.',
       );
     }
-    if (settings.gradClip > 0) {
-      const clipped = clipGradientsByGlobalNorm(grads, settings.gradClip);
-      optimizer.applyGradients(clipped.gradients);
-      tf.dispose(Object.values(clipped.gradients));
-    } else {
-      optimizer.applyGradients(grads);
-    }
     rows.forEach((row, i) => {
       probabilities.push(row);
       grades.push(batch.grades[i]!);
     });
-    tf.dispose([value, images, levels, targets, batchProbabilities!, ...Object.values(grads)]);
     lossSum += loss * batch.positions.length;
     seen += batch.positions.length;
     step += 1;

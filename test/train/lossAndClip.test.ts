@@ -87,8 +87,8 @@ describe('clipGradientsByGlobalNorm against torch.nn.utils.clip_grad_norm_', () 
       const normType = torchCase.normType === 'inf' ? Infinity : torchCase.normType;
       const clipped = clipGradientsByGlobalNorm(gradients, torchCase.maxNorm, normType);
       assert.ok(
-        maxRelativeError([clipped.totalNorm], [torchCase.totalNorm], 0) < 1e-6,
-        `total norm ${clipped.totalNorm}`,
+        maxRelativeError(clipped.totalNorm.dataSync(), [torchCase.totalNorm], 0) < 1e-6,
+        `total norm ${clipped.totalNorm.dataSync()[0]}`,
       );
       for (const name of Object.keys(gradients)) {
         const error = maxRelativeError(clipped.gradients[name]!.dataSync(), torchCase.clipped[name], 1e-6);
@@ -100,8 +100,25 @@ describe('clipGradientsByGlobalNorm against torch.nn.utils.clip_grad_norm_', () 
   it('hand case: gradients (3, 4) with max norm 1 become (0.6, 0.8) up to the 1e-6 guard', () => {
     // ‖(3, 4)‖ = 5 → coefficient 1 / (5 + 1e-6)
     const clipped = clipGradientsByGlobalNorm({ a: tf.tensor1d([3]), b: tf.tensor1d([4]) }, 1);
-    assert.ok(Math.abs(clipped.totalNorm - 5) < 1e-6);
+    assert.ok(Math.abs(clipped.totalNorm.dataSync()[0]! - 5) < 1e-6);
     assert.ok(Math.abs(clipped.gradients.a!.dataSync()[0]! - 3 / (5 + 1e-6)) < 1e-6);
     assert.ok(Math.abs(clipped.gradients.b!.dataSync()[0]! - 4 / (5 + 1e-6)) < 1e-6);
+  });
+
+  it('reads nothing back from the engine: the step never waits on the clipping', () => {
+    const backend = tf.backend();
+    const reads = { count: 0 };
+    const readSync = backend.readSync.bind(backend);
+    const read = backend.read.bind(backend);
+    backend.readSync = (dataId) => (reads.count++, readSync(dataId));
+    backend.read = (dataId) => (reads.count++, read(dataId));
+    try {
+      const clipped = clipGradientsByGlobalNorm({ a: tf.tensor1d([3]), b: tf.tensor1d([4]) }, 1);
+      assert.equal(reads.count, 0);
+      tf.dispose([clipped.totalNorm, ...Object.values(clipped.gradients)]);
+    } finally {
+      backend.readSync = readSync;
+      backend.read = read;
+    }
   });
 });

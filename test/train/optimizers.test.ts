@@ -147,6 +147,27 @@ describe('optimizers against torch.optim after 5 steps', () => {
     assert.throws(() => new Sgd({ learningRate: 0.1, nesterov: true }), /Nesterov momentum needs momentum > 0/);
   });
 
+  it('updates all variables with one chain of arithmetic, not one per tensor', async () => {
+    const arithmetic = new Set(['Add', 'Sub', 'Mul', 'RealDiv', 'Sqrt', 'Square']);
+    const arithmeticKernels = async (count: number): Promise<number> => {
+      variableCounter++;
+      const variables = Array.from({ length: count }, (_, i) =>
+        tf.variable(tf.ones([3, 2]), true, `case${variableCounter}/w${i}`),
+      );
+      const optimizer = new AdamW({ learningRate: 1e-3, weightDecay: 0.01 });
+      const gradients = Object.fromEntries(variables.map((v) => [v.name, tf.fill([3, 2], 0.5)]));
+      optimizer.applyGradients(gradients);
+      const info = await tf.profile(() => optimizer.applyGradients(gradients));
+      tf.dispose(Object.values(gradients));
+      optimizer.dispose();
+      variables.forEach((v) => v.dispose());
+      return info.kernels.filter((k) => arithmetic.has(k.name)).length;
+    };
+    const few = await arithmeticKernels(2);
+    assert.ok(few > 0);
+    assert.equal(await arithmeticKernels(40), few);
+  });
+
   it('works through tf.Optimizer.minimize', () => {
     // f(x) = (x − 3)²: AdamW's first step moves x by lr (Adam's normalised step), here from 0 to 0.1.
     const x = tf.variable(tf.scalar(0), true, 'minimize/x');
