@@ -2,6 +2,7 @@
 // whenever any of it changes so a reader always finds the latest state, even after a crash.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { versions } from 'node:process';
+import type { TrainerProcess } from './trainerProcess';
 
 /** `queued`: submitted to a scheduler (Slurm) and waiting for it to start the trainer. */
 export type RunState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -15,8 +16,14 @@ export interface RunRecord {
   /**
    * The trainer's process while it runs, so an editor reopened later can re-attach or tell it died. Absent while
    * queued; for a Slurm run it is a process on the compute node (see `slurm`), not on the editor's machine.
+   * A pid is reused once its process ends, so readers check `host` and `processStartTime` too before treating
+   * a process with this pid as the trainer (core/run/trainerProcess.ts).
    */
   pid?: number;
+  /** The machine the trainer runs on (os.hostname()). */
+  host?: string;
+  /** When the trainer process started, as processStartTime() gives it on that machine. */
+  processStartTime?: string;
   /** When the trainer started; for a queued run, when it was submitted. */
   startedAt: string;
   /** Set when the run was submitted to Slurm: where its task, job and output are. */
@@ -47,6 +54,22 @@ export interface SlurmTask {
   jobId?: string;
   /** The compute node the task ran on. */
   node?: string;
+}
+
+/** run.json's fields for the trainer process. */
+export function trainerFields(trainer: TrainerProcess): Pick<RunRecord, 'pid' | 'host' | 'processStartTime'> {
+  return { pid: trainer.pid, host: trainer.host, processStartTime: trainer.startTime };
+}
+
+/**
+ * The trainer process run.json names, or undefined when it names none that can be checked: no pid, or a record
+ * without host and start time, whose pid alone could be any process by now.
+ */
+export function recordedTrainer(record: RunRecord): TrainerProcess | undefined {
+  const { pid, host, processStartTime } = record;
+  if (!Number.isInteger(pid) || pid! <= 0 || typeof host !== 'string' || typeof processStartTime !== 'string')
+    return undefined;
+  return { pid: pid!, host, startTime: processStartTime };
 }
 
 export function softwareVersions(radlabVersion: string, tfjsVersion: string): Record<string, string> {

@@ -42,7 +42,8 @@ import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
 import { isNewBest, selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
-import { readRunRecordIfAny, softwareVersions, writeRunRecord, type RunRecord } from './runRecord';
+import { readRunRecordIfAny, softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
+import { currentTrainerProcess } from './trainerProcess';
 import type { SweepMember } from './sweepSummary';
 import type { ProgressDisplay } from './terminalProgress';
 
@@ -130,7 +131,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     experiment: run.name,
     experimentFile: run.experimentFile,
     backbone: run.model.backbone,
-    pid: process.pid,
+    ...trainerFields(currentTrainerProcess()),
     startedAt: new Date().toISOString(),
     versions: softwareVersions(context.radlabVersion, tf.version_core),
     timings: {},

@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { resolveFromFile } from '../../core/experiment/checkFiles';
 import { experimentSchema } from '../../core/experiment/schema';
-import type { RunState as RecordedState, SlurmTask } from '../../core/run/runRecord';
+import { recordedTrainer, type RunState as RecordedState, type SlurmTask } from '../../core/run/runRecord';
+import type { ProcessPresence, TrainerProcess } from '../../core/run/trainerProcess';
 import { EVENTS_FILE } from '../../core/train/events';
 import { deviceName, engineName, readMetricsJson, readRunJson, RUN_JSON } from './runFiles';
 
-/** run.json's status, plus 'interrupted': 'running' on disk but no process is left. */
+/** run.json's status, plus 'interrupted': 'running' on disk but its trainer process is gone. */
 export type RunState = RecordedState | 'interrupted';
 
 /** One run folder as the Runs view lists it. */
@@ -21,7 +22,8 @@ export interface RunRecord {
   runId: string;
   backbone: string;
   state: RunState;
-  pid?: number;
+  /** The trainer of a running run, checked to be alive on this machine: the process to follow and to stop. */
+  trainer?: TrainerProcess;
   startedAt?: string;
   endedAt?: string;
   engine?: string;
@@ -54,11 +56,16 @@ export function splitRunFolderName(name: string): { runId: string; backbone: str
   return match ? { runId: match[1]!, backbone: match[2]! } : undefined;
 }
 
+/** Where the trainer process run.json names is now (core/run/trainerProcess.ts's processPresence). */
+export type PresenceCheck = (trainer: TrainerProcess) => ProcessPresence;
+
 /**
- * One run folder's record. `isAlive` decides whether a run that run.json calls 'running' still has its process
- * (a run whose trainer died without writing its end is 'interrupted').
+ * One run folder's record. `presenceOf` decides whether a run that run.json calls 'running' still has its
+ * process: one whose trainer died without writing its end, or whose run.json names no checkable process, is
+ * 'interrupted'. A trainer on another host (a shared file system) cannot be checked from here, so run.json's
+ * word stands, but the run has no process here to follow or stop.
  */
-export function readRunFolder(dir: string, isAlive: (pid: number) => boolean): RunRecord {
+export function readRunFolder(dir: string, presenceOf: PresenceCheck): RunRecord {
   const fromName = splitRunFolderName(path.basename(dir));
   const experimentDir = path.dirname(dir);
   const base: RunRecord = {
@@ -74,10 +81,15 @@ export function readRunFolder(dir: string, isAlive: (pid: number) => boolean): R
   if ('absent' in read) return { ...base, problem: `${path.join(dir, RUN_JSON)} does not exist` };
   if ('problem' in read) return { ...base, problem: read.problem };
   const json = read.value;
-  // A Slurm run's pid is a process on a compute node, which this machine cannot watch: its state is run.json's.
-  const pid = json.slurm === undefined && Number.isInteger(json.pid) && json.pid! > 0 ? json.pid : undefined;
   let state: RunState = json.status;
-  if (state === 'running' && json.slurm === undefined && (pid === undefined || !isAlive(pid))) state = 'interrupted';
+  let trainer: TrainerProcess | undefined;
+  // A Slurm run's trainer is a process on a compute node, which this machine cannot watch: its state is run.json's.
+  if (state === 'running' && json.slurm === undefined) {
+    const recorded = recordedTrainer(json);
+    const presence = recorded === undefined ? 'gone' : presenceOf(recorded);
+    if (presence === 'gone') state = 'interrupted';
+    if (presence === 'alive') trainer = recorded;
+  }
   const metrics = state === 'completed' ? readMetricsJson(dir) : undefined;
   return {
     ...base,
@@ -85,7 +97,7 @@ export function readRunFolder(dir: string, isAlive: (pid: number) => boolean): R
     runId: json.runId,
     backbone: json.backbone,
     state,
-    pid,
+    trainer,
     startedAt: json.startedAt,
     endedAt: json.endedAt,
     engine: engineName(json),
@@ -148,11 +160,11 @@ export function experimentRunsFolder(experimentFile: string, text: string): stri
 }
 
 /** Reads every run under `experimentDirs` (each an <output>/<name> folder) and groups them by experiment folder. */
-export function scanRuns(experimentDirs: readonly string[], isAlive: (pid: number) => boolean): ExperimentRuns[] {
+export function scanRuns(experimentDirs: readonly string[], presenceOf: PresenceCheck): ExperimentRuns[] {
   const groups = new Map<string, ExperimentRuns>();
   for (const experimentDir of new Set(experimentDirs.map((d) => path.resolve(d)))) {
     for (const dir of findRunFolders(experimentDir, 1)) {
-      const record = readRunFolder(dir, isAlive);
+      const record = readRunFolder(dir, presenceOf);
       const group = groups.get(record.experimentDir) ?? { experiment: record.experiment, experimentDir: record.experimentDir, runs: [] };
       group.runs.push(record);
       groups.set(record.experimentDir, group);

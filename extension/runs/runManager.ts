@@ -1,20 +1,21 @@
 // Starts, follows and stops training runs, one at a time. A run the extension starts is read live from the
 // trainer's stdout (`radlab run --events-stdout`); a run that was already going (a window reload, a terminal)
-// is followed by tailing its events.jsonl and watching its pid. No `vscode` import: the editor-facing parts
+// is followed by tailing its events.jsonl and watching its process (pid, host and start time). No `vscode` import: the editor-facing parts
 // (status bar, progress, output channel, tree) subscribe to `onDidChange` and the log callback.
 import * as path from 'node:path';
+import { processPresence, type TrainerProcess } from '../../core/run/trainerProcess';
 import { EVENTS_FILE, parseEvents, type RadLabEvent, type RunStatus } from '../../core/train/events';
 import type { CliInvocation } from './cliInvocation';
 import { describeEvent } from './eventLog';
 import { EventsTailer } from './eventsTailer';
 import { applyEvent, initialLiveRun, type LiveRun } from './liveRun';
-import { isProcessAlive, type ProcessExit, type RunningProcess, signalProcessTree, startProcess, STOP_GRACE_MS } from './processRunner';
+import { type ProcessExit, type RunningProcess, signalProcessTree, startProcess, STOP_GRACE_MS } from './processRunner';
 import { type QueuedJob, RunQueue } from './runQueue';
 
 export type RunRequest =
   | { kind: 'run'; experimentFile: string }
   | { kind: 'resume'; runDir: string }
-  | { kind: 'attach'; runDir: string; pid: number; experiment: string };
+  | { kind: 'attach'; runDir: string; trainer: TrainerProcess; experiment: string };
 
 export interface RunOutcome {
   request: RunRequest;
@@ -28,7 +29,8 @@ export interface RunManagerOptions {
   log(line: string): void;
   graceMs?: number;
   pollMs?: number;
-  isAlive?: (pid: number) => boolean;
+  /** Whether a followed run's trainer still runs; by default the same pid, host and start time (processPresence). */
+  isRunning?: (trainer: TrainerProcess) => boolean;
 }
 
 /** Lines of stderr kept to explain a trainer that exits without a run-end event. */
@@ -80,7 +82,7 @@ export class RunManager {
   private readonly listeners = new Set<() => void>();
   private readonly graceMs: number;
   private readonly pollMs: number;
-  private readonly isAlive: (pid: number) => boolean;
+  private readonly isRunning: (trainer: TrainerProcess) => boolean;
   private readonly tailers = new Set<EventsTailer>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -91,7 +93,7 @@ export class RunManager {
   ) {
     this.graceMs = options.graceMs ?? STOP_GRACE_MS;
     this.pollMs = options.pollMs ?? 500;
-    this.isAlive = options.isAlive ?? isProcessAlive;
+    this.isRunning = options.isRunning ?? ((trainer) => processPresence(trainer) === 'alive');
     this.queue.onDidChange(() => this.changed());
   }
 
@@ -208,20 +210,23 @@ export class RunManager {
   }
 
   private follow(request: Extract<RunRequest, { kind: 'attach' }>): Promise<RunOutcome> {
+    const { trainer } = request;
     const active: ActiveRun = {
       request,
-      pid: request.pid,
+      pid: trainer.pid,
       live: initialLiveRun(request.experiment),
       stopRequested: false,
+      // Each signal only after checking that the pid is still the trainer's: once it ends, the pid can be reused.
       stop: async () => {
-        signalProcessTree(request.pid, 'SIGTERM');
+        if (!this.isRunning(trainer)) return;
+        signalProcessTree(trainer.pid, 'SIGTERM');
         const deadline = Date.now() + this.graceMs;
-        while (this.isAlive(request.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(this.pollMs, 200)));
-        if (this.isAlive(request.pid)) signalProcessTree(request.pid, 'SIGKILL');
+        while (this.isRunning(trainer) && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(this.pollMs, 200)));
+        if (this.isRunning(trainer)) signalProcessTree(trainer.pid, 'SIGKILL');
       },
     };
     this.active = active;
-    this.options.log(`Following run ${request.runDir} (process ${request.pid}), started before this window opened.`);
+    this.options.log(`Following run ${request.runDir} (process ${trainer.pid}), started before this window opened.`);
     const tailer = new EventsTailer(path.join(request.runDir, EVENTS_FILE), {
       onEvents: (events) => this.handleEvents(active, events),
       onProblems: (problems) => problems.forEach((p) => this.options.log(`events.jsonl line ${p.line}: ${p.message}`)),
@@ -231,7 +236,7 @@ export class RunManager {
     this.changed();
     return new Promise((resolve) => {
       const timer = setInterval(() => {
-        if (this.isAlive(request.pid)) return;
+        if (this.isRunning(trainer)) return;
         clearInterval(timer);
         this.timers.delete(timer);
         this.tailers.delete(tailer);

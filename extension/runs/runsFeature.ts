@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { processPresence } from '../../core/run/trainerProcess';
 import { cliInvocation, type CliInvocation } from './cliInvocation';
-import { isProcessAlive } from './processRunner';
 import { RunIndicators } from './runIndicators';
 import { experimentRunsFolder, type RunRecord, scanRuns } from './runFolders';
 import { type RunOutcome, type RunRequest, RunManager } from './runManager';
@@ -141,7 +141,7 @@ export class RunsFeature implements vscode.Disposable {
       () => [] as string[],
     )))).flat();
     this.experimentFiles = experimentFiles;
-    const groups = scanRuns([...experimentFiles.keys(), ...orphanDirs], isProcessAlive);
+    const groups = scanRuns([...experimentFiles.keys(), ...orphanDirs], processPresence);
     this.tree.update(groups, experimentFiles);
     const records = groups.flatMap((g) => g.runs);
     this.reattach(records);
@@ -151,16 +151,17 @@ export class RunsFeature implements vscode.Disposable {
   /** Follows runs that are going but that this window did not start (a reload, another window, a terminal). */
   private reattach(records: readonly RunRecord[]): void {
     for (const run of records) {
-      if (run.state !== 'running' || run.pid === undefined || this.attached.has(run.dir) || this.runs.isFollowing(run.dir)) continue;
-      if (this.startedHere(run)) continue;
+      const { trainer } = run;
+      if (trainer === undefined || this.attached.has(run.dir) || this.runs.isFollowing(run.dir)) continue;
+      if (this.startedHere(trainer.pid)) continue;
       this.attached.add(run.dir);
-      this.runs.submit({ kind: 'attach', runDir: run.dir, pid: run.pid, experiment: run.experiment });
+      this.runs.submit({ kind: 'attach', runDir: run.dir, trainer, experiment: run.experiment });
     }
   }
 
-  /** A run whose trainer this window started or already follows: run.json names the same process. */
-  private startedHere(run: RunRecord): boolean {
-    return run.pid !== undefined && run.pid === this.runs.activePid;
+  /** A run whose trainer this window started or already follows (its process, checked alive, has that pid). */
+  private startedHere(trainerPid: number): boolean {
+    return trainerPid === this.runs.activePid;
   }
 
   experimentFileFor(experimentDir: string): string | undefined {

@@ -2,8 +2,9 @@
 // which folders are runs, their state (including a 'running' run whose process is gone), their headline test
 // macro-F1 against the F1 worked out again from predictions.csv, and a run.json that cannot be read.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
@@ -14,10 +15,15 @@ import {
   splitRunFolderName,
 } from '../../extension/runs/runFolders';
 import {
+  processPresence,
+  processStartTime,
+  type ProcessPresence,
+  type TrainerProcess,
+} from '../../core/run/trainerProcess';
+import {
   assertClose,
   BROKEN_DEMO,
   CANAL_DEMO,
-  DEAD_PID,
   EXPERIMENT_FILE,
   fixtureRuns,
   readJsonFile,
@@ -26,7 +32,7 @@ import {
   scoresOf,
 } from '../fixtures/ui/fixtureRuns';
 
-const nobodyIsAlive = () => false;
+const nobodyIsAlive = (): ProcessPresence => 'gone';
 const name = (dir: string) => path.basename(dir);
 
 describe('run folder names', () => {
@@ -95,14 +101,66 @@ describe('readRunFolder', () => {
     assert.equal(failed.testMacroF1, undefined);
   });
 
-  it("calls a 'running' run interrupted when its process is gone, and running while it lives", () => {
-    const asked: number[] = [];
-    const gone = readRunFolder(fixtureRuns.running, (pid) => (asked.push(pid), false));
-    assert.equal(gone.state, 'interrupted');
-    assert.deepEqual(asked, [DEAD_PID]);
-    const alive = readRunFolder(fixtureRuns.running, () => true);
-    assert.equal(alive.state, 'running');
-    assert.equal(alive.pid, DEAD_PID);
+  it("calls a 'running' run interrupted when run.json names no process that can be checked", () => {
+    const asked: TrainerProcess[] = [];
+    const run = readRunFolder(fixtureRuns.running, (trainer) => (asked.push(trainer), 'alive'));
+    assert.equal(run.state, 'interrupted');
+    assert.equal(run.trainer, undefined);
+    assert.deepEqual(asked, [], 'a pid without host and start time is never taken for the trainer');
+  });
+
+  describe('a running run whose trainer is a real process', () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'radlab-trainer-'));
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    after(() => {
+      sleeper.kill('SIGKILL');
+      rmSync(scratch, { recursive: true, force: true });
+    });
+    const dir = path.join(scratch, 'exp', '20260101-000000-resnet18');
+    mkdirSync(dir, { recursive: true });
+    const writeRunJson = (trainer: { pid: number; host: string; processStartTime: string }) =>
+      writeFileSync(
+        path.join(dir, 'run.json'),
+        JSON.stringify({
+          status: 'running',
+          runId: '20260101-000000',
+          experiment: 'exp',
+          backbone: 'resnet18',
+          startedAt: 'x',
+          timings: {},
+          ...trainer,
+        }),
+      );
+    // The truth, read independently of the code under test: /proc/<pid>/stat field 22 and this boot's id.
+    const startTicks = () => readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[22 - 3]!;
+    const bootId = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const linuxOnly = { skip: process.platform !== 'linux' && 'reads /proc for the expected start time' };
+
+    it('reads the process start time as this boot and field 22 of /proc/<pid>/stat', linuxOnly, () => {
+      assert.equal(processStartTime(sleeper.pid!), `boot ${bootId()} tick ${startTicks()}`);
+      assert.equal(processStartTime(2147483646), undefined);
+    });
+
+    it('is running only when pid, host and start time all match the live process', () => {
+      const startTime = processStartTime(sleeper.pid!)!;
+      writeRunJson({ pid: sleeper.pid!, host: hostname(), processStartTime: startTime });
+      const live = readRunFolder(dir, processPresence);
+      assert.equal(live.state, 'running');
+      assert.deepEqual(live.trainer, { pid: sleeper.pid, host: hostname(), startTime });
+      // The same pid, but a process that started at another time: a reused pid, not the trainer.
+      writeRunJson({ pid: sleeper.pid!, host: hostname(), processStartTime: `${startTime}0` });
+      const reused = readRunFolder(dir, processPresence);
+      assert.equal(reused.state, 'interrupted');
+      assert.equal(reused.trainer, undefined);
+      // Another machine's trainer (a shared file system): run.json's word stands, but nothing here to follow or stop.
+      writeRunJson({ pid: sleeper.pid!, host: `not-${hostname()}`, processStartTime: startTime });
+      const elsewhere = readRunFolder(dir, processPresence);
+      assert.equal(elsewhere.state, 'running');
+      assert.equal(elsewhere.trainer, undefined);
+      // An older run.json with a pid alone.
+      writeRunJson({ pid: sleeper.pid!, host: undefined!, processStartTime: undefined! });
+      assert.equal(readRunFolder(dir, processPresence).state, 'interrupted');
+    });
   });
 
   it('lists a run whose run.json is cut off, saying which file is wrong', () => {

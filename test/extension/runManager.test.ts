@@ -2,10 +2,12 @@
 // events like `radlab run --events-stdout`): a run that completes, one stopped mid-way, one that crashes, two
 // queued runs, a trainer that cannot start, and following a run started elsewhere through its events.jsonl.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { processStartTime, type TrainerProcess } from '../../core/run/trainerProcess';
 import { cliInvocation } from '../../extension/runs/cliInvocation';
 import { outcomeOf, RunManager } from '../../extension/runs/runManager';
 import { initialLiveRun } from '../../extension/runs/liveRun';
@@ -16,7 +18,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const experimentFile = path.join(scratch, 'fake.experiment.yaml');
 writeFileSync(experimentFile, 'name: fake\n');
 
-function manager(env: Record<string, string> = {}, extra: { isAlive?: (pid: number) => boolean } = {}) {
+function manager(env: Record<string, string> = {}, extra: { isRunning?: (trainer: TrainerProcess) => boolean } = {}) {
   const log: string[] = [];
   const cli = cliInvocation({
     nodePath: process.execPath,
@@ -146,8 +148,9 @@ describe('RunManager', () => {
       `{${T},"type":"run-start","runId":"20260102-030405","experiment":"attached","backbone":"resnet18","engine":"wasm","device":"cpu","counts":{"train":8,"val":2,"test":2}}\n`,
     );
     let alive = true;
-    const { runs } = manager({}, { isAlive: () => alive });
-    const job = runs.submit({ kind: 'attach', runDir, pid: 424242, experiment: 'attached' });
+    const { runs } = manager({}, { isRunning: () => alive });
+    const trainer = { pid: 424242, host: hostname(), startTime: 'boot b tick 1' };
+    const job = runs.submit({ kind: 'attach', runDir, trainer, experiment: 'attached' });
     await until(() => runs.live?.backbone === 'resnet18', 'the existing lines');
     assert.equal(runs.isFollowing(runDir), true);
     appendFileSync(events, `{${T},"type":"epoch-start","epoch":1,"epochs":4}\n{${T},"type":"run-end","status":"compl`);
@@ -160,6 +163,54 @@ describe('RunManager', () => {
       'completed',
       'the last line, written without newline, is read once the process is gone',
     );
+  });
+});
+
+describe('stopping a followed run', () => {
+  // A real process stands for whatever now holds the pid; the default check (pid, host, start time) is used.
+  async function follow(trainerOf: (pid: number, startTime: string) => TrainerProcess) {
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
+    after(() => sleeper.kill('SIGKILL'));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      sleeper.once('exit', (_code, signal) => resolve(signal)),
+    );
+    const runDir = mkdtempSync(path.join(scratch, 'follow-'));
+    writeFileSync(path.join(runDir, 'events.jsonl'), '');
+    const log: string[] = [];
+    const runs = new RunManager(
+      () =>
+        cliInvocation({ nodePath: process.execPath, hostExecutable: '/unused', cliScript: fakeCli, env: process.env }),
+      {
+        log: (line) => log.push(line),
+        graceMs: 500,
+        pollMs: 20,
+      },
+    );
+    const trainer = trainerOf(sleeper.pid!, processStartTime(sleeper.pid!)!);
+    const job = runs.submit({ kind: 'attach', runDir, trainer, experiment: 'followed' });
+    await until(() => runs.activePid === trainer.pid, 'following');
+    return { sleeper, exited, runs, job };
+  }
+
+  it('signals the trainer when pid, host and start time match', async () => {
+    const { exited, runs, job } = await follow((pid, startTime) => ({ pid, host: hostname(), startTime }));
+    assert.equal(await runs.stop(), true);
+    assert.equal(await exited, 'SIGTERM');
+    assert.equal((await job.done).status, 'cancelled');
+  });
+
+  it('never signals a process that has the pid but started at another time, or is on another host', async () => {
+    for (const mismatch of [
+      (pid: number, startTime: string) => ({ pid, host: hostname(), startTime: `${startTime}0` }),
+      (pid: number, startTime: string) => ({ pid, host: `not-${hostname()}`, startTime }),
+    ]) {
+      const { sleeper, exited, runs, job } = await follow(mismatch);
+      await runs.stop();
+      await job.done;
+      const signalled = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 300))]);
+      assert.equal(signalled, 'still running', 'the unrelated process is left alone');
+      sleeper.kill('SIGKILL');
+    }
   });
 });
 

@@ -130,7 +130,7 @@ describe('submitReport with the real radlab submit', { timeout: 60_000 }, () => 
     const folders = runFoldersOf(dir);
     assert.equal(folders.length, 2);
     for (const folder of folders) {
-      const record = readRunFolder(folder, () => false);
+      const record = readRunFolder(folder, () => 'gone');
       assert.equal(record.state, 'queued');
       assert.equal(needsStatusPolling(record), true);
     }

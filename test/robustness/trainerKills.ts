@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { ensureSyntheticDataset } from '../../core/data/synthetic/dataset';
 import { parseEvents } from '../../core/train/events';
+import { processPresence } from '../../core/run/trainerProcess';
 import { readRunFolder, type RunState } from '../../extension/runs/runFolders';
 import type { SeededRandom } from './seededRandom';
 
@@ -93,15 +94,6 @@ function runFolderOf(workspace: string, name: string): string | undefined {
   if (!existsSync(folder)) return undefined;
   const dirs = readdirSync(folder, { withFileTypes: true }).filter((e) => e.isDirectory());
   return dirs.length === 1 ? join(folder, dirs[0]!.name) : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function exitOf(child: ReturnType<typeof spawn>): Promise<number | null> {
@@ -216,7 +208,7 @@ export async function killTrial(workspace: string, name: string, point: KillPoin
     ? readdirSync(join(runDir, 'trained_models')).sort()
     : [];
   report.tornTail = readableFolderFailures(runDir, failures).tornTail;
-  const shown = readRunFolder(runDir, isAlive);
+  const shown = readRunFolder(runDir, processPresence);
   report.stateAfterKill = shown.state;
   if (shown.problem) failures.push(`the Runs view reports a problem: ${shown.problem}`);
   // A kill after the run's end was written leaves it completed, which is honest too: nothing to resume.
@@ -240,7 +232,7 @@ export async function killTrial(workspace: string, name: string, point: KillPoin
   report.finalStatus = record.status;
   report.resumedAfterEpoch = record.resumedFrom?.at(-1)?.epoch ?? 0;
   if (record.status !== 'completed') failures.push(`run.json says '${record.status}' after the resume`);
-  if (readRunFolder(runDir, isAlive).state !== 'completed')
+  if (readRunFolder(runDir, processPresence).state !== 'completed')
     failures.push('the Runs view does not show the resumed run as completed');
   const metricsFile = join(runDir, 'results', 'metrics.json');
   if (existsSync(metricsFile)) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
@@ -77,6 +77,10 @@ describe('radlab run', { timeout: 600_000 }, () => {
     const record = readJson(join(runDir, 'run.json'));
     assert.equal(record.status, 'completed');
     assert.equal(record.engine.chosen, 'wasm');
+    // The trainer is named by pid, host and start time, so a reader can tell it from a later process with its pid.
+    assert.equal(typeof record.pid, 'number');
+    assert.equal(record.host, hostname());
+    if (process.platform === 'linux') assert.match(record.processStartTime, /^boot [0-9a-f-]{36} tick \d+$/);
 
     // The metrics must agree with the predictions file, recomputed here from its rows.
     const rows = parse(readFileSync(join(runDir, 'results', 'predictions.csv')), { columns: true }) as Record<
