@@ -1,5 +1,7 @@
 // Extension host entry point: registers the commands, the Runs view and the DICOM editor, then starts the
-// language server. The runs come first so the view and commands work even if the server fails to start.
+// language server. The runs come first so the view and commands work even if the server fails to start. Every
+// contributed command activates the extension (VS Code adds an onCommand event for each), so the palette offers
+// them all from the start.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
@@ -13,9 +15,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const runs = registerRuns(context);
   registerCommands(context, runs);
   context.subscriptions.push(registerDicomEditor(context));
-  // The manifest hides the run and panel commands from the palette until this build has registered them.
-  await vscode.commands.executeCommand('setContext', 'radlab.runnerAvailable', true);
-  await vscode.commands.executeCommand('setContext', 'radlab.panelsAvailable', true);
 
   client = createLanguageClient(context);
   try {

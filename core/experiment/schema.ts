@@ -3,7 +3,7 @@
 // README's reference table are all read from this object.
 import { CONDITIONS, LEVELS, SERIES_DESCRIPTIONS } from '../data/lsdcVocabulary';
 import { BACKBONE_NAMES } from '../models/registry';
-import type { EnumNode, FieldSpec, ObjectNode, SchemaNode } from './schemaNodes';
+import type { EnumNode, FieldSpec, ObjectNode, SchemaNode, StringNode } from './schemaNodes';
 
 export const ENGINES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm'] as const;
 export const EXECUTORS = ['local', 'slurm'] as const;
@@ -459,13 +459,21 @@ const executorSection = object({
   slurm: { node: slurmSection, description: 'Slurm resources and environment, used when name is slurm.' },
 });
 
+/**
+ * The one rule for an experiment's name, used by the validator and by "New Experiment". The name becomes a file
+ * name, a run folder and a command-line argument: a leading '-' would read as an option, and 64 characters keep
+ * `<output>/<name>/<run id>-<backbone>/...` well inside Windows' 260-character path limit.
+ */
+export const experimentNameNode: StringNode & { pattern: RegExp; patternHint: string } = {
+  kind: 'string',
+  pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  patternHint:
+    'at most 64 letters, digits, ".", "_" and "-", starting with a letter or digit (it names the run folder)',
+};
+
 export const experimentSchema: ObjectNode = object({
   name: {
-    node: {
-      kind: 'string',
-      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-      patternHint: 'letters, digits, ".", "_" and "-", starting with a letter or digit (it names the run folder)',
-    },
+    node: experimentNameNode,
     description: 'Experiment name; runs are written to <output>/<name>/.',
     required: true,
     example: 'canal-stenosis',

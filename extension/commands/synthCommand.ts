@@ -1,22 +1,43 @@
-// "Generate Synthetic Dataset": asks for a folder and a number of studies, then runs `radlab synth` through the
-// process runner with a cancellable progress notification and its output in the "RadLab Runs" channel.
+// "Generate Synthetic Dataset": asks for a folder (new or empty, typed so it need not exist yet) and a number of
+// studies, then runs `radlab synth` through the process runner with a cancellable progress notification and its
+// output in the "RadLab Runs" channel.
+import { homedir } from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SYNTHETIC_DATA_ROOT } from '../newExperiment/experimentLocation';
 import { startProcess } from '../runs/processRunner';
 import { currentCli, type RunsFeature } from '../runs/runsFeature';
-import { studiesProblem, synthArguments } from './synthArguments';
+import { studiesProblem, synthArguments, synthFolderOf, synthFolderProblem } from './synthArguments';
 import { requireTrust } from './workspaceTrust';
+
+/** A path that exists as a file cannot receive a dataset; a missing path or a folder can. */
+async function notAFolderProblem(text: string, workspace: string | undefined): Promise<string | undefined> {
+  const folder = synthFolderOf(text, workspace);
+  if (folder === undefined) return undefined;
+  try {
+    const stat = await vscode.workspace.fs.stat(vscode.Uri.file(folder));
+    return stat.type & vscode.FileType.Directory ? undefined : `${text.trim()} is a file: enter a folder.`;
+  } catch {
+    return undefined;
+  }
+}
 
 async function generateSyntheticDataset(context: vscode.ExtensionContext, feature: RunsFeature): Promise<void> {
   if (!(await requireTrust('Generating a synthetic dataset'))) return;
-  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const folder = await vscode.window.showOpenDialog({
-    title: 'RadLab: Generate Synthetic Dataset (1/2): folder to write it to (an empty or new folder)',
-    openLabel: 'Write the dataset here',
-    canSelectFiles: false,
-    canSelectFolders: true,
-    defaultUri: workspace,
+  const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  // An input box rather than a folder dialog: the dialog only accepts folders that exist, and a new folder is what
+  // a dataset usually wants.
+  const typed = await vscode.window.showInputBox({
+    title: 'RadLab: Generate Synthetic Dataset (1/2): folder to write it to',
+    prompt:
+      workspace === undefined
+        ? 'Absolute path of an empty or new folder (created when it does not exist)'
+        : 'Folder relative to the workspace, or an absolute path: an empty or new folder (created when it does not exist)',
+    value: workspace === undefined ? path.join(homedir(), 'synthetic-lsdc') : SYNTHETIC_DATA_ROOT,
+    ignoreFocusOut: true,
+    validateInput: async (text) => synthFolderProblem(text, workspace) ?? (await notAFolderProblem(text, workspace)),
   });
-  const out = folder?.[0]?.fsPath;
+  const out = typed === undefined ? undefined : synthFolderOf(typed, workspace);
   if (out === undefined) return;
   const studies = await vscode.window.showInputBox({
     title: 'RadLab: Generate Synthetic Dataset (2/2)',

@@ -1,37 +1,20 @@
 // The decisions behind `RadLab: New Experiment` that do not need an editor: which names are acceptable, what the
 // file is called, and how the new file refers to its dataset. Kept free of `vscode` so they are unit-tested.
 import * as nodePath from 'node:path';
+import { experimentNameNode } from '../../core/experiment/schema';
 
 const EXPERIMENT_FILE_SUFFIX = '.experiment.yaml';
 
 // Where the synthetic demo dataset is generated on the first run, relative to the experiment file.
 export const SYNTHETIC_DATA_ROOT = 'data/synthetic-lsdc';
 
-// Long enough for descriptive names, short enough that `<output>/<name>/<run id>-<backbone>/...` stays well
-// inside Windows' 260-character path limit.
-const MAX_EXPERIMENT_NAME_LENGTH = 64;
-
 /**
- * Returns why `name` cannot name an experiment, or undefined when it can. The name becomes a file name, a run
- * folder name and a command-line argument, so it is limited to lowercase letters, digits, '-' and '_', and must
- * start with a letter or digit (a leading '-' would be read as an option by `radlab validate`).
+ * Returns why `name` cannot name an experiment, or undefined when it can: the schema's rule for `name`, so the
+ * command accepts exactly the names the file format accepts.
  */
 export function experimentNameProblem(name: string): string | undefined {
-  if (name.length === 0) {
-    return 'Enter a name for the experiment, e.g. canal-stenosis-baseline.';
-  }
-  if (name.length > MAX_EXPERIMENT_NAME_LENGTH) {
-    return `Use at most ${MAX_EXPERIMENT_NAME_LENGTH} characters (this name has ${name.length}).`;
-  }
-  const badCharacters = [...new Set(name.replace(/[a-z0-9_-]/g, ''))];
-  if (badCharacters.length > 0) {
-    const shown = badCharacters.map((c) => (c === ' ' ? 'space' : `'${c}'`)).join(', ');
-    return `Use only lowercase letters, digits, '-' and '_' (not ${shown}).`;
-  }
-  if (!/^[a-z0-9]/.test(name)) {
-    return 'Start the name with a lowercase letter or a digit.';
-  }
-  return undefined;
+  if (name.length === 0) return 'Enter a name for the experiment, e.g. canal-stenosis-baseline.';
+  return experimentNameNode.pattern.test(name) ? undefined : `Use ${experimentNameNode.patternHint}.`;
 }
 
 export function experimentFileName(name: string): string {

@@ -1,9 +1,10 @@
-// `RadLab: New Experiment`: asks for a name and a dataset, writes a commented `<name>.experiment.yaml` from the
+// `RadLab: New Experiment`: asks for a name, a template (quick start or full) and a dataset (one found in the
+// workspace, the synthetic demo or a folder), writes a commented `<name>.experiment.yaml` from the
 // shared template and opens it. It only writes one text file, so it is available in untrusted workspaces too.
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { experimentTemplate } from '../../core/experiment/template';
+import { experimentTemplate, type TemplateKind } from '../../core/experiment/template';
 import {
   dataRootReference,
   experimentFileName,
@@ -26,7 +27,7 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 
 async function askName(targetFolder: vscode.Uri | undefined): Promise<string | undefined> {
   return vscode.window.showInputBox({
-    title: 'RadLab: New Experiment (1/2)',
+    title: 'RadLab: New Experiment (1/3)',
     prompt: 'Experiment name: it names the file and the run folder',
     placeHolder: 'canal-stenosis-baseline',
     ignoreFocusOut: true,
@@ -41,22 +42,59 @@ async function askName(targetFolder: vscode.Uri | undefined): Promise<string | u
   });
 }
 
+async function askTemplate(): Promise<TemplateKind | undefined> {
+  const picks: Array<vscode.QuickPickItem & { template: TemplateKind }> = [
+    {
+      template: 'quick-start',
+      label: 'Quick start',
+      description: 'short file, a run of a minute or two on a CPU',
+      detail: 'ResNet-18 trained from scratch on 64-pixel crops for 8 epochs; every other field at its default.',
+    },
+    {
+      template: 'full',
+      label: 'Full',
+      description: 'every field, the published configuration',
+      detail: 'Every field with its default and meaning: 224-pixel inputs, 30 epochs, the Slurm settings.',
+    },
+  ];
+  const picked = await vscode.window.showQuickPick(picks, {
+    title: 'RadLab: New Experiment (2/3): template',
+    placeHolder: 'How much should the new file say?',
+    ignoreFocusOut: true,
+  });
+  return picked?.template;
+}
+
+/** The folders in the workspace that hold an RSNA LSDC dataset (its series descriptions file marks one). */
+async function workspaceDatasets(): Promise<vscode.Uri[]> {
+  const found = await vscode.workspace.findFiles('**/train_series_descriptions.csv', '**/node_modules/**', 50);
+  return found.map((file) => vscode.Uri.joinPath(file, '..')).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+}
+
 async function askDataset(): Promise<DatasetChoice | undefined> {
-  const synthetic = {
+  type DatasetPick = vscode.QuickPickItem & { choice?: DatasetChoice };
+  const found: DatasetPick[] = (await workspaceDatasets()).map((folder) => ({
+    label: vscode.workspace.asRelativePath(folder),
+    description: 'in the workspace',
+    detail: 'RSNA LSDC layout: train.csv, train_label_coordinates.csv, train_series_descriptions.csv, train_images/.',
+    choice: { kind: 'folder', folder },
+  }));
+  const synthetic: DatasetPick = {
     label: 'Synthetic demo dataset (generated on first run)',
     detail: `Small RSNA-layout dataset created at ${SYNTHETIC_DATA_ROOT}/ beside the experiment when it first runs.`,
+    choice: { kind: 'synthetic' },
   };
-  const folder = {
+  const browse: DatasetPick = {
     label: 'Choose an RSNA LSDC folder…',
     detail: 'A folder holding train.csv, train_label_coordinates.csv, train_series_descriptions.csv and train_images/.',
   };
-  const picked = await vscode.window.showQuickPick([synthetic, folder], {
-    title: 'RadLab: New Experiment (2/2): dataset',
+  const picked = await vscode.window.showQuickPick([...found, synthetic, browse], {
+    title: 'RadLab: New Experiment (3/3): dataset',
     placeHolder: 'Which data should the experiment train on?',
     ignoreFocusOut: true,
   });
   if (picked === undefined) return undefined;
-  if (picked === synthetic) return { kind: 'synthetic' };
+  if (picked.choice !== undefined) return picked.choice;
   const chosen = await vscode.window.showOpenDialog({
     title: 'RSNA LSDC dataset folder',
     openLabel: 'Use this dataset',
@@ -109,6 +147,8 @@ export async function newExperiment(): Promise<void> {
   const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const name = await askName(workspaceFolder);
   if (name === undefined) return;
+  const kind = await askTemplate();
+  if (kind === undefined) return;
   const dataset = await askDataset();
   if (dataset === undefined) return;
   const target =
@@ -122,6 +162,7 @@ export async function newExperiment(): Promise<void> {
     name,
     dataRoot: dataRootFor(dataset, target),
     synthetic: dataset.kind === 'synthetic',
+    kind,
   });
   try {
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));

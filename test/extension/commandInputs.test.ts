@@ -8,7 +8,12 @@ import { validateExperiment } from '../../core/experiment/languageService';
 import { experimentFileArgument, pathArgument, runDirsArgument } from '../../extension/commands/commandArguments';
 import { datasetRootOf } from '../../extension/commands/experimentDataset';
 import { refusalMessage } from '../../extension/commands/experimentGate';
-import { studiesProblem, synthArguments } from '../../extension/commands/synthArguments';
+import {
+  studiesProblem,
+  synthArguments,
+  synthFolderOf,
+  synthFolderProblem,
+} from '../../extension/commands/synthArguments';
 import type { RunRecord } from '../../extension/runs/runFolders';
 
 const run = (dir: string) => ({ kind: 'run' as const, run: { dir } as RunRecord });
@@ -116,5 +121,17 @@ describe('synthetic dataset inputs', () => {
 
   it('builds the radlab synth command line', () => {
     assert.deepEqual(synthArguments('/w/data/synth', ' 040 '), ['synth', '--out', '/w/data/synth', '--studies', '40']);
+  });
+
+  it('takes a typed folder relative to the workspace or absolute, existing or not', () => {
+    const posix = path.posix;
+    assert.equal(synthFolderOf(' data/new-set ', '/w', posix), '/w/data/new-set');
+    assert.equal(synthFolderOf('/mnt/x/../synth', '/w', posix), '/mnt/synth');
+    assert.equal(synthFolderOf('/mnt/synth', undefined, posix), '/mnt/synth');
+    assert.equal(synthFolderOf('data/x', undefined, posix), undefined);
+    assert.equal(synthFolderOf('  ', '/w', posix), undefined);
+    assert.match(synthFolderProblem(' ', '/w') ?? '', /Enter a folder/);
+    assert.match(synthFolderProblem('data/x', undefined) ?? '', /absolute path/);
+    assert.equal(synthFolderProblem('data/x', '/w'), undefined);
   });
 });
