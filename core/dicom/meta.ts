@@ -41,6 +41,8 @@ export interface DicomMeta {
   studyInstanceUID: string | null;
   sopInstanceUID: string | null;
   modality: string | null;
+  /** (0008,103E), e.g. 'Sagittal T2/STIR': how a study's series are told apart without a descriptions file. */
+  seriesDescription: string | null;
 }
 
 function finiteOrNull(value: number | undefined): number | null {
@@ -123,5 +125,6 @@ function readMetaFields(file: string, dataSet: DataSet, transferSyntaxUID: strin
     studyInstanceUID: text(dataSet, 'x0020000d'),
     sopInstanceUID: text(dataSet, 'x00080018'),
     modality: text(dataSet, 'x00080060'),
+    seriesDescription: text(dataSet, 'x0008103e'),
   };
 }
