@@ -4,8 +4,8 @@
 // the reference PyTorch implementation's registration order (the order of model.parameters(), which is the
 // order the backbone declares them in); the head always trains. For resnet152 and 32 that is layer4.2 (9),
 // layer4.1 (9), layer4.0 (12) and the last 2 of layer3.35 (bn3.weight, bn3.bias), as the registry's
-// describeUnfrozen says. Batch-norm running statistics are buffers, not parameters: whether they update follows
-// the forward pass's training flag, not this list.
+// describeUnfrozen says. Batch-norm running statistics are buffers, not parameters: a batch norm whose scale is
+// frozen runs in inference mode during training, so its statistics stay those of the loaded weights.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LevelClassifier } from './classifier';
 import type { ParamRecord } from './module';
@@ -29,7 +29,18 @@ export function trainableParameters(model: LevelClassifier, options: FreezeOptio
   return [...fromBackbone, ...model.head.parameters];
 }
 
-/** The variables an optimizer should update (its varList). */
+/**
+ * Freezes the model for training: marks the backbone parameters left out of training as frozen (their batch
+ * norms then keep their running statistics) and returns the trainable ones, as trainableParameters.
+ */
+export function freezeModel(model: LevelClassifier, options: FreezeOptions): ParamRecord[] {
+  const trainable = trainableParameters(model, options);
+  const kept = new Set(trainable);
+  model.backbone.setFrozen(model.backbone.parameters.filter((parameter) => !kept.has(parameter)));
+  return trainable;
+}
+
+/** Freezes the model (freezeModel) and returns the variables an optimizer should update (its varList). */
 export function trainableVariables(model: LevelClassifier, options: FreezeOptions): tf.Variable[] {
-  return trainableParameters(model, options).map((parameter) => parameter.variable);
+  return freezeModel(model, options).map((parameter) => parameter.variable);
 }

@@ -125,7 +125,10 @@ export class LayerNorm {
 
 /**
  * BatchNorm2d on NHWC. Training normalises with the batch statistics and moves the running ones by `momentum`
- * (the variance unbiased, as PyTorch does); evaluation uses the running statistics.
+ * (the variance unbiased, as PyTorch does); evaluation uses the running statistics. A batch norm whose scale is
+ * frozen runs as in evaluation during training too (PyTorch's usual `.eval()` on a frozen backbone): its
+ * statistics stay those of the weights it was loaded with, and the frozen layers after it keep seeing the inputs
+ * they were trained on.
  */
 export class BatchNorm2d {
   readonly weight: Parameter;
@@ -150,7 +153,7 @@ export class BatchNorm2d {
   apply(x: tf.Tensor4D, context: ForwardContext): tf.Tensor4D {
     let mean: tf.Tensor;
     let variance: tf.Tensor;
-    if (context.training) {
+    if (context.training && !context.frozen.has(this.weight)) {
       ({ mean, variance } = tf.moments(x, [0, 1, 2]));
       this.updateRunningStatistics(mean, variance, x.size / this.channels);
     } else {

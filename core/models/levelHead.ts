@@ -84,7 +84,7 @@ export class LevelHead {
       );
     }
     const seeds = this.dropoutSeeds;
-    const context: ForwardContext = { training, nextSeed: () => seeds.nextSeed() };
+    const context: ForwardContext = { training, frozen: new Set(), nextSeed: () => seeds.nextSeed() };
     let x = tf.concat([features, tf.gather(this.table.variable, levels) as tf.Tensor2D], 1);
     for (const { linear, norm } of this.layers) {
       x = dropout(gelu(norm.apply(linear.apply(x))), this.rate, context);

@@ -202,6 +202,8 @@ export class Scope {
 /** What one forward pass needs besides its input: the mode, and seeds for dropout and stochastic depth. */
 export interface ForwardContext {
   readonly training: boolean;
+  /** Parameters the optimizer leaves alone: batch norms they scale run in inference mode even in training. */
+  readonly frozen: ReadonlySet<ParamRecord>;
   nextSeed(): number;
 }
 
@@ -211,6 +213,7 @@ export interface ForwardContext {
  */
 export class Backbone {
   private dropoutSeeds = new SeededRandom(0);
+  private frozen: ReadonlySet<ParamRecord> = new Set();
 
   constructor(
     /** The registry name, or a description of a custom configuration. */
@@ -245,6 +248,11 @@ export class Backbone {
     this.dropoutSeeds = new SeededRandom(seed ^ 0x5eed);
   }
 
+  /** Marks the parameters training leaves unchanged (see ForwardContext.frozen); replaces any earlier marking. */
+  setFrozen(parameters: Iterable<ParamRecord>): void {
+    this.frozen = new Set(parameters);
+  }
+
   /**
    * Features of a batch. `training` selects batch statistics in batch norm (and updates the running statistics),
    * dropout and stochastic depth, as PyTorch's train()/eval().
@@ -261,7 +269,7 @@ export class Backbone {
       );
     }
     const seeds = this.dropoutSeeds;
-    return this.run(images, { training, nextSeed: () => seeds.nextSeed() });
+    return this.run(images, { training, frozen: this.frozen, nextSeed: () => seeds.nextSeed() });
   }
 
   dispose(): void {

@@ -18,7 +18,7 @@ import { classificationReport } from '../metrics/classification';
 import { rsnaConditionScore } from '../metrics/rsnaLogLoss';
 import { LevelClassifier } from '../models/classifier';
 import { loadClassifier } from '../models/checkpoint';
-import { trainableParameters } from '../models/freezing';
+import { freezeModel } from '../models/freezing';
 import { backboneFacts, estimateTrainingMemory } from '../models/registry';
 import { AdamW } from '../train/adamw';
 import { EventWriter } from '../train/events';
@@ -207,7 +207,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       run.train.seed,
     );
     const freeze = { freezeBackbone: run.model.freeze_backbone, unfreezeLastN: run.model.unfreeze_last_n };
-    const trainable = trainableParameters(model, freeze);
+    const trainable = freezeModel(model, freeze);
     const trainableBackbone = trainable.length - model.head.parameters.length;
     checkMemory(run, trainableBackbone);
     // A run killed before its first checkpoint resumes from scratch, so it needs its pretrained weights like a new
