@@ -25,13 +25,15 @@ function runningStatistics(model: LevelClassifier): Map<string, Float32Array> {
   return statistics;
 }
 
-test('a training step leaves frozen batch-norm statistics unchanged and updates the trainable ones', () => {
+function tinyResnetClassifier(seed: number): LevelClassifier {
   const backbone = resnet({ block: 'basic', layers: [1, 1, 1, 1], widths: [4, 4, 8, 8], stemWidth: 4 }, 'tiny');
-  backbone.initialize(3);
-  const model = new LevelClassifier(
-    backbone,
-    new LevelHead({ featureWidth: 8, embedding: 4, hidden: [8] }).initialize(4),
-  );
+  const head = new LevelHead({ featureWidth: 8, embedding: 4, hidden: [8] });
+  return new LevelClassifier(backbone.initialize(seed), head.initialize(seed + 1));
+}
+
+test('a training step leaves frozen batch-norm statistics unchanged and updates the trainable ones', () => {
+  const model = tinyResnetClassifier(3);
+  const { backbone } = model;
   // The last 6 tensors: layer4.0's conv2, bn2 and downsample (conv, bn); layer4.0.bn1 just before them is frozen.
   const tail = backbone.parameters.slice(-6).map((p) => p.name);
   assert.deepEqual(tail, [
@@ -75,12 +77,7 @@ test('a training step leaves frozen batch-norm statistics unchanged and updates 
 });
 
 test('with nothing frozen every batch norm updates its statistics in training', () => {
-  const backbone = resnet({ block: 'basic', layers: [1, 1, 1, 1], widths: [4, 4, 8, 8], stemWidth: 4 }, 'tiny');
-  backbone.initialize(5);
-  const model = new LevelClassifier(
-    backbone,
-    new LevelHead({ featureWidth: 8, embedding: 4, hidden: [8] }).initialize(6),
-  );
+  const model = tinyResnetClassifier(5);
   trainableVariables(model, { freezeBackbone: false, unfreezeLastN: 0 });
   const before = runningStatistics(model);
   const images = tf.randomNormal([4, 32, 32, 3], 0.5, 2, 'float32', 12) as tf.Tensor4D;
