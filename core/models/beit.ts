@@ -4,7 +4,7 @@
 // the pooler's LayerNorm. Parameter order follows the registry generator's reconstruction
 // (test/fixtures/models/make_registry_facts.py), which mirrors transformers' module registration.
 import * as tf from '@tensorflow/tfjs-core';
-import { Backbone, ModelState, type ForwardContext, type Scope } from './module';
+import { Backbone, ModelState, StageList, type ForwardContext, type Scope } from './module';
 import { Conv2d, LayerNorm, Linear, gelu, multiHeadAttention, stochasticDepth } from './layers';
 import { constant, normal, zeros } from './random';
 
@@ -137,25 +137,17 @@ export function beit(config: BeitConfig, name = 'beit'): Backbone {
     stride: patchSize,
     ...WEIGHT_INIT,
   });
-  const layers: Layer[] = [];
+  const stages = new StageList(state);
+  stages.add((images: tf.Tensor4D) => {
+    const batch = images.shape[0];
+    const patches = tf.reshape(patchify.apply(images), [batch, grid * grid, dim]);
+    return tf.concat([tf.broadcastTo(classToken.variable, [batch, 1, dim]), patches], 1) as tf.Tensor3D;
+  });
   for (let index = 0; index < config.layers; index += 1) {
     const dropRate = config.layers > 1 ? ((config.stochasticDepth ?? 0) * index) / (config.layers - 1) : 0;
-    layers.push(beitLayer(root.child('encoder').child('layer').child(index), config, grid, dropRate));
+    stages.add(beitLayer(root.child('encoder').child('layer').child(index), config, grid, dropRate));
   }
   const poolerNorm = new LayerNorm(root.child('pooler').child('layernorm'), dim, EPS);
-  return new Backbone(
-    name,
-    dim,
-    state,
-    (images, context) => {
-      const batch = images.shape[0];
-      const patches = tf.reshape(patchify.apply(images), [batch, grid * grid, dim]);
-      let x = tf.concat([tf.broadcastTo(classToken.variable, [batch, 1, dim]), patches], 1) as tf.Tensor3D;
-      for (const layer of layers) {
-        x = layer(x, context);
-      }
-      return poolerNorm.apply(meanOfPatchTokens(x));
-    },
-    imageSize,
-  );
+  stages.add((x: tf.Tensor3D) => poolerNorm.apply(meanOfPatchTokens(x)));
+  return new Backbone(name, dim, state, stages, imageSize);
 }

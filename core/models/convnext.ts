@@ -1,7 +1,7 @@
 // ConvNeXt (torchvision), without the final Linear: the classifier's LayerNorm (classifier.0) stays, applied to
 // the pooled features.
 import * as tf from '@tensorflow/tfjs-core';
-import { Backbone, ModelState, type ForwardContext, type Scope } from './module';
+import { Backbone, ModelState, StageList, type ForwardContext, type Scope } from './module';
 import { Conv2d, LayerNorm, Linear, gelu, globalAveragePool, stochasticDepth } from './layers';
 import { constant, truncatedNormal, zeros } from './random';
 
@@ -65,13 +65,14 @@ export function convnext(config: ConvnextConfig, name = 'convnext'): Backbone {
   const stemNorm = new LayerNorm(features.child(0).child(1), dims[0]!, EPS);
   const totalBlocks = depths.reduce((sum, depth) => sum + depth, 0);
   const maxDrop = config.stochasticDepth ?? 0;
-  const stages: Stage[] = [];
+  const stages = new StageList(state);
+  stages.add((images: tf.Tensor4D) => stemNorm.apply(stemConv.apply(images)));
   let blockId = 0;
   dims.forEach((dim, stage) => {
     const stageScope = features.child(1 + 2 * stage);
     for (let index = 0; index < depths[stage]!; index += 1) {
       const dropRate = totalBlocks > 1 ? (maxDrop * blockId) / (totalBlocks - 1) : 0;
-      stages.push(convnextBlock(stageScope.child(index), dim, config.layerScale ?? 1e-6, dropRate));
+      stages.add(convnextBlock(stageScope.child(index), dim, config.layerScale ?? 1e-6, dropRate));
       blockId += 1;
     }
     const next = dims[stage + 1];
@@ -79,16 +80,11 @@ export function convnext(config: ConvnextConfig, name = 'convnext'): Backbone {
       const downsampleScope = features.child(2 + 2 * stage);
       const norm = new LayerNorm(downsampleScope.child(0), dim, EPS);
       const reduce = conv(downsampleScope.child(1), dim, next, 2, 2);
-      stages.push((x) => reduce.apply(norm.apply(x)));
+      stages.add((x: tf.Tensor4D) => reduce.apply(norm.apply(x)));
     }
   });
   const width = dims[dims.length - 1]!;
   const finalNorm = new LayerNorm(state.scope().child('classifier').child(0), width, EPS);
-  return new Backbone(name, width, state, (images, context) => {
-    let x = stemNorm.apply(stemConv.apply(images));
-    for (const stage of stages) {
-      x = stage(x, context);
-    }
-    return finalNorm.apply(globalAveragePool(x));
-  });
+  stages.add((x: tf.Tensor4D) => finalNorm.apply(globalAveragePool(x)));
+  return new Backbone(name, width, state, stages);
 }

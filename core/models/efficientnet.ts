@@ -1,7 +1,7 @@
 // EfficientNetV2 (torchvision's EfficientNet with FusedMBConv and MBConv stages), without the classifier: the
 // features are the pooled output of the last 1x1 convolution. The classifier's Dropout is left to the head.
 import * as tf from '@tensorflow/tfjs-core';
-import { Backbone, ModelState, type ForwardContext, type Scope } from './module';
+import { Backbone, ModelState, StageList, type ForwardContext, type Scope } from './module';
 import { BatchNorm2d, Conv2d, globalAveragePool, silu, stochasticDepth } from './layers';
 import { kaimingNormalFanOut, zeros } from './random';
 
@@ -168,24 +168,20 @@ export function efficientnet(config: EfficientnetConfig, name = 'efficientnet_v2
   const features = state.scope().child('features');
   const stem = convNormActivation(features.child(0), 3, stages[0]!.inChannels, 3, { stride: 2, activation: true });
   const totalBlocks = stages.reduce((sum, s) => sum + s.layers, 0);
-  const blocks: Block[] = [];
+  const steps = new StageList(state);
+  steps.add(stem);
   let blockId = 0;
   stages.forEach((settings, stageIndex) => {
     for (let index = 0; index < settings.layers; index += 1) {
       const inChannels = index === 0 ? settings.inChannels : settings.outChannels;
       const stride = index === 0 ? settings.stride : 1;
       const dropRate = ((config.stochasticDepth ?? 0) * blockId) / totalBlocks;
-      blocks.push(block(features.child(1 + stageIndex).child(index), settings, inChannels, stride, dropRate));
+      steps.add(block(features.child(1 + stageIndex).child(index), settings, inChannels, stride, dropRate));
       blockId += 1;
     }
   });
   const last = stages[stages.length - 1]!.outChannels;
   const head = convNormActivation(features.child(1 + stages.length), last, lastChannels, 1, { activation: true });
-  return new Backbone(name, lastChannels, state, (images, context) => {
-    let x = stem(images, context);
-    for (const b of blocks) {
-      x = b(x, context);
-    }
-    return globalAveragePool(head(x, context));
-  });
+  steps.add((x: tf.Tensor4D, context: ForwardContext) => globalAveragePool(head(x, context)));
+  return new Backbone(name, lastChannels, state, steps);
 }

@@ -207,6 +207,44 @@ export interface ForwardContext {
   nextSeed(): number;
 }
 
+/** One step of a backbone's forward pass (the stem, one block, the pooling at the end). */
+export type StageRun = (x: tf.Tensor, context: ForwardContext) => tf.Tensor;
+
+export interface BackboneStage {
+  readonly run: StageRun;
+  /** The stage's own parameters: `count` entries of the state's parameters from `first`, in declaration order. */
+  readonly first: number;
+  readonly count: number;
+}
+
+/**
+ * A backbone's stages in forward order, collected while it is built: each stage owns the parameters declared since
+ * the previous one was added, so build a stage's layers, then add the function that runs them.
+ */
+export class StageList {
+  readonly stages: BackboneStage[] = [];
+  private declared = 0;
+
+  constructor(private readonly state: ModelState) {}
+
+  add<In extends tf.Tensor, Out extends tf.Tensor>(run: (x: In, context: ForwardContext) => Out): void {
+    const total = this.state.parameters.length;
+    this.stages.push({ run: run as unknown as StageRun, first: this.declared, count: total - this.declared });
+    this.declared = total;
+  }
+}
+
+/**
+ * A forward pass run stage by stage, so a trainer can run a frozen prefix outside the gradient tape and the rest
+ * inside it. Every stage of one pass draws from the same dropout and stochastic-depth seeds, so a split pass draws
+ * exactly what `forward` would.
+ */
+export interface BackbonePass {
+  readonly stageCount: number;
+  /** Runs stage `index` on the previous stage's output (the images for stage 0). */
+  runStage(index: number, x: tf.Tensor): tf.Tensor;
+}
+
 /**
  * A feature extractor: images NHWC float32 (normalised) -> features [N, featureWidth]. Its parameters are named
  * and ordered exactly as in the reference PyTorch model without its classification head.
@@ -214,16 +252,22 @@ export interface ForwardContext {
 export class Backbone {
   private dropoutSeeds = new SeededRandom(0);
   private frozen: ReadonlySet<ParamRecord> = new Set();
+  readonly stages: readonly BackboneStage[];
 
   constructor(
     /** The registry name, or a description of a custom configuration. */
     readonly name: string,
     readonly featureWidth: number,
     readonly state: ModelState,
-    private readonly run: (images: tf.Tensor4D, context: ForwardContext) => tf.Tensor2D,
+    stages: StageList,
     /** Input side the configuration requires (position embeddings fix it), or undefined for any side. */
     readonly fixedInputSize?: number,
-  ) {}
+  ) {
+    if (stages.stages.reduce((sum, stage) => sum + stage.count, 0) !== state.parameters.length) {
+      throw new Error(`${name}: its stages own fewer parameters than the model declares; add every stage`);
+    }
+    this.stages = stages.stages;
+  }
 
   get parameters(): readonly ParamRecord[] {
     return this.state.parameters;
@@ -258,6 +302,14 @@ export class Backbone {
    * dropout and stochastic depth, as PyTorch's train()/eval().
    */
   forward(images: tf.Tensor4D, training: boolean): tf.Tensor2D {
+    const pass = this.beginPass(images, training);
+    let x: tf.Tensor = images;
+    for (let index = 0; index < pass.stageCount; index += 1) x = pass.runStage(index, x);
+    return x as tf.Tensor2D;
+  }
+
+  /** Checks the images and starts a stage-by-stage pass over them (see BackbonePass). */
+  beginPass(images: tf.Tensor4D, training: boolean): BackbonePass {
     if (images.rank !== 4 || images.shape[3] !== 3) {
       throw new RangeError(`${this.name} takes NHWC images with 3 channels, got shape [${images.shape.join(', ')}]`);
     }
@@ -269,7 +321,20 @@ export class Backbone {
       );
     }
     const seeds = this.dropoutSeeds;
-    return this.run(images, { training, frozen: this.frozen, nextSeed: () => seeds.nextSeed() });
+    const context: ForwardContext = { training, frozen: this.frozen, nextSeed: () => seeds.nextSeed() };
+    return { stageCount: this.stages.length, runStage: (index, x) => this.stages[index]!.run(x, context) };
+  }
+
+  /**
+   * How many leading stages hold no trainable parameter: their output is a constant to the gradient, so a trainer
+   * can run them outside the gradient tape. The stages only use parameters they own, so this is exact.
+   */
+  frozenStageCount(trainable: ReadonlySet<tf.Variable>): number {
+    const parameters = this.parameters;
+    const index = this.stages.findIndex((stage) =>
+      parameters.slice(stage.first, stage.first + stage.count).some((p) => trainable.has(p.variable)),
+    );
+    return index === -1 ? this.stages.length : index;
   }
 
   dispose(): void {

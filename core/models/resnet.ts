@@ -1,6 +1,6 @@
 // ResNet (torchvision's v1.5: the stride sits on the 3x3 convolution of a bottleneck), without the final fc.
 import * as tf from '@tensorflow/tfjs-core';
-import { Backbone, ModelState, type ForwardContext, type Scope } from './module';
+import { Backbone, ModelState, StageList, type ForwardContext, type Scope } from './module';
 import { BatchNorm2d, Conv2d, globalAveragePool } from './layers';
 import { kaimingNormalFanOut } from './random';
 
@@ -77,23 +77,20 @@ export function resnet(config: ResnetConfig, name = 'resnet'): Backbone {
   const root = state.scope();
   const stem = conv(root.child('conv1'), 3, config.stemWidth, 7, 2);
   const stemNorm = new BatchNorm2d(root.child('bn1'), config.stemWidth);
+  const stages = new StageList(state);
+  stages.add((images: tf.Tensor4D, context) =>
+    tf.maxPool(tf.relu(stemNorm.apply(stem.apply(images), context)), 3, 2, 1),
+  );
   const makeBlock = config.block === 'basic' ? basicBlock : bottleneckBlock;
   const expansion = config.block === 'basic' ? 1 : 4;
-  const blocks: Block[] = [];
   let channels = config.stemWidth;
   config.layers.forEach((count, stage) => {
     for (let index = 0; index < count; index += 1) {
       const stride = stage > 0 && index === 0 ? 2 : 1;
-      blocks.push(makeBlock(root.child(`layer${stage + 1}`).child(index), channels, config.widths[stage]!, stride));
+      stages.add(makeBlock(root.child(`layer${stage + 1}`).child(index), channels, config.widths[stage]!, stride));
       channels = config.widths[stage]! * expansion;
     }
   });
-  return new Backbone(name, channels, state, (images, context) => {
-    let x = tf.relu(stemNorm.apply(stem.apply(images), context));
-    x = tf.maxPool(x, 3, 2, 1);
-    for (const block of blocks) {
-      x = block(x, context);
-    }
-    return globalAveragePool(x);
-  });
+  stages.add(globalAveragePool);
+  return new Backbone(name, channels, state, stages);
 }

@@ -2,7 +2,7 @@
 // the token grid. Windows, shifts and patch merging are written with pad/reshape/transpose/slice/concat (no
 // strided slices, which have no gradient in tfjs).
 import * as tf from '@tensorflow/tfjs-core';
-import { Backbone, ModelState, type ForwardContext, type Scope } from './module';
+import { Backbone, ModelState, StageList, type ForwardContext, type Scope } from './module';
 import { Conv2d, LayerNorm, Linear, gelu, globalAveragePool, multiHeadAttention, stochasticDepth } from './layers';
 import { truncatedNormal, zeros } from './random';
 
@@ -251,7 +251,8 @@ export function swin(config: SwinConfig, name = 'swin'): Backbone {
   const patchNorm = new LayerNorm(features.child(0).child(2), embedDim, EPS);
   const totalBlocks = depths.reduce((sum, depth) => sum + depth, 0);
   const maxDrop = config.stochasticDepth ?? 0;
-  const blocks: Block[] = [];
+  const stages = new StageList(state);
+  stages.add((images: tf.Tensor4D) => patchNorm.apply(patchify.apply(images)));
   let blockId = 0;
   let dim = embedDim;
   depths.forEach((depth, stage) => {
@@ -259,21 +260,16 @@ export function swin(config: SwinConfig, name = 'swin'): Backbone {
     for (let index = 0; index < depth; index += 1) {
       const shift = index % 2 === 0 ? 0 : Math.floor(windowSize / 2);
       const dropRate = totalBlocks > 1 ? (maxDrop * blockId) / (totalBlocks - 1) : 0;
-      blocks.push(
+      stages.add(
         swinBlock(features.child(1 + 2 * stage).child(index), dim, heads[stage]!, windowSize, shift, dropRate),
       );
       blockId += 1;
     }
     if (stage < depths.length - 1) {
-      blocks.push(patchMerging(features.child(2 + 2 * stage), dim));
+      stages.add(patchMerging(features.child(2 + 2 * stage), dim));
     }
   });
   const finalNorm = new LayerNorm(state.scope().child('norm'), dim, EPS);
-  return new Backbone(name, dim, state, (images, context) => {
-    let x = patchNorm.apply(patchify.apply(images));
-    for (const block of blocks) {
-      x = block(x, context);
-    }
-    return globalAveragePool(finalNorm.apply(x));
-  });
+  stages.add((x: tf.Tensor4D) => globalAveragePool(finalNorm.apply(x)));
+  return new Backbone(name, dim, state, stages);
 }

@@ -1,7 +1,7 @@
 // Vision Transformer (torchvision's VisionTransformer), without its heads: the feature is the class token after
 // the encoder's final LayerNorm.
 import * as tf from '@tensorflow/tfjs-core';
-import { Backbone, ModelState, type ForwardContext, type Scope } from './module';
+import { Backbone, ModelState, StageList, type ForwardContext, type Scope } from './module';
 import { Conv2d, LayerNorm, Linear, dropout, gelu, linear, multiHeadAttention } from './layers';
 import { normal, torchDefault, truncatedNormal, xavierUniform, zeros } from './random';
 
@@ -83,25 +83,20 @@ export function vit(config: VitConfig, name = 'vit'): Backbone {
   });
   const encoder = root.child('encoder');
   const positions = encoder.param('pos_embedding', [1, tokens, dim], 'plain', normal(0.02));
-  const layers: Layer[] = [];
+  const stages = new StageList(state);
+  stages.add((images: tf.Tensor4D, context) => {
+    const batch = images.shape[0];
+    const patches = tf.reshape(patchify.apply(images), [batch, tokens - 1, dim]);
+    const x = tf.concat([tf.broadcastTo(classToken.variable, [batch, 1, dim]), patches], 1) as tf.Tensor3D;
+    return dropout(tf.add(x, positions.variable), config.dropout ?? 0, context);
+  });
   for (let index = 0; index < config.layers; index += 1) {
-    layers.push(encoderLayer(encoder.child('layers').child(`encoder_layer_${index}`), config));
+    stages.add(encoderLayer(encoder.child('layers').child(`encoder_layer_${index}`), config));
   }
   const finalNorm = new LayerNorm(encoder.child('ln'), dim, EPS);
-  return new Backbone(
-    name,
-    dim,
-    state,
-    (images, context) => {
-      const batch = images.shape[0];
-      const patches = tf.reshape(patchify.apply(images), [batch, tokens - 1, dim]);
-      let x = tf.concat([tf.broadcastTo(classToken.variable, [batch, 1, dim]), patches], 1) as tf.Tensor3D;
-      x = dropout(tf.add(x, positions.variable), config.dropout ?? 0, context);
-      for (const layer of layers) {
-        x = layer(x, context);
-      }
-      return tf.reshape(tf.slice(finalNorm.apply(x), [0, 0, 0], [batch, 1, dim]), [batch, dim]);
-    },
-    imageSize,
-  );
+  stages.add((x: tf.Tensor3D) => {
+    const batch = x.shape[0];
+    return tf.reshape(tf.slice(finalNorm.apply(x), [0, 0, 0], [batch, 1, dim]), [batch, dim]);
+  });
+  return new Backbone(name, dim, state, stages, imageSize);
 }
