@@ -1,17 +1,28 @@
-// `radlab synth --out <dir> --studies N [--seed S]`: writes a synthetic RSNA LSDC dataset (phantom lumbar
-// spines whose narrowing encodes each level's grade) for trying experiments without the competition data.
+// `radlab synth --out <dir> --studies N [--seed S] [--messy cases] [--test-studies M]`: writes a synthetic RSNA
+// LSDC dataset (phantom lumbar spines whose narrowing encodes each level's grade) for trying experiments without
+// the competition data; clean unless irregularities of the real data are asked for.
 import { parseArgs } from 'node:util';
 import { stderr, stdout } from 'node:process';
 import { ensureSyntheticDataset, MARKER_FILE } from '../data/synthetic/dataset';
 import { CONDITIONS } from '../data/lsdcVocabulary';
+import { DEFAULT_MESSY_RATE, MESSY_CASES, parseMessyCases, type MessyOptions } from '../data/synthetic/messy';
 
 export { ensureSyntheticDataset } from '../data/synthetic/dataset';
 
-export const USAGE = 'radlab synth --out <dir> --studies <N> [--seed <S>]';
+export const USAGE =
+  'radlab synth --out <dir> --studies <N> [--seed <S>] [--messy all|<case,...>] [--messy-rate <0-1>] [--test-studies <M>]';
 const DEFAULT_SEED = 42;
 
 export async function run(args: string[]): Promise<number> {
-  let values: { out?: string; studies?: string; seed?: string; help?: boolean };
+  let values: {
+    out?: string;
+    studies?: string;
+    seed?: string;
+    messy?: string;
+    'messy-rate'?: string;
+    'test-studies'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args,
@@ -19,6 +30,9 @@ export async function run(args: string[]): Promise<number> {
         out: { type: 'string' },
         studies: { type: 'string' },
         seed: { type: 'string' },
+        messy: { type: 'string' },
+        'messy-rate': { type: 'string' },
+        'test-studies': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -30,7 +44,13 @@ export async function run(args: string[]): Promise<number> {
   }
   if (values.help) {
     stdout.write(
-      `Usage: ${USAGE}\nWrites a synthetic dataset in the RSNA 2024 LSDC layout (default seed ${DEFAULT_SEED}).\n`,
+      `Usage: ${USAGE}\nWrites a synthetic dataset in the RSNA 2024 LSDC layout (default seed ${DEFAULT_SEED}).\n` +
+        `--messy adds irregularities of the real data to a share of the studies (--messy-rate, default ${DEFAULT_MESSY_RATE}; ` +
+        'each case reaches at least one study):\n' +
+        Object.entries(MESSY_CASES)
+          .map(([name, description]) => `  ${name.padEnd(20)}${description}\n`)
+          .join('') +
+        '--test-studies writes further unlabelled studies as test_images/ and test_series_descriptions.csv.\n',
     );
     return 0;
   }
@@ -40,16 +60,25 @@ export async function run(args: string[]): Promise<number> {
   }
   const studies = wholeNumber(values.studies);
   const seed = values.seed === undefined ? DEFAULT_SEED : wholeNumber(values.seed);
-  if (studies === undefined || seed === undefined) {
+  const testStudies = values['test-studies'] === undefined ? 0 : wholeNumber(values['test-studies']);
+  if (studies === undefined || seed === undefined || testStudies === undefined) {
     stderr.write(
-      `radlab synth: --studies and --seed take whole numbers (got '${values.studies}', '${values.seed ?? DEFAULT_SEED}').\n`,
+      `radlab synth: --studies, --seed and --test-studies take whole numbers (got '${values.studies}', ` +
+        `'${values.seed ?? DEFAULT_SEED}', '${values['test-studies'] ?? 0}').\n`,
     );
+    return 2;
+  }
+  let messy: MessyOptions | undefined;
+  try {
+    messy = messyOptions(values.messy, values['messy-rate']);
+  } catch (error) {
+    stderr.write(`radlab synth: ${(error as Error).message}\n`);
     return 2;
   }
 
   let result;
   try {
-    result = await ensureSyntheticDataset(values.out, { studies, seed });
+    result = await ensureSyntheticDataset(values.out, { studies, seed, messy, test_studies: testStudies });
   } catch (error) {
     stderr.write(`radlab synth: ${(error as Error).message}\n`);
     return 1;
@@ -72,7 +101,26 @@ export async function run(args: string[]): Promise<number> {
         .join(' ')}\n`,
     );
   }
+  if (summary.testStudies !== undefined) {
+    stdout.write(`  held-out studies ${summary.testStudies} in test_images/ (test_series_descriptions.csv)\n`);
+  }
+  for (const [name, studyIds] of Object.entries(summary.messy ?? {})) {
+    stdout.write(`  ${name}: ${studyIds.length} studies (${studyIds.join(', ')})\n`);
+  }
   return 0;
+}
+
+/** The irregularities asked for, or undefined for a clean dataset; throws on an unknown case or a bad rate. */
+function messyOptions(cases: string | undefined, rate: string | undefined): MessyOptions | undefined {
+  if (cases === undefined) {
+    if (rate !== undefined) throw new Error('--messy-rate needs --messy');
+    return undefined;
+  }
+  const value = rate === undefined ? DEFAULT_MESSY_RATE : Number(rate);
+  if (rate !== undefined && (rate.trim() === '' || !Number.isFinite(value))) {
+    throw new Error(`--messy-rate takes a number above 0 and at most 1, got '${rate}'`);
+  }
+  return { cases: parseMessyCases(cases), rate: value };
 }
 
 function wholeNumber(text: string): number | undefined {

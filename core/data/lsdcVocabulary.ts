@@ -52,6 +52,9 @@ export type GradeIndex = 0 | 1 | 2;
 export const DATASET_FILES = ['train.csv', 'train_label_coordinates.csv', 'train_series_descriptions.csv'] as const;
 export const DATASET_IMAGES_FOLDER = 'train_images';
 export const [TRAIN_CSV, COORDINATES_CSV, SERIES_CSV] = DATASET_FILES;
+/** The held-out part as the competition ships it: images and series descriptions, no labels or points. */
+export const TEST_IMAGES_FOLDER = 'test_images';
+export const TEST_SERIES_CSV = 'test_series_descriptions.csv';
 
 /** The header of each CSV file, in the order the competition writes it. */
 export const TRAIN_COLUMNS: readonly string[] = [

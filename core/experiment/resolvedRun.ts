@@ -1,6 +1,7 @@
 // The shape of one fully resolved run, as the trainer receives it. It mirrors schema.ts with every default
 // applied; test/experiment/resolve.test.ts walks the schema to prove the two stay in step.
 import type { Condition, Level, SeriesDescription } from '../data/lsdcVocabulary';
+import type { SyntheticParameters } from '../data/synthetic/generate';
 import type { ENGINES, EXECUTORS } from './schema';
 
 export interface ResolvedRun {
@@ -14,7 +15,7 @@ export interface ResolvedRun {
   data: {
     /** Absolute dataset folder. */
     root: string;
-    synthetic?: { studies: number; seed: number };
+    synthetic?: SyntheticParameters;
     condition: Condition;
     levels: Level[];
     series: 'auto' | SeriesDescription;

@@ -2,6 +2,7 @@
 // the language server's completion and hover, the `New Experiment` template, the resolver's defaults and the
 // README's reference table are all read from this object.
 import { CONDITIONS, LEVELS, SERIES_DESCRIPTIONS } from '../data/lsdcVocabulary';
+import { DEFAULT_MESSY_RATE, MESSY_CASE_NAMES, MESSY_CASES } from '../data/synthetic/messy';
 import { BACKBONE_NAMES } from '../models/registry';
 import type { EnumNode, FieldSpec, ObjectNode, SchemaNode, StringNode } from './schemaNodes';
 
@@ -36,6 +37,40 @@ const dataSection = object({
         default: 40,
       },
       seed: { ...seed, default: 7 },
+      messy: {
+        node: object({
+          cases: {
+            node: {
+              kind: 'oneOf',
+              options: [
+                { kind: 'enum', values: ['all'], valueDocs: { all: 'Every irregularity below.' } },
+                {
+                  kind: 'list',
+                  items: { kind: 'enum', values: MESSY_CASE_NAMES, valueDocs: MESSY_CASES },
+                  minItems: 1,
+                  unique: true,
+                },
+              ],
+            },
+            description: 'Which irregularities of the real data to reproduce: all, or a list of their names.',
+            default: 'all',
+          },
+          rate: {
+            node: { kind: 'number', min: 0, max: 1, exclusiveMin: true },
+            description: 'Share of studies each irregularity reaches; every requested one reaches at least one study.',
+            default: DEFAULT_MESSY_RATE,
+          },
+        }),
+        description:
+          'Make the dataset as messy as the RSNA data (several or missing series, levels without points, irregular instance numbers and geometry, unlabelled studies); radlab dataset lists how each is handled.',
+        enables: true,
+      },
+      test_studies: {
+        node: { kind: 'number', integer: true, min: 0, max: 5000 },
+        description:
+          'Further unlabelled studies written as test_images/ and test_series_descriptions.csv, the layout of the competition test set.',
+        default: 0,
+      },
     }),
     description: 'Generate a synthetic dataset in the RSNA layout at data.root when that folder does not exist yet.',
     enables: true,

@@ -3,7 +3,8 @@
 import { readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSyntheticDataset, type GenerationSummary, type SyntheticParameters } from './generate';
-import { COORDINATES_CSV, DATASET_IMAGES_FOLDER, SERIES_CSV, TRAIN_CSV } from '../lsdcVocabulary';
+import { COORDINATES_CSV, DATASET_IMAGES_FOLDER, SERIES_CSV, TEST_IMAGES_FOLDER, TEST_SERIES_CSV, TRAIN_CSV } from '../lsdcVocabulary';
+import { checkMessyOptions, messyCaseList, type MessyOptions } from './messy';
 
 export const MARKER_FILE = 'synthetic.json';
 export const GENERATOR = 'radlab-synthetic-lsdc';
@@ -15,6 +16,8 @@ export interface SyntheticMarker {
   version: number;
   studies: number;
   seed: number;
+  messy?: MessyOptions;
+  test_studies?: number;
   /** False while generation is under way: an interrupted dataset is regenerated, not trusted. */
   complete: boolean;
   summary?: GenerationSummary;
@@ -27,7 +30,7 @@ export interface EnsureResult {
   seconds: number;
 }
 
-const DATASET_ENTRIES = [TRAIN_CSV, SERIES_CSV, COORDINATES_CSV, DATASET_IMAGES_FOLDER, MARKER_FILE];
+const DATASET_ENTRIES = [TRAIN_CSV, SERIES_CSV, COORDINATES_CSV, DATASET_IMAGES_FOLDER, TEST_SERIES_CSV, TEST_IMAGES_FOLDER, MARKER_FILE];
 
 export function checkParameters(parameters: SyntheticParameters): void {
   if (!Number.isInteger(parameters.studies) || parameters.studies < 1 || parameters.studies > 100_000) {
@@ -36,15 +39,33 @@ export function checkParameters(parameters: SyntheticParameters): void {
   if (!Number.isInteger(parameters.seed) || parameters.seed < 0 || parameters.seed > 0xffffffff) {
     throw new Error(`seed must be a whole number from 0 to 4294967295, got ${parameters.seed}`);
   }
+  const testStudies = parameters.test_studies ?? 0;
+  if (!Number.isInteger(testStudies) || testStudies < 0 || testStudies > 100_000) {
+    throw new Error(`test studies must be a whole number from 0 to 100000, got ${testStudies}`);
+  }
+  if (parameters.messy !== undefined) checkMessyOptions(parameters.messy, parameters.studies);
 }
+
+/** The parameters in one canonical form: messy cases listed and sorted, no held-out count of 0. */
+function canonical(parameters: SyntheticParameters): SyntheticParameters {
+  const { studies, seed, messy, test_studies } = parameters;
+  return {
+    studies,
+    seed,
+    ...(messy !== undefined ? { messy: { cases: messyCaseList(messy.cases), rate: messy.rate } } : {}),
+    ...(test_studies !== undefined && test_studies > 0 ? { test_studies } : {}),
+  };
+}
+
 
 /**
  * Makes `dir` hold the synthetic dataset for `parameters`: does nothing when it already does, regenerates a
  * synthetic dataset made with other parameters (or left incomplete), and refuses a non-empty folder that is
  * not a synthetic dataset.
  */
-export async function ensureSyntheticDataset(dir: string, parameters: SyntheticParameters): Promise<EnsureResult> {
-  checkParameters(parameters);
+export async function ensureSyntheticDataset(dir: string, requested: SyntheticParameters): Promise<EnsureResult> {
+  checkParameters(requested);
+  const parameters = canonical(requested);
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
@@ -57,8 +78,7 @@ export async function ensureSyntheticDataset(dir: string, parameters: SyntheticP
           'Choose an empty or new folder.',
       );
     }
-    if (marker.complete && marker.summary !== undefined && marker.version === GENERATOR_VERSION &&
-      marker.studies === parameters.studies && marker.seed === parameters.seed) {
+    if (marker.complete && marker.summary !== undefined && marker.version === GENERATOR_VERSION && JSON.stringify(canonical(marker)) === JSON.stringify(parameters)) {
       return { generated: false, summary: marker.summary, seconds: 0 };
     }
     for (const entry of DATASET_ENTRIES) await rm(join(dir, entry), { recursive: true, force: true });

@@ -57,8 +57,8 @@ export function projectToPixel(geometry: SeriesGeometry, slice: SlicePlane, poin
   };
 }
 
-/** The 1-based instance number of the slice nearest to a point. */
-export function nearestInstance(geometry: SeriesGeometry, point: Vec3, candidates?: (slice: SlicePlane) => boolean): number {
+/** The index in `geometry.slices` of the slice nearest to a point (-1 when no slice is a candidate). */
+export function nearestSlice(geometry: SeriesGeometry, point: Vec3, candidates?: (slice: SlicePlane) => boolean): number {
   let best = -1;
   let bestDistance = Infinity;
   geometry.slices.forEach((slice, index) => {
@@ -66,7 +66,7 @@ export function nearestInstance(geometry: SeriesGeometry, point: Vec3, candidate
     const distance = Math.abs(projectToPixel(geometry, slice, point).offPlane);
     if (distance < bestDistance) {
       bestDistance = distance;
-      best = index + 1;
+      best = index;
     }
   });
   return best;
@@ -82,6 +82,8 @@ export interface SagittalPlan {
   pixelSpacing: number;
   sliceThickness: number;
   spacingBetweenSlices: number;
+  /** Rows and columns of the (square) images. */
+  size: number;
   /** Slab centre in patient coordinates (the mid slice passes through it). */
   centre: Vec3;
 }
@@ -97,6 +99,7 @@ export function planSagittal(random: Random, phantom: LumbarPhantom): SagittalPl
     pixelSpacing: Number(uniform(random, 0.82, 0.9).toFixed(4)),
     sliceThickness,
     spacingBetweenSlices: Number((sliceThickness + uniform(random, 0.2, 0.6)).toFixed(1)),
+    size: SAGITTAL_SIZE,
     centre,
   };
 }
@@ -113,15 +116,15 @@ export function sagittalSeries(description: SeriesDescription, plan: SagittalPla
   for (let i = 0; i < plan.sliceCount; i++) {
     const centre = along(plan.centre, normal, (i - (plan.sliceCount - 1) / 2) * plan.spacingBetweenSlices);
     slices.push({
-      position: cornerFor(centre, SAGITTAL_ROW, SAGITTAL_COLUMN, SAGITTAL_SIZE, SAGITTAL_SIZE, plan.pixelSpacing),
+      position: cornerFor(centre, SAGITTAL_ROW, SAGITTAL_COLUMN, plan.size, plan.size, plan.pixelSpacing),
       rowDirection: SAGITTAL_ROW,
       columnDirection: SAGITTAL_COLUMN,
     });
   }
   return {
     description,
-    rows: SAGITTAL_SIZE,
-    columns: SAGITTAL_SIZE,
+    rows: plan.size,
+    columns: plan.size,
     pixelSpacing: plan.pixelSpacing,
     sliceThickness: plan.sliceThickness,
     spacingBetweenSlices: plan.spacingBetweenSlices,
@@ -129,15 +132,29 @@ export function sagittalSeries(description: SeriesDescription, plan: SagittalPla
   };
 }
 
+/** Matrix, pixel spacing and slices per disc of an axial series. */
+export interface AxialLayout {
+  size: number;
+  pixelSpacing: number;
+  slicesPerLevel: number;
+}
+
 const AXIAL_SIZE = 192;
 const AXIAL_SLICES_PER_LEVEL = 3;
 
 /**
- * Three slices per disc from L1/L2 down to L5/S1, each stack perpendicular to the spine at its disc. Within a
- * stack instances run from head to foot, i.e. against the plane normal (+z tilted with the disc).
+ * A few slices per disc from L1/L2 down to L5/S1 (three unless `layout` says otherwise), each stack
+ * perpendicular to the spine at its disc. Within a stack instances run from head to foot, i.e. against the
+ * plane normal (+z tilted with the disc). `layout` replaces the drawn matrix and spacing; the draws are made
+ * either way, so the rest of the study stays the same.
  */
-export function axialSeries(random: Random, phantom: LumbarPhantom): SeriesGeometry {
-  const pixelSpacing = Number(uniform(random, 0.8, 0.9).toFixed(4));
+export function axialSeries(random: Random, phantom: LumbarPhantom, layout?: AxialLayout): SeriesGeometry {
+  const drawnSpacing = Number(uniform(random, 0.8, 0.9).toFixed(4));
+  const { size, pixelSpacing, slicesPerLevel } = layout ?? {
+    size: AXIAL_SIZE,
+    pixelSpacing: drawnSpacing,
+    slicesPerLevel: AXIAL_SLICES_PER_LEVEL,
+  };
   const sliceThickness = Number(uniform(random, 3.3, 4).toFixed(1));
   const spacingBetweenSlices = Number((sliceThickness + uniform(random, 0, 0.4)).toFixed(1));
   const depthCentre = 12 + uniform(random, -5, 5);
@@ -148,10 +165,10 @@ export function axialSeries(random: Random, phantom: LumbarPhantom): SeriesGeome
     const rowDirection: Vec3 = [1, 0, 0];
     const columnDirection = phantom.posteriorAt(u);
     const discCentre = phantom.toPatient(u, depthCentre, uniform(random, -2, 2));
-    for (let i = 0; i < AXIAL_SLICES_PER_LEVEL; i++) {
-      const centre = along(discCentre, normal, ((AXIAL_SLICES_PER_LEVEL - 1) / 2 - i) * spacingBetweenSlices);
+    for (let i = 0; i < slicesPerLevel; i++) {
+      const centre = along(discCentre, normal, ((slicesPerLevel - 1) / 2 - i) * spacingBetweenSlices);
       slices.push({
-        position: cornerFor(centre, rowDirection, columnDirection, AXIAL_SIZE, AXIAL_SIZE, pixelSpacing),
+        position: cornerFor(centre, rowDirection, columnDirection, size, size, pixelSpacing),
         rowDirection,
         columnDirection,
         level,
@@ -160,8 +177,8 @@ export function axialSeries(random: Random, phantom: LumbarPhantom): SeriesGeome
   });
   return {
     description: 'Axial T2',
-    rows: AXIAL_SIZE,
-    columns: AXIAL_SIZE,
+    rows: size,
+    columns: size,
     pixelSpacing,
     sliceThickness,
     spacingBetweenSlices,
