@@ -15,8 +15,10 @@
 // 3. The scorer averages its terms with weight 1 each. For one condition that is
 //        score = (L_condition + L_any) / 2   for spinal canal stenosis,
 //        score = L_condition                for the foraminal and subarticular conditions.
-//    (The full competition score averages the spinal, foraminal (left and right pooled) and subarticular
-//    condition terms and L_any, i.e. four terms.)
+// 4. The full competition score (rsnaCompetitionScore) pools rows by the scorer's three groups — spinal canal,
+//    neural foraminal (left and right sides together) and subarticular (both sides) — computes L_condition over
+//    each group and L_any over the spinal canal rows, and averages the four terms:
+//        score = (L_spinal + L_foraminal + L_subarticular + L_any) / 4.
 // ε defaults to 1e-15, the clip scikit-learn used before its "auto" machine-epsilon default.
 
 import type { Condition } from '../data/lsdcVocabulary';
@@ -139,5 +141,71 @@ export function rsnaConditionScore(
     score: (conditionLoss + anySevere.loss) / 2,
     samples: samples.length,
     studies: studyCount,
+  };
+}
+
+/** The scorer's condition groups: a group pools the left and right sides of a condition. */
+export const COMPETITION_GROUPS = {
+  spinalCanal: ['spinal_canal_stenosis'],
+  neuralForaminal: ['left_neural_foraminal_narrowing', 'right_neural_foraminal_narrowing'],
+  subarticular: ['left_subarticular_stenosis', 'right_subarticular_stenosis'],
+} as const satisfies Record<string, readonly Condition[]>;
+
+export interface ConditionGradedSample extends GradedSample {
+  condition: Condition;
+}
+
+export interface CompetitionScore {
+  /** The mean of the four terms below (lower is better). */
+  score: number;
+  spinalCanal: number;
+  neuralForaminal: number;
+  subarticular: number;
+  anySevereSpinal: number;
+  samples: number;
+  studies: number;
+}
+
+/** The RSNA 2024 LSDC score of predictions for every condition (see the formulas at the top of this file). */
+export function rsnaCompetitionScore(
+  samples: readonly ConditionGradedSample[],
+  eps = DEFAULT_CLIP_EPSILON,
+): CompetitionScore {
+  const seen = new Set<string>();
+  for (const sample of samples) {
+    const key = `${sample.studyId}|${sample.condition}|${sample.level}`;
+    if (seen.has(key)) {
+      throw new Error(
+        `rsna score: study ${sample.studyId} ${sample.condition} at ${sample.level} appears twice; score each row once`,
+      );
+    }
+    seen.add(key);
+  }
+  const groupLoss = (conditions: readonly Condition[]) => {
+    const rows = samples.filter((sample) => conditions.includes(sample.condition));
+    if (rows.length === 0) {
+      throw new Error(`rsna score: no predictions for ${conditions.join(' or ')}; the score needs every condition`);
+    }
+    return {
+      rows,
+      loss: weightedLogLoss(
+        rows.map((r) => r.trueLabel),
+        rows.map((r) => r.probabilities),
+        eps,
+      ),
+    };
+  };
+  const spinal = groupLoss(COMPETITION_GROUPS.spinalCanal);
+  const terms = {
+    spinalCanal: spinal.loss,
+    neuralForaminal: groupLoss(COMPETITION_GROUPS.neuralForaminal).loss,
+    subarticular: groupLoss(COMPETITION_GROUPS.subarticular).loss,
+    anySevereSpinal: anySevereLoss(spinal.rows, eps).loss,
+  };
+  return {
+    score: (terms.spinalCanal + terms.neuralForaminal + terms.subarticular + terms.anySevereSpinal) / 4,
+    ...terms,
+    samples: samples.length,
+    studies: new Set(samples.map((sample) => sample.studyId)).size,
   };
 }
