@@ -1,13 +1,22 @@
 // `radlab dataset <root|experiment.yaml> [--condition c] [--json]`: what a dataset holds for a condition:
-// studies, series, samples per level and grade, skipped items with their reasons, and, given an experiment,
-// the split it would train on. Without --condition a dataset root is summarised for every condition.
+// studies, series, samples per level and grade, skipped items with their reasons, irregularities handled by a
+// documented choice (notes), the spread of series geometry, and, given an experiment, the split it would train
+// on. Without --condition a dataset root is summarised for every condition.
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
 import { parseArgs } from 'node:util';
 import { resolveExperiment } from '../experiment/resolve';
 import type { ResolvedRun } from '../experiment/resolvedRun';
-import { countIndex, indexTables, SKIP_REASONS, type DatasetIndex, type IndexOptions } from '../data/datasetIndex';
+import {
+  countIndex,
+  indexTables,
+  NOTE_REASONS,
+  SKIP_REASONS,
+  type DatasetIndex,
+  type IndexOptions,
+} from '../data/datasetIndex';
+import { SERIES_NOTE_REASONS, surveySeries, type SeriesSurvey } from '../data/seriesSurvey';
 import { readDatasetTables } from '../data/datasetTables';
 import { CONDITIONS, GRADES, type Condition } from '../data/lsdcVocabulary';
 import { SPLIT_NAMES, splitByStudy } from '../data/splits';
@@ -24,6 +33,8 @@ interface ConditionReport {
   samplesByLevel: ReturnType<typeof countIndex>['samplesByLevel'];
   skippedByReason: ReturnType<typeof countIndex>['skippedByReason'];
   skipped: DatasetIndex['skipped'];
+  notesByReason: ReturnType<typeof countIndex>['notesByReason'];
+  notes: DatasetIndex['notes'];
   split?: {
     seed: number;
     stratify: boolean;
@@ -44,6 +55,7 @@ function describe(index: DatasetIndex, split: ResolvedRun['data']['split'] | und
     samples: index.samples.length,
     ...counts,
     skipped: index.skipped,
+    notes: index.notes,
   };
   if (split !== undefined) {
     const result = splitByStudy(index.samples, split);
@@ -61,7 +73,7 @@ function describe(index: DatasetIndex, split: ResolvedRun['data']['split'] | und
 const row = (label: string, cells: (string | number)[]) =>
   `    ${label.padEnd(12)}${cells.map((c) => String(c).padStart(12)).join('')}\n`;
 
-function formatHuman(root: string, reports: ConditionReport[]): string {
+function formatHuman(root: string, reports: ConditionReport[], survey: SeriesSurvey): string {
   let text = `Dataset ${root}\n`;
   for (const report of reports) {
     text += `\n${report.condition} (labelled on ${report.series})\n`;
@@ -76,6 +88,10 @@ function formatHuman(root: string, reports: ConditionReport[]): string {
     text += reasons.length === 0 ? '  skipped: none\n' : '  skipped:\n';
     for (const [reason, count] of reasons)
       text += `    ${String(count).padStart(5)}  ${reason}: ${SKIP_REASONS[reason as keyof typeof SKIP_REASONS]}\n`;
+    const notes = Object.entries(report.notesByReason);
+    if (notes.length > 0) text += '  handled:\n';
+    for (const [reason, count] of notes)
+      text += `    ${String(count).padStart(5)}  ${reason}: ${NOTE_REASONS[reason as keyof typeof NOTE_REASONS]}\n`;
     if (report.split !== undefined) {
       text += `  split (seed ${report.split.seed}${report.split.stratify ? ', stratified by worst grade' : ''}): studies by worst grade, samples by grade\n`;
       text += row('', ['studies', ...GRADES, 'samples']);
@@ -89,6 +105,22 @@ function formatHuman(root: string, reports: ConditionReport[]): string {
       }
     }
   }
+  return text + formatSurvey(survey);
+}
+
+function formatSurvey(survey: SeriesSurvey): string {
+  let text = `\nseries geometry (${survey.handling}):\n`;
+  for (const spread of survey.byType) {
+    const spacing =
+      spread.pixelSpacingMm === null
+        ? 'no PixelSpacing'
+        : `pixel spacing ${spread.pixelSpacingMm.min}-${spread.pixelSpacingMm.max} mm`;
+    text += `  ${spread.description}: ${spread.series} series, ${spread.slices.min}-${spread.slices.max} slices, ${spacing}, matrices ${spread.matrices.join(', ')}\n`;
+  }
+  const counts = new Map<string, number>();
+  for (const note of survey.notes) counts.set(note.reason, (counts.get(note.reason) ?? 0) + 1);
+  for (const [reason, count] of counts)
+    text += `    ${String(count).padStart(5)}  ${reason}: ${SERIES_NOTE_REASONS[reason as keyof typeof SERIES_NOTE_REASONS]}\n`;
   return text;
 }
 
@@ -153,8 +185,11 @@ export async function run(args: string[]): Promise<number> {
     }
     const tables = await readDatasetTables(root);
     const reports = selections.map((selection) => describe(indexTables(tables, selection), split));
+    const survey = await surveySeries(root, tables.series, [...new Set(reports.map((report) => report.series))]);
     stdout.write(
-      values.json ? JSON.stringify({ root, conditions: reports }, null, 2) + '\n' : formatHuman(root, reports),
+      values.json
+        ? JSON.stringify({ root, conditions: reports, series: survey }, null, 2) + '\n'
+        : formatHuman(root, reports, survey),
     );
     return 0;
   } catch (error) {

@@ -1,6 +1,8 @@
 // The samples of one condition: a study's grade at a level, joined with the point a reader marked on the series
-// type the condition is labelled on. Anything that keeps a sample from being usable (no grade, no coordinate, a
-// series the descriptions file does not list, a missing DICOM file) skips that sample with a counted reason.
+// type the condition is labelled on. Anything that keeps a sample from being usable (no grade, no coordinate, no
+// series of the type, a series the descriptions file does not list, a missing DICOM file) skips that sample with
+// a counted reason; irregularities that do not cost a sample (several series of the type, points on more than
+// one of them, studies without labels) are listed as notes saying what was chosen.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDatasetTables, type CoordinateRow, type DatasetTables } from './datasetTables';
@@ -41,6 +43,7 @@ export interface Sample {
 export const SKIP_REASONS = {
   'no-grade': 'the train.csv cell is empty or the study is not in train.csv',
   'no-coordinates': 'graded, but train_label_coordinates.csv has no point for it',
+  'no-series-of-type': 'graded, but the study has no series of the selected type and no point',
   'series-not-listed': 'the point is on a series that train_series_descriptions.csv does not list',
   'other-series-type': 'the only points are on another series type than the one selected',
   'missing-image': 'the labelled DICOM file is not in train_images',
@@ -52,6 +55,21 @@ export interface SkippedSample {
   studyId: string;
   level: Level;
   reason: SkipReason;
+  detail: string;
+}
+
+export const NOTE_REASONS = {
+  'several-series': 'the study has several series of the selected type: each level uses the series its point is on',
+  'several-points':
+    'a level has points on more than one series of the selected type: the first row of train_label_coordinates.csv is used',
+  'unlabelled-study': 'the study has series but no train.csv row: it has no labels, so no samples',
+} as const;
+export type NoteReason = keyof typeof NOTE_REASONS;
+
+/** Something irregular that was handled by a documented choice rather than by skipping a sample. */
+export interface IndexNote {
+  studyId: string;
+  reason: NoteReason;
   detail: string;
 }
 
@@ -67,6 +85,7 @@ export interface DatasetIndex {
   seriesTotal: number;
   samples: Sample[];
   skipped: SkippedSample[];
+  notes: IndexNote[];
 }
 
 export interface IndexOptions {
@@ -101,6 +120,11 @@ export function indexTables(tables: DatasetTables, options: IndexOptions): Datas
   const seriesDescription = seriesDescriptionFor(condition, options.series);
   const descriptionOf = new Map(tables.series.map((row) => [`${row.studyId}/${row.seriesId}`, row.description]));
   const studyIds = new Set(tables.train.map((row) => row.studyId));
+  const seriesOfTypeIn = new Map<string, string[]>();
+  for (const row of tables.series) {
+    if (row.description !== seriesDescription) continue;
+    seriesOfTypeIn.set(row.studyId, [...(seriesOfTypeIn.get(row.studyId) ?? []), row.seriesId]);
+  }
   const pointsOf = new Map<string, CoordinateRow[]>();
   for (const row of tables.coordinates) {
     if (row.condition !== condition) continue;
@@ -112,8 +136,11 @@ export function indexTables(tables: DatasetTables, options: IndexOptions): Datas
 
   const samples: Sample[] = [];
   const skipped: SkippedSample[] = [];
+  const notes: IndexNote[] = [];
   const side = sideOf(condition);
   for (const study of tables.train) {
+    const studySeries = seriesOfTypeIn.get(study.studyId) ?? [];
+    const used = new Map<string, Level[]>();
     for (const level of levels) {
       const skip = (reason: SkipReason, detail: string) => skipped.push({ studyId: study.studyId, level, reason, detail });
       const grade = study.grades.get(gradeColumn(condition, level));
@@ -123,11 +150,22 @@ export function indexTables(tables: DatasetTables, options: IndexOptions): Datas
       }
       const points = pointsOf.get(`${study.studyId}/${level}`) ?? [];
       if (points.length === 0) {
-        skip('no-coordinates', `no '${condition}' row for study ${study.studyId} at ${level}`);
+        if (studySeries.length === 0) {
+          skip('no-series-of-type', `train_series_descriptions.csv lists no ${seriesDescription} series for study ${study.studyId}`);
+        } else {
+          skip('no-coordinates', `no '${condition}' row for study ${study.studyId} at ${level}`);
+        }
         continue;
       }
-      // Some studies hold two series of one type with a point on each: the first row in the file is used.
-      const point = points.find((row) => descriptionOf.get(`${row.studyId}/${row.seriesId}`) === seriesDescription);
+      const onType = points.filter((row) => descriptionOf.get(`${row.studyId}/${row.seriesId}`) === seriesDescription);
+      const point = onType[0];
+      if (new Set(onType.map((row) => row.seriesId)).size > 1) {
+        notes.push({
+          studyId: study.studyId,
+          reason: 'several-points',
+          detail: `${level}: points on series ${onType.map((row) => `${row.seriesId} (line ${row.line})`).join(', ')}; series ${point!.seriesId} is used`,
+        });
+      }
       if (point === undefined) {
         const unlisted = points.find((row) => !descriptionOf.has(`${row.studyId}/${row.seriesId}`));
         if (unlisted !== undefined) {
@@ -144,6 +182,7 @@ export function indexTables(tables: DatasetTables, options: IndexOptions): Datas
         skip('missing-image', file);
         continue;
       }
+      used.set(point.seriesId, [...(used.get(point.seriesId) ?? []), level]);
       samples.push({
         id: `${study.studyId}_${condition}_${levelColumnSuffix(level)}`,
         studyId: study.studyId,
@@ -160,6 +199,15 @@ export function indexTables(tables: DatasetTables, options: IndexOptions): Datas
         fileMtimeMs: stats.mtimeMs,
       });
     }
+    if (studySeries.length > 1) {
+      const uses = studySeries.map((id) => `${id} (${used.get(id)?.join(', ') ?? 'no samples'})`);
+      notes.push({ studyId: study.studyId, reason: 'several-series', detail: `${seriesDescription} series ${uses.join(', ')}` });
+    }
+  }
+  for (const studyId of new Set(tables.series.map((row) => row.studyId))) {
+    if (studyIds.has(studyId)) continue;
+    const line = tables.series.find((row) => row.studyId === studyId)!.line;
+    notes.push({ studyId, reason: 'unlabelled-study', detail: `train_series_descriptions.csv line ${line}; not in train.csv` });
   }
   const seriesForStudies = tables.series.filter((row) => studyIds.has(row.studyId));
   return {
@@ -172,6 +220,7 @@ export function indexTables(tables: DatasetTables, options: IndexOptions): Datas
     seriesTotal: seriesForStudies.length,
     samples,
     skipped,
+    notes,
   };
 }
 
@@ -179,11 +228,14 @@ export function indexTables(tables: DatasetTables, options: IndexOptions): Datas
 export function countIndex(index: DatasetIndex): {
   samplesByLevel: Record<string, Record<Grade, number>>;
   skippedByReason: Partial<Record<SkipReason, number>>;
+  notesByReason: Partial<Record<NoteReason, number>>;
 } {
   const samplesByLevel: Record<string, Record<Grade, number>> = {};
   for (const level of index.levels) samplesByLevel[level] = { 'Normal/Mild': 0, Moderate: 0, Severe: 0 };
   for (const sample of index.samples) samplesByLevel[sample.level]![sample.grade]++;
   const skippedByReason: Partial<Record<SkipReason, number>> = {};
   for (const item of index.skipped) skippedByReason[item.reason] = (skippedByReason[item.reason] ?? 0) + 1;
-  return { samplesByLevel, skippedByReason };
+  const notesByReason: Partial<Record<NoteReason, number>> = {};
+  for (const item of index.notes) notesByReason[item.reason] = (notesByReason[item.reason] ?? 0) + 1;
+  return { samplesByLevel, skippedByReason, notesByReason };
 }

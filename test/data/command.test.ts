@@ -23,7 +23,7 @@ after(() => dataset.cleanup());
 
 // A child process, because the test runner's own reports share this process's stdout.
 async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const script = `require(${JSON.stringify(join(__dirname, '../../core/data/datasetCommand.ts'))}).run(${JSON.stringify(args)}).then((code) => { process.exitCode = code; })`;
+  const script = `require(${JSON.stringify(join(__dirname, '../../core/cli/datasetCommand.ts'))}).run(${JSON.stringify(args)}).then((code) => { process.exitCode = code; })`;
   const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
   return { code: result.status ?? -1, out: result.stdout, err: result.stderr };
 }
@@ -61,7 +61,7 @@ describe('radlab dataset', () => {
     assert.equal(report.condition, 'spinal_canal_stenosis');
     assert.deepEqual(report.split.studies, { train: 3, val: 1, test: 1 });
     const text = await capture([file]);
-    assert.match(text.out, /split \(seed 3, stratified by worst grade\)/);
+    assert.match(text.out, /split \(seed 3, stratified by worst grade/);
   });
 
   test('bad arguments exit 2 with the usage', async () => {

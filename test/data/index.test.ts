@@ -1,7 +1,8 @@
 // The dataset index against the CSV files read independently here, skip reasons on a deliberately broken copy,
-// and CSV errors that name the file, line and column.
+// notes on a copy with irregularities the index handles by a documented choice, and CSV errors that name the
+// file, line and column.
 import assert from 'node:assert/strict';
-import { existsSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { indexDataset, countIndex } from '../../core/data/datasetIndex';
@@ -117,6 +118,56 @@ describe('dataset index', () => {
     assert.equal(index.samples.length, expectedSamples(condition, 'Spinal Canal Stenosis', 'Sagittal T2/STIR').size - onDeleted.length - onRemoved.length - 1);
     const noPoint = index.skipped.find((item) => item.reason === 'no-coordinates')!;
     assert.deepEqual([noPoint.studyId, noPoint.level], [third, 'L3/L4']);
+  });
+});
+
+describe('irregularities handled by a documented choice', () => {
+  test('several series of a type, points on two of them, a study without the type, a study without labels', async () => {
+    const root = copyDataset(dataset.root, join(dataset.temp, 'irregular'));
+    const condition = 'spinal_canal_stenosis';
+    const canal = coordinates.filter((row) => row.condition === 'Spinal Canal Stenosis');
+    const [first, second] = [...new Set(train.map((row) => row.study_id))];
+    // A second Sagittal T2/STIR series for the first study, holding a copy of the instances two levels are marked on.
+    const repeat = '999999901';
+    const [l1, l2] = ['L1/L2', 'L2/L3'].map((level) => canal.find((row) => row.study_id === first && row.level === level)!);
+    mkdirSync(join(root, 'train_images', first!, repeat));
+    for (const row of [l1!, l2!]) {
+      cpSync(
+        join(root, 'train_images', first!, row.series_id!, `${row.instance_number}.dcm`),
+        join(root, 'train_images', first!, repeat, `${row.instance_number}.dcm`),
+      );
+    }
+    // L1/L2 gets a second point on the repeat (after the original row); L2/L3's only point moves to the repeat.
+    const moved = { ...l2!, series_id: repeat };
+    const extra = { ...l1!, series_id: repeat };
+    // The second study loses its Sagittal T2/STIR series: its description row and its canal points.
+    const lost = series.find((row) => row.study_id === second && row.series_description === 'Sagittal T2/STIR')!;
+    writeCsv(
+      join(root, 'train_label_coordinates.csv'),
+      [...coordinates.filter((row) => row !== l2 && row.series_id !== lost.series_id), moved, extra],
+    );
+    const unlabelled = '123456789';
+    writeCsv(join(root, 'train_series_descriptions.csv'), [
+      ...series.filter((row) => row !== lost),
+      { study_id: first!, series_id: repeat, series_description: 'Sagittal T2/STIR' },
+      { study_id: unlabelled, series_id: '987654321', series_description: 'Axial T2' },
+    ]);
+
+    const index = await indexDataset(root, { condition });
+    const sampleAt = (level: string) => index.samples.find((s) => s.studyId === first && s.level === level)!;
+    assert.equal(sampleAt('L1/L2').seriesId, l1!.series_id);
+    assert.equal(sampleAt('L2/L3').seriesId, repeat);
+    const notes = (reason: string) => index.notes.filter((note) => note.reason === reason);
+    assert.deepEqual(notes('several-points').map((note) => note.studyId), [first]);
+    assert.match(notes('several-points')[0]!.detail, new RegExp(`^L1/L2: points on series ${l1!.series_id} .*${repeat}`));
+    assert.deepEqual(notes('several-series').map((note) => note.studyId), [first]);
+    assert.deepEqual(notes('unlabelled-study').map((note) => note.studyId), [unlabelled]);
+    const gradedSecond = LEVELS.filter((level) => train.find((row) => row.study_id === second)![`${condition}_${suffix(level)}`] !== '');
+    assert.deepEqual(
+      index.skipped.filter((item) => item.reason === 'no-series-of-type').map((item) => item.level),
+      gradedSecond,
+    );
+    assert.ok(index.skipped.every((item) => item.studyId === second || item.reason === 'no-grade'));
   });
 });
 
