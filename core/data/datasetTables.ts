@@ -120,8 +120,9 @@ function member<T extends string>(path: string, { record, line }: ParsedRecord, 
   return found;
 }
 
-export async function readTrainCsv(root: string): Promise<TrainRow[]> {
-  const path = join(root, TRAIN_CSV);
+/** `file` names another file of train.csv's shape in `root` (e.g. the labels of held-out studies). */
+export async function readTrainCsv(root: string, file: string = TRAIN_CSV): Promise<TrainRow[]> {
+  const path = join(root, file);
   const gradeColumns = TRAIN_COLUMNS.slice(1);
   return (await readRecords(path, TRAIN_COLUMNS)).map((parsed) => {
     const grades = new Map<string, Grade | undefined>();
@@ -150,8 +151,9 @@ export async function readCoordinatesCsv(root: string): Promise<CoordinateRow[]>
   }));
 }
 
-export async function readSeriesCsv(root: string): Promise<SeriesRow[]> {
-  const path = join(root, SERIES_CSV);
+/** `file` names another file of the same shape in `root`, e.g. test_series_descriptions.csv. */
+export async function readSeriesCsv(root: string, file: string = SERIES_CSV): Promise<SeriesRow[]> {
+  const path = join(root, file);
   return (await readRecords(path, SERIES_COLUMNS)).map((parsed) => ({
     studyId: identifier(path, parsed, 'study_id'),
     seriesId: identifier(path, parsed, 'series_id'),
