@@ -106,9 +106,10 @@ function valueEntries(node: SchemaNode, range: Range): CompletionEntry[] {
       label: value,
       kind: 'value' as const,
       detail: facts ? `${facts.description} · ${formatCount(facts.params)} params · ${facts.inputSize}px` : docs[value],
+      // A value's meaning is its detail already; the editor would show the same sentence again below it.
       documentation: facts
         ? `Features: ${facts.featureWidth}, ${facts.gflops} GFLOPs at ${facts.inputSize}×${facts.inputSize}`
-        : docs[value],
+        : undefined,
       insertText: value,
       range,
     };

@@ -4,6 +4,7 @@ import { backboneFacts, describeUnfrozen, estimateTrainingMemoryBytes } from '..
 import { backbonesOf } from './checkRules';
 import { fieldAt } from './fieldAt';
 import { formatBytes, formatCount } from './format';
+import { markdownText } from './markdownText';
 import { nodeRange, offsetAt, pairsAt, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
 import type { HoverInfo, Position } from './positions';
 import { experimentSchema } from './schema';
@@ -11,7 +12,11 @@ import { fieldForPath } from './schemaLookup';
 import { describeNode, enumValuesOf, type FieldSpec, type ObjectNode } from './schemaNodes';
 
 function fieldMarkdown(path: string[], field: FieldSpec): string {
-  const lines = [`**${path.join('.')}** — ${field.description}`, '', `Type: ${describeNode(field.node)}`];
+  const lines = [
+    `**${markdownText(path.join('.'))}** — ${markdownText(field.description)}`,
+    '',
+    `Type: ${markdownText(describeNode(field.node))}`,
+  ];
   if (field.required) lines.push('', 'Required.');
   if (field.default !== undefined) lines.push('', `Default: \`${JSON.stringify(field.default)}\``);
   const values = enumValuesOf(field.node);
@@ -40,7 +45,7 @@ function backboneMarkdown(name: string, parsed: ParsedExperiment): string | unde
   const unfreeze = unfreezeOf(parsed);
   const memory = estimateTrainingMemoryBytes(name, batch, unfreeze);
   return [
-    `**${name}** — ${facts.description}`,
+    `**${markdownText(name)}** — ${markdownText(facts.description)}`,
     '',
     '| | |',
     '|---|---|',
@@ -49,10 +54,10 @@ function backboneMarkdown(name: string, parsed: ParsedExperiment): string | unde
     `| Input size | ${facts.inputSize}×${facts.inputSize} |`,
     `| Feature width | ${facts.featureWidth} |`,
     `| Compute | ${facts.gflops} GFLOPs per image |`,
-    `| Weights | ${facts.source} |`,
+    `| Weights | ${markdownText(facts.source)} |`,
     `| Training memory at batch ${batch} | ≈ ${formatBytes(memory)} |`,
     '',
-    `Unfrozen with unfreeze_last_n: ${unfreeze}: ${describeUnfrozen(name, unfreeze)}`,
+    `Unfrozen with unfreeze_last_n: ${unfreeze}: ${markdownText(describeUnfrozen(name, unfreeze))}`,
   ].join('\n');
 }
 
@@ -77,7 +82,7 @@ export function hoverExperiment(
       let markdown = fieldMarkdown(path, field);
       if (path.join('.') === 'model.unfreeze_last_n') {
         markdown += `\n\n${backbonesOf(parsed)
-          .map((b) => `${b}: ${describeUnfrozen(b, unfreezeOf(parsed))}`)
+          .map((b) => `${markdownText(b)}: ${markdownText(describeUnfrozen(b, unfreezeOf(parsed)))}`)
           .join('\n\n')}`;
       }
       return { markdown, range };
@@ -88,7 +93,7 @@ export function hoverExperiment(
     const backbone = backboneMarkdown(leaf.value, parsed);
     if (backbone) return { markdown: backbone, range };
     const doc = valueDoc(field, leaf.value);
-    return doc ? { markdown: `**${leaf.value}** — ${doc}`, range } : null;
+    return doc ? { markdown: `**${markdownText(leaf.value)}** — ${markdownText(doc)}`, range } : null;
   } catch {
     return null;
   }

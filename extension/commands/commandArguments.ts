@@ -1,6 +1,6 @@
 // What a command was invoked on. The same command arrives from the palette (nothing), the Runs view (a node,
 // plus the multi-selection), the explorer or editor title (a Uri), a CodeLens (a Uri) or a notification (a
-// run folder path). No `vscode` import beyond types, so the mapping is unit-tested.
+// run folder path) or the status bar (a request to ask before stopping). No `vscode` import beyond types, so the mapping is unit-tested.
 import type { RunsNode } from '../runs/runsTreeView';
 
 interface UriLike {
@@ -48,4 +48,13 @@ export function runDirsArgument(clicked: unknown, selection: unknown): string[] 
 export function experimentFileArgument(value: unknown): string | undefined {
   if (isRunsNode(value)) return value.kind === 'experiment' ? value.experimentFile : undefined;
   return pathArgument(value);
+}
+
+/** What the status bar passes to Stop Run: a click there is easily a slip, so the command asks first. */
+export const ASK_BEFORE_STOPPING = { askBeforeStopping: true } as const;
+
+export function asksBeforeStopping(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && (value as { askBeforeStopping?: unknown }).askBeforeStopping === true
+  );
 }

@@ -4,7 +4,7 @@ import { validateExperiment } from '../../core/experiment/languageService';
 import { readRunJson } from '../runs/runFiles';
 import type { RunsFeature } from '../runs/runsFeature';
 import { executorFor, needsStatusPolling, stopPlan } from '../runs/slurmWiring';
-import { experimentFileArgument, runDirsArgument } from './commandArguments';
+import { asksBeforeStopping, experimentFileArgument, runDirsArgument } from './commandArguments';
 import { refusalMessage } from './experimentGate';
 import { pickExperimentFile, pickRun } from './runPickers';
 import { requireTrust } from './workspaceTrust';
@@ -42,7 +42,25 @@ async function runExperiment(feature: RunsFeature, argument: unknown): Promise<v
   feature.submit({ kind: 'run', experimentFile: file });
 }
 
+/** Asks whether to stop the run in progress; true when the user chose to stop it. */
+async function confirmStop(feature: RunsFeature): Promise<boolean> {
+  const live = feature.runs.live;
+  const what =
+    live === undefined ? 'the run' : `${live.experiment}${live.backbone !== undefined ? ` (${live.backbone})` : ''}`;
+  const stop = 'Stop Run';
+  const answer = await vscode.window.showWarningMessage(
+    `Stop ${what}?`,
+    { modal: true, detail: 'It saves a checkpoint and ends as cancelled; Resume Run continues it later.' },
+    stop,
+  );
+  return answer === stop;
+}
+
 async function stopRun(feature: RunsFeature, argument: unknown): Promise<void> {
+  if (asksBeforeStopping(argument)) {
+    if (!(await confirmStop(feature))) return;
+    argument = undefined;
+  }
   const [clickedDir] = runDirsArgument(argument, undefined);
   const read = clickedDir !== undefined ? readRunJson(clickedDir) : undefined;
   const plan = stopPlan({

@@ -1,6 +1,7 @@
 // What the extension shows about the run in progress, folded from its events. One trainer process can run a
 // whole backbone sweep, so a run-start begins a new run within the same live state.
 import type { RadLabEvent, RunStatus } from '../../core/train/events';
+import { smoothEta, type SmoothedEta } from './etaSmoothing';
 
 export interface LiveRun {
   experiment: string;
@@ -17,8 +18,11 @@ export interface LiveRun {
   steps?: number;
   loss?: number;
   imagesPerSecond?: number;
-  /** The trainer's estimate of the time left in this backbone's run. */
+  /** The time left in this backbone's training, smoothed from the trainer's estimates (etaSmoothing.ts). */
   etaSeconds?: number;
+  eta?: SmoothedEta;
+  /** After the last epoch the best checkpoint is tested, which sends no batch events: the editor says so. */
+  phase?: 'training' | 'testing';
   lastValMacroF1?: number;
   /** Backbones finished in this process, with how they ended. */
   finished: Array<{ runId: string; backbone: string; status: RunStatus; error?: string }>;
@@ -45,7 +49,8 @@ export function applyEvent(state: LiveRun, event: RadLabEvent): LiveRun {
       };
     case 'epoch-start':
       return { ...state, epoch: event.epoch, epochs: event.epochs, step: 0, steps: undefined };
-    case 'batch':
+    case 'batch': {
+      const eta = smoothEta(state.eta, event.etaSeconds, Date.parse(event.time));
       return {
         ...state,
         epoch: event.epoch,
@@ -53,10 +58,21 @@ export function applyEvent(state: LiveRun, event: RadLabEvent): LiveRun {
         steps: event.steps,
         loss: event.loss,
         imagesPerSecond: event.imagesPerSecond,
-        etaSeconds: event.etaSeconds,
+        etaSeconds: eta.seconds,
+        eta,
+        phase: 'training',
       };
-    case 'epoch-end':
-      return { ...state, epoch: event.epoch, loss: event.train.loss, lastValMacroF1: event.val.macroF1 };
+    }
+    case 'epoch-end': {
+      const last = state.epochs !== undefined && event.epoch >= state.epochs;
+      return {
+        ...state,
+        epoch: event.epoch,
+        loss: event.train.loss,
+        lastValMacroF1: event.val.macroF1,
+        ...(last ? { phase: 'testing' as const, etaSeconds: undefined, eta: undefined } : {}),
+      };
+    }
     case 'artifact':
     case 'warning':
       return state;

@@ -1,6 +1,7 @@
-// The live run in the editor's chrome: a status-bar item (click to stop) and a cancellable progress
-// notification per backbone run (cancel = Stop Run). Both only present the run manager's state.
+// The live run in the editor's chrome: a status-bar item (click to stop, after a confirmation) and a cancellable
+// progress notification per backbone run (cancel = Stop Run). Both only present the run manager's state.
 import * as vscode from 'vscode';
+import { ASK_BEFORE_STOPPING } from '../commands/commandArguments';
 import { runFraction } from './liveRun';
 import type { RunManager } from './runManager';
 import { progressMessage, statusBarText, statusBarTooltip } from './statusText';
@@ -21,7 +22,7 @@ export class RunIndicators implements vscode.Disposable {
 
   constructor(private readonly runs: RunManager) {
     this.item.name = 'RadLab Run';
-    this.item.command = 'radlab.stopRun';
+    this.item.command = { command: 'radlab.stopRun', title: 'Stop Run', arguments: [ASK_BEFORE_STOPPING] };
     this.subscription = runs.onDidChange(() => this.render());
   }
 

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentRuns, RunRecord, RunState } from './runFolders';
+import { runTooltipMarkdown } from './runTooltip';
 
 export const RUNS_VIEW_ID = 'radlab.runs';
 
@@ -37,23 +38,6 @@ export function runDescription(run: RunRecord): string {
   if (run.problem !== undefined) return 'unreadable run.json';
   if (run.state === 'completed' && run.testMacroF1 !== undefined) return `test macro-F1 ${run.testMacroF1.toFixed(3)}`;
   return STATE_WORDS[run.state];
-}
-
-function runTooltip(run: RunRecord): vscode.MarkdownString {
-  const lines = [`**${run.backbone}**, run ${run.runId}: ${STATE_WORDS[run.state]}`];
-  if (run.engine !== undefined) lines.push(`Engine: ${run.engine}${run.device !== undefined ? ` on ${run.device}` : ''}`);
-  if (run.startedAt !== undefined) lines.push(`Started: ${run.startedAt}${run.endedAt !== undefined ? `, ended ${run.endedAt}` : ''}`);
-  if (run.testMacroF1 !== undefined) lines.push(`Test macro-F1: ${run.testMacroF1.toFixed(4)}`);
-  if (run.slurm !== undefined) {
-    const task = run.slurm.jobId !== undefined ? `job ${run.slurm.jobId}${run.slurm.node !== undefined ? ` on ${run.slurm.node}` : ''}` : `array task ${run.slurm.arrayIndex}, not started yet`;
-    lines.push(`Slurm: ${task}; output in ${run.slurm.outputFile}`);
-  }
-  if (run.error !== undefined) lines.push(`Error: ${run.error}`);
-  if (run.problem !== undefined) lines.push(run.problem);
-  lines.push(`Folder: ${run.dir}`);
-  const tooltip = new vscode.MarkdownString();
-  for (const line of lines) tooltip.appendText(line).appendMarkdown('\n\n');
-  return tooltip;
 }
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
@@ -96,9 +80,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const { run } = node;
     const item = new vscode.TreeItem(run.backbone, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.dir}`;
-    item.description = `${run.runId} · ${runDescription(run)}`;
+    // The headline number first, where a narrow view still shows it; the id follows, and the tooltip has it too.
+    item.description = `${runDescription(run)} · ${run.runId}`;
     item.iconPath = run.problem !== undefined ? new vscode.ThemeIcon('warning') : STATE_ICONS[run.state];
-    item.tooltip = runTooltip(run);
+    item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run, STATE_WORDS[run.state]));
     item.contextValue = runContextValue(run);
     item.accessibilityInformation = { label: `${run.backbone} run ${run.runId}, ${runDescription(run)}` };
     if (run.problem === undefined) item.command = { command: 'radlab.openRunResults', title: 'Open Run Results', arguments: [node] };

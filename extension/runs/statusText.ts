@@ -23,7 +23,8 @@ function progressParts(state: LiveRun): string[] {
   const parts: string[] = [];
   if (state.epoch !== undefined) parts.push(`epoch ${state.epoch}${state.epochs !== undefined ? `/${state.epochs}` : ''}`);
   if (state.loss !== undefined) parts.push(`loss ${formatLoss(state.loss)}`);
-  if (state.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(state.etaSeconds)}`);
+  if (state.phase === 'testing') parts.push('testing the best checkpoint');
+  else if (state.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(state.etaSeconds)}`);
   return parts;
 }
 
@@ -36,7 +37,10 @@ export function statusBarText(state: LiveRun): string {
 /** The progress notification's message: the backbone and its progress, with the step within the epoch. */
 export function progressMessage(state: LiveRun): string {
   if (state.backbone === undefined) return 'starting…';
-  const step = state.step !== undefined && state.steps !== undefined ? [`step ${state.step}/${state.steps}`] : [];
+  const step =
+    state.phase !== 'testing' && state.step !== undefined && state.steps !== undefined
+      ? [`step ${state.step}/${state.steps}`]
+      : [];
   return [state.backbone, ...progressParts(state), ...step].join(' · ');
 }
 
@@ -50,6 +54,6 @@ export function statusBarTooltip(state: LiveRun, queued: number): string {
   if (state.lastValMacroF1 !== undefined) lines.push(`Last validation macro-F1: ${state.lastValMacroF1.toFixed(3)}`);
   for (const done of state.finished) lines.push(`Finished ${done.backbone}: ${done.status}`);
   if (queued > 0) lines.push(`${queued} more run${queued === 1 ? '' : 's'} queued`);
-  lines.push('Click to stop the run.');
+  lines.push('Click to stop the run (asks first).');
   return lines.join('\n');
 }

@@ -103,10 +103,11 @@ describeInCodeServer(
         await item.waitFor({ state: 'visible' });
         await step('runs view');
         await item.locator('.codicon-pass').waitFor({ state: 'visible' });
-        // A finished run's description is its headline number: the test macro-F1 that metrics.json holds.
+        // A finished run's description starts with its headline number, the test macro-F1 that metrics.json holds,
+        // so a narrow view still shows it; the run id follows.
         assert.equal(
           (await item.locator('.label-description').innerText()).trim(),
-          `${run.runId} · test macro-F1 ${metrics.test.macro.f1.toFixed(3)}`,
+          `test macro-F1 ${metrics.test.macro.f1.toFixed(3)} · ${run.runId}`,
         );
       },
     );
@@ -282,7 +283,7 @@ describeInCodeServer(
       await item.locator('.codicon-circle-slash').waitFor({ state: 'visible' });
       assert.equal(
         (await item.locator('.label-description').innerText()).trim(),
-        `${run!.runId} · cancelled (can resume)`,
+        `cancelled (can resume) · ${run!.runId}`,
       );
     });
   },

@@ -56,7 +56,8 @@ export class Workbench {
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(uiTimeoutMs);
     const workbench = new Workbench(context, page);
-    await page.goto(url);
+    // The first load fetches the whole workbench from the server: on a busy machine that takes longer than a UI step.
+    await page.goto(url, { timeout: 60_000 });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     // The explorer shows the folder's entries once the workspace has been resolved on the server.
     await page
@@ -118,6 +119,47 @@ export class Workbench {
         await input.press('Escape');
       }
     }
+  }
+
+  /**
+   * The palette entries whose title starts with `prefix` (e.g. `RadLab:`), as the palette lists them the moment it
+   * opens, without running any. The palette stays open for a screenshot; Escape closes it.
+   */
+  async paletteEntries(prefix: string): Promise<string[]> {
+    const input = this.page.locator('.quick-input-widget input');
+    await this.page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${prefix}`);
+    const rows = this.page.locator('.quick-input-list .monaco-list-row .label-name');
+    await rows.first().waitFor({ state: 'visible' });
+    const titles = await rows.evaluateAll((names) => names.map((name) => (name.textContent ?? '').trim()));
+    return titles.filter((title) => title.startsWith(prefix));
+  }
+
+  /** The rows of the open quick pick: each row's label and its description. */
+  async quickPickRows(): Promise<{ label: string; description: string }[]> {
+    const rows = this.page.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible' });
+    return rows.evaluateAll((elements) =>
+      elements.map((row) => ({
+        label: (row.querySelector('.label-name')?.textContent ?? '').trim(),
+        description: (row.querySelector('.label-description')?.textContent ?? '').trim(),
+      })),
+    );
+  }
+
+  /** The value the open input box was given before anyone typed. */
+  async quickInputValue(): Promise<string> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    return input.inputValue();
+  }
+
+  /** A button of a view's welcome content (the empty state of a view), by its text. */
+  welcomeButton(text: string): Locator {
+    return this.page.locator('.welcome-view-content .monaco-button', {
+      hasText: new RegExp(`^${escapeRegExp(text)}$`),
+    });
   }
 
   /** Closes every editor (tabs, webview panels, custom editors), so the next scenario starts from an empty editor area. */

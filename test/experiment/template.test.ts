@@ -34,7 +34,8 @@ describe('the quick start template', () => {
   });
 
   it('generates the 40-study synthetic dataset on the first run', () => {
-    assert.deepEqual((parse(text) as { data: { synthetic: unknown } }).data.synthetic, { studies: 40, seed: 7 });
+    const { synthetic } = (parse(text) as { data: { synthetic: { studies: number; seed: number } } }).data;
+    assert.deepEqual([synthetic.studies, synthetic.seed], [40, 7]);
   });
 
   it('is short, with a comment above every key and no Slurm block', () => {
@@ -55,5 +56,12 @@ describe('the full template', () => {
     assert.ok(text.split('\n').length > 100);
     assert.equal(run.data.input.size, 224);
     assert.equal(run.train.epochs, 30);
+  });
+
+  it('never freezes a backbone that has random weights', () => {
+    assert.ok(
+      !(run.model.freeze_backbone && run.model.pretrained === null),
+      `freeze_backbone ${run.model.freeze_backbone} with pretrained ${run.model.pretrained}`,
+    );
   });
 });

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { validateExperiment } from '../../core/experiment/languageService';
-import { experimentFileArgument, pathArgument, runDirsArgument } from '../../extension/commands/commandArguments';
+import {
+  ASK_BEFORE_STOPPING,
+  asksBeforeStopping,
+  experimentFileArgument,
+  pathArgument,
+  runDirsArgument,
+} from '../../extension/commands/commandArguments';
 import { datasetRootOf } from '../../extension/commands/experimentDataset';
 import { refusalMessage } from '../../extension/commands/experimentGate';
 import {
@@ -30,6 +36,13 @@ describe('command arguments', () => {
     );
     assert.deepEqual(runDirsArgument(run('/r/a'), undefined), ['/r/a']);
     assert.deepEqual(runDirsArgument(run('/r/a'), []), ['/r/a']);
+  });
+
+  it("tells the status bar's stop request from a run folder or node", () => {
+    assert.equal(asksBeforeStopping(ASK_BEFORE_STOPPING), true);
+    for (const other of [undefined, '/r/a', run('/r/a'), { askBeforeStopping: 'yes' }, null])
+      assert.equal(asksBeforeStopping(other), false, JSON.stringify(other));
+    assert.deepEqual(runDirsArgument(ASK_BEFORE_STOPPING, undefined), [], 'it names no run folder');
   });
 
   it('accepts a path string or a file Uri, and nothing else', () => {
