@@ -41,6 +41,7 @@ export interface ResolvedRun {
     optimizer: { name: 'adamw' | 'sgd'; lr: number; weight_decay: number; momentum: number };
     schedule: { name: 'constant' | 'cosine'; warmup_epochs: number };
     batch_size: number;
+    accumulate_steps: number;
     epochs: number;
     loss: {
       name: 'cross_entropy';

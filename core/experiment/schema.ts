@@ -292,6 +292,13 @@ const trainSection = object({
     aliases: ['batch', 'batchsize', 'bs'],
     default: 32,
   },
+  accumulate_steps: {
+    node: { kind: 'number', integer: true, min: 1, max: 4096 },
+    description:
+      "Forward/backward passes per training step: each batch is split into this many micro-batches whose gradients are summed, then the optimizer steps once, as with the whole batch (batch-norm statistics are per micro-batch). RadLab splits further by itself when a micro-batch would not fit the engine's memory, and says so before training.",
+    aliases: ['gradient_accumulation', 'accumulation_steps', 'grad_accum'],
+    default: 1,
+  },
   epochs: {
     node: { kind: 'number', integer: true, min: 1, max: 10000 },
     description: 'Passes over the training split.',

@@ -28,6 +28,8 @@ export interface GradientOptions {
   microBatch: number;
   /** Asked between stages and micro-batches; true abandons the step. */
   shouldStop?: () => boolean;
+  /** Called when a pass's forward is done (before its backward), e.g. to time the phases. */
+  afterForward?: () => void;
 }
 
 export interface BatchGradients {
@@ -105,11 +107,13 @@ export async function batchGradients(
           microProbabilities = tf.keep(tf.softmax(logits));
           return logits;
         };
+        const lossOf = (features: tf.Tensor) => {
+          const loss = tf.mul(crossEntropyLoss(logitsFrom(features), targets, options.loss), share) as tf.Scalar;
+          options.afterForward?.();
+          return loss;
+        };
         if (share > 0) {
-          const { value, grads: micro } = tf.variableGrads(
-            () => tf.mul(crossEntropyLoss(logitsFrom(prefix), targets, options.loss), share) as tf.Scalar,
-            [...trainable],
-          );
+          const { value, grads: micro } = tf.variableGrads(() => lossOf(prefix), [...trainable]);
           losses.push(value);
           for (const [name, gradient] of Object.entries(micro)) {
             const sum = grads[name];

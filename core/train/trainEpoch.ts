@@ -10,12 +10,18 @@ import type { AugmentSettings } from './augment';
 import { chunk, prefetched } from './batches';
 import type { LearningRateSchedule } from './schedule';
 import type { SlotOptimizer } from './slotOptimizer';
+import { StepStopped } from './batchGradients';
 import { trainStep } from './trainStep';
 
 export interface EpochSettings {
   epoch: number;
   seed: number;
   batchSize: number;
+  /**
+   * Images per forward/backward pass: a batch larger than this is split and its gradients accumulated, so the
+   * optimizer still steps once per batch (batch-norm statistics are then per micro-batch). Default: the batch size.
+   */
+  microBatch?: number;
   classWeights: number[] | undefined;
   labelSmoothing: number;
   gradClip: number;
@@ -80,7 +86,7 @@ export async function trainEpoch(
   for await (const batch of prefetched(cache, batches, (ms) => (waited += ms))) {
     if (hooks.shouldStop()) return outcome(true);
     optimizer.learningRate = schedule.rate.rateAt(schedule.firstStep + step);
-    const { loss, probabilities: rows } = await trainStep(
+    const stepResult = await trainStep(
       model,
       optimizer,
       trainable,
@@ -91,8 +97,15 @@ export async function trainEpoch(
         gradClip: settings.gradClip,
         augment: { settings: settings.augment, random: augmentRandom },
         normalize: settings.normalize,
+        microBatch: settings.microBatch ?? settings.batchSize,
+        shouldStop: hooks.shouldStop,
       },
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof StepStopped) return undefined;
+      throw error;
+    });
+    if (stepResult === undefined) return outcome(true);
+    const { loss, probabilities: rows } = stepResult;
     if (!Number.isFinite(loss)) {
       throw new NonFiniteLossError(
         `the training loss became ${loss} at epoch ${settings.epoch}, step ${step + 1}: training diverged. ` +

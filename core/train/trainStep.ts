@@ -12,7 +12,7 @@ import type { Random } from '../data/random';
 import type { LevelClassifier } from '../models/classifier';
 import { prepareBatch, type AugmentSettings, type BatchShape } from './augment';
 import { clipGradientsByGlobalNorm } from './gradClip';
-import { crossEntropyLoss } from './loss';
+import { batchGradients, type BatchGradients } from './batchGradients';
 import type { SlotOptimizer } from './slotOptimizer';
 
 export type StepPhase = 'data' | 'forward' | 'backward' | 'optimizer' | 'readback';
@@ -33,6 +33,10 @@ export interface StepSettings {
   gradClip: number;
   augment: { settings: AugmentSettings; random: Random };
   normalize: 'imagenet' | 'none';
+  /** Images per forward/backward pass (see batchGradients); default: the whole batch in one pass. */
+  microBatch?: number;
+  /** Asked between backbone stages and micro-batches; true abandons the step (StepStopped). */
+  shouldStop?: () => boolean;
 }
 
 export interface StepOutcome {
@@ -51,20 +55,29 @@ export async function trainStep(
 ): Promise<StepOutcome> {
   const images = prepareBatch(batch.pixels, batch.shape, { normalize: settings.normalize, augment: settings.augment });
   const levels = tf.tensor1d(batch.levels, 'int32');
-  const targets = tf.tensor1d(batch.grades, 'int32');
   mark('data');
   const lossOptions = {
     ...(settings.classWeights ? { classWeights: settings.classWeights } : {}),
     labelSmoothing: settings.labelSmoothing,
   };
-  let probabilities: tf.Tensor | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = model.forward(images, levels, true);
-    probabilities = tf.keep(tf.softmax(logits));
-    const loss = crossEntropyLoss(logits, targets, lossOptions);
-    mark('forward');
-    return loss;
-  }, trainable);
+  let gradients: BatchGradients;
+  try {
+    gradients = await batchGradients(
+      model,
+      trainable,
+      { images, levels, grades: batch.grades },
+      {
+        loss: lossOptions,
+        microBatch: settings.microBatch ?? batch.grades.length,
+        afterForward: () => mark('forward'),
+        ...(settings.shouldStop ? { shouldStop: settings.shouldStop } : {}),
+      },
+    );
+  } catch (error) {
+    tf.dispose([images, levels]);
+    throw error;
+  }
+  const { loss: value, probabilities, grads } = gradients;
   mark('backward');
   try {
     if (settings.gradClip > 0) {
@@ -75,14 +88,14 @@ export async function trainStep(
       optimizer.applyGradients(grads);
     }
     mark('optimizer');
-    const [lossData, flat] = await Promise.all([value.data(), probabilities!.data()]);
-    const classes = probabilities!.shape[1]!;
+    const [lossData, flat] = await Promise.all([value.data(), probabilities.data()]);
+    const classes = probabilities.shape[1];
     const rows = Array.from({ length: batch.grades.length }, (_, i) =>
       Array.from(flat.subarray(i * classes, (i + 1) * classes)),
     );
     mark('readback');
     return { loss: lossData[0]!, probabilities: rows };
   } finally {
-    tf.dispose([value, images, levels, targets, probabilities!, ...Object.values(grads)]);
+    tf.dispose([value, images, levels, probabilities, ...Object.values(grads)]);
   }
 }
