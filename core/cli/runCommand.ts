@@ -39,7 +39,8 @@ export async function run(args: string[]): Promise<number> {
     );
     return 2;
   }
-  // With events on stdout the human-readable progress goes to stderr, so the two streams never mix.
+  // With events on stdout the human-readable progress goes to stderr, so the two streams never mix, and leaves
+  // out what the events carry, which the reader of stdout shows.
   const eventsStdout = parsed.values['events-stdout'];
   // The editor that started this run may close (a window reload) while training goes on: its pipes then break.
   // Events still reach events.jsonl, which a reopened editor tails, so a broken pipe must not end the run.
@@ -48,7 +49,7 @@ export async function run(args: string[]): Promise<number> {
       if (error.code !== 'EPIPE') throw error;
     });
   const options = {
-    display: createProgressDisplay(eventsStdout ? stderr : stdout),
+    display: eventsStdout ? createProgressDisplay(stderr, true) : createProgressDisplay(stdout),
     radlabVersion: version,
     ...(eventsStdout ? { eventsOut: stdout } : {}),
   };

@@ -5,8 +5,10 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { describeDevice, type DeviceInfo } from './deviceInfo';
+import { loadExternalTfjs } from './externalTfjs';
 import {
   describeAdapter,
+  enginePackage,
   engineNames,
   nvidiaGpu,
   packageName,
@@ -26,6 +28,8 @@ export interface EngineOptions {
 }
 
 export interface EngineReport {
+  /** What the experiment asked for: an engine by name, or the first that works. */
+  requested: 'auto' | EngineName;
   chosen: EngineName;
   /** The tfjs backend name now active. */
   backend: string;
@@ -45,13 +49,18 @@ interface Started {
   threadsNote?: string;
   kernels: string[];
   gpu?: string;
+  /** tfjs-node-gpu: whether TensorFlow placed its work on a GPU. */
+  usingGpu?: boolean;
 }
 
 const localRequire = createRequire(__filename);
 
 async function startNative(engine: 'tfjs-node' | 'tfjs-node-gpu'): Promise<Started> {
-  // By package name at run time: the packages are optional and kept out of the bundle.
-  localRequire(packageName(engine));
+  // From its folder at run time (node_modules or RadLab's managed engines folder): the packages are optional and
+  // kept out of the bundle.
+  const packageDir = enginePackage(engine);
+  if (packageDir === undefined) throw new Error(`${packageName(engine)} is not installed`);
+  loadExternalTfjs(() => localRequire(packageDir));
   if (!tf.findBackendFactory('tensorflow')) {
     throw new Error(
       `${packageName(engine)} loaded but registered no 'tensorflow' backend with this @tensorflow/tfjs-core (${tf.version_core}); install matching versions`,
@@ -60,8 +69,13 @@ async function startNative(engine: 'tfjs-node' | 'tfjs-node-gpu'): Promise<Start
   if (!(await tf.setBackend('tensorflow')))
     throw new Error(`${packageName(engine)}: the tensorflow backend failed to initialise`);
   const started: Started = { backend: 'tensorflow', threads: availableParallelism(), kernels: [] };
-  const gpu = engine === 'tfjs-node-gpu' ? nvidiaGpu() : undefined;
-  if (gpu !== undefined) started.gpu = gpu;
+  if (engine === 'tfjs-node-gpu') {
+    // The binding's own answer: true only when TensorFlow found a GPU device and placed the context on it (it
+    // falls back to the CPU when the CUDA libraries do not load).
+    started.usingGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+    const gpu = started.usingGpu ? nvidiaGpu() : undefined;
+    if (gpu !== undefined) started.gpu = gpu;
+  }
   return started;
 }
 
@@ -74,7 +88,7 @@ async function startWebGpu(): Promise<Started> {
   if (global.navigator === undefined)
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else global.navigator.gpu = gpu;
-  localRequire('@tensorflow/tfjs-backend-webgpu');
+  loadExternalTfjs(() => localRequire('@tensorflow/tfjs-backend-webgpu'));
   if (!(await tf.setBackend('webgpu'))) throw new Error('the tfjs webgpu backend failed to initialise on the adapter');
   return { backend: 'webgpu', threads: availableParallelism(), kernels: [], gpu: describeAdapter(adapter) };
 }
@@ -88,8 +102,14 @@ async function startEngine(engine: EngineName, threads: number): Promise<Started
   return started;
 }
 
-function report(chosen: EngineName, started: Started, ladder: RungReport[]): EngineReport {
+function report(
+  requested: 'auto' | EngineName,
+  chosen: EngineName,
+  started: Started,
+  ladder: RungReport[],
+): EngineReport {
   const out: EngineReport = {
+    requested,
     chosen,
     backend: started.backend,
     threads: started.threads,
@@ -99,6 +119,11 @@ function report(chosen: EngineName, started: Started, ladder: RungReport[]): Eng
     tfjsVersion: tf.version_core,
   };
   if (started.threadsNote) out.threadsNote = started.threadsNote;
+  const rung = ladder.find((r) => r.name === chosen);
+  if (rung !== undefined && started.usingGpu !== undefined) {
+    rung.usingGpu = started.usingGpu;
+    if (!started.usingGpu) rung.reason += '; TensorFlow placed no work on a GPU (it runs on the CPU)';
+  }
   return out;
 }
 
@@ -121,7 +146,7 @@ export async function selectEngine(options: EngineOptions = {}): Promise<EngineR
     const rung = ladder.find((r) => r.name === requested)!;
     if (!rung.available) throw new Error(`engine ${requested} is not available: ${rung.reason}`);
     try {
-      return report(requested, await startEngine(requested, threads), ladder);
+      return report(requested, requested, await startEngine(requested, threads), ladder);
     } catch (error) {
       throw new Error(`engine ${requested} failed to start: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -129,13 +154,30 @@ export async function selectEngine(options: EngineOptions = {}): Promise<EngineR
   for (const rung of ladder) {
     if (!rung.available) continue;
     try {
-      return report(rung.name, await startEngine(rung.name, threads), ladder);
+      return report(requested, rung.name, await startEngine(rung.name, threads), ladder);
     } catch (error) {
       rung.available = false;
       rung.reason = `failed to start: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
   throw new Error(`no training engine could start: ${ladder.map((r) => `${r.name}: ${r.reason}`).join('; ')}`);
+}
+
+/**
+ * The one line a person starting a run reads about the engine: which runs, on what, and why this one. The whole
+ * ladder with every reason is in `radlab engine` and the run's run.json.
+ */
+export function engineLine(report: EngineReport): string {
+  const threads = `${report.threads} thread${report.threads === 1 ? '' : 's'}`;
+  const on = `${report.chosen} (${threads}, ${report.device.gpu ?? report.device.cpuModel})`;
+  const chosenAt = report.ladder.findIndex((rung) => rung.name === report.chosen);
+  const reason = report.ladder[chosenAt]?.reason ?? '';
+  if (report.requested !== 'auto') return `Engine: ${on}, as train.engine asks: ${reason}`;
+  const passed = report.ladder.slice(0, chosenAt).map((rung) => rung.name);
+  if (passed.length === 0) return `Engine: ${on}: ${reason}`;
+  const names = passed.length === 1 ? passed[0] : `${passed.slice(0, -1).join(', ')} and ${passed.at(-1)}`;
+  const verb = passed.length === 1 ? 'is' : 'are';
+  return `Engine: ${on}: ${reason}; ${names} ${verb} not usable here (radlab engine says why)`;
 }
 
 /** Releases what the engine holds that would keep the process alive (the wasm engine's worker threads). */

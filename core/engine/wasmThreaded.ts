@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { loadExternalTfjs } from './externalTfjs';
 
 export interface WasmModuleLoad {
   /** The loaded backend module (patched when threaded is true). */
@@ -92,7 +93,7 @@ export function loadWasmBackend(cores: number): WasmModuleLoad {
     const count = source.split(patch.find).length - 1;
     if (count !== 1) {
       return {
-        backend: localRequire('@tensorflow/tfjs-backend-wasm'),
+        backend: loadExternalTfjs(() => localRequire('@tensorflow/tfjs-backend-wasm')),
         threaded: false,
         reason: `tfjs-backend-wasm's Node bundle (${entry}) no longer matches the change "${patch.why}" (found ${count} times, expected once); running single-threaded`,
       };
@@ -123,7 +124,7 @@ export function loadWasmBackend(cores: number): WasmModuleLoad {
   (mod as unknown as { radlabThreaded: boolean }).radlabThreaded = true;
   localRequire.cache[entry] = mod;
   try {
-    mod._compile(source + hooksBinding, entry);
+    loadExternalTfjs(() => mod._compile(source + hooksBinding, entry));
   } catch (error) {
     delete localRequire.cache[entry];
     throw error;

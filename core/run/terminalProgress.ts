@@ -5,6 +5,8 @@ import type { BatchProgress } from '../train/trainEpoch';
 
 export interface ProgressDisplay {
   note(message: string): void;
+  /** A problem that does not stop the run (it is an event too). */
+  warning(message: string): void;
   stage(label: string, done: number, total: number): void;
   batch(epoch: number, epochs: number, progress: BatchProgress, etaSeconds: number): void;
   epoch(history: EpochHistory, best: boolean, dataWaitShare: number): void;
@@ -33,7 +35,12 @@ function epochLine(history: EpochHistory, best: boolean, dataWaitShare: number):
   );
 }
 
-export function createProgressDisplay(out: NodeJS.WriteStream): ProgressDisplay {
+/**
+ * `eventsElsewhere`: the run's events go to another stream that a program reads (`radlab run --events-stdout`,
+ * as the editor starts it), and that program shows epochs and warnings from them; this display then prints only
+ * what no event carries (notes, preparation progress), so nothing reaches the reader twice.
+ */
+export function createProgressDisplay(out: NodeJS.WriteStream, eventsElsewhere = false): ProgressDisplay {
   const live = out.isTTY === true;
   let lastStagePercent = -1;
   const clear = () => {
@@ -53,6 +60,11 @@ export function createProgressDisplay(out: NodeJS.WriteStream): ProgressDisplay 
       }
       if (live && done === total) out.write('\n');
     },
+    warning(message) {
+      if (eventsElsewhere) return;
+      clear();
+      out.write(`Warning: ${message}\n`);
+    },
     batch(epoch, epochs, progress, etaSeconds) {
       if (!live) return;
       out.write(
@@ -61,6 +73,7 @@ export function createProgressDisplay(out: NodeJS.WriteStream): ProgressDisplay 
       );
     },
     epoch(history, best, dataWaitShare) {
+      if (eventsElsewhere) return;
       clear();
       out.write(`${epochLine(history, best, dataWaitShare)}\n`);
     },

@@ -11,7 +11,7 @@ import { GRADES, LEVELS } from '../data/lsdcVocabulary';
 import { SampleCache } from '../data/sampleCache';
 import { splitByStudy, type SplitName } from '../data/splits';
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
-import { selectEngine, type EngineReport } from '../engine/selectEngine';
+import { engineLine, selectEngine, type EngineReport } from '../engine/selectEngine';
 import type { ResolvedRun } from '../experiment/resolvedRun';
 import { formatBytes } from '../experiment/format';
 import { classificationReport } from '../metrics/classification';
@@ -194,6 +194,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       device: engine.device.gpu ?? `${engine.device.cpuModel} (${engine.threads} threads)`,
       counts,
     });
+    context.display.note(engineLine(engine));
 
     model = LevelClassifier.create(
       run.model.backbone,
@@ -405,7 +406,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     record.warnings = [...(record.warnings ?? []), message];
     writeRunRecord(paths.runJson, record);
     events.emit({ type: 'warning', message });
-    context.display.note(`Warning: ${message}`);
+    context.display.warning(message);
   }
 
   function finish(
