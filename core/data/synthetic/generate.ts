@@ -90,8 +90,6 @@ interface Tables {
 export async function generateSyntheticDataset(root: string, parameters: SyntheticParameters): Promise<GenerationSummary> {
   const testStudies = parameters.test_studies ?? 0;
   const identifiers = new IdentifierPool(mulberry32(deriveSeed(parameters.seed, 'identifiers')));
-  const labelledIds = identifiers.studies(parameters.studies);
-  const heldOutIds = identifiers.studies(testStudies);
   const writer = new BoundedWriter(WRITE_CONCURRENCY);
   const tables: Tables = { train: [], series: [], coordinates: [], testSeries: [] };
   const gradeCounts = emptyGradeCounts();
@@ -99,7 +97,10 @@ export async function generateSyntheticDataset(root: string, parameters: Synthet
   for (const name of parameters.messy === undefined ? [] : messyCaseList(parameters.messy.cases)) messyStudies[name] = [];
   let files = 0;
 
-  for (const [population, ids] of [['train', labelledIds], ['test', heldOutIds]] as const) {
+  // Held-out ids are drawn after every labelled study is planned (a repeated series draws an extra id), so the
+  // labelled part does not depend on how many held-out studies there are.
+  for (const [population, count] of [['train', parameters.studies], ['test', testStudies]] as const) {
+    const ids = identifiers.studies(count);
     const cases = assignMessyCases(parameters.seed, population, ids.length, parameters.messy);
     for (const [index, { studyId, seriesIds }] of ids.entries()) {
       const plan = planStudy({

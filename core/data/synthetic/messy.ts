@@ -28,7 +28,7 @@ export interface MessyOptions {
 export const DEFAULT_MESSY_RATE = 0.2;
 
 export function messyCaseList(cases: MessyOptions['cases']): MessyCase[] {
-  return cases === 'all' ? [...MESSY_CASE_NAMES] : [...new Set(cases)].sort();
+  return (cases === 'all' ? [...MESSY_CASE_NAMES] : [...new Set(cases)]).sort();
 }
 
 /** Parses `all` or a comma-separated list of case names; throws naming the unknown one. */
