@@ -4,7 +4,7 @@
 
 export type ErrorLogger = (message: string) => void;
 
-function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   return String(error);
 }
@@ -16,7 +16,7 @@ export function guarded<Args extends unknown[], Result>(
   handler: (...args: Args) => Result | Promise<Result>,
 ): (...args: Args) => Result | Promise<Result> {
   const report = (error: unknown): Result => {
-    logError(`RadLab language server: ${name} failed and answered with an empty result.\n${describe(error)}`);
+    logError(`RadLab language server: ${name} failed and answered with an empty result.\n${describeError(error)}`);
     return emptyResult;
   };
   return (...args: Args) => {

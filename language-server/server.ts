@@ -28,7 +28,7 @@ import {
 } from '../core/experiment/languageService';
 import { IncrementalExperimentParser } from '../core/experiment/incrementalParse';
 import { experimentPathForDocument, filePathOfUri } from './documentPaths';
-import { guarded } from './guardedHandler';
+import { describeError, guarded } from './guardedHandler';
 import {
   fixesFromDiagnosticData,
   toCompletionItem,
@@ -148,11 +148,13 @@ const validateAndPublish = guarded(logError, 'validation', undefined, async (uri
   if (document === undefined) return;
   const filePath = experimentPathForDocument(uri, workspaceRoot);
   const text = document.getText();
-  const { diagnostics, referencedPaths } = analyzeExperiment(text, {
+  const { diagnostics, referencedPaths, faults } = analyzeExperiment(text, {
     filePath,
     checkDataset,
     parser: documentParser(uri),
   });
+  // The user sees a "could not check" diagnostic; the log gets what a fix needs.
+  for (const fault of faults) logError(`RadLab language server: validation of ${uri} failed.\n${describeError(fault)}`);
   latestDiagnostics.set(uri, { version: document.version, diagnostics });
   latestPaths.set(uri, { version: document.version, paths: referencedPaths });
   if (watchedVersions.get(uri) !== document.version) scheduleWatchRefresh(uri);

@@ -67,36 +67,34 @@ export function hoverExperiment(
   _filePath: string,
   parser: ExperimentParser = wholeTextParser,
 ): HoverInfo | null {
-  try {
-    const parsed = parser.parse(text);
-    const offset = offsetAt(parsed, position);
-    const { steps, onKey, leaf } = pairsAt(parsed, offset);
-    if (steps.length === 0) return null;
-    const path = steps.map((step) => step.key);
-    const last = steps[steps.length - 1]!;
-    const field = fieldForPath(path);
-    if (!field) return null;
-    if (onKey) {
-      const range = nodeRange(parsed, last.pair);
-      if (!range) return null;
-      let markdown = fieldMarkdown(path, field);
-      if (path.join('.') === 'model.unfreeze_last_n') {
-        markdown += `\n\n${backbonesOf(parsed)
-          .map((b) => `${markdownText(b)}: ${markdownText(describeUnfrozen(b, unfreezeOf(parsed)))}`)
-          .join('\n\n')}`;
-      }
-      return { markdown, range };
-    }
-    if (!leaf || typeof leaf.value !== 'string') return null;
-    const range = nodeRange(parsed, leaf);
+  const parsed = parser.parse(text);
+  const offset = offsetAt(parsed, position);
+  const { steps, onKey, leaf } = pairsAt(parsed, offset);
+  if (steps.length === 0) return null;
+  const path = steps.map((step) => step.key);
+  const last = steps[steps.length - 1]!;
+  const field = fieldForPath(path);
+  if (!field) return null;
+  if (onKey) {
+    const range = nodeRange(parsed, last.pair);
     if (!range) return null;
-    const backbone = backboneMarkdown(leaf.value, parsed);
-    if (backbone) return { markdown: backbone, range };
-    const doc = valueDoc(field, leaf.value);
-    return doc ? { markdown: `**${markdownText(leaf.value)}** — ${markdownText(doc)}`, range } : null;
-  } catch {
-    return null;
+    let markdown = fieldMarkdown(path, field);
+    if (path.join('.') === 'model.unfreeze_last_n') {
+      // A backbone name not in the registry is a diagnostic already; the hover describes the known ones.
+      markdown += `\n\n${backbonesOf(parsed)
+        .filter((b) => backboneFacts(b) !== undefined)
+        .map((b) => `${markdownText(b)}: ${markdownText(describeUnfrozen(b, unfreezeOf(parsed)))}`)
+        .join('\n\n')}`;
+    }
+    return { markdown, range };
   }
+  if (!leaf || typeof leaf.value !== 'string') return null;
+  const range = nodeRange(parsed, leaf);
+  if (!range) return null;
+  const backbone = backboneMarkdown(leaf.value, parsed);
+  if (backbone) return { markdown: backbone, range };
+  const doc = valueDoc(field, leaf.value);
+  return doc ? { markdown: `**${markdownText(leaf.value)}** — ${markdownText(doc)}`, range } : null;
 }
 
 function valueDoc(field: FieldSpec, value: string): string | undefined {

@@ -36,10 +36,6 @@ function symbolsOf(parsed: ParsedExperiment, node: unknown, depth: number): Outl
 }
 
 export function outlineExperiment(text: string, parser: ExperimentParser = wholeTextParser): OutlineSymbol[] {
-  try {
-    const parsed = parser.parse(text);
-    return symbolsOf(parsed, parsed.document?.contents, 0);
-  } catch {
-    return [];
-  }
+  const parsed = parser.parse(text);
+  return symbolsOf(parsed, parsed.document?.contents, 0);
 }

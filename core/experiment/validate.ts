@@ -118,30 +118,34 @@ export function validateExperiment(text: string, options: ValidationOptions): Ex
 /**
  * validateExperiment and referencedPaths from one parse, for a caller (the language server) that wants both
  * for the same text: each alone parses it, which on a long file costs as much as the checks themselves.
+ * `faults` are the internal errors behind any "could not check" diagnostic, with their stacks, for the log.
  */
 export function analyzeExperiment(
   text: string,
   options: ValidationOptions,
-): { diagnostics: ExperimentDiagnostic[]; referencedPaths: string[] } {
+): { diagnostics: ExperimentDiagnostic[]; referencedPaths: string[]; faults: unknown[] } {
+  const faults: unknown[] = [];
   let parsed: ParsedExperiment;
   try {
     parsed = (options.parser ?? wholeTextParser).parse(text);
   } catch (error) {
-    return { diagnostics: [internalError(error)], referencedPaths: [] };
+    return { diagnostics: [internalError(error)], referencedPaths: [], faults: [error] };
   }
   let diagnostics: ExperimentDiagnostic[];
   try {
     diagnostics = validateParsed(parsed, options);
   } catch (error) {
+    faults.push(error);
     diagnostics = [internalError(error)];
   }
   let paths: string[];
   try {
     paths = referencedPathsOf(parsed, options.filePath);
-  } catch {
+  } catch (error) {
+    faults.push(error);
     paths = [];
   }
-  return { diagnostics, referencedPaths: paths };
+  return { diagnostics, referencedPaths: paths, faults };
 }
 
 // Validation must answer on any input; an internal fault becomes a visible diagnostic, not a crash.

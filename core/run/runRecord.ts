@@ -30,6 +30,8 @@ export interface RunRecord {
   slurm?: SlurmTask;
   endedAt?: string;
   error?: string;
+  /** The failure's stack trace, kept when RADLAB_DEBUG is set: for whoever fixes the bug (users read `error`). */
+  errorStack?: string;
   engine?: unknown;
   device?: unknown;
   versions: Record<string, string>;

@@ -395,6 +395,8 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     return finish('completed', undefined, metrics);
   } catch (error) {
     const message = error instanceof NonFiniteLossError || error instanceof Error ? error.message : String(error);
+    if (process.env.RADLAB_DEBUG && error instanceof Error && error.stack !== undefined)
+      record.errorStack = error.stack;
     return finish('failed', message);
   } finally {
     await cache?.close();

@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { DataSet } from 'dicom-parser';
 import {
+  DicomError,
   frameModalityValues,
   readDicomBytes,
   readDicomMeta,
@@ -97,6 +98,12 @@ export interface SeriesFiles {
   method: 'position' | 'instance-number';
 }
 
+/** A file that is not DICOM, is broken or vanished (DicomError) is left out; any other failure is a bug to see. */
+function unlessDicomError(error: unknown): undefined {
+  if (error instanceof DicomError) return undefined;
+  throw error;
+}
+
 /**
  * The opened file's series within its folder: every readable DICOM file beside it with the same Series
  * Instance UID, ordered by core/dicom's sortSeries. Files that are not DICOM (or belong to another series) are
@@ -107,7 +114,7 @@ export async function seriesFiles(file: string): Promise<SeriesFiles> {
   const folder = dirname(opened);
   const names = (await readdir(folder)).filter((name) => name.toLowerCase().endsWith('.dcm'));
   const metas = (
-    await Promise.all(names.map((name) => readDicomMeta(join(folder, name)).catch(() => undefined)))
+    await Promise.all(names.map((name) => readDicomMeta(join(folder, name)).catch(unlessDicomError)))
   ).filter((meta): meta is DicomMeta => meta !== undefined);
   const self = metas.find((meta) => meta.file === opened);
   if (self === undefined) return { files: [opened], index: 0, method: 'instance-number' };

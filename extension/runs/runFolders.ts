@@ -2,7 +2,7 @@
 // view and re-attaching live runs work after a window reload, a crash, or for runs started from a terminal.
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { resolveFromFile } from '../../core/experiment/checkFiles';
 import { experimentSchema } from '../../core/experiment/schema';
 import { recordedTrainer, type RunState as RecordedState, type SlurmTask } from '../../core/run/runRecord';
@@ -108,6 +108,8 @@ export function readRunFolder(dir: string, presenceOf: PresenceCheck): RunRecord
   };
 }
 
+const UNREADABLE_FOLDER = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM']);
+
 // Folders that never hold runs but can be huge (dependencies, DICOM images, version control).
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'train_images', 'trained_models', 'plots', 'results']);
 
@@ -118,8 +120,10 @@ export function findRunFolders(root: string, maxDepth = 3): string[] {
     let entries;
     try {
       entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return;
+    } catch (error) {
+      // Gone since it was listed, not a folder, or not ours to read: it holds no runs we can show.
+      if (UNREADABLE_FOLDER.has((error as NodeJS.ErrnoException).code ?? '')) return;
+      throw error;
     }
     if (entries.some((entry) => entry.isFile() && entry.name === RUN_JSON)) {
       found.push(folder);
@@ -138,12 +142,14 @@ export function findRunFolders(root: string, maxDepth = 3): string[] {
 
 /** A YAML text's top-level mapping, without validation; undefined when it does not parse or is not a mapping. */
 export function lenientYamlMapping(text: string): Record<string, unknown> | undefined {
+  let document: unknown;
   try {
-    const document: unknown = parseYaml(text);
-    return isRecord(document) ? document : undefined;
-  } catch {
-    return undefined;
+    document = parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLError) return undefined;
+    throw error;
   }
+  return isRecord(document) ? document : undefined;
 }
 
 /**
