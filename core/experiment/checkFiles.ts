@@ -79,7 +79,8 @@ export function checkWeightsFolder(
   backbones: string[],
 ): ExperimentDiagnostic[] {
   const pretrained = fieldAt(parsed, ['model', 'pretrained']);
-  if (typeof pretrained.value !== 'string' || pretrained.value === 'none' || !pretrained.range) return [];
+  if (typeof pretrained.value !== 'string' || pretrained.value === 'none' || pretrained.value === 'imagenet') return [];
+  if (!pretrained.range) return [];
   const folder = resolveFromFile(experimentFile, pretrained.value);
   if (kindOnDisk(folder) !== 'folder') return [];
   const entries = new Set(readdirSync(folder));

@@ -37,6 +37,9 @@ export type DiagnosticCode =
   | 'dataset-incomplete'
   | 'condition-missing'
   | 'unfreeze-too-many'
+  | 'frozen-random'
+  | 'no-imagenet-weights'
+  | 'flip-swaps-side'
   | 'empty-document';
 
 export interface ExperimentDiagnostic {

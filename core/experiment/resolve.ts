@@ -41,6 +41,7 @@ export type ResolveResult =
 
 function resolvePretrained(pretrained: unknown, backbone: string, experimentFile: string): string | null {
   if (pretrained === 'none' || pretrained === undefined) return null;
+  if (pretrained === 'imagenet') return 'imagenet';
   if (typeof pretrained === 'string') return resolveFromFile(experimentFile, pretrained);
   if (isPlainObject(pretrained) && typeof pretrained[backbone] === 'string') {
     return resolveFromFile(experimentFile, pretrained[backbone] as string);
@@ -61,6 +62,7 @@ export function resolveExperiment(
   const raw = isMap(contents) ? (contents.toJSON() as Plain) : {};
   const full = withDefaults(experimentSchema as ObjectNode, raw) as Plain;
   const model = full.model as Plain;
+  if (model.weights_cache !== '') model.weights_cache = resolveFromFile(experimentFile, model.weights_cache as string);
   const data = full.data as Plain;
   const backbones = Array.isArray(model.backbones) ? (model.backbones as string[]) : [model.backbones as string];
   const runs = backbones.map((backbone, index): ResolvedRun => {

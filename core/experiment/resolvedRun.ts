@@ -30,8 +30,13 @@ export interface ResolvedRun {
   };
   model: {
     backbone: string;
-    /** Absolute weights file or folder, or null for random initialisation. */
-    pretrained: string | null;
+    /**
+     * `imagenet` for the backbone's official weights (fetched through the weights cache), an absolute weights file
+     * or folder, or null for random initialisation. Resolved paths are absolute, so `imagenet` is never a path.
+     */
+    pretrained: 'imagenet' | string | null;
+    /** Absolute folder for downloaded weights, or '' for RADLAB_WEIGHTS_CACHE or the default cache. */
+    weights_cache: string;
     level_embedding: number;
     head: { hidden: number[]; dropout: number };
     freeze_backbone: boolean;

@@ -191,7 +191,15 @@ const modelSection = object({
     node: {
       kind: 'oneOf',
       options: [
-        { kind: 'enum', values: ['none'], valueDocs: { none: 'Start from random weights.' } },
+        {
+          kind: 'enum',
+          values: ['imagenet', 'none'],
+          valueDocs: {
+            imagenet:
+              "The backbone's official ImageNet weights (torchvision's, or Hugging Face's for BEiT), downloaded once into the weights cache.",
+            none: 'Start from random weights (needs freeze_backbone: false).',
+          },
+        },
         { kind: 'path', target: 'file-or-folder', mustExist: true, extensions: ['.pth', '.safetensors'] },
         {
           kind: 'map',
@@ -201,8 +209,14 @@ const modelSection = object({
       ],
     },
     description:
-      'ImageNet weights: a folder holding <backbone>.pth or <backbone>.safetensors, one file, a file per backbone, or none.',
-    default: 'none',
+      'ImageNet weights: imagenet (downloaded), a folder holding <backbone>.pth or <backbone>.safetensors, one file, a file per backbone, or none.',
+    default: 'imagenet',
+  },
+  weights_cache: {
+    node: { kind: 'path', target: 'folder', mustExist: false },
+    description:
+      'Folder that keeps downloaded ImageNet weights, relative to this file; empty uses RADLAB_WEIGHTS_CACHE, else ~/.cache/radlab/weights.',
+    default: '',
   },
   level_embedding: {
     node: { kind: 'number', integer: true, min: 1, max: 4096 },

@@ -3,6 +3,7 @@
 import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
 import { backbonesOf, checkFixedInputSize, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
 import { checkStructure } from './checkStructure';
+import { checkFrozenRandom, checkImagenetWeights, checkSidedFlip } from './checkTraining';
 import { rangeOf, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
 import type { DiagnosticCode, ExperimentDiagnostic } from './positions';
 import { referencedPathsOf } from './referencedPaths';
@@ -102,6 +103,9 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
     ...checkUnfreeze(parsed),
     ...checkSlices(parsed),
     ...checkFixedInputSize(parsed),
+    ...checkFrozenRandom(parsed),
+    ...checkImagenetWeights(parsed),
+    ...checkSidedFlip(parsed),
   ];
   const files = [
     ...checkPaths(parsed, structure.paths, options.filePath),

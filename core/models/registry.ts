@@ -78,6 +78,45 @@ export function requireFacts(name: string): BackboneFacts {
   return facts;
 }
 
+/** Where a backbone's official ImageNet weights are published. */
+export interface ImagenetWeights {
+  /** HTTPS address of the checkpoint. */
+  url: string;
+  /** Name of the file in the weights cache: torchvision's own file name, which ends in its SHA-256 prefix. */
+  file: string;
+}
+
+const TORCHVISION_MODELS = 'https://download.pytorch.org/models/';
+
+// torchvision's DEFAULT weights for each architecture (torchvision.models.<Name>_Weights.DEFAULT), and for BEiT
+// the checkpoint of the Hugging Face model the architecture reproduces. ViT-Ti/16, ViT-S/16 and BEiT-S/16 are
+// configurations neither source publishes ImageNet weights for.
+const IMAGENET_WEIGHTS: Partial<Record<BackboneName, ImagenetWeights>> = {
+  resnet18: torchvision('resnet18-f37072fd.pth'),
+  resnet50: torchvision('resnet50-11ad3fa6.pth'),
+  resnet152: torchvision('resnet152-f82ba261.pth'),
+  convnext_tiny: torchvision('convnext_tiny-983f1562.pth'),
+  convnext_base: torchvision('convnext_base-6075fbad.pth'),
+  vit_b_16: torchvision('vit_b_16-c867db91.pth'),
+  swin_t: torchvision('swin_t-704ceda3.pth'),
+  swin_b: torchvision('swin_b-68c6b09e.pth'),
+  efficientnet_v2_s: torchvision('efficientnet_v2_s-dd5fe13b.pth'),
+  efficientnet_v2_m: torchvision('efficientnet_v2_m-dc08266a.pth'),
+  beit_b_16: {
+    url: 'https://huggingface.co/microsoft/beit-base-patch16-224/resolve/main/pytorch_model.bin',
+    file: 'beit_b_16-microsoft-beit-base-patch16-224.bin',
+  },
+};
+
+function torchvision(file: string): ImagenetWeights {
+  return { url: `${TORCHVISION_MODELS}${file}`, file };
+}
+
+/** The official ImageNet weights of a backbone, or undefined when none are published for it. */
+export function imagenetWeights(name: string): ImagenetWeights | undefined {
+  return isBackboneName(name) ? IMAGENET_WEIGHTS[name] : undefined;
+}
+
 // Counts above the backbone's tensor count are accepted and mean the whole backbone.
 function requireTensorCount(n: number): void {
   if (!(Number.isInteger(n) || n === Infinity) || n < 0) {

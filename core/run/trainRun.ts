@@ -154,6 +154,8 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
   };
   let cache: SampleCache | undefined;
   let model: LevelClassifier | undefined;
+  // Both are released when the run ends, so the next member of a sweep starts with nothing of this one's in memory.
+  let optimizer: SlotOptimizer | undefined;
   try {
     const dataStarted = performance.now();
     const data = await prepareData(run, context);
@@ -215,11 +217,15 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     // run; only a run continuing from a checkpoint takes every weight from there (issue 10, part 4).
     const fromCheckpoint = context.resuming && hasTrainingCheckpoint(paths.lastCheckpoint);
     if (run.model.pretrained !== null && !fromCheckpoint) {
-      const loaded = await loadPretrained(model.backbone, run.model.pretrained);
+      const loaded = await loadPretrained(model.backbone, {
+        pretrained: run.model.pretrained,
+        weightsCache: run.model.weights_cache,
+        onDownload: (done, total) => context.display.stage('Downloading ImageNet weights', done, total ?? done),
+      });
       events.emit({ type: 'artifact', kind: 'pretrained-weights', path: loaded.file });
       context.display.note(loaded.summary);
     }
-    const optimizer = makeOptimizer(run);
+    optimizer = makeOptimizer(run);
     const trainGrades = data.positions.train.map((p) => data.cache.samples[p]!.gradeIndex);
     const { weights: classWeights, absentGrades } = resolveClassWeights(run.train.loss.class_weights, trainGrades);
     for (const grade of absentGrades) {
@@ -401,6 +407,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
   } finally {
     await cache?.close();
     model?.dispose();
+    optimizer?.dispose();
   }
 
   /** A problem that does not stop the run: in the log, the events and run.json. */

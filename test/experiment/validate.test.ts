@@ -64,7 +64,7 @@ describe('experiment validation', () => {
   });
 
   it('reports missing required keys on the enclosing key', () => {
-    const found = validateText('name: t\ndata:\n  root: lsdc-min\nmodel:\n  pretrained: none\n').map(where);
+    const found = validateText('name: t\ndata:\n  root: lsdc-min\nmodel:\n  pretrained: imagenet\n').map(where);
     assert.deepEqual(found.sort(), [
       ['missing-required', 1, 0, 4],
       ['missing-required', 3, 0, 5],
@@ -129,7 +129,8 @@ describe('experiment validation', () => {
   });
 
   it('reports a condition that has no column in train.csv', () => {
-    const found = validateText(minimal().replace('spinal_canal_stenosis', 'left_subarticular_stenosis'));
+    const noFlip = minimal('train:\n  augment: { hflip: 0 }\n');
+    const found = validateText(noFlip.replace('spinal_canal_stenosis', 'left_subarticular_stenosis'));
     assert.deepEqual(found.map(where), [['condition-missing', 3, 13, 39]]);
     assert.match(found[0]!.message, /left_subarticular_stenosis_l1_l2/);
   });
@@ -159,7 +160,7 @@ describe('experiment validation', () => {
   });
 
   it('holds ViT and BEiT to the input size their position embeddings fix', () => {
-    const vit = minimal()
+    const vit = minimal('  pretrained: none\n  freeze_backbone: false\n')
       .replace('resnet18', '[resnet18, vit_ti_16]')
       .replace('  condition', '  input: { size: 64 }\n  condition');
     const found = validateText(vit);

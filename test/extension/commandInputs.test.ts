@@ -78,7 +78,7 @@ describe('refusing an invalid experiment', () => {
 
   it('lets a valid experiment run', () => {
     const text =
-      'name: ok\ndata:\n  root: data/synthetic-lsdc\n  synthetic: { studies: 4, seed: 1 }\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: [resnet18]\n  pretrained: none\n';
+      'name: ok\ndata:\n  root: data/synthetic-lsdc\n  synthetic: { studies: 4, seed: 1 }\n  condition: spinal_canal_stenosis\nmodel:\n  backbones: [resnet18]\n  pretrained: none\n  freeze_backbone: false\n';
     assert.equal(
       refusalMessage('ok.experiment.yaml', validateExperiment(text, { filePath: file, checkDataset: true })),
       undefined,

@@ -25,6 +25,8 @@ export function writeTinyExperiment(workspace: string, name: string, options: Ti
     'model:',
     `  backbones: ${options.backbones ?? 'resnet18'}`,
     ...(options.model ?? []).map((line) => `  ${line}`),
+    // Random weights trained whole, so nothing is downloaded.
+    ...((options.model ?? []).some((line) => line.startsWith('pretrained:')) ? [] : ['  pretrained: none']),
     '  freeze_backbone: false',
     'train:',
     '  batch_size: 8',

@@ -75,6 +75,7 @@ export function writeExperiment(workspace: string, name: string): string {
       '  split: { train: 0.6, val: 0.2, test: 0.2, seed: 1 }',
       'model:',
       '  backbones: resnet18',
+      '  pretrained: none',
       '  freeze_backbone: false',
       'train:',
       '  batch_size: 8',
