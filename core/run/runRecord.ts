@@ -38,6 +38,8 @@ export interface RunRecord {
   timings: { datasetSeconds?: number; trainSeconds?: number; testSeconds?: number; totalSeconds?: number };
   counts?: Record<string, unknown>;
   bestEpoch?: number;
+  /** Problems that did not stop the run (e.g. a grade absent from the training split). */
+  warnings?: string[];
   /** Set when this run continued an interrupted one. */
   resumedFrom?: { epoch: number; at: string }[];
 }
