@@ -17,7 +17,7 @@ import {
   type IndexOptions,
 } from '../data/datasetIndex';
 import { SERIES_NOTE_REASONS, surveySeries, type SeriesSurvey } from '../data/seriesSurvey';
-import { readDatasetTables } from '../data/datasetTables';
+import { readDatasetTables, readHeldOutSeries, type SeriesRow } from '../data/datasetTables';
 import { CONDITIONS, GRADES, type Condition } from '../data/lsdcVocabulary';
 import { SPLIT_NAMES, splitByStudy } from '../data/splits';
 
@@ -124,6 +124,13 @@ function formatSurvey(survey: SeriesSurvey): string {
   return text;
 }
 
+/** Studies and series per type of the held-out part (test_series_descriptions.csv and test_images/). */
+function describeHeldOut(rows: SeriesRow[]): { studies: number; seriesByType: Record<string, number> } {
+  const seriesByType: Record<string, number> = {};
+  for (const row of rows) seriesByType[row.description] = (seriesByType[row.description] ?? 0) + 1;
+  return { studies: new Set(rows.map((row) => row.studyId)).size, seriesByType };
+}
+
 export async function run(args: string[]): Promise<number> {
   let values: { condition?: string; json?: boolean; help?: boolean };
   let positionals: string[];
@@ -186,10 +193,18 @@ export async function run(args: string[]): Promise<number> {
     const tables = await readDatasetTables(root);
     const reports = selections.map((selection) => describe(indexTables(tables, selection), split));
     const survey = await surveySeries(root, tables.series, [...new Set(reports.map((report) => report.series))]);
+    const heldOutRows = await readHeldOutSeries(root);
+    const heldOut = heldOutRows === undefined ? undefined : describeHeldOut(heldOutRows);
     stdout.write(
       values.json
-        ? JSON.stringify({ root, conditions: reports, series: survey }, null, 2) + '\n'
-        : formatHuman(root, reports, survey),
+        ? JSON.stringify({ root, conditions: reports, series: survey, heldOut }, null, 2) + '\n'
+        : formatHuman(root, reports, survey) +
+            (heldOut === undefined
+              ? ''
+              : `\nheld out (test_series_descriptions.csv, test_images/): ${heldOut.studies} studies, series ` +
+                `${Object.entries(heldOut.seriesByType)
+                  .map(([type, count]) => `${count} ${type}`)
+                  .join(', ')}\n`),
     );
     return 0;
   } catch (error) {

@@ -1,6 +1,7 @@
 // The three CSV files of an RSNA LSDC dataset, read with csv-parse into typed rows. A malformed file is an
 // error naming the file, the line and the column, because nothing downstream can be trusted from it; a merely
 // missing label is not an error here (the index counts it as a skipped sample).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -13,6 +14,7 @@ import {
   LEVELS,
   SERIES_COLUMNS,
   SERIES_CSV,
+  TEST_SERIES_CSV,
   TRAIN_COLUMNS,
   TRAIN_CSV,
   type Condition,
@@ -160,6 +162,12 @@ export async function readSeriesCsv(root: string, file: string = SERIES_CSV): Pr
     description: parsed.record.series_description!,
     line: parsed.line,
   }));
+}
+
+/** The held-out part's series (test_series_descriptions.csv), or undefined when the dataset has none. */
+export async function readHeldOutSeries(root: string): Promise<SeriesRow[] | undefined> {
+  if (!existsSync(join(root, TEST_SERIES_CSV))) return undefined;
+  return readSeriesCsv(root, TEST_SERIES_CSV);
 }
 
 export async function readDatasetTables(root: string): Promise<DatasetTables> {

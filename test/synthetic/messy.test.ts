@@ -1,7 +1,7 @@
 // `radlab synth --messy all --test-studies N`: each irregularity of the real data is found in the files (read here
 // with csv-parse and dicom-parser, not through core/), `radlab dataset --json` lists each with its reason, sample
-// inputs build for every usable sample, the held-out part has the competition's layout and leaves the labelled
-// part unchanged, and every DICOM file passes dciodvfy.
+// inputs build for every usable sample, the held-out part has the competition's layout (and is summarised by
+// `radlab dataset`) and leaves the labelled part unchanged, and every DICOM file passes dciodvfy.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,6 +92,7 @@ let report: {
     }[];
     notes: { studyId: string; seriesId: string; reason: string }[];
   };
+  heldOut: { studies: number; seriesByType: Record<string, number> };
 };
 
 before(async () => {
@@ -322,6 +323,9 @@ describe('--test-studies: held-out studies as the competition ships them', () =>
       assert.ok(!disk.some((one) => one.studyId === studyId), 'a held-out study is also in train_images');
       assert.ok(!train.some((row) => row.study_id === studyId) && !coordinates.some((row) => row.study_id === studyId));
     }
+    const byType: Record<string, number> = {};
+    for (const one of heldOut) byType[one.description] = (byType[one.description] ?? 0) + 1;
+    assert.deepEqual(report.heldOut, { studies: TEST_STUDIES, seriesByType: byType });
   });
 
   test('the labelled part is byte for byte the same without the flag', async () => {
