@@ -41,6 +41,13 @@ export interface LineSeries {
   dashed?: boolean;
   /** Palette index; defaults to the series' position. */
   colour?: number;
+  /** A reference line (such as chance) in the theme's muted text colour instead of a series colour. */
+  reference?: boolean;
+}
+
+/** The colour of reference lines: VS Code's muted foreground. */
+export function referenceColour(): string {
+  return themeColour('--vscode-descriptionForeground', '#9d9d9d');
 }
 
 /** `xStep` 1 keeps an epoch axis on whole epochs. */
@@ -51,6 +58,7 @@ export function lineChart(
   yTitle: string,
   range?: { min: number; max: number },
   xStep?: number,
+  legendPosition: 'top' | 'right' | 'bottom' = 'top',
 ): Chart<'line'> {
   const text = themeColour('--vscode-foreground', '#cccccc');
   const grid = themeColour('--vscode-editorWidget-border', '#454545');
@@ -68,7 +76,10 @@ export function lineChart(
       responsive: true,
       maintainAspectRatio: false,
       parsing: false,
-      plugins: { title: { display: true, text: title, color: text }, legend: { labels: { color: text } } },
+      plugins: {
+        title: { display: true, text: title, color: text },
+        legend: { position: legendPosition, labels: { color: text, boxWidth: 14 } },
+      },
       scales: { x: axis(xTitle, undefined, xStep), y: axis(yTitle, range) },
     },
   });
@@ -78,8 +89,8 @@ export function setSeries(chart: Chart<'line'>, series: LineSeries[]): void {
   chart.data.datasets = series.map((s, i): ChartDataset<'line'> => ({
     label: s.label,
     data: s.points,
-    borderColor: seriesColour(s.colour ?? i),
-    backgroundColor: seriesColour(s.colour ?? i),
+    borderColor: s.reference ? referenceColour() : seriesColour(s.colour ?? i),
+    backgroundColor: s.reference ? referenceColour() : seriesColour(s.colour ?? i),
     borderDash: s.dashed ? [6, 4] : [],
     pointRadius: s.points.length > 60 ? 0 : 2,
     tension: 0,

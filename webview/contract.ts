@@ -7,6 +7,7 @@
 // scores) as core defines them, so the trainer, the host and the pages share one definition of each.
 // This file is bundled into the browser pages, so it imports types only, and values from modules with no imports.
 import { GRADES } from '../core/data/lsdcVocabulary';
+import { isRecord } from '../core/json/isRecord';
 import type { RunMetricsFile } from '../core/run/metricsFile';
 import type { RunState as RecordedState } from '../core/run/runRecord';
 import type { SweepMember } from '../core/run/sweepSummary';
@@ -199,6 +200,12 @@ export interface WindowLevel {
   width: number;
 }
 
+export interface WindowPreset {
+  id: string;
+  label: string;
+  window: WindowLevel;
+}
+
 export interface DicomInstance {
   file: string;
   /** Position of this instance in the folder's sorted series, and the series length. */
@@ -215,6 +222,10 @@ export interface DicomInstance {
   invert: boolean;
   /** Windows computed by the host for this frame: percentile auto, the file's tags (null without), full range. */
   windows: { auto: WindowLevel; tags: WindowLevel | null; fullRange: WindowLevel };
+  /** (0008,0060), e.g. MR or CT; null when the file has none. */
+  modality: string | null;
+  /** The presets that mean something for this modality: CT windows in Hounsfield units, percentiles otherwise. */
+  presets: WindowPreset[];
   tags: TagRow[];
 }
 
@@ -283,10 +294,6 @@ export type DatasetPageMessage =
 
 type FieldKind = 'string' | 'integer' | 'boolean' | 'sort-or-null';
 type MessageSpec = Record<string, FieldKind>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isCompareSort(value: unknown): value is CompareSort {
   return (

@@ -46,22 +46,34 @@ app.append(
       'grid-template-columns': '2fr 1fr 1fr 1fr 1fr',
     }),
   ),
+  // The matrix and the ROC chart side by side where the panel is wide enough, one under the other where not.
   h(
-    'section',
-    { 'aria-label': 'Confusion matrix' },
-    h('h2', {}, 'Confusion matrix (test)'),
+    'div',
+    { id: 'results-grid', class: 'results-grid' },
     h(
-      'div',
-      { class: 'toolbar' },
-      h('vscode-dropdown', { id: 'confusion-level', 'aria-label': 'Level' }),
-      h('vscode-checkbox', { id: 'confusion-normalised' }, 'Normalised (rows sum to 1)'),
+      'section',
+      { 'aria-label': 'Confusion matrix' },
+      h('h2', {}, 'Confusion matrix (test)'),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('vscode-dropdown', { id: 'confusion-level', 'aria-label': 'Level' }),
+        h('vscode-checkbox', { id: 'confusion-normalised' }, 'Normalised (rows sum to 1)'),
+      ),
+      h('table', {
+        id: 'confusion-matrix',
+        'aria-label': 'Confusion matrix, rows true grade, columns predicted grade',
+      }),
     ),
-    h('table', { id: 'confusion-matrix', 'aria-label': 'Confusion matrix, rows true grade, columns predicted grade' }),
-  ),
-  h(
-    'section',
-    { 'aria-label': 'ROC curves' },
-    h('div', { class: 'chart square' }, h('canvas', { id: 'chart-roc', 'aria-label': 'ROC curves, one versus rest' })),
+    h(
+      'section',
+      { 'aria-label': 'ROC curves' },
+      h(
+        'div',
+        { class: 'chart square' },
+        h('canvas', { id: 'chart-roc', 'aria-label': 'ROC curves, one versus rest' }),
+      ),
+    ),
   ),
   h(
     'section',
@@ -105,8 +117,11 @@ const charts = {
     'False positive rate',
     'True positive rate',
     { min: 0, max: 1 },
+    undefined,
+    'bottom',
   ),
 };
+Object.assign(charts.roc.options.scales!.x!, { min: 0, max: 1 });
 
 let model: RunPanelModel | null = null;
 const gallery = { page: 0, mistakesOnly: false, total: 0, pageSize: 12 };
@@ -176,13 +191,21 @@ function renderMetrics(metrics: RunMetricsFile | null): void {
           averaged('Weighted average', test.weighted),
         ],
   );
-  setSeries(
-    charts.roc,
-    (test?.roc.curves ?? []).map((curve) => ({
-      label: `${curve.className} (AUC ${formatNumber(curve.auc)})`,
-      points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })),
-    })),
-  );
+  const rocCurves: LineSeries[] = (test?.roc.curves ?? []).map((curve) => ({
+    label: `${curve.className} (AUC ${formatNumber(curve.auc)})`,
+    points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })),
+  }));
+  // A classifier that guesses lies on the diagonal: the curves are read against it.
+  const chance: LineSeries = {
+    label: 'Chance (AUC 0.500)',
+    points: [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ],
+    dashed: true,
+    reference: true,
+  };
+  setSeries(charts.roc, rocCurves.length > 0 ? [...rocCurves, chance] : []);
 }
 
 function selectedValue(id: string): string {

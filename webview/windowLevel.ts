@@ -2,7 +2,7 @@
 // The mapping is DICOM's linear VOI function (PS3.3 C.11.2.1.2), the one core/dicom/window.ts applies on the
 // host; that module reads files through Node, which a page cannot bundle, so the formula is restated here and
 // test/webview/windowLevel.test.ts checks the two agree value for value.
-import type { WindowLevel } from './contract';
+import type { WindowLevel, WindowPreset } from './contract';
 
 export function windowedGrey(value: number, window: WindowLevel): number {
   const low = window.center - 0.5 - (window.width - 1) / 2;
@@ -26,8 +26,8 @@ export function windowToRgba(values: Float32Array, window: WindowLevel, invert: 
   }
 }
 
-/** Fixed presets in modality units (CT Hounsfield conventions; for MR only auto, tags and full range mean much). */
-export const FIXED_PRESETS: readonly { id: string; label: string; window: WindowLevel }[] = [
+/** CT windows in Hounsfield units: fixed values mean the same tissue on every CT, and nothing on an MR. */
+export const CT_PRESETS: readonly WindowPreset[] = [
   { id: 'soft-tissue', label: 'Soft tissue (C 40, W 400)', window: { center: 40, width: 400 } },
   { id: 'bone', label: 'Bone (C 400, W 1800)', window: { center: 400, width: 1800 } },
   { id: 'brain', label: 'Brain (C 40, W 80)', window: { center: 40, width: 80 } },
@@ -37,4 +37,10 @@ export const FIXED_PRESETS: readonly { id: string; label: string; window: Window
 export function dragWindow(start: WindowLevel, dx: number, dy: number, valueRange: number): WindowLevel {
   const perPixel = Math.max(valueRange, 1) / 512;
   return { center: start.center + dy * perPixel, width: Math.max(1, start.width + dx * perPixel) };
+}
+
+/** The zoom (screen pixels per image pixel) at which an image of `natural` size fits inside `box`, whole. */
+export function fitZoom(natural: { width: number; height: number }, box: { width: number; height: number }): number {
+  if (natural.width <= 0 || natural.height <= 0 || box.width <= 0 || box.height <= 0) return 1;
+  return Math.min(box.width / natural.width, box.height / natural.height);
 }

@@ -14,7 +14,8 @@ import {
   type DicomMeta,
 } from '../../core/dicom';
 import { parseDataSet } from '../../core/dicom/parseDataSet';
-import type { DicomInstance, TagRow } from '../../webview/contract';
+import type { DicomInstance, TagRow, WindowPreset } from '../../webview/contract';
+import { CT_PRESETS } from '../../webview/windowLevel';
 
 /**
  * The tags a reader looks at first, with their VR from the DICOM data dictionary (PS3.6): an implicit-VR file
@@ -124,6 +125,26 @@ export async function seriesFiles(file: string): Promise<SeriesFiles> {
   return { files, index: files.indexOf(opened), method: sorted.method };
 }
 
+/**
+ * MR (and any modality without calibrated units) has no fixed windows: the same tissue has different values from
+ * scan to scan, so its presets are percentiles of this frame's values. CT values are Hounsfield units, where the
+ * classic windows apply.
+ */
+const PERCENTILE_PRESETS: readonly { id: string; label: string; low: number; high: number }[] = [
+  { id: 'p1-99', label: 'Percentiles 1–99 %', low: 1, high: 99 },
+  { id: 'p5-95', label: 'Percentiles 5–95 % (more contrast)', low: 5, high: 95 },
+  { id: 'p50-99.9', label: 'Percentiles 50–99.9 % (bright tissue)', low: 50, high: 99.9 },
+];
+
+function windowPresets(image: Awaited<ReturnType<typeof readDicomBytes>>): WindowPreset[] {
+  if (image.meta.modality === 'CT') return [...CT_PRESETS];
+  return PERCENTILE_PRESETS.map(({ id, label, low, high }) => ({
+    id,
+    label,
+    window: resolveWindow(image, 0, { kind: 'auto', lowPercentile: low, highPercentile: high }),
+  }));
+}
+
 /** One instance as the viewer page receives it (first frame for multi-frame files). */
 export async function dicomInstance(series: SeriesFiles, index: number): Promise<DicomInstance> {
   const file = series.files[index];
@@ -148,6 +169,8 @@ export async function dicomInstance(series: SeriesFiles, index: number): Promise
       tags: meta.window,
       fullRange: resolveWindow(image, 0, { kind: 'auto', lowPercentile: 0, highPercentile: 100 }),
     },
+    modality: meta.modality,
+    presets: windowPresets(image),
     tags: tagRows(dataSet),
   };
 }

@@ -82,4 +82,20 @@ describe('stepping through a folder', () => {
     assert.equal(instance.tags.find((row) => row.tag === '(0020,0013)')?.value, '7');
     await assert.rejects(dicomInstance(series, 20), /instance 20 does not exist: the series has 20/);
   });
+
+  it('offers an MR presets at percentiles of its own values, not CT windows', async () => {
+    const series = await seriesFiles(join(dir, 'slice_15.dcm'));
+    const instance = await dicomInstance(series, 6);
+    assert.equal(instance.modality, 'MR');
+    assert.deepEqual(
+      instance.presets.map((preset) => preset.id),
+      ['p1-99', 'p5-95', 'p50-99.9'],
+    );
+    // The 5th and 95th percentiles as order statistics of the frame's values (rank (n - 1) × p, rounded outwards).
+    const sorted = Float64Array.from(instance.pixels).sort();
+    const low = sorted[Math.floor(((sorted.length - 1) * 5) / 100)]!;
+    const high = sorted[Math.ceil(((sorted.length - 1) * 95) / 100)]!;
+    const window = instance.presets.find((preset) => preset.id === 'p5-95')!.window;
+    assert.equal(window.width, high - low + 1);
+  });
 });

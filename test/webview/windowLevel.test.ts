@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { frameModalityValues, readDicomBytes, windowToUint8, windowValue } from '../../core/dicom';
-import { dragWindow, windowedGrey, windowToRgba } from '../../webview/windowLevel';
+import { dragWindow, fitZoom, windowedGrey, windowToRgba } from '../../webview/windowLevel';
 
 describe('page window/level', () => {
   it('maps values as DICOM PS3.3 C.11.2.1.2 does (hand-computed: center 100, width 201)', () => {
@@ -35,5 +35,19 @@ describe('page window/level', () => {
   it('drags width with x and level with y, never below width 1', () => {
     assert.deepEqual(dragWindow({ center: 100, width: 200 }, 512, -256, 1024), { center: -412, width: 1224 });
     assert.equal(dragWindow({ center: 0, width: 10 }, -5000, 0, 512).width, 1);
+  });
+});
+
+describe('fitting an image to the viewer', () => {
+  it('fills the width of a wide panel or the height of a tall one, never more', () => {
+    // 256×256 in 1200×600: the height limits, 600 / 256.
+    assert.equal(fitZoom({ width: 256, height: 256 }, { width: 1200, height: 600 }), 600 / 256);
+    // 512×256 in 400×600: the width limits, 400 / 512.
+    assert.equal(fitZoom({ width: 512, height: 256 }, { width: 400, height: 600 }), 400 / 512);
+  });
+
+  it('leaves an empty image or a hidden panel at 1', () => {
+    assert.equal(fitZoom({ width: 0, height: 256 }, { width: 400, height: 600 }), 1);
+    assert.equal(fitZoom({ width: 256, height: 256 }, { width: 0, height: 0 }), 1);
   });
 });
