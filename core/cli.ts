@@ -47,7 +47,8 @@ const subcommands: Record<string, Subcommand> = {
   },
   synth: {
     summary: 'Write a synthetic RSNA LSDC dataset (phantom lumbar spines)',
-    usage: 'radlab synth --out <dir> --studies <N> [--seed <S>]',
+    usage:
+      'radlab synth --out <dir> --studies <N> [--seed <S>] [--messy all|<case,...>] [--messy-rate <0-1>] [--test-studies <M>]',
     load: () => import('./cli/synthCommand'),
   },
   model: {
