@@ -1,9 +1,10 @@
 // Turns a valid experiment file into the fully specified runs the trainer executes: every default filled in
-// from the schema, paths made absolute (relative to the experiment file) and a backbone list expanded into
-// one run per backbone.
+// from the schema, paths made absolute (relative to the experiment file) and the sweep expanded: one run per
+// backbone, per condition (data.condition as a list or `all`) and per test fold (data.split.folds ≥ 2).
 import { join } from 'node:path';
 import { isMap } from 'yaml';
 import { resolveFromFile } from './checkFiles';
+import { conditionsOf } from './conditions';
 import { parseExperiment } from './parse';
 import type { ExperimentDiagnostic } from './positions';
 import type { ResolvedRun } from './resolvedRun';
@@ -65,24 +66,45 @@ export function resolveExperiment(
   if (model.weights_cache !== '') model.weights_cache = resolveFromFile(experimentFile, model.weights_cache as string);
   const data = full.data as Plain;
   const backbones = Array.isArray(model.backbones) ? (model.backbones as string[]) : [model.backbones as string];
-  const runs = backbones.map((backbone, index): ResolvedRun => {
-    const { backbones: _list, pretrained, ...modelRest } = model;
-    return {
-      ...(full as unknown as Omit<
-        ResolvedRun,
-        'model' | 'data' | 'output' | 'experimentFile' | 'sweepIndex' | 'sweepSize'
-      >),
-      experimentFile,
-      sweepIndex: index,
-      sweepSize: backbones.length,
-      data: { ...(data as unknown as ResolvedRun['data']), root: resolveFromFile(experimentFile, data.root as string) },
-      model: {
-        ...(modelRest as unknown as Omit<ResolvedRun['model'], 'backbone' | 'pretrained'>),
-        backbone,
-        pretrained: resolvePretrained(pretrained, backbone, experimentFile),
-      },
-      output: join(resolveFromFile(experimentFile, full.output as string), full.name as string),
-    };
-  });
+  const conditions = conditionsOf(data.condition);
+  const split = data.split as Omit<ResolvedRun['data']['split'], 'fold'> & { fold?: number | number[] };
+  const folds: (number | null)[] =
+    split.folds < 2
+      ? [null]
+      : split.fold === undefined
+        ? Array.from({ length: split.folds }, (_, i) => i)
+        : Array.isArray(split.fold)
+          ? split.fold
+          : [split.fold];
+  const members = backbones.flatMap((backbone) =>
+    conditions.flatMap((condition) => folds.map((fold) => ({ backbone, condition, fold }))),
+  );
+  const { backbones: _list, pretrained, ...modelRest } = model;
+  const runs = members.map(({ backbone, condition, fold }, index): ResolvedRun => ({
+    ...(full as unknown as Omit<
+      ResolvedRun,
+      'model' | 'data' | 'output' | 'experimentFile' | 'sweepIndex' | 'sweepSize' | 'memberName'
+    >),
+    experimentFile,
+    sweepIndex: index,
+    sweepSize: members.length,
+    memberName: [
+      backbone,
+      ...(conditions.length > 1 ? [condition] : []),
+      ...(fold === null ? [] : [`fold${fold}`]),
+    ].join('-'),
+    data: {
+      ...(data as unknown as ResolvedRun['data']),
+      root: resolveFromFile(experimentFile, data.root as string),
+      condition,
+      split: { ...split, fold },
+    },
+    model: {
+      ...(modelRest as unknown as Omit<ResolvedRun['model'], 'backbone' | 'pretrained'>),
+      backbone,
+      pretrained: resolvePretrained(pretrained, backbone, experimentFile),
+    },
+    output: join(resolveFromFile(experimentFile, full.output as string), full.name as string),
+  }));
   return { ok: true, runs, diagnostics };
 }

@@ -9,13 +9,16 @@ export interface ResolvedRun {
   description?: string;
   /** Absolute path of the experiment file this run came from. */
   experimentFile: string;
-  /** Position of this run in the backbone sweep, and the sweep's length. */
+  /** Position of this run in the sweep (backbones × conditions × folds), and the sweep's length. */
   sweepIndex: number;
   sweepSize: number;
+  /** Names the run folder after the run id: the backbone, then the condition and fold where the sweep varies them. */
+  memberName: string;
   data: {
     /** Absolute dataset folder. */
     root: string;
     synthetic?: SyntheticParameters;
+    /** The one condition this run grades (data.condition's list or `all` is one run per condition). */
     condition: Condition;
     levels: Level[];
     series: 'auto' | SeriesDescription;
@@ -26,7 +29,17 @@ export interface ResolvedRun {
       size: number;
       window: 'auto' | 'tags' | { center: number; width: number };
     };
-    split: { train: number; val: number; test: number; by: 'study'; stratify: boolean; seed: number };
+    split: {
+      train: number;
+      val: number;
+      test: number;
+      by: 'study';
+      stratify: boolean;
+      seed: number;
+      folds: number;
+      /** This run's test fold when folds ≥ 2 (data.split.fold's list, or its absence, is one run per fold). */
+      fold: number | null;
+    };
   };
   model: {
     backbone: string;

@@ -21,6 +21,14 @@ function object(fields: Record<string, FieldSpec>): ObjectNode {
   return { kind: 'object', fields };
 }
 
+const conditionDocs: Readonly<Record<string, string>> = {
+  spinal_canal_stenosis: 'Central canal narrowing, graded on sagittal T2/STIR.',
+  left_neural_foraminal_narrowing: 'Left foramen, graded on sagittal T1.',
+  right_neural_foraminal_narrowing: 'Right foramen, graded on sagittal T1.',
+  left_subarticular_stenosis: 'Left subarticular zone, graded on axial T2.',
+  right_subarticular_stenosis: 'Right subarticular zone, graded on axial T2.',
+};
+
 const dataSection = object({
   root: {
     node: { kind: 'path', target: 'folder', mustExist: true },
@@ -77,17 +85,23 @@ const dataSection = object({
   },
   condition: {
     node: {
-      kind: 'enum',
-      values: CONDITIONS,
-      valueDocs: {
-        spinal_canal_stenosis: 'Central canal narrowing, graded on sagittal T2/STIR.',
-        left_neural_foraminal_narrowing: 'Left foramen, graded on sagittal T1.',
-        right_neural_foraminal_narrowing: 'Right foramen, graded on sagittal T1.',
-        left_subarticular_stenosis: 'Left subarticular zone, graded on axial T2.',
-        right_subarticular_stenosis: 'Right subarticular zone, graded on axial T2.',
-      },
+      kind: 'oneOf',
+      options: [
+        {
+          kind: 'enum',
+          values: [...CONDITIONS, 'all'],
+          valueDocs: { ...conditionDocs, all: 'Every condition: one run per condition, scored together.' },
+        },
+        {
+          kind: 'list',
+          items: { kind: 'enum', values: CONDITIONS, valueDocs: conditionDocs },
+          minItems: 1,
+          unique: true,
+        },
+      ],
     },
-    description: 'The RSNA condition to grade (Normal/Mild, Moderate, Severe) at each level.',
+    description:
+      'The RSNA condition to grade (Normal/Mild, Moderate, Severe) at each level; a list or all is one run per condition (each its own model, on the same split), and with all five the test results include the competition score.',
     required: true,
     example: 'spinal_canal_stenosis',
   },
@@ -170,12 +184,30 @@ const dataSection = object({
       },
       stratify: {
         node: { kind: 'boolean' },
-        description: "Keep each split's grade mix alike (by each study's worst grade).",
+        description: "Keep each split's grade mix alike (by each study's worst grade over all conditions).",
         default: true,
       },
       seed,
+      folds: {
+        node: { kind: 'number', integer: true, min: 1, max: 20 },
+        description:
+          'k-fold cross-validation when 2 or more: the studies are dealt into k stratified folds, each fold is the test set of one run, and validation studies come from the other folds in the val : train proportion (test is then 1/k).',
+        default: 1,
+      },
+      fold: {
+        node: {
+          kind: 'oneOf',
+          options: [
+            { kind: 'number', integer: true, min: 0, max: 19 },
+            { kind: 'list', items: { kind: 'number', integer: true, min: 0, max: 19 }, minItems: 1, unique: true },
+          ],
+        },
+        description:
+          'The test fold(s) to run, from 0 to folds - 1; absent runs every fold (a sweep, summarised as mean ± std).',
+      },
     }),
-    description: 'How studies are divided into train, validation and test; the fractions must sum to 1.',
+    description:
+      'How studies are divided into train, validation and test: one split per dataset and seed, shared by every condition and backbone; the fractions must sum to 1.',
   },
 });
 

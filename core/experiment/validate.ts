@@ -1,7 +1,7 @@
 // Validation of an experiment file: YAML syntax, the schema, the cross-field rules and the files it names.
 // One pure function from text to diagnostics, shared by the language server and `radlab validate`.
 import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
-import { backbonesOf, checkFixedInputSize, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
+import { backbonesOf, checkFixedInputSize, checkFolds, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
 import { checkStructure } from './checkStructure';
 import { checkFrozenRandom, checkImagenetWeights, checkSidedFlip } from './checkTraining';
 import { rangeOf, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
@@ -100,6 +100,7 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
   const structure = checkStructure(parsed, experimentSchema);
   const rules = [
     ...checkSplitSum(parsed),
+    ...checkFolds(parsed),
     ...checkUnfreeze(parsed),
     ...checkSlices(parsed),
     ...checkFixedInputSize(parsed),

@@ -2,14 +2,15 @@
 // results, plots and the trained model, all in the run folder, with events along the way. A failure at any point
 // ends the run as `failed` with its logs and last checkpoint kept; a stop request ends it as `cancelled`, and
 // `radlab run --resume <run dir>` continues from the last completed epoch.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { indexDataset } from '../data/datasetIndex';
+import { indexTables } from '../data/datasetIndex';
+import { readDatasetTables } from '../data/datasetTables';
 import { GRADES, LEVELS } from '../data/lsdcVocabulary';
 import { SampleCache } from '../data/sampleCache';
-import { splitByStudy, type SplitName } from '../data/splits';
+import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/splits';
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
 import { engineLine, selectEngine, type EngineReport } from '../engine/selectEngine';
 import type { ResolvedRun } from '../experiment/resolvedRun';
@@ -99,12 +100,15 @@ async function prepareData(run: ResolvedRun, context: RunContext) {
     );
     await ensureSyntheticDataset(run.data.root, run.data.synthetic);
   }
-  const index = await indexDataset(run.data.root, {
+  const tables = await readDatasetTables(run.data.root);
+  const index = indexTables(tables, {
     condition: run.data.condition,
     levels: run.data.levels,
     series: run.data.series,
   });
-  const split = splitByStudy(index.samples, run.data.split);
+  // The dataset's split, not the condition's: every condition and backbone of this seed tests on the same studies.
+  const split = splitDataset(tables, run.data.split);
+  writeFileSync(join(context.paths.dir, SPLIT_FILE), splitCsv(split));
   const cache = await SampleCache.open(index, run.data.input, {
     threads: run.train.threads,
     onProgress: (done, total) => context.display.stage('Preparing inputs', done, total),
