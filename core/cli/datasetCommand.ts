@@ -19,7 +19,7 @@ import {
 import { SERIES_NOTE_REASONS, surveySeries, type SeriesSurvey } from '../data/seriesSurvey';
 import { readDatasetTables, readHeldOutSeries, type SeriesRow } from '../data/datasetTables';
 import { CONDITIONS, GRADES, type Condition } from '../data/lsdcVocabulary';
-import { SPLIT_NAMES, splitByStudy } from '../data/splits';
+import { countSamplesBySplit, SPLIT_NAMES, splitDataset, type DatasetSplit } from '../data/splits';
 
 export const USAGE = 'radlab dataset <dataset-root | file.experiment.yaml> [--condition <condition>] [--json]';
 
@@ -39,12 +39,17 @@ interface ConditionReport {
     seed: number;
     stratify: boolean;
     studies: Record<string, number>;
-    studiesByWorstGrade: ReturnType<typeof splitByStudy>['studyCounts'];
-    samplesByGrade: ReturnType<typeof splitByStudy>['sampleCounts'];
+    studiesByWorstGrade: DatasetSplit['studyCounts'];
+    samplesByGrade: ReturnType<typeof countSamplesBySplit>;
   };
 }
 
-function describe(index: DatasetIndex, split: ResolvedRun['data']['split'] | undefined): ConditionReport {
+function describe(
+  index: DatasetIndex,
+  split: DatasetSplit | undefined,
+  seed: number,
+  stratify: boolean,
+): ConditionReport {
   const counts = countIndex(index);
   const report: ConditionReport = {
     condition: index.condition,
@@ -58,13 +63,12 @@ function describe(index: DatasetIndex, split: ResolvedRun['data']['split'] | und
     notes: index.notes,
   };
   if (split !== undefined) {
-    const result = splitByStudy(index.samples, split);
     report.split = {
-      seed: split.seed,
-      stratify: split.stratify,
-      studies: Object.fromEntries(SPLIT_NAMES.map((name) => [name, result.studies[name].length])),
-      studiesByWorstGrade: result.studyCounts,
-      samplesByGrade: result.sampleCounts,
+      seed,
+      stratify,
+      studies: Object.fromEntries(SPLIT_NAMES.map((name) => [name, split.studies[name].length])),
+      studiesByWorstGrade: split.studyCounts,
+      samplesByGrade: countSamplesBySplit(split, index.samples),
     };
   }
   return report;
@@ -93,7 +97,7 @@ function formatHuman(root: string, reports: ConditionReport[], survey: SeriesSur
     for (const [reason, count] of notes)
       text += `    ${String(count).padStart(5)}  ${reason}: ${NOTE_REASONS[reason as keyof typeof NOTE_REASONS]}\n`;
     if (report.split !== undefined) {
-      text += `  split (seed ${report.split.seed}${report.split.stratify ? ', stratified by worst grade' : ''}): studies by worst grade, samples by grade\n`;
+      text += `  split (seed ${report.split.seed}${report.split.stratify ? ', stratified by worst grade over all conditions' : ''}): studies by worst grade, samples by grade\n`;
       text += row('', ['studies', ...GRADES, 'samples']);
       for (const name of SPLIT_NAMES) {
         const samples = GRADES.map((g) => report.split!.samplesByGrade[name][g]);
@@ -179,19 +183,21 @@ export async function run(args: string[]): Promise<number> {
       const data = resolved.runs[0]!.data;
       root = data.root;
       split = data.split;
-      selections = [
-        {
-          condition: (values.condition as Condition | undefined) ?? data.condition,
-          levels: data.levels,
-          series: data.series,
-        },
-      ];
+      const conditions =
+        values.condition === undefined
+          ? [...new Set(resolved.runs.map((run) => run.data.condition))]
+          : [values.condition as Condition];
+      selections = conditions.map((condition) => ({ condition, levels: data.levels, series: data.series }));
     } else {
       const conditions = values.condition === undefined ? CONDITIONS : [values.condition as Condition];
       selections = conditions.map((condition) => ({ condition }));
     }
     const tables = await readDatasetTables(root);
-    const reports = selections.map((selection) => describe(indexTables(tables, selection), split));
+    // One split for the whole dataset, whichever condition is described (see core/data/splits.ts).
+    const datasetSplit = split === undefined ? undefined : splitDataset(tables, split);
+    const reports = selections.map((selection) =>
+      describe(indexTables(tables, selection), datasetSplit, split?.seed ?? 0, split?.stratify ?? false),
+    );
     const survey = await surveySeries(root, tables.series, [...new Set(reports.map((report) => report.series))]);
     const heldOutRows = await readHeldOutSeries(root);
     const heldOut = heldOutRows === undefined ? undefined : describeHeldOut(heldOutRows);

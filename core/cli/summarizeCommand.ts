@@ -7,6 +7,7 @@ import { stderr, stdout } from 'node:process';
 import { submissionInExperiment } from '../slurm/submission';
 import { sweepStatus } from '../slurm/sweepStatus';
 import { RUN_ID } from '../run/runFolder';
+import { writeCompetitionScores } from '../run/competitionScores';
 import { runIdsIn, sweepMembersFromFolders } from '../run/sweepFromFolders';
 import { writeSweepSummary } from '../run/sweepSummary';
 import { parseCommandArgs } from './commandArgs';
@@ -50,5 +51,7 @@ export async function run(args: string[]): Promise<number> {
   stdout.write(
     `Sweep summary of run ${runId} (${members.map((m) => `${m.backbone}: ${m.status}`).join(', ')}): ${path}\n`,
   );
+  const competition = writeCompetitionScores(folder, members);
+  if (competition) stdout.write(`Competition score (all five conditions): ${competition}\n`);
   return 0;
 }

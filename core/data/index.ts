@@ -2,7 +2,7 @@
  * core/data: the RSNA 2024 LSDC dataset as model inputs.
  *
  *   const index = await indexDataset(root, { condition, levels, series })   // samples + skipped (with reasons)
- *   const split = splitByStudy(index.samples, { train, val, test, stratify, seed })   // split.splitOf.get(studyId)
+ *   const split = splitDataset(tables, { train, val, test, stratify, seed, folds, fold })   // split.splitOf.get(studyId)
  *   const cache = await SampleCache.open(index, run.data.input, { threads: run.train.threads })
  *   const input = await cache.read(i)        // uint8 HWC size x size x channels; cache.samples[i] is its label
  *   await cache.close()
@@ -20,7 +20,7 @@ export { DatasetCsvError, readDatasetTables, type DatasetTables } from './datase
 export { indexDataset, indexTables, countIndex, SKIP_REASONS, type DatasetIndex, type Sample, type SkippedSample, type SkipReason } from './datasetIndex';
 export { NOTE_REASONS, type IndexNote, type NoteReason } from './datasetIndex';
 export { surveySeries, SERIES_NOTE_REASONS, type SeriesSurvey } from './seriesSurvey';
-export { splitByStudy, SPLIT_NAMES, type DatasetSplit, type SplitName } from './splits';
+export { splitDataset, countSamplesBySplit, splitCsv, SPLIT_NAMES, type DatasetSplit, type SplitName } from './splits';
 export { SampleCache, cacheKey, DEFAULT_CACHE_FOLDER, type CachedSample, type CacheOptions } from './sampleCache';
 export { buildSampleInput, inputBytes, inputChannels, inputRegion, type InputSettings } from './sampleInput';
 export { buildInputs, resolveThreads, WORKER_BUNDLE_FILE } from './inputBuilder';

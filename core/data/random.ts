@@ -47,6 +47,16 @@ export function uniform(random: Random, low: number, high: number): number {
   return low + (high - low) * random();
 }
 
+/** A shuffled copy of `items` (Fisher-Yates, drawing from the end), the same order for the same generator state. */
+export function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 /** Uniform integer in [low, high]. */
 export function integerBetween(random: Random, low: number, high: number): number {
   return low + Math.floor(random() * (high - low + 1));

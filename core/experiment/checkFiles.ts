@@ -2,15 +2,9 @@
 // condition's columns in train.csv. Paths are relative to the experiment file, as a user writes them.
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import {
-  DATASET_FILES,
-  DATASET_IMAGES_FOLDER,
-  gradeColumn,
-  LEVELS,
-  type Condition,
-  type Level,
-} from '../data/lsdcVocabulary';
+import { DATASET_FILES, DATASET_IMAGES_FOLDER, gradeColumn, LEVELS, type Level } from '../data/lsdcVocabulary';
 import type { PathValue } from './checkStructure';
+import { conditionsOf } from './conditions';
 import { fieldAt } from './fieldAt';
 import type { ParsedExperiment } from './parse';
 import type { ExperimentDiagnostic } from './positions';
@@ -131,21 +125,24 @@ export function checkDataset(parsed: ParsedExperiment, experimentFile: string): 
   }
   const trainCsv = join(folder, 'train.csv');
   const condition = fieldAt(parsed, ['data', 'condition']);
-  if (typeof condition.value !== 'string' || !existsSync(trainCsv)) return diagnostics;
+  const conditions = conditionsOf(condition.value);
+  if (conditions.length === 0 || !existsSync(trainCsv)) return diagnostics;
   const levels = fieldAt(parsed, ['data', 'levels']);
   const wanted = (Array.isArray(levels.value) ? levels.value : LEVELS).filter((l): l is Level =>
     (LEVELS as readonly string[]).includes(String(l)),
   );
   const header = new Set(readHeader(trainCsv));
-  const absent = wanted.filter((level) => !header.has(gradeColumn(condition.value as Condition, level)));
-  if (absent.length > 0) {
-    diagnostics.push({
-      range: condition.range ?? root.range,
-      severity: 'error',
-      code: 'condition-missing',
-      message: `train.csv in '${root.value}' has no column for ${condition.value} at ${absent.join(', ')} (expected ${absent.map((l) => gradeColumn(condition.value as Condition, l)).join(', ')}).`,
-      fixes: [],
-    });
+  for (const graded of conditions) {
+    const absent = wanted.filter((level) => !header.has(gradeColumn(graded, level)));
+    if (absent.length > 0) {
+      diagnostics.push({
+        range: condition.range ?? root.range,
+        severity: 'error',
+        code: 'condition-missing',
+        message: `train.csv in '${root.value}' has no column for ${graded} at ${absent.join(', ')} (expected ${absent.map((l) => gradeColumn(graded, l)).join(', ')}).`,
+        fixes: [],
+      });
+    }
   }
   return diagnostics;
 }

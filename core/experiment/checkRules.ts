@@ -42,6 +42,27 @@ export function checkSplitSum(parsed: ParsedExperiment): ExperimentDiagnostic[] 
   ];
 }
 
+/** split.fold names test folds, so it needs split.folds of at least 2 and each fold below it. */
+export function checkFolds(parsed: ParsedExperiment): ExperimentDiagnostic[] {
+  const fold = fieldAt(parsed, ['data', 'split', 'fold']);
+  if (!fold.present || !fold.range) return [];
+  const given = fieldAt(parsed, ['data', 'split', 'folds']);
+  const folds = given.present ? given.value : defaultOf('data', 'split', 'folds');
+  if (typeof folds !== 'number') return [];
+  const wanted = (Array.isArray(fold.value) ? fold.value : [fold.value]).filter(
+    (f): f is number => typeof f === 'number',
+  );
+  const message =
+    folds < 2
+      ? `data.split.fold picks a test fold, but data.split.folds is ${folds}: set folds to 2 or more for cross-validation, or remove fold.`
+      : wanted.some((f) => f >= folds)
+        ? `data.split.fold ${wanted.filter((f) => f >= folds).join(', ')} does not exist: with folds: ${folds} the folds are 0 to ${folds - 1}.`
+        : undefined;
+  return message === undefined
+    ? []
+    : [{ range: fold.range, severity: 'error', code: 'out-of-range', message, fixes: [] }];
+}
+
 export function checkUnfreeze(parsed: ParsedExperiment): ExperimentDiagnostic[] {
   const freeze = fieldAt(parsed, ['model', 'freeze_backbone']);
   if ((freeze.present ? freeze.value : defaultOf('model', 'freeze_backbone')) !== true) return [];

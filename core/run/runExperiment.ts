@@ -1,5 +1,6 @@
-// `radlab run`: validates and resolves the experiment, then runs each backbone of the sweep in turn (a failed
-// member does not stop the others) and writes the sweep summary beside the run folders.
+// `radlab run`: validates and resolves the experiment, then runs each member of the sweep (backbone × condition ×
+// fold) in turn (a failed member does not stop the others) and writes the sweep summary beside the run folders,
+// with the competition score when every condition was graded.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,6 +13,7 @@ import { Cancellation } from './cancellation';
 import { checkOutputSpace } from './outputSpace';
 import { createRunFolder, runIdAt, runPaths, type RunPaths } from './runFolder';
 import { readRunRecord, readRunRecordIfAny } from './runRecord';
+import { writeCompetitionScores } from './competitionScores';
 import { writeSweepSummary, type SweepMember } from './sweepSummary';
 import type { ProgressDisplay } from './terminalProgress';
 import { trainRun } from './trainRun';
@@ -24,7 +26,8 @@ export interface RunOptions {
 }
 
 export type ExperimentOutcome =
-  { kind: 'invalid'; diagnostics: ExperimentDiagnostic[] } | { kind: 'ran'; members: SweepMember[]; summary?: string };
+  | { kind: 'invalid'; diagnostics: ExperimentDiagnostic[] }
+  | { kind: 'ran'; members: SweepMember[]; summary?: string; competition?: string };
 
 /** A sweep member and how to get its folder: made when the member starts, so a stopped sweep leaves no empty ones. */
 interface Member {
@@ -41,7 +44,7 @@ async function runMembers(runs: Member[], options: RunOptions) {
       if (cancellation.requested) break;
       const paths = folder();
       options.display.note(
-        `Run ${paths.runId}-${run.model.backbone} (${run.sweepIndex + 1} of ${run.sweepSize}) → ${paths.dir}`,
+        `Run ${paths.runId}-${run.memberName ?? run.model.backbone} (${run.sweepIndex + 1} of ${run.sweepSize}) → ${paths.dir}`,
       );
       const events = new EventWriter(paths.events, options.eventsOut);
       const member = await trainRun(run, {
@@ -52,11 +55,12 @@ async function runMembers(runs: Member[], options: RunOptions) {
         radlabVersion: options.radlabVersion,
         resuming,
       });
-      members.push(member);
+      members.push({ ...member, condition: run.data.condition, fold: run.data.split.fold ?? null });
+      const name = run.memberName ?? run.model.backbone;
       options.display.note(
         member.status === 'completed'
-          ? `${run.model.backbone}: test accuracy ${member.testAccuracy?.toFixed(3)}, macro-F1 ${member.testMacroF1?.toFixed(3)}, weighted log loss ${member.testWeightedLogLoss?.toFixed(3)}; results in ${paths.dir}`
-          : `${run.model.backbone}: ${member.status}${member.error ? `: ${member.error}` : ''}; logs and checkpoint kept in ${paths.dir}`,
+          ? `${name}: test accuracy ${member.testAccuracy?.toFixed(3)}, macro-F1 ${member.testMacroF1?.toFixed(3)}, weighted log loss ${member.testWeightedLogLoss?.toFixed(3)}; results in ${paths.dir}`
+          : `${name}: ${member.status}${member.error ? `: ${member.error}` : ''}; logs and checkpoint kept in ${paths.dir}`,
       );
     }
   } finally {
@@ -88,8 +92,10 @@ export async function runExperimentFile(
     const runId = runIdAt(new Date());
     const runs = resolved.runs.map((run) => ({ run, folder: () => createRunFolder(run, runId), resuming: false }));
     const members = await runMembers(runs, options);
-    const summary = members.length > 1 ? writeSweepSummary(resolved.runs[0]!.output, members) : undefined;
-    return { kind: 'ran', members, ...(summary ? { summary } : {}) };
+    const output = resolved.runs[0]!.output;
+    const summary = members.length > 1 ? writeSweepSummary(output, members) : undefined;
+    const competition = writeCompetitionScores(output, members);
+    return { kind: 'ran', members, ...(summary ? { summary } : {}), ...(competition ? { competition } : {}) };
   }
   const run = resolved.runs[selection.member];
   if (run === undefined) {

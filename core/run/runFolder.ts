@@ -1,5 +1,6 @@
-// A run is a folder: everything one backbone's run produces lives under
-// <output>/<experiment name>/<run id>-<backbone>/, so any panel can be rebuilt from disk alone.
+// A run is a folder: everything one sweep member's run produces lives under
+// <output>/<experiment name>/<run id>-<backbone>[-<condition>][-fold<i>]/, so any panel can be rebuilt from disk
+// alone.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -47,7 +48,7 @@ export function runPaths(dir: string, runId: string): RunPaths {
 }
 
 export function createRunFolder(run: ResolvedRun, runId: string): RunPaths {
-  const paths = runPaths(join(run.output, `${runId}-${run.model.backbone}`), runId);
+  const paths = runPaths(join(run.output, `${runId}-${run.memberName}`), runId);
   // Refused here, before any folder is made or any data prepared (issue 10: an output under a file, a full disk).
   checkOutputWritable(run, paths.dir);
   checkOutputSpace(run, paths.dir);

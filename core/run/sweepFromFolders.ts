@@ -1,5 +1,6 @@
 // A sweep's members read back from their run folders (run.json, experiment.resolved.yaml, results/metrics.json),
-// for writing the sweep summary after the runs ended in separate processes, e.g. the tasks of a Slurm job array.
+// for writing the sweep summary (and the competition score) after the runs ended in separate processes, e.g. the
+// tasks of a Slurm job array.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -36,6 +37,7 @@ function memberFromFolder(runDir: string, runId: string): { member: SweepMember;
     : undefined;
   const member: SweepMember = {
     backbone: record.backbone,
+    ...(resolved ? { condition: resolved.data.condition, fold: resolved.data.split.fold ?? null } : {}),
     runId: record.runId,
     runDir,
     status: record.status,
