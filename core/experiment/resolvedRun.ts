@@ -42,6 +42,7 @@ export interface ResolvedRun {
     };
   };
   model: {
+    task: 'classifier' | 'localizer';
     backbone: string;
     /**
      * `imagenet` for the backbone's official weights (fetched through the weights cache), an absolute weights file

@@ -212,6 +212,19 @@ const dataSection = object({
 });
 
 const modelSection = object({
+  task: {
+    node: {
+      kind: 'enum',
+      values: ['classifier', 'localizer'],
+      valueDocs: {
+        classifier: "Grades each level (Normal/Mild, Moderate, Severe) from a crop at the level's coordinates.",
+        localizer:
+          "Stage 1: finds each level's slice and x, y on a series of the condition's type, trained from train_label_coordinates.csv (coordinate regression on the whole mid slice; data.input.mode and crop_mm give the crop the evaluation measures against).",
+      },
+    },
+    description: 'What the model learns: to grade levels, or to locate them for a grading model.',
+    default: 'classifier',
+  },
   backbones: {
     node: { kind: 'oneOf', options: [backboneEnum, { kind: 'list', items: backboneEnum, minItems: 1, unique: true }] },
     description: 'ImageNet backbone, or a list of them: a list is a sweep with one run per backbone.',

@@ -1,0 +1,34 @@
+// trained_models/localizer.json: what applying a trained localizer needs besides its weights (model.safetensors):
+// the levels it places, how its input is made, and the slice prior. Written by the localizer run, read by predict.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Condition, Level, SeriesDescription } from '../data/lsdcVocabulary';
+import type { InputSettings } from '../data/sampleInput';
+import type { LocalizerHead } from './localizerModel';
+
+export const LOCALIZER_FILE = 'localizer.json';
+const FORMAT = 'radlab-localizer/1';
+
+export interface LocalizerDescription {
+  format: typeof FORMAT;
+  condition: Condition;
+  seriesDescription: SeriesDescription;
+  levels: Level[];
+  backbone: string;
+  head: LocalizerHead;
+  input: Pick<InputSettings, 'size' | 'window'>;
+  normalize: 'imagenet' | 'none';
+  /** Per level, the mean offset of the marked slice from the stack centre, in `sliceUnit`. */
+  slicePrior: number[];
+  sliceUnit: 'mm' | 'slices';
+}
+
+export function writeLocalizerFile(path: string, description: Omit<LocalizerDescription, 'format'>): void {
+  writeFileSync(path, `${JSON.stringify({ format: FORMAT, ...description }, null, 2)}\n`);
+}
+
+export function readLocalizerFile(path: string): LocalizerDescription {
+  const value = JSON.parse(readFileSync(path, 'utf8')) as LocalizerDescription;
+  if (value.format !== FORMAT)
+    throw new Error(`${path}: not a RadLab localizer description (format ${JSON.stringify(value.format)})`);
+  return value;
+}
