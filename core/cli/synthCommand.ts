@@ -105,7 +105,8 @@ export async function run(args: string[]): Promise<number> {
     stdout.write(`  held-out studies ${summary.testStudies} in test_images/ (test_series_descriptions.csv)\n`);
   }
   for (const [name, studyIds] of Object.entries(summary.messy ?? {})) {
-    stdout.write(`  ${name}: ${studyIds.length} studies (${studyIds.join(', ')})\n`);
+    const shown = studyIds.slice(0, 5).join(', ') + (studyIds.length > 5 ? ', ...' : '');
+    stdout.write(`  ${name}: ${studyIds.length} studies (${shown})\n`);
   }
   return 0;
 }

@@ -1,5 +1,5 @@
-// Label draws against the competition's class balance, reproducibility by seed, and the dataset marker that
-// guards folders which are not synthetic datasets.
+// Label draws against the competition's class balance, which studies get each messy case, reproducibility by
+// seed, and the dataset marker that guards folders which are not synthetic datasets.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { ensureSyntheticDataset, run } from '../../core/cli/synthCommand';
 import { drawStudyGrades } from '../../core/data/synthetic/grades';
 import { mulberry32 } from '../../core/data/random';
+import { assignMessyCases, MESSY_CASE_NAMES } from '../../core/data/synthetic/messy';
 
 const scratch = mkdtempSync(join(tmpdir(), 'radlab-synth-gen-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -53,6 +54,41 @@ function filesOf(dir: string): Map<string, Buffer> {
   }
   return files;
 }
+
+describe('which studies get each messy case', () => {
+  const all = { cases: 'all' as const, rate: 0.2 };
+
+  test('every requested case reaches at least one study, even at a rate that would give none', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const assigned = assignMessyCases(seed, 'train', 3, { cases: ['geometry', 'unlabelled-studies'], rate: 0.01 });
+      assert.equal(assigned.filter((cases) => cases.has('geometry')).length, 1);
+      assert.equal(assigned.filter((cases) => cases.has('unlabelled-studies')).length, 1);
+    }
+  });
+
+  test('unlabelled studies never take every study', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const assigned = assignMessyCases(seed, 'train', 4, { cases: ['unlabelled-studies'], rate: 1 });
+      assert.equal(assigned.filter((cases) => cases.has('unlabelled-studies')).length, 3);
+    }
+  });
+
+  test("a study's cases do not depend on how many studies there are, and the rate holds over many", () => {
+    const many = assignMessyCases(9, 'train', 2000, all);
+    const fewer = assignMessyCases(9, 'train', 1000, all);
+    fewer.forEach((cases, index) => assert.deepEqual([...cases].sort(), [...many[index]!].sort()));
+    for (const name of MESSY_CASE_NAMES) {
+      const share = many.filter((cases) => cases.has(name)).length / many.length;
+      assert.ok(Math.abs(share - 0.2) < 0.03, `${name}: ${share}`);
+    }
+  });
+
+  test('held-out studies get only the cases about images and series', () => {
+    const assigned = assignMessyCases(9, 'test', 500, all);
+    const seen = new Set(assigned.flatMap((cases) => [...cases]));
+    assert.deepEqual([...seen].sort(), ['geometry', 'instance-numbers', 'missing-series', 'several-series']);
+  });
+});
 
 describe('reproducibility', () => {
   test('the same seed gives byte-identical files; another seed gives different ones', async () => {
