@@ -76,7 +76,8 @@ export const truncatedNormal =
     return values;
   };
 
-export const uniform =
+/** Uniform in [-bound, bound): the shape torch's xavier_uniform_ and default initialisations share. */
+const symmetricUniform =
   (bound: number): Initializer =>
   (size, random) => {
     const values = new Float32Array(size);
@@ -90,7 +91,8 @@ export const uniform =
 export const kaimingNormalFanOut = (fanOut: number): Initializer => normal(Math.sqrt(2 / fanOut));
 
 /** torch.nn.init.xavier_uniform_. */
-export const xavierUniform = (fanIn: number, fanOut: number): Initializer => uniform(Math.sqrt(6 / (fanIn + fanOut)));
+export const xavierUniform = (fanIn: number, fanOut: number): Initializer =>
+  symmetricUniform(Math.sqrt(6 / (fanIn + fanOut)));
 
 /** PyTorch's default Conv2d/Linear initialisation (kaiming_uniform with a = sqrt(5), and the matching bias). */
-export const torchDefault = (fanIn: number): Initializer => uniform(1 / Math.sqrt(fanIn));
+export const torchDefault = (fanIn: number): Initializer => symmetricUniform(1 / Math.sqrt(fanIn));

@@ -15,7 +15,7 @@
 // what the others draw.
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { Random } from '../data/random';
+import { uniform, type Random } from '../data/random';
 
 export const IMAGENET_MEAN: readonly number[] = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: readonly number[] = [0.229, 0.224, 0.225];
@@ -67,20 +67,16 @@ export function normalizeImagenet(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d([...IMAGENET_MEAN])), tf.tensor1d([...IMAGENET_STD])));
 }
 
-function uniform(random: Random, spread: number): number {
-  return (2 * random() - 1) * spread;
-}
-
 /** Draws each image's augmentation: always six numbers per image, in this order. */
 export function drawAugmentations(count: number, settings: AugmentSettings, random: Random): ImageAugmentation[] {
   const jitter = Math.floor(settings.jitterPx);
   return Array.from({ length: count }, () => {
     const flip = random() < settings.hflip;
-    const angle = (uniform(random, settings.rotateDeg) * Math.PI) / 180;
+    const angle = (uniform(random, -settings.rotateDeg, settings.rotateDeg) * Math.PI) / 180;
     const shiftX = Math.floor(random() * (2 * jitter + 1)) - jitter;
     const shiftY = Math.floor(random() * (2 * jitter + 1)) - jitter;
-    const brightness = 1 + uniform(random, settings.brightness);
-    const contrast = 1 + uniform(random, settings.contrast);
+    const brightness = 1 + uniform(random, -settings.brightness, settings.brightness);
+    const contrast = 1 + uniform(random, -settings.contrast, settings.contrast);
     return { flip, angle, shiftX, shiftY, brightness, contrast };
   });
 }

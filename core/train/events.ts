@@ -11,6 +11,7 @@
 // reported with its line number.
 
 import { appendFileSync } from 'node:fs';
+import { isRecord } from '../json/isRecord';
 import type { EpochScores } from '../metrics/epochScores';
 
 export const EVENTS_SCHEMA = 'radlab.events/1';
@@ -98,10 +99,6 @@ const FIELDS: Record<RadLabEventType, Record<string, FieldSpec>> = {
 };
 
 const RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A number that JSON can carry; NaN and ±Infinity become null in JSON.stringify, so a number is always finite. */
 function isNumber(value: unknown): value is number {

@@ -3,7 +3,7 @@
 // (seed, epoch), so an epoch replays identically whether or not the run was interrupted before it.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SampleCache } from '../data/sampleCache';
-import { deriveSeed, mulberry32, type Random } from '../data/random';
+import { deriveSeed, mulberry32, shuffled } from '../data/random';
 import type { LevelClassifier } from '../models/classifier';
 import { classificationReport } from '../metrics/classification';
 import type { AugmentSettings } from './augment';
@@ -50,15 +50,6 @@ export interface EpochOutcome {
 /** Raised when the loss stops being a finite number: training diverged and continuing would save garbage. */
 export class NonFiniteLossError extends Error {}
 
-function shuffled(count: number, random: Random): number[] {
-  const order = Array.from({ length: count }, (_, i) => i);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
-
 export async function trainEpoch(
   model: LevelClassifier,
   optimizer: SlotOptimizer,
@@ -69,7 +60,10 @@ export async function trainEpoch(
   schedule: { rate: LearningRateSchedule; firstStep: number },
   hooks: { onBatch(progress: BatchProgress): void; shouldStop(): boolean },
 ): Promise<EpochOutcome> {
-  const order = shuffled(trainPositions.length, mulberry32(deriveSeed(settings.seed, 'shuffle', settings.epoch)));
+  const order = shuffled(
+    trainPositions.map((_, i) => i),
+    mulberry32(deriveSeed(settings.seed, 'shuffle', settings.epoch)),
+  );
   const augmentRandom = mulberry32(deriveSeed(settings.seed, 'augment', settings.epoch));
   const batches = chunk(
     order.map((i) => trainPositions[i]!),

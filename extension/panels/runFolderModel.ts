@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
+import { isRecord } from '../../core/json/isRecord';
 import type { EpochHistory } from '../../core/train/trainingCheckpoint';
 import { EVENTS_FILE, parseEvents, type RadLabEvent } from '../../core/train/events';
 import {
@@ -48,12 +49,6 @@ export interface RunDataSettings {
   window: 'auto' | 'tags' | { center: number; width: number };
   /** Set when the dataset is RadLab's synthetic one, which can be generated again from these. */
   synthetic: { studies: number; seed: number } | null;
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function num(value: unknown): number | null {

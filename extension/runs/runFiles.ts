@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLASS_COUNT } from '../../core/metrics/classification';
+import { isRecord } from '../../core/json/isRecord';
 import { METRICS_FILE, type RunMetricsFile } from '../../core/run/metricsFile';
 import type { RunRecord, RunState } from '../../core/run/runRecord';
 
@@ -17,10 +18,6 @@ export const RUN_STATES: readonly RunState[] = ['queued', 'running', 'completed'
 export type RunFileRead<T> = { value: T } | { problem: string } | { absent: true };
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);

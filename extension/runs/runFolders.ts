@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { resolveFromFile } from '../../core/experiment/checkFiles';
+import { isRecord } from '../../core/json/isRecord';
 import { experimentSchema } from '../../core/experiment/schema';
 import { recordedTrainer, type RunState as RecordedState, type SlurmTask } from '../../core/run/runRecord';
 import type { ProcessPresence, TrainerProcess } from '../../core/run/trainerProcess';
@@ -44,10 +45,6 @@ export interface ExperimentRuns {
   experimentDir: string;
   /** Newest first (run ids are UTC timestamps, so they sort by time). */
   runs: RunRecord[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Splits '<run id>-<backbone>' (run ids look like 20261126-184501, backbones may hold '_' and digits). */
