@@ -200,6 +200,12 @@ export interface WindowLevel {
   width: number;
 }
 
+export interface WindowPreset {
+  id: string;
+  label: string;
+  window: WindowLevel;
+}
+
 export interface DicomInstance {
   file: string;
   /** Position of this instance in the folder's sorted series, and the series length. */
@@ -216,6 +222,10 @@ export interface DicomInstance {
   invert: boolean;
   /** Windows computed by the host for this frame: percentile auto, the file's tags (null without), full range. */
   windows: { auto: WindowLevel; tags: WindowLevel | null; fullRange: WindowLevel };
+  /** (0008,0060), e.g. MR or CT; null when the file has none. */
+  modality: string | null;
+  /** The presets that mean something for this modality: CT windows in Hounsfield units, percentiles otherwise. */
+  presets: WindowPreset[];
   tags: TagRow[];
 }
 
