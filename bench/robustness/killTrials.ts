@@ -1,4 +1,4 @@
-// Issue 10, part 4: 20 seeded SIGKILLs of the real trainer (at a time offset, after the k-th event, or inside a
+// 20 seeded SIGKILLs of the real trainer (at a time offset, after the k-th event, or inside a
 // checkpoint write), each followed by `radlab run --resume`. Prints one line per trial and the tally; the seed alone
 // reproduces a failure. Baseline in the same run: one uninterrupted run's wall time, against which each
 // kill-plus-resume is compared (the work a kill costs). Needs `npm run build` first.

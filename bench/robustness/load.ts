@@ -1,4 +1,4 @@
-// Issue 10, part 6: the editor's readers under load, against a 16.7 ms frame (60 Hz) since both run on the
+// The editor's readers under load, against a 16.7 ms frame (60 Hz) since both run on the
 // extension host's one thread. (a) The Runs view reading 50 run folders (extension/runs/runFolders.ts scanRuns),
 // baseline 1 folder; (b) the run panel model (extension/panels/runFolderModel.ts readRunFolder) of a 2,000-epoch
 // run, baseline 20 epochs, plus one live update (applyEvents) and the size of the model posted to the page.

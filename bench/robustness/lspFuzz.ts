@@ -1,4 +1,4 @@
-// Issue 10, part 1 at full size: 10,000 fuzzed documents (test/robustness/experimentCorpus.ts: edits of valid
+// The language server fuzzer at full size: 10,000 fuzzed documents (test/robustness/experimentCorpus.ts: edits of valid
 // experiments, random YAML, random bytes, lines up to 1,000,000 characters, nesting up to 5,000 deep) through the
 // real language server, then the same documents through `radlab validate`'s validator.
 // Measured: diagnostics latency (didOpen sent → publishDiagnostics for version 1 received) p50/p99/max per kind;

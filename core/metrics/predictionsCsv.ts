@@ -1,5 +1,5 @@
 // The CSV files of a run's results/ folder:
-// - predictions.csv: the original project's columns
+// - predictions.csv: one row per graded level, with the model's three probabilities
 //     row_id,true_label,predicted_label,prob_normal_mild,prob_moderate,prob_severe
 //   labels spelled as in train.csv (Normal/Mild, Moderate, Severe);
 // - submission.csv: the competition's format, row_id,normal_mild,moderate,severe;

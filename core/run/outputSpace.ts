@@ -1,4 +1,4 @@
-// Issue 10, part 4: an output folder that cannot hold a run is refused before any training, with a message that
+// An output folder that cannot hold a run is refused before any training, with a message that
 // says what to change, instead of an errno from deep inside the first checkpoint write hours later.
 import { accessSync, constants, existsSync, readdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -49,7 +49,7 @@ export function runPaths(dir: string, runId: string): RunPaths {
 
 export function createRunFolder(run: ResolvedRun, runId: string): RunPaths {
   const paths = runPaths(join(run.output, `${runId}-${run.memberName}`), runId);
-  // Refused here, before any folder is made or any data prepared (issue 10: an output under a file, a full disk).
+  // Refused here, before any folder is made or any data prepared: an output under a file, or a full disk.
   checkOutputWritable(run, paths.dir);
   checkOutputSpace(run, paths.dir);
   for (const folder of [paths.results, paths.trainedModels, paths.plots]) mkdirSync(folder, { recursive: true });

@@ -218,7 +218,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     const trainableBackbone = trainable.length - model.head.parameters.length;
     checkMemory(run, trainableBackbone);
     // A run killed before its first checkpoint resumes from scratch, so it needs its pretrained weights like a new
-    // run; only a run continuing from a checkpoint takes every weight from there (issue 10, part 4).
+    // run; only a run continuing from a checkpoint takes every weight from there.
     const fromCheckpoint = context.resuming && hasTrainingCheckpoint(paths.lastCheckpoint);
     if (run.model.pretrained !== null && !fromCheckpoint) {
       const loaded = await loadPretrained(model.backbone, {

@@ -1,9 +1,9 @@
 // Input preparation for training and evaluation batches (NHWC): uint8 → [0, 1] conversion, seeded random
 // augmentation and ImageNet normalisation.
 //
-// Pixel scaling happens in exactly one place, `uint8ToUnit` (value / 255, once). The original project multiplied
-// uint8 data by 255 a second time, which wrapped around and inverted intensities; every other function here
-// expects floats in [0, 1] and never rescales.
+// Pixel scaling happens in exactly one place, `uint8ToUnit` (value / 255, once): scaling uint8 data a second
+// time wraps around and inverts intensities, so every other function here expects floats in [0, 1] and never
+// rescales.
 //
 // Geometry (flip, rotation, shift of the crop centre) is one affine map per image, sampled bilinearly with zero
 // (black) fill by tf.image.transform, which every backend implements. Each image is transformed on its own

@@ -30,7 +30,7 @@ export function datasetTree(tables: DatasetTables): DatasetTree {
 /**
  * Ids from the page become folder names under train_images. RSNA ids are numeric (the CSV reader refuses others),
  * so anything else, like `../../etc` or `/etc` from a compromised page, is refused before it can list or read files
- * outside the dataset root (issue 10, part 5).
+ * outside the dataset root.
  */
 function requireNumericIds(studyId: string, seriesId: string): void {
   for (const [name, id] of [

@@ -1,5 +1,5 @@
 // A page's `failed` message is shown in a VS Code notification, which renders [label](target) as a link, command:
-// targets included. The text comes from the webview, which must be treated as untrusted (issue 10, part 5), so it
+// targets included. The text comes from the webview, which must be treated as untrusted, so it
 // is shown bounded and with brackets that cannot form a link.
 const MAX_LENGTH = 500;
 

@@ -1,4 +1,4 @@
-// Issue 10, part 3: checkpoints from strangers. Crafted pickles that would run code in Python (built here as
+// Checkpoints from strangers. Crafted pickles that would run code in Python (built here as
 // bytes, never executed), zip bombs, path traversal in entry names, views that repeat a tiny storage into
 // gigabytes, and .safetensors files whose header lies: each is refused with an error naming the file and the
 // problem, before anything is called or allocated.

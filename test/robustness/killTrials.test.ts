@@ -1,4 +1,4 @@
-// Issue 10, part 4: the trainer SIGKILLed before its first checkpoint, inside its first checkpoint write and inside
+// The trainer SIGKILLed before its first checkpoint, inside its first checkpoint write and inside
 // a later one; each run folder stays readable, shows as interrupted, and `radlab run --resume` completes it with the
 // same results as every other trial (training is seeded, so resuming must not change what is learned). Then an
 // output folder that cannot be created and a disk too small, both refused before any training with a clear line.

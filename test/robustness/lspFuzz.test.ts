@@ -1,4 +1,4 @@
-// Issue 10, part 1: a seeded fuzzer against the real language server (dist/server.js over stdio) and the same
+// A seeded fuzzer against the real language server (dist/server.js over stdio) and the same
 // corpus through `radlab validate`. The server must answer every request, publish diagnostics for every version,
 // never log a handler exception and never exit; validate must end with 0 or 1 and print diagnostics, never throw.
 // Latency percentiles over 10,000 documents are measured by bench/robustness/lspFuzz.ts.

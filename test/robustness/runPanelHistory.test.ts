@@ -1,5 +1,5 @@
-// Issue 10, part 6: the run panel folds a long log (2,000 epochs, with the epochs a resume repeats) into its epoch
-// history. Folding became linear (bench/robustness/load.ts measures it); this checks it still keeps epoch order
+// The run panel folds a long log (2,000 epochs, with the epochs a resume repeats) into its epoch history in
+// linear time (bench/robustness/load.ts measures it); this checks it keeps epoch order
 // and lets a repeated epoch's later record win, against a history written out here by hand.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Issue 10, part 4: SIGKILL the real trainer (`node dist/cli.js run <experiment> --events-stdout`, as the editor
+// SIGKILL the real trainer (`node dist/cli.js run <experiment> --events-stdout`, as the editor
 // starts it) at a chosen point, then check what a user would find: a readable run folder that the Runs view shows
 // as interrupted (or failed), its logs kept, and `radlab run --resume <dir>` finishing the run. Shared by
 // test/robustness/killTrials.test.ts (a few fixed trials) and bench/robustness/killTrials.ts (many seeded ones).

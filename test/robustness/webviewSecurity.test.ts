@@ -1,4 +1,4 @@
-// Issue 10, part 5: a webview page is treated as untrusted. The HTML of every panel runs only its own nonce'd
+// A webview page is treated as untrusted. The HTML of every panel runs only its own nonce'd
 // script from the extension's folder (no inline script, no remote origin, no eval); malformed messages are refused
 // by the contract's guards before any handler sees them, including seeded random ones; and ids a page sends (a
 // prediction row, a study and series) cannot reach files outside the run folder or the dataset root.
