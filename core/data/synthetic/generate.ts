@@ -84,7 +84,7 @@ interface Tables {
 
 /**
  * Writes `parameters.studies` studies into `root` (which must exist and hold no other dataset: callers check),
- * then `parameters.testStudies` held-out ones. Study k is the same for a given seed whatever the number of
+ * then `parameters.test_studies` held-out ones. Study k is the same for a given seed whatever the number of
  * studies, and the labelled part is the same whatever the number of held-out studies.
  */
 export async function generateSyntheticDataset(root: string, parameters: SyntheticParameters): Promise<GenerationSummary> {
