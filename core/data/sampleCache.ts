@@ -15,10 +15,13 @@ import { dirname, join } from 'node:path';
 import { buildInputs, type BuildOptions } from './inputBuilder';
 import type { DatasetIndex, Sample, SkippedSample } from './datasetIndex';
 import { DATASET_FILES } from './lsdcVocabulary';
-import { inputBytes, inputChannels, type InputSettings } from './sampleInput';
+import { inputBytes, inputChannels, storedSide, type InputSettings } from './sampleInput';
 
-/** Raised whenever the bytes produced for the same key would change (2: Pillow-exact resampling replaced sharp's). */
-export const CACHE_FORMAT_VERSION = 2;
+/**
+ * Raised whenever the bytes produced for the same key would change (2: Pillow-exact resampling replaced sharp's;
+ * 3: the index records the stored side, which context for augmentation makes larger than the input size).
+ */
+export const CACHE_FORMAT_VERSION = 3;
 export const DEFAULT_CACHE_FOLDER = '.radlab-cache';
 const INDEX_FILE = 'index.json';
 const DATA_FILE = 'samples.bin';
@@ -34,6 +37,8 @@ interface CacheIndex {
   selection: string;
   settings: InputSettings;
   size: number;
+  /** Side of each stored image: size, or more when the inputs keep context for augmentation. */
+  side: number;
   channels: number;
   bytesPerSample: number;
   layout: 'HWC';
@@ -58,14 +63,21 @@ function fileIdentity(path: string): [string, number, number] {
 }
 
 function selectionOf(index: DatasetIndex, settings: InputSettings): unknown {
-  const { mode, crop_mm, slices, size, window } = settings;
+  const { mode, crop_mm, slices, size, window, context } = settings;
   return {
     format: CACHE_FORMAT_VERSION,
     root: index.root,
     condition: index.condition,
     levels: index.levels,
     series: index.seriesDescription,
-    settings: { mode, crop_mm: mode === 'crop' ? crop_mm : null, slices, size, window },
+    settings: {
+      mode,
+      crop_mm: mode === 'crop' ? crop_mm : null,
+      slices,
+      size,
+      window,
+      ...(context !== undefined && context !== size ? { context } : {}),
+    },
   };
 }
 
@@ -104,8 +116,13 @@ export class SampleCache {
   get bytesPerSample(): number {
     return this.index.bytesPerSample;
   }
+  /** Side of the model input. */
   get size(): number {
     return this.index.size;
+  }
+  /** Side of each stored image (see InputSettings.context); its centre size x size square is the model input. */
+  get side(): number {
+    return this.index.side;
   }
   get channels(): number {
     return this.index.channels;
@@ -199,6 +216,7 @@ async function build(folder: string, key: string, index: DatasetIndex, settings:
     selection: hash(selectionOf(index, settings)),
     settings,
     size: settings.size,
+    side: storedSide(settings),
     channels: inputChannels(settings),
     bytesPerSample,
     layout: 'HWC',

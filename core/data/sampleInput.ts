@@ -14,6 +14,16 @@ export interface InputSettings {
   slices: number;
   size: number;
   window: 'auto' | 'tags' | { center: number; width: number };
+  /**
+   * Side in pixels of the stored image when it is more than `size`: the same centre and scale, reaching further
+   * into the slice, so training augmentation can rotate and shift the crop over real surroundings.
+   */
+  context?: number;
+}
+
+/** Side in pixels of a stored input: `context` when set, else `size`. */
+export function storedSide(settings: Pick<InputSettings, 'size' | 'context'>): number {
+  return settings.context ?? settings.size;
 }
 
 /** Where the input's square lies in the slice, in pixels; it may reach past the image edges (padded with 0). */
@@ -23,8 +33,8 @@ export function inputChannels(settings: Pick<InputSettings, 'slices'>): number {
   return settings.slices === 1 ? 3 : settings.slices;
 }
 
-export function inputBytes(settings: Pick<InputSettings, 'slices' | 'size'>): number {
-  return settings.size * settings.size * inputChannels(settings);
+export function inputBytes(settings: Pick<InputSettings, 'slices' | 'size' | 'context'>): number {
+  return storedSide(settings) ** 2 * inputChannels(settings);
 }
 
 export function windowSpec(window: InputSettings['window']): WindowSpec {
@@ -38,7 +48,14 @@ export function windowSpec(window: InputSettings['window']): WindowSpec {
  * in spacing), starting at round(point - side / 2). Slice: the smallest square in millimetres that holds the
  * whole slice, centred on it, so a non-square slice keeps its proportions.
  */
-export function inputRegion(image: DicomImage, settings: Pick<InputSettings, 'mode' | 'crop_mm'>, x: number, y: number): PixelRegion {
+export function inputRegion(
+  image: DicomImage,
+  settings: Pick<InputSettings, 'mode' | 'crop_mm'>,
+  x: number,
+  y: number,
+  /** Widens the square about its centre (a context region, see InputSettings.context). */
+  scale = 1,
+): PixelRegion {
   const { rows, columns, pixelSpacing, file } = image.meta;
   if (settings.mode === 'crop' && pixelSpacing === null) {
     throw new Error(`${file} has no PixelSpacing (0028,0030), so a crop of ${settings.crop_mm} mm cannot be measured; use input mode 'slice'`);
@@ -48,8 +65,8 @@ export function inputRegion(image: DicomImage, settings: Pick<InputSettings, 'mo
     settings.mode === 'crop'
       ? [settings.crop_mm, x, y]
       : [Math.max(rows * rowSpacing, columns * columnSpacing), (columns - 1) / 2, (rows - 1) / 2];
-  const width = Math.max(1, Math.round(sideMm / columnSpacing));
-  const height = Math.max(1, Math.round(sideMm / rowSpacing));
+  const width = Math.max(1, Math.round((sideMm * scale) / columnSpacing));
+  const height = Math.max(1, Math.round((sideMm * scale) / rowSpacing));
   return { left: Math.round(centreX - width / 2), top: Math.round(centreY - height / 2), width, height };
 }
 
@@ -78,13 +95,14 @@ export async function buildSampleInput(
   images: SeriesImages,
 ): Promise<Uint8Array> {
   const labelled = await images.image(sample.file);
-  const region = inputRegion(labelled, settings, sample.x, sample.y);
+  const side = storedSide(settings);
+  const region = inputRegion(labelled, settings, sample.x, sample.y, side / settings.size);
   // One window for the whole stack, from the labelled slice, so channels stay comparable in intensity.
   const window = resolveWindow(labelled, 0, windowSpec(settings.window));
   const explicit: WindowSpec = { kind: 'explicit', center: window.center, width: window.width };
   const files = await images.stack(sample.file, settings.slices);
   const channels = inputChannels(settings);
-  const pixelCount = settings.size * settings.size;
+  const pixelCount = side * side;
   const out = new Uint8Array(pixelCount * channels);
   for (const [index, file] of files.entries()) {
     const image = file === sample.file ? labelled : await images.image(file);
@@ -92,7 +110,7 @@ export async function buildSampleInput(
     if (rows !== labelled.meta.rows || columns !== labelled.meta.columns) {
       throw new Error(`${file} is ${columns}x${rows} but ${sample.file} is ${labelled.meta.columns}x${labelled.meta.rows}: slices of one stack must match`);
     }
-    const grey = sliceInput(image, explicit, region, settings.size);
+    const grey = sliceInput(image, explicit, region, side);
     const targets = settings.slices === 1 ? [0, 1, 2] : [index];
     for (const channel of targets) {
       for (let p = 0; p < pixelCount; p++) out[p * channels + channel] = grey[p]!;

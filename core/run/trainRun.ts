@@ -3,7 +3,6 @@
 // ends the run as `failed` with its logs and last checkpoint kept; a stop request ends it as `cancelled`, and
 // `radlab run --resume <run dir>` continues from the last completed epoch.
 import { existsSync, writeFileSync } from 'node:fs';
-import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { indexTables } from '../data/datasetIndex';
@@ -14,13 +13,12 @@ import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/spli
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
 import { engineLine, selectEngine, type EngineReport } from '../engine/selectEngine';
 import type { ResolvedRun } from '../experiment/resolvedRun';
-import { formatBytes } from '../experiment/format';
 import { classificationReport } from '../metrics/classification';
 import { rsnaConditionScore } from '../metrics/rsnaLogLoss';
 import { LevelClassifier } from '../models/classifier';
 import { loadClassifier } from '../models/checkpoint';
 import { freezeModel } from '../models/freezing';
-import { backboneFacts, estimateTrainingMemory } from '../models/registry';
+import { backboneFacts } from '../models/registry';
 import { AdamW } from '../train/adamw';
 import { EventWriter } from '../train/events';
 import { resolveClassWeights } from '../train/loss';
@@ -41,6 +39,7 @@ import { slurmTaskFromEnvironment } from './slurmTaskEnvironment';
 import type { Cancellation } from './cancellation';
 import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
+import { explainMemoryFault, planRunStep, type StepPlan } from './stepMemory';
 import { isNewBest, selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
 import { readRunRecordIfAny, softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
@@ -60,24 +59,6 @@ export interface RunContext {
 
 function seconds(since: number): number {
   return (performance.now() - since) / 1000;
-}
-
-/** Refuses a batch that cannot fit before anything is trained, instead of failing hours later. */
-function checkMemory(run: ResolvedRun, trainableTensors: number): void {
-  const facts = backboneFacts(run.model.backbone)!;
-  const estimate = estimateTrainingMemory(run.model.backbone, run.train.batch_size, trainableTensors);
-  // Activations grow with the pixels per image; the registry measured them at the backbone's own input size.
-  const scale = (run.data.input.size / facts.inputSize) ** 2;
-  const needed =
-    estimate.weightsBytes + estimate.gradientBytes + estimate.optimizerBytes + estimate.activationBytes * scale;
-  const available = Math.max(freemem(), totalmem() * 0.5);
-  if (needed > available) {
-    throw new Error(
-      `${run.model.backbone} at batch ${run.train.batch_size} and ${run.data.input.size}px needs about ${formatBytes(needed)}, ` +
-        `but only ${formatBytes(available)} of memory is free. Lower train.batch_size, data.input.size or ` +
-        'model.unfreeze_last_n, or use a smaller backbone.',
-    );
-  }
 }
 
 function makeOptimizer(run: ResolvedRun): SlotOptimizer {
@@ -158,6 +139,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
   };
   let cache: SampleCache | undefined;
   let model: LevelClassifier | undefined;
+  let plan: StepPlan | undefined;
   // Both are released when the run ends, so the next member of a sweep starts with nothing of this one's in memory.
   let optimizer: SlotOptimizer | undefined;
   try {
@@ -215,8 +197,14 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     );
     const freeze = { freezeBackbone: run.model.freeze_backbone, unfreezeLastN: run.model.unfreeze_last_n };
     const trainable = freezeModel(model, freeze);
-    const trainableBackbone = trainable.length - model.head.parameters.length;
-    checkMemory(run, trainableBackbone);
+    // Refuses a step that cannot fit before anything is trained, or plans it in micro-batches that do.
+    plan = await planRunStep(
+      run,
+      engine,
+      model,
+      trainable.map((p) => p.variable),
+    );
+    if (plan.note) context.display.note(plan.note);
     // A run killed before its first checkpoint resumes from scratch, so it needs its pretrained weights like a new
     // run; only a run continuing from a checkpoint takes every weight from there.
     const fromCheckpoint = context.resuming && hasTrainingCheckpoint(paths.lastCheckpoint);
@@ -289,6 +277,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
           epoch,
           seed: run.train.seed,
           batchSize: run.train.batch_size,
+          microBatch: plan.microBatch,
           classWeights,
           labelSmoothing: run.train.loss.label_smoothing,
           gradClip: run.train.grad_clip,
@@ -403,7 +392,13 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       testWeightedLogLoss: metrics.weightedLogLoss,
     });
     return finish('completed', undefined, metrics);
-  } catch (error) {
+  } catch (thrown) {
+    const error = explainMemoryFault(thrown, {
+      backbone: run.model.backbone,
+      inputSize: run.data.input.size,
+      batchSize: run.train.batch_size,
+      microBatch: plan?.microBatch ?? run.train.batch_size,
+    });
     const message = error instanceof NonFiniteLossError || error instanceof Error ? error.message : String(error);
     if (process.env.RADLAB_DEBUG && error instanceof Error && error.stack !== undefined)
       record.errorStack = error.stack;

@@ -22,10 +22,10 @@ export async function predict(
 ): Promise<Predictions> {
   const result: Predictions = { positions: [], grades: [], probabilities: [], loss: 0 };
   let lossSum = 0;
-  const shape = (count: number) => [count, cache.size, cache.size, cache.channels] as [number, number, number, number];
+  const shape = (count: number) => [count, cache.side, cache.side, cache.channels] as [number, number, number, number];
   for await (const batch of prefetched(cache, chunk(positions, batchSize), () => {})) {
     const probabilities = tf.tidy(() => {
-      const images = prepareBatch(batch.pixels, shape(batch.positions.length), { normalize });
+      const images = prepareBatch(batch.pixels, shape(batch.positions.length), { normalize, outputSize: cache.size });
       const logits = model.forward(images, tf.tensor1d(batch.levels, 'int32'), false);
       return tf.softmax(logits);
     });

@@ -76,7 +76,7 @@ export async function trainEpoch(
   let step = 0;
   const grades: number[] = [];
   const probabilities: number[][] = [];
-  const shape = (n: number) => [n, cache.size, cache.size, cache.channels] as [number, number, number, number];
+  const shape = (n: number) => [n, cache.side, cache.side, cache.channels] as [number, number, number, number];
   for await (const batch of prefetched(cache, batches, (ms) => (waited += ms))) {
     if (hooks.shouldStop()) return outcome(true);
     optimizer.learningRate = schedule.rate.rateAt(schedule.firstStep + step);
@@ -91,6 +91,7 @@ export async function trainEpoch(
         gradClip: settings.gradClip,
         augment: { settings: settings.augment, random: augmentRandom },
         normalize: settings.normalize,
+        outputSize: cache.size,
         microBatch: settings.microBatch ?? settings.batchSize,
         shouldStop: hooks.shouldStop,
       },

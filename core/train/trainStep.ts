@@ -33,6 +33,8 @@ export interface StepSettings {
   gradClip: number;
   augment: { settings: AugmentSettings; random: Random };
   normalize: 'imagenet' | 'none';
+  /** Side of the model input when the batch's stored images are larger (see PrepareSettings.outputSize). */
+  outputSize?: number;
   /** Images per forward/backward pass (see batchGradients); default: the whole batch in one pass. */
   microBatch?: number;
   /** Asked between backbone stages and micro-batches; true abandons the step (StepStopped). */
@@ -53,7 +55,11 @@ export async function trainStep(
   settings: StepSettings,
   mark: (phase: StepPhase) => void = () => {},
 ): Promise<StepOutcome> {
-  const images = prepareBatch(batch.pixels, batch.shape, { normalize: settings.normalize, augment: settings.augment });
+  const images = prepareBatch(batch.pixels, batch.shape, {
+    normalize: settings.normalize,
+    augment: settings.augment,
+    ...(settings.outputSize !== undefined ? { outputSize: settings.outputSize } : {}),
+  });
   const levels = tf.tensor1d(batch.levels, 'int32');
   mark('data');
   const lossOptions = {
