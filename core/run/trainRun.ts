@@ -104,7 +104,7 @@ async function prepareData(run: ResolvedRun, context: RunContext) {
     }
   }
   const skipped = [...index.skipped, ...cache.skipped];
-  return { cache, positions, split, skipped };
+  return { cache, positions, split, skipped, notes: index.notes };
 }
 
 export async function trainRun(run: ResolvedRun, context: RunContext): Promise<SweepMember> {
@@ -156,6 +156,8 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       ...counts,
       skipped: data.skipped.length,
       skippedReasons: tally(data.skipped.map((s) => s.reason)),
+      // Irregularities handled by a documented choice (radlab dataset lists each), e.g. several series of a type.
+      notedReasons: tally(data.notes.map((note) => note.reason)),
       cacheBuilt: data.cache.built,
     };
 
