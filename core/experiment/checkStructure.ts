@@ -1,8 +1,8 @@
 // Checks a parsed experiment against the schema: keys, types, enums, ranges, required keys and list rules.
 // Pure: it touches no files. Path values are collected for the file checks that follow (checkFiles.ts).
-import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import { didYouMean } from './didYouMean';
-import { keyName, nodeRange, type ParsedExperiment } from './parse';
+import { keyName, nodeRange, rangeOf, type ParsedExperiment } from './parse';
 import type { ExperimentDiagnostic, QuickFix, Range } from './positions';
 import {
   describeBounds,
@@ -177,6 +177,17 @@ function checkObject(walk: Walk, node: Node, schema: ObjectNode, path: string[],
       continue;
     }
     const field = schema.fields[key];
+    const fixed = schema.fixedKeys?.[key];
+    if (!field && fixed !== undefined) {
+      report(walk, {
+        range: keyRange,
+        severity: 'warning',
+        code: 'unknown-key',
+        message: `${label([...path, key])} is not an option (${fixed}); delete it.`,
+        fixes: [{ title: `Delete '${key}'`, edit: { range: pairDeletion(walk.parsed, node, pair), newText: '' } }],
+      });
+      continue;
+    }
     if (!field) {
       reportUnknownKey(walk, key, keyRange, namesFor(schema, present), path);
       continue;
@@ -184,6 +195,27 @@ function checkObject(walk: Walk, node: Node, schema: ObjectNode, path: string[],
     checkNode(walk, pair.value as Node | null, field.node, [...path, key], keyRange);
   }
   checkMissingRequired(walk, schema, present, path, anchor);
+}
+
+/**
+ * The text to delete to remove one key and its value from a mapping, leaving the rest well formed: in a block
+ * mapping its whole lines; in a flow mapping ({ a: 1, b: 2 }) the pair with the comma that separates it.
+ */
+function pairDeletion(parsed: ParsedExperiment, map: YAMLMap, pair: Pair): Range {
+  const start = (pair.key as Node).range![0];
+  const end = ((pair.value as Node | null)?.range ?? (pair.key as Node).range!)[1];
+  if (!map.flow) {
+    const lineStart = parsed.text.lastIndexOf('\n', start - 1) + 1;
+    const newline = parsed.text.indexOf('\n', end);
+    return rangeOf(parsed, lineStart, newline === -1 ? parsed.text.length : newline + 1);
+  }
+  const items = map.items as Pair[];
+  const index = items.indexOf(pair);
+  const next = items[index + 1];
+  if (next !== undefined) return rangeOf(parsed, start, (next.key as Node).range![0]);
+  const previous = items[index - 1];
+  if (previous === undefined) return rangeOf(parsed, start, end);
+  return rangeOf(parsed, ((previous.value as Node | null)?.range ?? (previous.key as Node).range!)[1], end);
 }
 
 /** Keys not yet written in this mapping, each with the aliases that lead to it. */

@@ -33,7 +33,6 @@ export interface ResolvedRun {
       train: number;
       val: number;
       test: number;
-      by: 'study';
       stratify: boolean;
       seed: number;
       folds: number;
@@ -63,7 +62,6 @@ export interface ResolvedRun {
     accumulate_steps: number;
     epochs: number;
     loss: {
-      name: 'cross_entropy';
       class_weights: 'competition' | 'inverse_frequency' | 'none' | [number, number, number];
       label_smoothing: number;
     };

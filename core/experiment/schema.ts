@@ -177,11 +177,6 @@ const dataSection = object({
       train: { node: fraction, description: 'Fraction of studies for training.', default: 0.65 },
       val: { node: fraction, description: 'Fraction of studies for validation (model selection).', default: 0.15 },
       test: { node: fraction, description: 'Fraction of studies held out for the final test.', default: 0.2 },
-      by: {
-        node: { kind: 'enum', values: ['study'], valueDocs: { study: 'All levels of a study fall in one split.' } },
-        description: 'Unit that is never divided between splits.',
-        default: 'study',
-      },
       stratify: {
         node: { kind: 'boolean' },
         description: "Keep each split's grade mix alike (by each study's worst grade over all conditions).",
@@ -366,11 +361,6 @@ const trainSection = object({
   },
   loss: {
     node: object({
-      name: {
-        node: { kind: 'enum', values: ['cross_entropy'], valueDocs: { cross_entropy: 'Softmax cross-entropy.' } },
-        description: 'Loss function.',
-        default: 'cross_entropy',
-      },
       class_weights: {
         node: {
           kind: 'oneOf',
@@ -594,3 +584,15 @@ export const experimentSchema: ObjectNode = object({
     default: 'runs/',
   },
 });
+
+function markFixedKeys(path: readonly string[], fixedKeys: Record<string, string>): void {
+  let node: SchemaNode = experimentSchema;
+  for (const key of path) node = (node as ObjectNode).fields[key]!.node;
+  (node as { fixedKeys?: Record<string, string> }).fixedKeys = fixedKeys;
+}
+
+// Files written when these had a (single) value to choose still carry them; see ObjectNode.fixedKeys.
+markFixedKeys(['data', 'split'], {
+  by: 'splits are always by study: a study and its levels never straddle two splits',
+});
+markFixedKeys(['train', 'loss'], { name: 'the loss is always softmax cross-entropy' });

@@ -23,6 +23,11 @@ export interface FieldSpec {
 export interface ObjectNode {
   kind: 'object';
   fields: Readonly<Record<string, FieldSpec>>;
+  /**
+   * Keys that are not options because they could only ever have one value, each with why. A file that still
+   * writes one gets a warning and a fix that deletes it, not an error: the key changes nothing.
+   */
+  fixedKeys?: Readonly<Record<string, string>>;
 }
 
 export interface StringNode {

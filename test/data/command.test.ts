@@ -53,7 +53,7 @@ describe('radlab dataset', () => {
     writeFileSync(
       file,
       'name: canal\ndata:\n  root: dataset\n  condition: spinal_canal_stenosis\n' +
-        '  split: { train: 0.6, val: 0.2, test: 0.2, by: study, stratify: true, seed: 3 }\nmodel:\n  backbones: resnet18\n',
+        '  split: { train: 0.6, val: 0.2, test: 0.2, stratify: true, seed: 3 }\nmodel:\n  backbones: resnet18\n',
     );
     const { code, out, err } = await capture([file, '--json']);
     assert.equal(code, 0, err);

@@ -84,7 +84,7 @@ describe('resolving a sweep over conditions and folds', () => {
       lines.trimEnd(),
       '  levels: [L1/L2, L2/L3, L3/L4, L4/L5, L5/S1]',
       '  input: { mode: crop, crop_mm: 60, slices: 1, size: 224, window: auto }',
-      '  split: { train: 0.65, val: 0.15, test: 0.20, by: study, stratify: true, seed: 42 }',
+      '  split: { train: 0.65, val: 0.15, test: 0.20, stratify: true, seed: 42 }',
       'model:',
       '  backbones: [resnet18, resnet50]',
       '  freeze_backbone: false',

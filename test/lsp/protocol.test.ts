@@ -281,8 +281,8 @@ describe('language server over stdio', () => {
     );
     const data = symbols[1]!;
     assert.deepEqual(data.selectionRange, range(1, 0, 1, 4));
-    // From the `data` key to the end of its last value, `... seed: 42 }` (line 5 is 81 characters long).
-    assert.deepEqual(data.range, range(1, 0, 5, 81));
+    // From the `data` key to the end of its last value, `... seed: 42 }` (line 5 is 70 characters long).
+    assert.deepEqual(data.range, range(1, 0, 5, 70));
     assert.deepEqual(
       data.children?.map((s) => s.name),
       ['root', 'condition', 'levels', 'split'],
