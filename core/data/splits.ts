@@ -98,7 +98,7 @@ function sortedIds(ids: Iterable<string>): string[] {
   return [...ids].sort((a, b) => a.length - b.length || a.localeCompare(b));
 }
 
-/** Deals `count` studies of each stratum to the splits by `fractions`, each stratum in its own seeded order. */
+/** Deals each stratum's studies to the splits by `fractions`, every stratum in its own seeded order. */
 function dealByFractions(
   strata: string[][],
   fractions: readonly number[],
@@ -158,15 +158,14 @@ export function splitStudies(worst: ReadonlyMap<string, number>, settings: Split
   const strata = settings.stratify ? GRADES.map((_, g) => studyIds.filter((id) => worst.get(id) === g)) : [studyIds];
   const stratumKey = (g: number) => (settings.stratify ? g : 'all');
   const splitOf = new Map<string, SplitName>();
-  let foldOf: Map<string, number> | null = null;
-  if (settings.folds === 1) {
+  const foldOf =
+    settings.folds === 1 ? null : assignFolds(strata, settings.folds, settings.seed, settings.stratify);
+  if (foldOf === null) {
     dealByFractions(strata, [settings.train, settings.val, settings.test], (g) => deriveSeed(settings.seed, 'split', stratumKey(g)), splitOf);
   } else {
     const testFold = settings.fold!;
-    const folds = assignFolds(strata, settings.folds, settings.seed, settings.stratify);
-    foldOf = folds;
-    const rest = strata.map((members) => members.filter((id) => folds.get(id) !== testFold));
-    for (const members of strata) for (const id of members) if (folds.get(id) === testFold) splitOf.set(id, 'test');
+    const rest = strata.map((members) => members.filter((id) => foldOf.get(id) !== testFold));
+    for (const [id, fold] of foldOf) if (fold === testFold) splitOf.set(id, 'test');
     const share = settings.train + settings.val;
     dealByFractions(
       rest,
