@@ -1,4 +1,5 @@
-// The dataset preview page: studies, their series and slices, each slice shown with its labels drawn on.
+// The dataset preview page: studies, their series and slices, each slice shown with its labels drawn on. It opens
+// on the first study's first labelled series, and the chosen study and series stay highlighted.
 import './panels.css';
 import {
   FromWebview,
@@ -58,7 +59,8 @@ app.append(
           'Next labelled',
         ),
       ),
-      h('img', { id: 'dataset-slice', alt: 'Slice with labels drawn on' }),
+      // Hidden until a slice arrives, so the page never shows a broken image.
+      h('img', { id: 'dataset-slice', alt: 'Slice with its labelled points drawn on', hidden: '' }),
       h('ul', { id: 'slice-labels', 'aria-label': 'Labels on this slice' }),
     ),
   ),
@@ -69,10 +71,34 @@ let studiesPage = 0;
 let series: SeriesSlices | null = null;
 let position = 0;
 
-function pickItem(text: string, attributes: Record<string, string>, onPick: () => void): HTMLLIElement {
-  const button = h('button', attributes, text);
+let selectedStudy: string | null = null;
+let selectedSeries: string | null = null;
+
+function pickItem(
+  text: string,
+  attributes: Record<string, string>,
+  selected: boolean,
+  onPick: () => void,
+): HTMLLIElement {
+  const button = h('button', selected ? { ...attributes, 'aria-current': 'true' } : attributes, text);
   button.addEventListener('click', onPick);
   return h('li', {}, button);
+}
+
+function openSeries(studyId: string, seriesId: string): void {
+  selectedSeries = seriesId;
+  renderSeries(studyId);
+  send({ type: FromWebview.OpenSeries, studyId, seriesId });
+}
+
+/** Selects a study and opens its first labelled series (or its first series), so the page never starts empty. */
+function openStudy(studyId: string): void {
+  selectedStudy = studyId;
+  renderStudies();
+  const study = tree?.studies.find((s) => s.studyId === studyId);
+  const first = study?.series.find((s) => s.labels > 0) ?? study?.series[0];
+  if (first !== undefined) openSeries(studyId, first.seriesId);
+  else renderSeries(studyId);
 }
 
 function renderStudies(): void {
@@ -83,8 +109,11 @@ function renderStudies(): void {
     ...tree.studies
       .slice(studiesPage * STUDIES_PER_PAGE, (studiesPage + 1) * STUDIES_PER_PAGE)
       .map((study) =>
-        pickItem(`${study.studyId} (${study.series.length} series)`, { 'data-study-id': study.studyId }, () =>
-          renderSeries(study.studyId),
+        pickItem(
+          `${study.studyId} (${study.series.length} series)`,
+          { 'data-study-id': study.studyId },
+          study.studyId === selectedStudy,
+          () => openStudy(study.studyId),
         ),
       ),
   );
@@ -95,8 +124,11 @@ function renderSeries(studyId: string): void {
   if (study === undefined) return;
   byId('series-list').replaceChildren(
     ...study.series.map((s) =>
-      pickItem(`${s.description} · ${s.seriesId} · ${s.labels} labels`, { 'data-series-id': s.seriesId }, () =>
-        send({ type: FromWebview.OpenSeries, studyId, seriesId: s.seriesId }),
+      pickItem(
+        `${s.description} · ${s.seriesId} · ${s.labels} labels`,
+        { 'data-series-id': s.seriesId },
+        s.seriesId === selectedSeries,
+        () => openSeries(studyId, s.seriesId),
       ),
     ),
   );
@@ -121,7 +153,8 @@ function handle(message: DatasetHostMessage): void {
       tree = message.tree;
       byId('dataset-title').textContent = `Dataset ${tree.root}`;
       app.setAttribute('aria-busy', 'false');
-      renderStudies();
+      if (tree.studies[0] !== undefined) openStudy(tree.studies[0].studyId);
+      else renderStudies();
       break;
     case ToWebview.SeriesSlices:
       series = message.slices;
@@ -130,6 +163,7 @@ function handle(message: DatasetHostMessage): void {
       break;
     case ToWebview.DatasetSlice:
       byId<HTMLImageElement>('dataset-slice').src = message.slice.png;
+      byId('dataset-slice').removeAttribute('hidden');
       byId('slice-labels').replaceChildren(
         ...message.slice.markers.map((marker) =>
           h('li', {}, `${marker.label} at (${marker.x.toFixed(0)}, ${marker.y.toFixed(0)})`),

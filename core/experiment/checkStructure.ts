@@ -1,6 +1,6 @@
 // Checks a parsed experiment against the schema: keys, types, enums, ranges, required keys and list rules.
 // Pure: it touches no files. Path values are collected for the file checks that follow (checkFiles.ts).
-import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { didYouMean } from './didYouMean';
 import { keyName, nodeRange, rangeOf, type ParsedExperiment } from './parse';
 import type { ExperimentDiagnostic, QuickFix, Range } from './positions';
@@ -80,6 +80,13 @@ function valueRange(walk: Walk, node: Node | null, anchor: Range): Range {
   return range;
 }
 
+/** A number written in quotes ("1e-4") is a string to YAML: the fix drops the quotes when what is inside reads as one. */
+function quotedNumberFix(node: Scalar, range: Range): QuickFix[] {
+  const text = String(node.value).trim();
+  if (text === '' || !Number.isFinite(Number(text))) return [];
+  return [{ title: `Write ${text} as a number`, edit: { range, newText: text } }];
+}
+
 function label(path: readonly string[]): string {
   return path.length === 0 ? 'the experiment' : path.join('.');
 }
@@ -96,10 +103,12 @@ function checkNode(walk: Walk, node: Node | null, schema: SchemaNode, path: stri
   }
   if (!shapesOf(schema).includes(shape as ValueShape)) {
     const got = shape === 'null' ? 'nothing' : shape === 'other' ? 'an unsupported YAML value' : `a ${shape}`;
+    const range = valueRange(walk, node, anchor);
     report(walk, {
-      range: valueRange(walk, node, anchor),
+      range,
       code: 'wrong-type',
       message: `${label(path)} must be ${describeNode(schema)}, but got ${got}.`,
+      fixes: schema.kind === 'number' && shape === 'string' ? quotedNumberFix(node as Scalar, range) : [],
     });
     return;
   }
