@@ -31,13 +31,20 @@ export function checkSplitSum(parsed: ParsedExperiment): ExperimentDiagnostic[] 
   const [train, val, test] = parts as number[];
   const sum = train! + val! + test!;
   if (Math.abs(sum - 1) <= 1e-6) return [];
+  // Test takes what train and validation leave, when that is a fraction and test is written out to be changed.
+  const testField = fieldAt(parsed, ['data', 'split', 'test']);
+  const rest = Number((1 - train! - val!).toFixed(6));
+  const fixes =
+    testField.present && testField.range && rest >= 0 && rest <= 1
+      ? [{ title: `Set test to ${rest} (1 - train - val)`, edit: { range: testField.range, newText: String(rest) } }]
+      : [];
   return [
     {
       range: split.keyRange,
       severity: 'error',
       code: 'split-sum',
       message: `data.split fractions must sum to 1, but train ${train} + val ${val} + test ${test} = ${Number(sum.toFixed(6))}.`,
-      fixes: [],
+      fixes,
     },
   ];
 }

@@ -61,3 +61,38 @@ describe('quick fix: a number written as a string', () => {
     assert.deepEqual(problem.fixes, []);
   });
 });
+
+describe('quick fix: split fractions that do not sum to 1', () => {
+  const withSplit = (split: string) =>
+    [
+      'name: quick-fix',
+      'data:',
+      '  root: .',
+      '  condition: spinal_canal_stenosis',
+      `  split: ${split}`,
+      'model:',
+      '  backbones: resnet18',
+      '  pretrained: none',
+      '  freeze_backbone: false',
+      '',
+    ].join('\n');
+  const splitSums = (text: string) =>
+    validateExperiment(text, { filePath: file, checkDataset: false }).filter((d) => d.code === 'split-sum');
+
+  it('sets test to what train and val leave: 1 - 0.7 - 0.15 = 0.15', () => {
+    const text = withSplit('{ train: 0.7, val: 0.15, test: 0.2 }');
+    const [problem] = splitSums(text);
+    assert.ok(problem !== undefined);
+    const fix = problem.fixes[0]!;
+    assert.equal(fix.title, 'Set test to 0.15 (1 - train - val)');
+    const fixed = applyEdit(text, fix.edit.range, fix.edit.newText);
+    assert.equal(fixed.split('\n')[4], '  split: { train: 0.7, val: 0.15, test: 0.15 }');
+    assert.deepEqual(splitSums(fixed), []);
+  });
+
+  it('offers nothing when train and val alone exceed 1', () => {
+    const [problem] = splitSums(withSplit('{ train: 0.9, val: 0.2, test: 0.1 }'));
+    assert.ok(problem !== undefined);
+    assert.deepEqual(problem.fixes, []);
+  });
+});
