@@ -237,6 +237,29 @@ describe('radlab synth --messy all: each case is in the files and radlab dataset
     assert.deepEqual(noted.sort(), expected.sort());
   });
 
+  test('each file is named by its InstanceNumber tag, and every point lies inside the image it names', () => {
+    for (const one of disk) {
+      for (const number of one.numbers) {
+        const header = dicomParser.parseDicom(
+          readFileSync(join(root, 'train_images', one.studyId, one.seriesId, `${number}.dcm`)),
+        );
+        assert.equal(Number(header.string('x00200013')), number, `${one.seriesId}/${number}.dcm`);
+      }
+    }
+    for (const point of coordinates) {
+      const series = disk.find((one) => one.seriesId === point.series_id)!;
+      assert.ok(
+        series.numbers.includes(Number(point.instance_number)),
+        `no instance ${point.instance_number} in ${point.series_id}`,
+      );
+      const [x, y] = [Number(point.x), Number(point.y)];
+      assert.ok(
+        x >= 0 && x < series.columns && y >= 0 && y < series.rows,
+        `point (${x}, ${y}) outside ${point.series_id}`,
+      );
+    }
+  });
+
   test('slice counts, matrices and pixel spacings vary, and the survey reports their spread', () => {
     for (const spread of report.series.byType) {
       const ofType = disk.filter((one) => one.description === spread.description && listed(one.studyId, one.seriesId));
