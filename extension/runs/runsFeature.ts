@@ -16,6 +16,12 @@ export const RUNS_OUTPUT_CHANNEL = 'RadLab Runs';
 const EXPERIMENT_GLOB = '**/*.{experiment.yaml,experiment.yml}';
 const EXCLUDED = '**/{node_modules,.git}/**';
 
+/** An experiment file deleted between the search and the read has no runs folder; any other failure is a fault. */
+function unlessVanished(error: unknown): undefined {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  throw error;
+}
+
 /** The CLI as configured now (the setting can change between runs). */
 export function currentCli(context: vscode.ExtensionContext): CliInvocation {
   return cliInvocation({
@@ -116,7 +122,8 @@ export class RunsFeature implements vscode.Disposable {
       return this.refreshing;
     }
     this.refreshing = this.scan()
-      .catch((error: unknown) => this.output.appendLine(`Could not read the run folders: ${error instanceof Error ? error.message : String(error)}`))
+      // A fault here is a bug: the log gets its stack, so it can be reported (expected failures are handled below).
+      .catch((error: unknown) => this.output.appendLine(`Could not read the run folders: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`))
       .finally(() => {
         this.refreshing = undefined;
         if (this.refreshAgain) {
@@ -131,7 +138,7 @@ export class RunsFeature implements vscode.Disposable {
     const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, EXCLUDED);
     const experimentFiles = new Map<string, string>();
     for (const uri of files) {
-      const folder = await this.runsFolderOf(uri.fsPath).catch(() => undefined);
+      const folder = await this.runsFolderOf(uri.fsPath).catch(unlessVanished);
       if (folder !== undefined) experimentFiles.set(folder, uri.fsPath);
     }
     // Runs of experiments whose file is gone still live under the default output folder.
