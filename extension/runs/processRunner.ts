@@ -63,17 +63,6 @@ function isMissingProcess(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ESRCH';
 }
 
-/** Whether a process with this id exists (signal 0 checks without sending anything). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user; still alive.
-    return !isMissingProcess(error);
-  }
-}
-
 /**
  * Sends `signal` to the process tree rooted at `pid`. On POSIX the runner starts every child as the leader of
  * its own process group, so signalling the group reaches its helpers too; a pid that leads no group (a run

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { isProcessAlive, LineSplitter, type RunningProcess, startProcess } from '../../extension/runs/processRunner';
+import { processStartTime } from '../../core/run/trainerProcess';
+import { LineSplitter, type RunningProcess, startProcess } from '../../extension/runs/processRunner';
 
 const child = path.join(__dirname, 'children', 'lineChild.mjs');
 
@@ -31,7 +32,7 @@ function waitForLine(lines: string[], pattern: RegExp): Promise<string> {
 async function waitUntilDead(pid: number): Promise<boolean> {
   const deadline = Date.now() + 3000;
   while (Date.now() < deadline) {
-    if (!isProcessAlive(pid)) return true;
+    if (processStartTime(pid) === undefined) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
   return false;
@@ -78,7 +79,7 @@ describe('startProcess', () => {
       const stdout: string[] = [];
       const running = start('graceful', stdout);
       const grandchild = Number((await waitForLine(stdout, /^ready \d+$/)).split(' ')[1]);
-      assert.ok(isProcessAlive(grandchild));
+      assert.ok(processStartTime(grandchild) !== undefined);
       const started = Date.now();
       const exit = await running.stop(10_000);
       assert.ok(Date.now() - started < 5000, 'a graceful child should not wait for the grace period');
