@@ -47,8 +47,6 @@ export interface RunRecord {
 export interface SlurmTask {
   /** The submission record (job.json) of the whole sweep: job ids, batch script, members. */
   submission: string;
-  /** Problems that did not stop the run (e.g. a grade absent from the training split). */
-  warnings?: string[];
   /** This run's index in the job array (its sweep index). */
   arrayIndex: number;
   /** Slurm's output file of this task (stdout and stderr of everything the task ran). */
