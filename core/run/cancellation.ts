@@ -1,5 +1,8 @@
 // Stopping a run on request: SIGINT (Ctrl+C) or SIGTERM (the editor's Stop Run) sets a flag the training loop
-// checks between steps, so the run can save a checkpoint and end as `cancelled` instead of dying mid-write.
+// checks between steps and, inside a step, between the frozen backbone's stages and between micro-batches (the
+// step yields to the event loop there so the signal handler can run), so a stop takes effect within one stage or
+// one micro-batch's pass through the trainable layers, and the run ends as `cancelled` with the checkpoint of its
+// last completed epoch instead of dying mid-write.
 import process from 'node:process';
 
 export class Cancellation {

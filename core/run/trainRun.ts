@@ -205,6 +205,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       engine,
       model,
       trainable.map((p) => p.variable),
+      () => makeOptimizer(run),
     );
     if (plan.note) context.display.note(plan.note);
     // A run killed before its first checkpoint resumes from scratch, so it needs its pretrained weights like a new

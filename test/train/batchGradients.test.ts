@@ -8,6 +8,7 @@ import { LevelClassifier } from '../../core/models/classifier';
 import { trainableVariables } from '../../core/models/freezing';
 import { LevelHead } from '../../core/models/levelHead';
 import { Backbone, ModelState, StageList } from '../../core/models/module';
+import { Cancellation } from '../../core/run/cancellation';
 import { batchGradients, StepStopped } from '../../core/train/batchGradients';
 import { crossEntropyLoss } from '../../core/train/loss';
 import { maxRelativeError, useCpuBackend } from './helpers';
@@ -172,4 +173,44 @@ test('a stop request between micro-batches ends the step and releases its tensor
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([batch, levels]);
   model.dispose();
+});
+
+test('SIGTERM during a step with a long frozen prefix stops it within 2 s', async () => {
+  const model = LevelClassifier.create(
+    'resnet50',
+    { levels: 5, embedding: 8, hidden: [16], dropout: 0, classes: 3 },
+    4,
+  );
+  const trainable = trainableVariables(model, { freezeBackbone: true, unfreezeLastN: 0 });
+  const batch = tf.tidy(() => tf.tile(images(2, 3), [1, 24, 24, 1])) as tf.Tensor4D; // 96 px
+  const levels = tf.tensor1d([0, 1], 'int32');
+  const cancellation = new Cancellation();
+  let signalled = 0;
+  const timer = setTimeout(() => {
+    signalled = performance.now();
+    process.kill(process.pid, 'SIGTERM');
+  }, 300);
+  try {
+    await assert.rejects(
+      batchGradients(
+        model,
+        trainable,
+        { images: batch, levels, grades: [0, 2] },
+        {
+          loss: {},
+          microBatch: 2,
+          shouldStop: () => cancellation.requested,
+        },
+      ),
+      StepStopped,
+    );
+    assert.ok(signalled > 0, 'the step outlasted the 300 ms before the signal');
+    const latency = performance.now() - signalled;
+    assert.ok(latency < 2000, `stopped ${latency.toFixed(0)} ms after SIGTERM`);
+  } finally {
+    clearTimeout(timer);
+    cancellation.dispose();
+    tf.dispose([batch, levels]);
+    model.dispose();
+  }
 });

@@ -1,0 +1,145 @@
+// The step-memory plan predicts the wasm engine's real peak: for backbones of every family at two input sizes,
+// the peak tfjs records over a whole training step (augmentation, forward, backward, AdamW update) is within 25%
+// of the prediction made from the two probe passes; and the plan splits or refuses against the engine's limit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { releaseEngine, selectEngine } from '../../core/engine/selectEngine';
+import { LevelClassifier } from '../../core/models/classifier';
+import { freezeModel } from '../../core/models/freezing';
+import {
+  engineMemoryLimit,
+  explainMemoryFault,
+  measureStepMemory,
+  planStep,
+  predictedPeak,
+  WASM_HEAP_BYTES,
+} from '../../core/run/stepMemory';
+import { AdamW } from '../../core/train/adamw';
+import { mulberry32 } from '../../core/data/random';
+import { trainStep } from '../../core/train/trainStep';
+
+before(async () => {
+  await selectEngine({ engine: 'wasm', threads: 2 });
+});
+after(releaseEngine);
+
+const cases = [
+  { backbone: 'resnet18', size: 64, batch: 4, microBatch: 4 },
+  { backbone: 'resnet18', size: 96, batch: 6, microBatch: 2 },
+  { backbone: 'convnext_tiny', size: 64, batch: 4, microBatch: 4 },
+  { backbone: 'efficientnet_v2_s', size: 64, batch: 4, microBatch: 4 },
+  { backbone: 'vit_ti_16', size: 224, batch: 2, microBatch: 2 },
+] as const;
+
+for (const { backbone, size, batch, microBatch } of cases) {
+  test(`${backbone} at ${size} px, batch ${batch} in passes of ${microBatch}: predicted peak within 25%`, async () => {
+    const model = LevelClassifier.create(
+      backbone,
+      { levels: 5, embedding: 32, hidden: [64], dropout: 0.1, classes: 3 },
+      1,
+    );
+    const trainable = freezeModel(model, { freezeBackbone: true, unfreezeLastN: 32 }).map((p) => p.variable);
+    const memory = await measureStepMemory(
+      model,
+      trainable,
+      size,
+      {},
+      () => new AdamW({ learningRate: 1e-4, weightDecay: 0.02 }),
+    );
+    const optimizer = new AdamW({ learningRate: 1e-4, weightDecay: 0.02 });
+    const residentBytes = tf.memory().numBytes;
+    const trainableBytes = trainable.reduce((sum, v) => sum + v.size * 4, 0);
+    const request = {
+      backbone,
+      inputSize: size,
+      batchSize: batch,
+      accumulateSteps: batch / microBatch,
+      memory,
+      residentBytes,
+      trainableBytes,
+      optimizerSlots: 2,
+    };
+    const pixels = Uint8Array.from({ length: batch * size * size * 3 }, (_, i) => (i * 37) % 251);
+    const profile = await tf.profile(async () => {
+      await trainStep(
+        model,
+        optimizer,
+        trainable,
+        {
+          pixels,
+          shape: [batch, size, size, 3],
+          levels: Int32Array.from({ length: batch }, (_, i) => i % 5),
+          grades: Int32Array.from({ length: batch }, (_, i) => i % 3),
+        },
+        {
+          classWeights: [1, 2, 4],
+          labelSmoothing: 0,
+          gradClip: 0,
+          augment: {
+            settings: { hflip: 0.5, rotateDeg: 15, jitterPx: 0, brightness: 0, contrast: 0 },
+            random: mulberry32(1),
+          },
+          normalize: 'imagenet',
+          microBatch,
+        },
+      );
+    });
+    const predicted = predictedPeak(request, microBatch);
+    const ratio = predicted / profile.peakBytes;
+    assert.ok(
+      ratio > 0.75 && ratio < 1.25,
+      `predicted ${(predicted / 2 ** 20).toFixed(1)} MiB, measured ${(profile.peakBytes / 2 ** 20).toFixed(1)} MiB`,
+    );
+    optimizer.dispose();
+    model.dispose();
+  });
+}
+
+const request = {
+  backbone: 'resnet152',
+  inputSize: 224,
+  batchSize: 32,
+  accumulateSteps: 1,
+  memory: { fixed: 1.5 * 2 ** 30, perImage: 100 * 2 ** 20, update: 1 * 2 ** 30 },
+  residentBytes: 300 * 2 ** 20,
+  trainableBytes: 60 * 2 ** 20,
+  optimizerSlots: 2,
+  limit: { bytes: WASM_HEAP_BYTES, what: "the wasm engine's 4 GiB heap" },
+};
+
+test('a batch that does not fit is planned as micro-batches that do, and said so', () => {
+  // 300 + 120 + 18.4 (input) + 1536 + 60 (summed gradients) MiB leave 2061.6 MiB: 20 images of 100 MiB per pass.
+  const plan = planStep(request);
+  assert.equal(plan.microBatch, 20);
+  assert.equal(plan.passes, 2);
+  assert.ok(plan.peakBytes! <= WASM_HEAP_BYTES);
+  assert.match(plan.note!, /2 micro-batches of at most 20/);
+  assert.equal(planStep({ ...request, batchSize: 16 }).note, undefined, 'a batch that fits runs in one pass');
+  assert.equal(planStep({ ...request, accumulateSteps: 4 }).microBatch, 8, 'accumulate_steps is kept when it fits');
+});
+
+test('a step that does not fit even one image at a time is refused, naming the limit', () => {
+  assert.throws(
+    () => planStep({ ...request, memory: { fixed: 4 * 2 ** 30, perImage: 1, update: 0 } }),
+    /resnet152 at 224 px does not fit the wasm engine's 4 GiB heap even one image at a time/,
+  );
+});
+
+test('the engine limit: 4 GiB for wasm, unknown for a GPU engine', () => {
+  assert.equal(engineMemoryLimit({ chosen: 'wasm' })?.bytes, 4 * 2 ** 30);
+  assert.equal(engineMemoryLimit({ chosen: 'tfjs-node-gpu' }), undefined);
+});
+
+test("a wasm memory fault names the heap, backbone, input size and batch instead of the engine's words", () => {
+  const explained = explainMemoryFault(new RangeError('memory access out of bounds'), {
+    backbone: 'resnet50',
+    inputSize: 224,
+    batchSize: 4,
+    microBatch: 4,
+  }) as Error;
+  assert.match(explained.message, /ran out of memory training resnet50 at 224 px, batch 4 in micro-batches of 4/);
+  assert.match(explained.message, /its heap had grown to .* of at most 4\.0 GiB/);
+  const other = new Error('something else');
+  assert.equal(explainMemoryFault(other, { backbone: 'resnet50', inputSize: 224, batchSize: 4, microBatch: 4 }), other);
+});
