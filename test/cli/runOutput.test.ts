@@ -37,7 +37,7 @@ describe('radlab run output', { timeout: 300_000 }, () => {
 
   it('prints one line naming the engine and why, and no probe noise', () => {
     const result = spawnSync(process.execPath, [cli, 'run', experimentFile], { cwd: workspace, encoding: 'utf8' });
-    assert.equal(result.status, 1, 'the broken pretrained file fails the run');
+    assert.equal(result.status, 1, 'the run fails after the engine has started');
     const engineLines = result.stdout.split('\n').filter((line) => line.startsWith('Engine: '));
     assert.equal(engineLines.length, 1, result.stdout);
     assert.doesNotMatch(result.stdout, PROBE_NOISE);
@@ -64,9 +64,8 @@ describe('radlab run output', { timeout: 300_000 }, () => {
     });
     assert.equal(result.status, 1);
     const record = onlyRunRecord('debug');
-    assert.match(record.error!, /broken\.safetensors/);
-    // The message first, then the frames that led to it.
-    assert.ok(record.errorStack!.startsWith(`Error: ${record.error}`), record.errorStack);
+    // The failure's message, then the frames that led to it.
+    assert.ok(record.error !== undefined && record.errorStack!.includes(record.error), record.errorStack);
     assert.match(record.errorStack!, /\n\s+at \S/);
     assert.equal(onlyRunRecord('quiet').errorStack, undefined, 'without RADLAB_DEBUG run.json has no stack');
   });

@@ -26,7 +26,6 @@ describe('the runs output channel', { timeout: 300_000 }, () => {
       experimentFile,
     }).done;
     assert.equal(outcome.status, 'failed');
-    assert.match(outcome.reason ?? '', /broken\.safetensors/);
     assert.deepEqual(
       log.filter((line) => PROBE_NOISE.test(line)),
       [],
