@@ -6,7 +6,14 @@ import type { ExperimentDiagnostic } from '../../core/experiment/languageService
 export function refusalMessage(fileLabel: string, diagnostics: readonly ExperimentDiagnostic[]): string | undefined {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length === 0) return undefined;
-  const first = errors[0]!;
+  // The validator reports by rule, not by position: the message names the error a reader meets first in the file.
+  const first = errors.reduce((earliest, error) =>
+    error.range.start.line < earliest.range.start.line ||
+    (error.range.start.line === earliest.range.start.line &&
+      error.range.start.character < earliest.range.start.character)
+      ? error
+      : earliest,
+  );
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length === 2 ? '' : 's'})` : '';
   return `RadLab: ${fileLabel} cannot run: line ${first.range.start.line + 1}: ${first.message}${more}. Fix the problems, then run it again.`;
 }

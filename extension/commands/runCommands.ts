@@ -28,11 +28,10 @@ async function runExperiment(feature: RunsFeature, argument: unknown): Promise<v
     validateExperiment(text, { filePath: file, checkDataset }),
   );
   if (refusal !== undefined) {
-    const showProblems = 'Show Problems';
-    if ((await vscode.window.showErrorMessage(refusal, showProblems)) === showProblems) {
-      await vscode.window.showTextDocument(document);
-      await vscode.commands.executeCommand('workbench.actions.view.problems');
-    }
+    // The Problems view lists every error at its line; the message names the first one.
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    void vscode.window.showErrorMessage(refusal);
     return;
   }
   if (executorFor(vscode.workspace.getConfiguration('radlab').get<string>('executor'), text) === 'slurm') {

@@ -38,6 +38,21 @@ describe('command arguments', () => {
     assert.deepEqual(runDirsArgument(run('/r/a'), []), ['/r/a']);
   });
 
+  it('names the error that comes first in the file, whatever order the rules reported them in', () => {
+    const at = (line: number, character: number, message: string) => ({
+      range: { start: { line, character }, end: { line, character: character + 1 } },
+      severity: 'error' as const,
+      code: 'wrong-type' as const,
+      message,
+      fixes: [],
+    });
+    const message = refusalMessage('a.experiment.yaml', [at(14, 2, 'late'), at(6, 4, 'early'), at(6, 2, 'earliest')]);
+    assert.equal(
+      message,
+      'RadLab: a.experiment.yaml cannot run: line 7: earliest (and 2 more errors). Fix the problems, then run it again.',
+    );
+  });
+
   it("tells the status bar's stop request from a run folder or node", () => {
     assert.equal(asksBeforeStopping(ASK_BEFORE_STOPPING), true);
     for (const other of [undefined, '/r/a', run('/r/a'), { askBeforeStopping: 'yes' }, null])
