@@ -77,6 +77,12 @@ const subcommands: Record<string, Subcommand> = {
     usage: 'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json]',
     load: () => import('./cli/engineCommand'),
   },
+  predict: {
+    summary: 'Grade studies that have only images with trained localizer and grading runs; write submission.csv',
+    usage:
+      'radlab predict <run folder>... <images root> [--series-descriptions <csv>] [--out <submission.csv>] [--labels <train.csv>] [--test-of <run folder>] [--threads <N>]',
+    load: () => import('./cli/predictCommand'),
+  },
   docs: {
     summary: 'Print the experiment file reference, or update it in a README',
     usage: 'radlab docs [--write README.md]',

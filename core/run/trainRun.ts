@@ -37,6 +37,7 @@ import {
 } from '../train/trainingCheckpoint';
 import { slurmTaskFromEnvironment } from './slurmTaskEnvironment';
 import type { Cancellation } from './cancellation';
+import { localizerRun } from './localizerRun';
 import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
 import { explainMemoryFault, planRunStep, type StepPlan } from './stepMemory';
@@ -108,6 +109,7 @@ async function prepareData(run: ResolvedRun, context: RunContext) {
 }
 
 export async function trainRun(run: ResolvedRun, context: RunContext): Promise<SweepMember> {
+  if (run.model.task === 'localizer') return localizerRun(run, context);
   const { paths, events } = context;
   const started = performance.now();
   const record: RunRecord = {

@@ -1,0 +1,366 @@
+// One run of a localizer (model.task: localizer): the condition's marked points → series targets on the dataset's
+// split → epochs of coordinate regression with validation by median distance → test of the best checkpoint
+// against the marked points and against the mean-position baseline, all in the run folder like a grading run:
+// run.json, events.jsonl, split.csv, results/metrics.json + predictions.csv, trained_models/model.safetensors
+// + localizer.json.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { stringify } from 'csv-stringify/sync';
+import { indexTables } from '../data/datasetIndex';
+import { readDatasetTables } from '../data/datasetTables';
+import { LEVELS, levelColumnSuffix } from '../data/lsdcVocabulary';
+import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/splits';
+import { ensureSyntheticDataset } from '../data/synthetic/dataset';
+import { engineLine, selectEngine } from '../engine/selectEngine';
+import type { ResolvedRun } from '../experiment/resolvedRun';
+import { baselineLocated, meanFractions, scoreLocated, type LocatedExample } from '../localize/evaluateLocalizer';
+import { loadExamples, seriesTargets, type LocalizerExample } from '../localize/localizerData';
+import { LOCALIZER_FILE, writeLocalizerFile } from '../localize/localizerFile';
+import { summarizeErrors, type LocalizerScores, type PointError } from '../localize/localizerMetrics';
+import { LevelLocalizer } from '../localize/localizerModel';
+import {
+  DEFAULT_REFRAME,
+  levelPositions,
+  locateInPlane,
+  slicePrior,
+  trainLocalizerEpoch,
+  type LocalizerSettings,
+} from '../localize/trainLocalizer';
+import { loadClassifier } from '../models/checkpoint';
+import { makeOptimizer } from '../train/makeOptimizer';
+import { makeSchedule } from '../train/schedule';
+import { saveBestModel } from '../train/trainingCheckpoint';
+import { loadPretrained } from './pretrained';
+import { BEST_MODEL_FILE } from './results';
+import { METRICS_FILE } from './metricsFile';
+import { softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
+import { currentTrainerProcess } from './trainerProcess';
+import type { SweepMember } from './sweepSummary';
+import type { RunContext } from './trainRun';
+
+export const LOCALIZER_PREDICTIONS_FILE = 'predictions.csv';
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+async function locate(
+  localizer: LevelLocalizer,
+  examples: readonly LocalizerExample[],
+  settings: LocalizerSettings,
+  prior: readonly number[],
+): Promise<LocatedExample[]> {
+  const inPlane = await locateInPlane(
+    localizer,
+    examples.map((example) => example.image),
+    settings,
+  );
+  return examples.map((example, i) => ({ example, positions: levelPositions(example.series, inPlane[i]!, prior) }));
+}
+
+function predictionsCsv(run: ResolvedRun, located: readonly LocatedExample[], errors: readonly PointError[]): string {
+  const rows: (string | number)[][] = [];
+  let next = 0;
+  for (const { example, positions } of located) {
+    example.points.forEach((point, level) => {
+      if (point === null) return;
+      const predicted = positions[level]!;
+      rows.push([
+        `${example.studyId}_${run.data.condition}_${levelColumnSuffix(run.data.levels[level]!)}`,
+        example.seriesId,
+        point.instanceNumber,
+        point.x,
+        point.y,
+        predicted.instanceNumber ?? '',
+        Number(predicted.x.toFixed(3)),
+        Number(predicted.y.toFixed(3)),
+        Number(errors[next++]!.distanceMm.toFixed(3)),
+      ]);
+    });
+  }
+  return stringify(rows, {
+    header: true,
+    columns: [
+      'row_id',
+      'series_id',
+      'true_instance',
+      'true_x',
+      'true_y',
+      'predicted_instance',
+      'predicted_x',
+      'predicted_y',
+      'distance_mm',
+    ],
+  });
+}
+
+function perLevel(run: ResolvedRun, errors: readonly PointError[]): Record<string, LocalizerScores> {
+  return Object.fromEntries(
+    run.data.levels.map((level) => [level, summarizeErrors(errors.filter((e) => e.level === level))]),
+  );
+}
+
+export async function localizerRun(run: ResolvedRun, context: RunContext): Promise<SweepMember> {
+  const { paths, events, display } = context;
+  const started = performance.now();
+  const record: RunRecord = {
+    status: 'running',
+    runId: paths.runId,
+    experiment: run.name,
+    experimentFile: run.experimentFile,
+    backbone: run.model.backbone,
+    ...trainerFields(currentTrainerProcess()),
+    startedAt: new Date().toISOString(),
+    versions: softwareVersions(context.radlabVersion, tf.version_core),
+    timings: {},
+  };
+  writeRunRecord(paths.runJson, record);
+  const member: SweepMember = {
+    backbone: run.model.backbone,
+    condition: run.data.condition,
+    runId: paths.runId,
+    runDir: paths.dir,
+    status: 'running',
+  };
+  let localizer: LevelLocalizer | undefined;
+  try {
+    if (context.resuming) throw new Error('a localizer run cannot be resumed; start it again with radlab run');
+    const dataStarted = performance.now();
+    if (run.data.synthetic && !existsSync(run.data.root)) {
+      display.note(`Generating the synthetic dataset (${run.data.synthetic.studies} studies) at ${run.data.root}`);
+      await ensureSyntheticDataset(run.data.root, run.data.synthetic);
+    }
+    const tables = await readDatasetTables(run.data.root);
+    const index = indexTables(tables, {
+      condition: run.data.condition,
+      levels: run.data.levels,
+      series: run.data.series,
+    });
+    const split = splitDataset(tables, run.data.split);
+    writeFileSync(join(paths.dir, SPLIT_FILE), splitCsv(split));
+    const targets = seriesTargets(index.samples, run.data.levels);
+    const loaded = await loadExamples(targets, (done, total) => display.stage('Reading series', done, total));
+    for (const { target, reason } of loaded.unusable)
+      display.warning(`series ${target.studyId}/${target.seriesId} skipped: ${reason}`);
+    for (const { file, error } of loaded.unreadable) display.warning(`${file} skipped: ${error}`);
+    const sets: Record<SplitName, LocalizerExample[]> = { train: [], val: [], test: [] };
+    for (const example of loaded.examples) sets[split.splitOf.get(example.studyId) ?? 'train'].push(example);
+    for (const name of ['train', 'val', 'test'] as const) {
+      if (sets[name].length === 0) {
+        throw new Error(
+          `the ${name} split has no ${index.seriesDescription} series with marked points: use more studies or change data.split.`,
+        );
+      }
+    }
+    const counts = { train: sets.train.length, val: sets.val.length, test: sets.test.length };
+    record.timings.datasetSeconds = seconds(dataStarted);
+    record.counts = {
+      ...counts,
+      unit: 'series',
+      skipped: loaded.unusable.length,
+      unreadableFiles: loaded.unreadable.length,
+    };
+
+    const engine = await selectEngine({
+      engine: run.train.engine,
+      ...(run.train.threads > 0 ? { threads: run.train.threads } : {}),
+    });
+    record.engine = {
+      chosen: engine.chosen,
+      backend: engine.backend,
+      threads: engine.threads,
+      ladder: engine.ladder,
+      kernels: engine.kernels,
+    };
+    record.device = engine.device;
+    writeRunRecord(paths.runJson, record);
+    events.emit({
+      type: 'run-start',
+      runId: paths.runId,
+      runDir: paths.dir,
+      experiment: run.name,
+      backbone: run.model.backbone,
+      engine: engine.chosen,
+      device: engine.device.gpu ?? `${engine.device.cpuModel} (${engine.threads} threads)`,
+      counts,
+    });
+    display.note(engineLine(engine));
+
+    const head = {
+      embedding: run.model.level_embedding,
+      hidden: run.model.head.hidden,
+      dropout: run.model.head.dropout,
+    };
+    const levelIndices = run.data.levels.map((level) => LEVELS.indexOf(level));
+    localizer = LevelLocalizer.create(run.model.backbone, head, levelIndices, run.train.seed);
+    if (run.model.pretrained !== null) {
+      const weights = await loadPretrained(localizer.network.backbone, {
+        pretrained: run.model.pretrained,
+        weightsCache: run.model.weights_cache,
+      });
+      events.emit({ type: 'artifact', kind: 'pretrained-weights', path: weights.file });
+      display.note(weights.summary);
+    }
+    // The localizer trains the whole network: its regression head needs position information that frozen
+    // ImageNet features, pooled, no longer carry.
+    const variables = [...localizer.network.backbone.parameters, ...localizer.network.head.parameters].map(
+      (p) => p.variable,
+    );
+    const optimizer = makeOptimizer(run.train.optimizer);
+    const settings: LocalizerSettings = {
+      input: { size: run.data.input.size, window: run.data.input.window },
+      normalize: run.train.normalize,
+      batchSize: run.train.batch_size,
+      seed: run.train.seed,
+      reframe: DEFAULT_REFRAME,
+    };
+    const prior = slicePrior(sets.train, run.data.levels.length);
+    const stepsPerEpoch = Math.ceil(sets.train.length / run.train.batch_size);
+    const warmupSteps = Math.round(run.train.schedule.warmup_epochs * stepsPerEpoch);
+    const rate = makeSchedule(
+      run.train.schedule.name === 'cosine'
+        ? { name: 'cosine', peak: run.train.optimizer.lr, warmupSteps, totalSteps: stepsPerEpoch * run.train.epochs }
+        : { name: 'constant', peak: run.train.optimizer.lr },
+    );
+    const history: { epoch: number; lr: number; trainLoss: number; val: LocalizerScores }[] = [];
+    let best = { epoch: 0, medianMm: Infinity };
+    let step = 0;
+    const trainStarted = performance.now();
+    for (let epoch = 1; epoch <= run.train.epochs; epoch++) {
+      if (context.cancellation.requested) break;
+      events.emit({ type: 'epoch-start', epoch, epochs: run.train.epochs });
+      localizer.network.backbone.reseed(run.train.seed * 1000 + epoch);
+      localizer.network.head.reseed(run.train.seed * 1000 + epoch);
+      const outcome = await trainLocalizerEpoch(
+        localizer,
+        optimizer,
+        variables,
+        sets.train,
+        settings,
+        epoch,
+        { rate, firstStep: step },
+        {
+          shouldStop: () => context.cancellation.requested,
+          onBatch: (batchStep, steps, loss) => {
+            const done = step + batchStep;
+            const elapsed = seconds(trainStarted);
+            const etaSeconds = (elapsed / done) * (stepsPerEpoch * run.train.epochs - done);
+            const imagesPerSecond = (done * run.train.batch_size) / elapsed;
+            display.batch(epoch, run.train.epochs, { step: batchStep, steps, loss, imagesPerSecond }, etaSeconds);
+            events.emit({ type: 'batch', epoch, step: batchStep, steps, loss, imagesPerSecond, etaSeconds });
+          },
+        },
+      );
+      if (outcome.stopped) break;
+      step += outcome.steps;
+      const val = summarizeErrors(
+        scoreLocated(await locate(localizer, sets.val, settings, prior), run.data.levels, run.data.input.crop_mm),
+      );
+      const improved = val.medianMm < best.medianMm;
+      if (improved) {
+        best = { epoch, medianMm: val.medianMm };
+        await saveBestModel(join(paths.trainedModels, BEST_MODEL_FILE), localizer.network, epoch);
+      }
+      history.push({ epoch, lr: optimizer.learningRate, trainLoss: outcome.loss, val });
+      // There are no grades: the panels' accuracy and macro-F1 curves carry the share of validation points a crop
+      // centred on the prediction would contain.
+      const hit = { accuracy: val.withinHalfCrop, macroF1: val.withinHalfCrop };
+      events.emit({
+        type: 'epoch-end',
+        epoch,
+        train: { loss: outcome.loss, ...hit },
+        val: { loss: val.meanMm, ...hit },
+        lr: optimizer.learningRate,
+        best: improved,
+      });
+      display.note(
+        `epoch ${epoch}/${run.train.epochs}: train L1 ${outcome.loss.toFixed(4)}, val median ${val.medianMm.toFixed(2)} mm, ` +
+          `90th percentile ${val.p90Mm.toFixed(2)} mm${improved ? ' (best)' : ''}`,
+      );
+    }
+    record.timings.trainSeconds = seconds(trainStarted);
+    record.bestEpoch = best.epoch;
+    if (context.cancellation.requested)
+      return finish('cancelled', `${context.cancellation.why}; nothing is resumable for a localizer`);
+    if (best.epoch === 0) throw new Error('no epoch completed, so there is no model to test');
+
+    const testStarted = performance.now();
+    await loadClassifier(join(paths.trainedModels, BEST_MODEL_FILE), localizer.network);
+    writeLocalizerFile(join(paths.trainedModels, LOCALIZER_FILE), {
+      condition: run.data.condition,
+      seriesDescription: index.seriesDescription,
+      levels: run.data.levels,
+      backbone: run.model.backbone,
+      head,
+      input: settings.input,
+      normalize: settings.normalize,
+      slicePrior: prior,
+      sliceUnit: sets.train[0]!.series.unit,
+    });
+    const located = await locate(localizer, sets.test, settings, prior);
+    const errors = scoreLocated(located, run.data.levels, run.data.input.crop_mm);
+    const means = meanFractions(sets.train, run.data.levels.length);
+    const baselineErrors = scoreLocated(
+      sets.test.map((example) => baselineLocated(example, means, prior)),
+      run.data.levels,
+      run.data.input.crop_mm,
+    );
+    const test = summarizeErrors(errors);
+    const metrics = {
+      task: 'localizer',
+      condition: run.data.condition,
+      seriesDescription: index.seriesDescription,
+      backbone: run.model.backbone,
+      bestEpoch: best.epoch,
+      selectedBy: 'val_median_mm',
+      cropMm: run.data.input.crop_mm,
+      test: { ...test, perLevel: perLevel(run, errors), baseline: summarizeErrors(baselineErrors) },
+      history,
+    };
+    const metricsPath = join(paths.results, METRICS_FILE);
+    writeFileSync(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
+    events.emit({ type: 'artifact', kind: 'metrics', path: metricsPath });
+    const predictionsPath = join(paths.results, LOCALIZER_PREDICTIONS_FILE);
+    writeFileSync(predictionsPath, predictionsCsv(run, located, errors));
+    events.emit({ type: 'artifact', kind: 'predictions', path: predictionsPath });
+    events.emit({ type: 'artifact', kind: 'model', path: join(paths.trainedModels, BEST_MODEL_FILE) });
+    record.timings.testSeconds = seconds(testStarted);
+    display.note(
+      `test: median ${test.medianMm.toFixed(2)} mm, 90th percentile ${test.p90Mm.toFixed(2)} mm, exact slice ${(100 * test.exactSlice).toFixed(0)}%, ` +
+        `within half the crop ${(100 * test.withinHalfCrop).toFixed(0)}% (mean-position baseline: median ${metrics.test.baseline.medianMm.toFixed(2)} mm)`,
+    );
+    member.bestEpoch = best.epoch;
+    return finish('completed', undefined, {
+      medianMm: test.medianMm,
+      p90Mm: test.p90Mm,
+      withinHalfCrop: test.withinHalfCrop,
+    });
+  } catch (error) {
+    return finish('failed', error instanceof Error ? error.message : String(error));
+  } finally {
+    localizer?.dispose();
+  }
+
+  function finish(
+    status: 'completed' | 'failed' | 'cancelled',
+    error?: string,
+    metrics?: Record<string, unknown>,
+  ): SweepMember {
+    record.status = status;
+    record.endedAt = new Date().toISOString();
+    record.timings.totalSeconds = seconds(started);
+    if (error !== undefined) record.error = error;
+    writeRunRecord(paths.runJson, record);
+    events.emit({
+      type: 'run-end',
+      status,
+      ...(error !== undefined ? { error } : {}),
+      ...(metrics ? { metrics } : {}),
+    });
+    member.status = status;
+    member.durationSeconds = record.timings.totalSeconds;
+    if (error !== undefined) member.error = error;
+    return member;
+  }
+}
