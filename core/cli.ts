@@ -73,8 +73,9 @@ const subcommands: Record<string, Subcommand> = {
     load: () => import('./cli/featuresCommand'),
   },
   engine: {
-    summary: 'Show which training engine runs here (GPU/CPU ladder, device, threads)',
-    usage: 'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json]',
+    summary: 'Show which training engine runs here (GPU/CPU ladder, device, threads), or install a native engine',
+    usage:
+      'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json] | radlab engine install tfjs-node-gpu|tfjs-node [--libtensorflow <archive.tar.gz>] [--dir <engines folder>]',
     load: () => import('./cli/engineCommand'),
   },
   predict: {

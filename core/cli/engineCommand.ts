@@ -1,9 +1,69 @@
 // `radlab engine [--engine NAME] [--threads N] [--json]`: which training engine this machine would use, why the
 // others are not available, and the device it runs on.
-import { stdout, stderr } from 'node:process';
+// `radlab engine install tfjs-node-gpu|tfjs-node [--libtensorflow <archive>] [--dir <folder>]`: installs a native
+// engine into RadLab's managed engines folder, printing npm's output as it comes.
+import process, { stdout, stderr } from 'node:process';
+import { installEngine } from '../engine/engineInstall';
+import { managedEnginesDir } from '../engine/managedEngines';
 import { releaseEngine, selectEngine, type EngineOptions, type EngineReport } from '../engine/selectEngine';
 
-const usage = 'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json]';
+const usage =
+  'radlab engine [--engine auto|tfjs-node-gpu|tfjs-node|webgpu|wasm] [--threads N] [--json] | ' +
+  'radlab engine install tfjs-node-gpu|tfjs-node [--libtensorflow <archive.tar.gz>] [--dir <engines folder>]';
+
+interface InstallArguments {
+  engine: string;
+  libtensorflow?: string;
+  root?: string;
+}
+
+function parseInstall(args: string[]): InstallArguments | string {
+  let engine: string | undefined;
+  const parsed: Omit<InstallArguments, 'engine'> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--libtensorflow' && args[i + 1] !== undefined) parsed.libtensorflow = args[++i]!;
+    else if (arg === '--dir' && args[i + 1] !== undefined) parsed.root = args[++i]!;
+    else if (!arg.startsWith('--') && engine === undefined) engine = arg;
+    else return `unknown argument '${arg}'`;
+  }
+  if (engine === undefined) return 'engine install needs an engine: tfjs-node-gpu or tfjs-node';
+  return { engine, ...parsed };
+}
+
+async function install(args: string[]): Promise<number> {
+  const parsed = parseInstall(args);
+  if (typeof parsed === 'string') {
+    stderr.write(`radlab engine: ${parsed}\nusage: ${usage}\n`);
+    return 2;
+  }
+  const root = parsed.root ?? managedEnginesDir();
+  stdout.write(`installing ${parsed.engine} into ${root}\n`);
+  // Ctrl+C or the editor's Cancel stops npm; the install then cleans up as after any failure.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  process.once('SIGINT', abort).once('SIGTERM', abort);
+  try {
+    const result = await installEngine({
+      engine: parsed.engine,
+      root,
+      signal: stop.signal,
+      ...(parsed.libtensorflow !== undefined ? { libtensorflow: parsed.libtensorflow } : {}),
+      onLine: (line) => stdout.write(`${line}\n`),
+    });
+    stdout.write(`installed ${result.engine} ${result.version} in ${result.packageDir} (binding ${result.binding})\n`);
+    return 0;
+  } catch (error) {
+    stderr.write(
+      `radlab engine install: ${error instanceof Error ? error.message : String(error)}\n` +
+        `${root} is unchanged. Without internet, download libtensorflow on another machine and pass it with ` +
+        '--libtensorflow <archive.tar.gz>.\n',
+    );
+    return 1;
+  } finally {
+    process.off('SIGINT', abort).off('SIGTERM', abort);
+  }
+}
 
 function parse(args: string[]): { options: EngineOptions; json: boolean } | string {
   const options: EngineOptions = {};
@@ -39,6 +99,7 @@ function formatText(report: EngineReport): string {
 }
 
 export async function run(args: string[]): Promise<number> {
+  if (args[0] === 'install') return install(args.slice(1));
   const parsed = parse(args);
   if (typeof parsed === 'string') {
     stderr.write(`radlab engine: ${parsed}\nusage: ${usage}\n`);

@@ -2,10 +2,11 @@
 // look-up, a WebGPU adapter request); nothing is initialised in tfjs until an engine is chosen. Checks are silent:
 // what they find goes into the ladder's reasons, never to the terminal.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { enginePackageDir, managedEnginesDir } from './managedEngines';
 
 export const engineNames = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm'] as const;
 export type EngineName = (typeof engineNames)[number];
@@ -14,6 +15,18 @@ export interface RungReport {
   name: EngineName;
   available: boolean;
   reason: string;
+  /** tfjs-node-gpu: the CUDA libraries its libtensorflow needs against those this host has. */
+  cuda?: CudaCheck;
+  /** tfjs-node-gpu once started: whether TensorFlow placed its work on a GPU (the binding's own answer). */
+  usingGpu?: boolean;
+}
+
+export interface CudaCheck {
+  needs: string;
+  /** The sonames libtensorflow loads, absent from the library path. */
+  missing: string[];
+  /** CUDA runtime, cuBLAS and cuDNN libraries the host has, any version. */
+  found: string[];
 }
 
 const packageOf: Record<EngineName, string> = {
@@ -24,17 +37,18 @@ const packageOf: Record<EngineName, string> = {
 };
 
 // tfjs-node-gpu 4.x is built on libtensorflow 2.9 for CUDA 11.2 and cuDNN 8.1 (its documented requirements).
+const CUDA_NEEDS = 'CUDA 11.2 and cuDNN 8.1';
 const cudaLibraries = ['libcuda.so.1', 'libcudart.so.11.0', 'libcublas.so.11', 'libcudnn.so.8'];
 
 const localRequire = createRequire(__filename);
 
+/** The engine's package folder, from RadLab's managed engines folder or node_modules (see managedEngines.ts). */
+export function enginePackage(engine: EngineName): string | undefined {
+  return enginePackageDir(engine, packageOf[engine]);
+}
+
 export function isInstalled(engine: EngineName): boolean {
-  try {
-    localRequire.resolve(`${packageOf[engine]}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
+  return enginePackage(engine) !== undefined;
 }
 
 export function packageName(engine: EngineName): string {
@@ -48,6 +62,12 @@ function notInstalled(engine: EngineName): string {
     webgpu: 'it is an optional dependency (Dawn prebuilt for the platform)',
     wasm: 'it is a regular dependency; reinstall the extension',
   };
+  if (engine === 'tfjs-node-gpu' || engine === 'tfjs-node') {
+    return (
+      `${packageOf[engine]} is not installed with its compiled binding in node_modules or ${managedEnginesDir()} ` +
+      `(${why[engine]}); radlab engine install ${engine} installs it`
+    );
+  }
   return `${packageOf[engine]} is not installed (${why[engine]})`;
 }
 
@@ -96,6 +116,29 @@ export function missingCudaLibraries(): string[] {
   return cudaLibraries.filter((lib) => !hasLibrary(lib, cache));
 }
 
+const CUDA_FAMILY = /^lib(cudart|cublas|cudnn)\.so(\.[0-9.]+)?$/;
+
+/** Every CUDA runtime, cuBLAS and cuDNN library on the library path or in ld.so's cache, whatever its version. */
+export function hostCudaLibraries(): string[] {
+  const found = new Set<string>();
+  for (const line of ldconfigLibraries().split('\n')) {
+    const name = line.trim().split(' ')[0] ?? '';
+    if (CUDA_FAMILY.test(name)) found.add(name);
+  }
+  for (const dir of libraryDirs()) {
+    try {
+      for (const name of readdirSync(dir)) if (CUDA_FAMILY.test(name)) found.add(name);
+    } catch {
+      // a listed folder that does not exist
+    }
+  }
+  return [...found].sort();
+}
+
+export function cudaCheck(): CudaCheck {
+  return { needs: CUDA_NEEDS, missing: missingCudaLibraries(), found: hostCudaLibraries() };
+}
+
 async function probeTfjsNodeGpu(): Promise<RungReport> {
   const name = 'tfjs-node-gpu';
   if (!isInstalled(name)) return { name, available: false, reason: notInstalled(name) };
@@ -106,15 +149,17 @@ async function probeTfjsNodeGpu(): Promise<RungReport> {
       available: false,
       reason: 'no NVIDIA GPU or driver found (nvidia-smi -L lists none, /proc/driver/nvidia absent)',
     };
-  const missing = missingCudaLibraries();
-  if (missing.length > 0) {
+  const cuda = cudaCheck();
+  if (cuda.missing.length > 0) {
+    const host = cuda.found.length > 0 ? `this host has ${cuda.found.join(', ')}` : 'this host has no CUDA libraries';
     return {
       name,
       available: false,
-      reason: `CUDA libraries missing: ${missing.join(', ')} (tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1 on the library path)`,
+      reason: `CUDA libraries missing: ${cuda.missing.join(', ')} (tfjs-node-gpu needs ${CUDA_NEEDS} on the library path; ${host})`,
+      cuda,
     };
   }
-  return { name, available: true, reason: gpu };
+  return { name, available: true, reason: gpu, cuda };
 }
 
 async function probeTfjsNode(): Promise<RungReport> {

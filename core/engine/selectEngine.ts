@@ -8,6 +8,7 @@ import { describeDevice, type DeviceInfo } from './deviceInfo';
 import { loadExternalTfjs } from './externalTfjs';
 import {
   describeAdapter,
+  enginePackage,
   engineNames,
   nvidiaGpu,
   packageName,
@@ -48,13 +49,18 @@ interface Started {
   threadsNote?: string;
   kernels: string[];
   gpu?: string;
+  /** tfjs-node-gpu: whether TensorFlow placed its work on a GPU. */
+  usingGpu?: boolean;
 }
 
 const localRequire = createRequire(__filename);
 
 async function startNative(engine: 'tfjs-node' | 'tfjs-node-gpu'): Promise<Started> {
-  // By package name at run time: the packages are optional and kept out of the bundle.
-  loadExternalTfjs(() => localRequire(packageName(engine)));
+  // From its folder at run time (node_modules or RadLab's managed engines folder): the packages are optional and
+  // kept out of the bundle.
+  const packageDir = enginePackage(engine);
+  if (packageDir === undefined) throw new Error(`${packageName(engine)} is not installed`);
+  loadExternalTfjs(() => localRequire(packageDir));
   if (!tf.findBackendFactory('tensorflow')) {
     throw new Error(
       `${packageName(engine)} loaded but registered no 'tensorflow' backend with this @tensorflow/tfjs-core (${tf.version_core}); install matching versions`,
@@ -63,8 +69,13 @@ async function startNative(engine: 'tfjs-node' | 'tfjs-node-gpu'): Promise<Start
   if (!(await tf.setBackend('tensorflow')))
     throw new Error(`${packageName(engine)}: the tensorflow backend failed to initialise`);
   const started: Started = { backend: 'tensorflow', threads: availableParallelism(), kernels: [] };
-  const gpu = engine === 'tfjs-node-gpu' ? nvidiaGpu() : undefined;
-  if (gpu !== undefined) started.gpu = gpu;
+  if (engine === 'tfjs-node-gpu') {
+    // The binding's own answer: true only when TensorFlow found a GPU device and placed the context on it (it
+    // falls back to the CPU when the CUDA libraries do not load).
+    started.usingGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+    const gpu = started.usingGpu ? nvidiaGpu() : undefined;
+    if (gpu !== undefined) started.gpu = gpu;
+  }
   return started;
 }
 
@@ -108,6 +119,11 @@ function report(
     tfjsVersion: tf.version_core,
   };
   if (started.threadsNote) out.threadsNote = started.threadsNote;
+  const rung = ladder.find((r) => r.name === chosen);
+  if (rung !== undefined && started.usingGpu !== undefined) {
+    rung.usingGpu = started.usingGpu;
+    if (!started.usingGpu) rung.reason += '; TensorFlow placed no work on a GPU (it runs on the CPU)';
+  }
   return out;
 }
 

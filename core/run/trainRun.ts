@@ -19,12 +19,12 @@ import { LevelClassifier } from '../models/classifier';
 import { loadClassifier } from '../models/checkpoint';
 import { freezeModel } from '../models/freezing';
 import { backboneFacts } from '../models/registry';
-import { AdamW } from '../train/adamw';
+import { contextSide } from '../train/augment';
 import { EventWriter } from '../train/events';
+import { makeOptimizer } from '../train/makeOptimizer';
 import { resolveClassWeights } from '../train/loss';
 import { predict, type Predictions } from '../train/predict';
 import { makeSchedule } from '../train/schedule';
-import { Sgd } from '../train/sgd';
 import type { SlotOptimizer } from '../train/slotOptimizer';
 import { NonFiniteLossError, trainEpoch } from '../train/trainEpoch';
 import {
@@ -62,13 +62,6 @@ function seconds(since: number): number {
   return (performance.now() - since) / 1000;
 }
 
-function makeOptimizer(run: ResolvedRun): SlotOptimizer {
-  const { name, lr, weight_decay: weightDecay, momentum } = run.train.optimizer;
-  return name === 'sgd'
-    ? new Sgd({ learningRate: lr, momentum, weightDecay })
-    : new AdamW({ learningRate: lr, weightDecay });
-}
-
 function scores(run: ResolvedRun, cache: SampleCache, predictions: Predictions) {
   const report = classificationReport(predictions.grades, predictions.probabilities);
   const rsna = rsnaConditionScore(run.data.condition, gradedSamples(cache, predictions));
@@ -91,7 +84,10 @@ async function prepareData(run: ResolvedRun, context: RunContext) {
   // The dataset's split, not the condition's: every condition and backbone of this seed tests on the same studies.
   const split = splitDataset(tables, run.data.split);
   writeFileSync(join(context.paths.dir, SPLIT_FILE), splitCsv(split));
-  const cache = await SampleCache.open(index, run.data.input, {
+  // Stored inputs reach into the slice around each crop as far as rotation and jitter can move it.
+  const { rotate_deg: rotateDeg, jitter_px: jitterPx } = run.train.augment;
+  const stored = { ...run.data.input, context: contextSide(run.data.input.size, rotateDeg, jitterPx) };
+  const cache = await SampleCache.open(index, stored, {
     threads: run.train.threads,
     onProgress: (done, total) => context.display.stage('Preparing inputs', done, total),
   });
@@ -207,7 +203,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       engine,
       model,
       trainable.map((p) => p.variable),
-      () => makeOptimizer(run),
+      () => makeOptimizer(run.train.optimizer),
     );
     if (plan.note) context.display.note(plan.note);
     // A run killed before its first checkpoint resumes from scratch, so it needs its pretrained weights like a new
@@ -222,7 +218,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       events.emit({ type: 'artifact', kind: 'pretrained-weights', path: loaded.file });
       context.display.note(loaded.summary);
     }
-    optimizer = makeOptimizer(run);
+    optimizer = makeOptimizer(run.train.optimizer);
     const trainGrades = data.positions.train.map((p) => data.cache.samples[p]!.gradeIndex);
     const { weights: classWeights, absentGrades } = resolveClassWeights(run.train.loss.class_weights, trainGrades);
     for (const grade of absentGrades) {

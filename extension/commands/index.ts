@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { newExperiment } from '../newExperiment/newExperimentCommand';
 import type { RunsFeature } from '../runs/runsFeature';
 import { registerExperimentCodeLens } from './experimentCodeLens';
+import { registerEngineSetupCommand } from './engineSetupCommand';
 import { registerPanelCommands } from './panelCommands';
 import { registerRunCommands } from './runCommands';
 import { registerSynthCommand } from './synthCommand';
@@ -14,6 +15,7 @@ export function registerCommands(context: vscode.ExtensionContext, feature: Runs
     ...registerRunCommands(feature),
     ...registerPanelCommands(context, feature),
     registerSynthCommand(context, feature),
+    registerEngineSetupCommand(context, feature),
     registerExperimentCodeLens(),
   );
 }

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ENGINES_DIR_ENV } from '../../core/engine/managedEngines';
 import { processPresence } from '../../core/run/trainerProcess';
 import { cliInvocation, type CliInvocation } from './cliInvocation';
 import { RunIndicators } from './runIndicators';
@@ -28,7 +29,8 @@ export function currentCli(context: vscode.ExtensionContext): CliInvocation {
     nodePath: vscode.workspace.getConfiguration('radlab').get<string>('nodePath', ''),
     hostExecutable: process.execPath,
     cliScript: context.asAbsolutePath(path.join('dist', 'cli.js')),
-    env: process.env,
+    // Engines installed by "Set Up GPU Engine" live in the extension's global storage.
+    env: { ...process.env, [ENGINES_DIR_ENV]: path.join(context.globalStorageUri.fsPath, 'engines') },
   });
 }
 

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './convGradients';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwiseGradients';
+import { makeHeapSlice, makeHeapSplitV, makeHeapUnpack } from './heapSlice';
 import { makeBatchMatMul, makeMaxPoolGrad, makeTile, unsortedSegmentSum, type NativeKernel } from './otherKernels';
 
 export const wasmTrainingKernels = [
@@ -14,10 +15,14 @@ export const wasmTrainingKernels = [
   'MaxPoolGrad',
   'BatchMatMul',
   'Tile',
+  'Slice',
+  'SplitV',
+  'Unpack',
 ] as const;
 
 // The native kernels are captured once: after the first install the registry holds the composites.
-let natives: { batchMatMul: NativeKernel; tile: NativeKernel; maxPoolGrad: NativeKernel } | undefined;
+let natives:
+  { batchMatMul: NativeKernel; tile: NativeKernel; maxPoolGrad: NativeKernel; slice: NativeKernel } | undefined;
 
 function nativeKernel(name: string): NativeKernel {
   const kernel = tf.getKernel(name, 'wasm');
@@ -25,7 +30,7 @@ function nativeKernel(name: string): NativeKernel {
   return kernel.kernelFunc as unknown as NativeKernel;
 }
 
-function install(name: string, kernelFunc: (args: never) => tf.Tensor): void {
+function install(name: string, kernelFunc: (args: never) => tf.TensorInfo | tf.TensorInfo[]): void {
   if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
@@ -38,6 +43,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
     batchMatMul: nativeKernel('BatchMatMul'),
     tile: nativeKernel('Tile'),
     maxPoolGrad: nativeKernel('MaxPoolGrad'),
+    slice: nativeKernel('Slice'),
   };
   install('Conv2DBackpropFilter', conv2DBackpropFilter);
   install('Conv2DBackpropInput', conv2DBackpropInput);
@@ -47,5 +53,9 @@ export function registerWasmTrainingKernels(): readonly string[] {
   install('MaxPoolGrad', makeMaxPoolGrad(natives.maxPoolGrad));
   install('BatchMatMul', makeBatchMatMul(natives.batchMatMul));
   install('Tile', makeTile(natives.tile));
+  const slice = makeHeapSlice(natives.slice);
+  install('Slice', slice);
+  install('SplitV', makeHeapSplitV(slice));
+  install('Unpack', makeHeapUnpack(slice));
   return wasmTrainingKernels;
 }

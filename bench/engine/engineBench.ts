@@ -1,0 +1,278 @@
+// The engine benchmark: RadLab's own training step (radlabWorker.ts: the trainer's trainStep with the model,
+// optimizer, loss and augmentation of a run) against its PyTorch twin (torch_twin.py) at the same threads, batch
+// and input size, on the rows of benchRows.ts. Each side is a worker process that keeps its model between turns;
+// the turns alternate (RadLab, PyTorch, RadLab, PyTorch, …) so both see the same machine, and the ratio printed is
+// the median over the pairs of (PyTorch step time / RadLab step time). It also prints RadLab's step broken into
+// phases and both sides' peak memory.
+//
+// A ratio is only meaningful on an otherwise idle machine, so the bench measures the CPU time other processes
+// used while it ran (/proc/stat minus its own workers) and the load average before it started; above
+// --max-other-load (cores) it prints a warning instead of the ratio.
+//
+//   npm run bench:engine -- [--rows resnet18-128,demo,...] [--threads N] [--engine wasm] [--pairs 5]
+//                           [--steps-per-turn 2] [--warmup 2] [--max-other-load 0.25] [--turn-timeout-s 900]
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { STEP_PHASES, type StepPhase } from '../../core/train/trainStep';
+import { benchRow, describeRow, ROW_IDS, type BenchRow } from './benchRows';
+
+const PYTHON = '/usr/bin/python3';
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+function positiveNumber(name: string, fallback: string): number {
+  const value = Number(option(name, fallback));
+  if (!(value >= 0)) throw new Error(`${name} must be a number >= 0, got ${option(name, fallback)}`);
+  return value;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function gib(bytes: number | undefined): string {
+  return bytes === undefined ? '-' : `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
+
+interface WorkerReply {
+  stepMs?: number[];
+  phasesMs?: Record<StepPhase, number[]>;
+  peakRssBytes: number;
+  wasmHeapBytes?: number;
+  [key: string]: unknown;
+}
+
+/** A benchmark worker process speaking one JSON line per request. */
+class Worker {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterableIterator<string>;
+  private stderr = '';
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+  ) {
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The next JSON line, or an error naming the worker and the end of its stderr. */
+  async next(timeoutS: number): Promise<WorkerReply> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name}: no answer within ${timeoutS} s`)), timeoutS * 1000);
+    });
+    try {
+      for (;;) {
+        const line = await Promise.race([this.lines.next(), timeout]);
+        if (line.done) {
+          const why = this.stderr.trim().split('\n').slice(-3).join(' | ');
+          throw new Error(`${this.name} ended: ${why || `exit ${this.child.exitCode}`}`);
+        }
+        if (line.value.startsWith('{')) return JSON.parse(line.value) as WorkerReply;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async steps(count: number, timeoutS: number): Promise<WorkerReply> {
+    this.child.stdin.write(`${JSON.stringify({ steps: count })}\n`);
+    return this.next(timeoutS);
+  }
+
+  stop(): void {
+    this.child.stdin.end();
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** Busy CPU time of the whole machine and of the given processes, in seconds. */
+function cpuSeconds(pids: readonly number[]): { machine: number; ours: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3]! + fields[4]!;
+  const machine = (fields.reduce((a, b) => a + b, 0) - idle) / CLOCK_TICKS_PER_SECOND;
+  let ours = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ours += (Number(after[11]) + Number(after[12])) / CLOCK_TICKS_PER_SECOND; // utime, stime
+    } catch {
+      // the process has ended; its time is no longer counted by the machine either
+    }
+  }
+  return { machine, ours };
+}
+
+interface RowResult {
+  row: BenchRow;
+  radlabMs: number[];
+  torchMs: number[];
+  ratios: number[];
+  phasesMs: Record<StepPhase, number[]>;
+  radlab: WorkerReply;
+  torch: WorkerReply;
+  otherLoad: number;
+}
+
+async function benchRowPairs(
+  row: BenchRow,
+  settings: { engine: string; threads: number; pairs: number; stepsPerTurn: number; warmup: number; timeoutS: number },
+): Promise<RowResult> {
+  const { run } = row;
+  const radlab = new Worker('RadLab worker', process.execPath, [
+    ...process.execArgv,
+    join(__dirname, 'radlabWorker.ts'),
+    row.id,
+    settings.engine,
+    String(settings.threads),
+    String(settings.warmup),
+  ]);
+  const twinRow = {
+    backbone: run.model.backbone,
+    size: run.data.input.size,
+    batch: run.train.batch_size,
+    threads: settings.threads,
+    seed: run.train.seed,
+    head: row.head,
+    optimizer: {
+      name: run.train.optimizer.name,
+      lr: run.train.optimizer.lr,
+      weightDecay: run.train.optimizer.weight_decay,
+      momentum: run.train.optimizer.momentum,
+    },
+    classWeights: row.classWeights ?? null,
+    labelSmoothing: run.train.loss.label_smoothing,
+    gradClip: run.train.grad_clip,
+    augment: row.augment,
+    levels: row.levels,
+    grades: row.grades,
+  };
+  let torch: Worker | undefined;
+  try {
+    const radlabReady = await radlab.next(settings.timeoutS * (settings.warmup + 1));
+    console.log(
+      `  RadLab: engine ${String(radlabReady.engine)}, ${String(radlabReady.threads)} threads` +
+        `${radlabReady.threadsNote ? ` (${String(radlabReady.threadsNote)})` : ''}, ${String(radlabReady.trainableTensors)} trainable tensors`,
+    );
+    torch = new Worker('PyTorch twin', PYTHON, [join(__dirname, 'torch_twin.py'), JSON.stringify(twinRow)]);
+    const torchReady = await torch.next(settings.timeoutS);
+    console.log(`  PyTorch ${String(torchReady.torch)}, ${String(torchReady.threads)} threads`);
+    for (let i = 0; i < settings.warmup; i++) await torch.steps(1, settings.timeoutS);
+
+    const result: RowResult = {
+      row,
+      radlabMs: [],
+      torchMs: [],
+      ratios: [],
+      phasesMs: Object.fromEntries(STEP_PHASES.map((p) => [p, [] as number[]])) as Record<StepPhase, number[]>,
+      radlab: radlabReady,
+      torch: torchReady,
+      otherLoad: 0,
+    };
+    const pids = [process.pid, radlab.pid, torch.pid];
+    const startCpu = cpuSeconds(pids);
+    const startWall = performance.now();
+    for (let pair = 0; pair < settings.pairs; pair++) {
+      result.radlab = await radlab.steps(settings.stepsPerTurn, settings.timeoutS);
+      result.torch = await torch.steps(settings.stepsPerTurn, settings.timeoutS);
+      const ours = median(result.radlab.stepMs!);
+      const theirs = median(result.torch.stepMs!);
+      result.radlabMs.push(...result.radlab.stepMs!);
+      result.torchMs.push(...result.torch.stepMs!);
+      for (const phase of STEP_PHASES) result.phasesMs[phase].push(...result.radlab.phasesMs![phase]);
+      result.ratios.push(theirs / ours);
+      console.log(
+        `  pair ${pair + 1}/${settings.pairs}: RadLab ${ours.toFixed(0)} ms/step, PyTorch ${theirs.toFixed(0)} ms/step, ratio ${(theirs / ours).toFixed(3)}`,
+      );
+    }
+    const endCpu = cpuSeconds(pids);
+    const wallS = (performance.now() - startWall) / 1000;
+    result.otherLoad = Math.max(0, endCpu.machine - startCpu.machine - (endCpu.ours - startCpu.ours)) / wallS;
+    return result;
+  } finally {
+    radlab.stop();
+    torch?.stop();
+  }
+}
+
+function printResult(result: RowResult, maxOtherLoad: number, startLoad: number): void {
+  const batch = result.row.run.train.batch_size;
+  const radlabStep = median(result.radlabMs);
+  const torchStep = median(result.torchMs);
+  const phases = STEP_PHASES.map((p) => `${p} ${median(result.phasesMs[p]).toFixed(0)}`).join(', ');
+  console.log(
+    `  RadLab  ${((batch * 1000) / radlabStep).toFixed(2)} img/s (median step ${radlabStep.toFixed(0)} ms: ${phases} ms)`,
+  );
+  console.log(`  PyTorch ${((batch * 1000) / torchStep).toFixed(2)} img/s (median step ${torchStep.toFixed(0)} ms)`);
+  console.log(
+    `  peak memory: RadLab RSS ${gib(result.radlab.peakRssBytes)} (wasm heap ${gib(result.radlab.wasmHeapBytes)}), ` +
+      `PyTorch max RSS ${gib(result.torch.peakRssBytes)}`,
+  );
+  const busy = Math.max(result.otherLoad, startLoad);
+  if (busy > maxOtherLoad) {
+    console.log(
+      `  WARNING: other work was running (${result.otherLoad.toFixed(2)} cores used by other processes during the ` +
+        `timed steps, load average ${startLoad.toFixed(2)} before the bench; threshold ${maxOtherLoad}): no ratio. ` +
+        'Rerun on a quiet machine.',
+    );
+  } else {
+    console.log(
+      `  ratio RadLab/PyTorch (median of ${result.ratios.length} interleaved pairs): ${median(result.ratios).toFixed(3)}x ` +
+        `(other processes used ${result.otherLoad.toFixed(2)} cores)`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const rows = option('--rows', ROW_IDS.join(',')).split(',').filter(Boolean);
+  const settings = {
+    engine: option('--engine', 'wasm'),
+    threads: positiveNumber('--threads', String(availableParallelism())),
+    pairs: positiveNumber('--pairs', '5'),
+    stepsPerTurn: positiveNumber('--steps-per-turn', '2'),
+    warmup: positiveNumber('--warmup', '2'),
+    timeoutS: positiveNumber('--turn-timeout-s', '900'),
+  };
+  const maxOtherLoad = positiveNumber('--max-other-load', '0.25');
+  if (settings.pairs < 1 || settings.stepsPerTurn < 1) throw new Error('--pairs and --steps-per-turn must be >= 1');
+  const startLoad = loadavg()[0]!;
+  console.log(
+    `engine bench ${new Date().toISOString()} on ${cpus()[0]?.model ?? 'unknown CPU'} (${availableParallelism()} CPUs), ` +
+      `${settings.threads} threads, ${settings.pairs} pairs of ${settings.stepsPerTurn} steps after ${settings.warmup} ` +
+      `warm-up; load average before start ${startLoad.toFixed(2)}`,
+  );
+  let failed = 0;
+  for (const id of rows) {
+    const row = benchRow(id);
+    console.log(`\n${describeRow(row)}`);
+    try {
+      printResult(await benchRowPairs(row, settings), maxOtherLoad, startLoad);
+    } catch (error) {
+      failed++;
+      console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
