@@ -131,7 +131,11 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${prefix}`);
     const rows = this.page.locator('.quick-input-list .monaco-list-row .label-name');
-    await rows.first().waitFor({ state: 'visible' });
+    try {
+      await rows.first().waitFor({ state: 'visible', timeout: 2_000 });
+    } catch {
+      return []; // no entry matches (yet)
+    }
     const titles = await rows.evaluateAll((names) => names.map((name) => (name.textContent ?? '').trim()));
     return titles.filter((title) => title.startsWith(prefix));
   }
