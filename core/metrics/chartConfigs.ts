@@ -9,7 +9,9 @@
 
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import { GRADES } from '../data/lsdcVocabulary';
+import type { CalibrationReport } from './calibration';
 import type { EpochScores } from './epochScores';
+import type { PrecisionRecallReport } from './precisionRecall';
 import type { RocReport } from './roc';
 
 export interface EpochRecord {
@@ -92,52 +94,115 @@ export function accuracyF1Config(history: readonly EpochRecord[]): ChartConfigur
   );
 }
 
-/** One-vs-rest ROC curves with each grade's AUC in the legend, and the chance diagonal. */
-export function rocConfig(roc: RocReport): ChartConfiguration<'scatter'> {
-  const curves = roc.curves.filter((curve) => curve.auc !== null);
+interface GradeSeries {
+  classIndex: number;
+  label: string;
+  points: { x: number; y: number }[];
+}
+
+/**
+ * One line per grade on the unit square, in the grades' colours, with a legend below; `diagonal` names a dashed
+ * y = x reference line (chance for ROC, perfect calibration for a reliability diagram) when given.
+ */
+function gradeCurvesConfig(
+  chartTitle: string,
+  series: GradeSeries[],
+  axes: { x: string; y: string },
+  style: { pointRadius: number; diagonal?: string },
+): ChartConfiguration<'scatter'> {
+  const line = (label: string, data: { x: number; y: number }[], colour: string) => ({
+    label,
+    data,
+    borderColor: colour,
+    backgroundColor: colour,
+    showLine: true,
+    pointRadius: style.pointRadius,
+    borderWidth: 2,
+  });
+  const unitAxis = (text: string) => ({ type: 'linear' as const, min: 0, max: 1, title: { display: true, text } });
+  const reference =
+    style.diagonal === undefined
+      ? []
+      : [
+          {
+            ...line(
+              style.diagonal,
+              [
+                { x: 0, y: 0 },
+                { x: 1, y: 1 },
+              ],
+              COLOURS.chance,
+            ),
+            borderDash: [4, 4],
+            pointRadius: 0,
+            borderWidth: 1,
+          },
+        ];
   return {
     type: 'scatter',
     data: {
-      datasets: [
-        ...curves.map((curve) => ({
-          label: `${curve.className} (AUC ${curve.auc!.toFixed(3)})`,
-          data: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })),
-          borderColor: COLOURS.grades[curve.classIndex]!,
-          backgroundColor: COLOURS.grades[curve.classIndex]!,
-          showLine: true,
-          pointRadius: 0,
-          borderWidth: 2,
-        })),
-        {
-          label: 'chance',
-          data: [
-            { x: 0, y: 0 },
-            { x: 1, y: 1 },
-          ],
-          borderColor: COLOURS.chance,
-          backgroundColor: COLOURS.chance,
-          borderDash: [4, 4],
-          showLine: true,
-          pointRadius: 0,
-          borderWidth: 1,
-        },
-      ],
+      datasets: [...series.map((s) => line(s.label, s.points, COLOURS.grades[s.classIndex]!)), ...reference],
     },
     options: {
       animation: false,
       responsive: false,
-      plugins: {
-        title: title(
-          roc.macroAuc === null ? 'ROC (one vs rest)' : `ROC (one vs rest), macro AUC ${roc.macroAuc.toFixed(3)}`,
-        ),
-        legend: { position: 'bottom' },
-      },
-      scales: {
-        x: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'false positive rate' } },
-        y: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'true positive rate' } },
-      },
+      plugins: { title: title(chartTitle), legend: { position: 'bottom' } },
+      scales: { x: unitAxis(axes.x), y: unitAxis(axes.y) },
     },
   };
+}
+
+function fixed3(value: number | null): string {
+  return value === null ? 'n/a' : value.toFixed(3);
+}
+
+/** One-vs-rest ROC curves with each grade's AUC in the legend, and the chance diagonal. */
+export function rocConfig(roc: RocReport): ChartConfiguration<'scatter'> {
+  return gradeCurvesConfig(
+    roc.macroAuc === null ? 'ROC (one vs rest)' : `ROC (one vs rest), macro AUC ${roc.macroAuc.toFixed(3)}`,
+    roc.curves
+      .filter((curve) => curve.auc !== null)
+      .map((curve) => ({
+        classIndex: curve.classIndex,
+        label: `${curve.className} (AUC ${curve.auc!.toFixed(3)})`,
+        points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })),
+      })),
+    { x: 'false positive rate', y: 'true positive rate' },
+    { pointRadius: 0, diagonal: 'chance' },
+  );
+}
+
+/** One-vs-rest precision-recall curves with each grade's average precision in the legend. */
+export function precisionRecallConfig(pr: PrecisionRecallReport): ChartConfiguration<'scatter'> {
+  return gradeCurvesConfig(
+    `Precision-recall (one vs rest), macro AP ${fixed3(pr.macroAveragePrecision)}`,
+    pr.curves
+      .filter((curve) => curve.averagePrecision !== null)
+      .map((curve) => ({
+        classIndex: curve.classIndex,
+        label: `${curve.className} (AP ${fixed3(curve.averagePrecision)}, prevalence ${fixed3(curve.prevalence)})`,
+        points: curve.recall.map((x, i) => ({ x, y: curve.precision[i]! })),
+      })),
+    { x: 'recall', y: 'precision' },
+    { pointRadius: 0 },
+  );
+}
+
+/** Reliability diagram: per grade, observed frequency against mean predicted probability of each non-empty bin. */
+export function reliabilityConfig(calibration: CalibrationReport): ChartConfiguration<'scatter'> {
+  return gradeCurvesConfig(
+    `Reliability (${calibration.binCount} bins), top-label ECE ${fixed3(calibration.topLabel.ece)}, ` +
+      `classwise ECE ${fixed3(calibration.classwiseEce)}`,
+    calibration.perGrade.map((grade) => ({
+      classIndex: grade.classIndex,
+      label: `${grade.className} (ECE ${fixed3(grade.ece)})`,
+      points: grade.bins
+        .filter((bin) => bin.count > 0)
+        .map((bin) => ({ x: bin.meanPredicted!, y: bin.observedFrequency! })),
+    })),
+    { x: 'mean predicted probability', y: 'observed frequency' },
+    { pointRadius: 3, diagonal: 'perfect calibration' },
+  );
 }
 
 /** Paints the matrix cells inside the chart area laid out by the two −0.5..2.5 linear scales. */

@@ -6,8 +6,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartType, type Plugin } from 'chart.js';
+import type { CalibrationReport } from './calibration';
+import type { PrecisionRecallReport } from './precisionRecall';
 import type { RocReport } from './roc';
-import { accuracyF1Config, confusionMatrixConfig, lossCurveConfig, rocConfig, type EpochRecord } from './chartConfigs';
+import {
+  accuracyF1Config,
+  confusionMatrixConfig,
+  lossCurveConfig,
+  precisionRecallConfig,
+  reliabilityConfig,
+  rocConfig,
+  type EpochRecord,
+} from './chartConfigs';
 
 Chart.register(...registerables);
 
@@ -55,15 +65,19 @@ export const PLOT_FILES = {
   accuracyF1: 'accuracy_f1.png',
   confusionMatrix: 'confusion_matrix.png',
   roc: 'roc.png',
+  precisionRecall: 'precision_recall.png',
+  reliability: 'reliability.png',
 } as const;
 
 export interface RunPlotData {
   history: readonly EpochRecord[];
   confusion: { counts: number[][]; normalised: number[][] };
   roc: RocReport;
+  precisionRecall: PrecisionRecallReport;
+  calibration: CalibrationReport;
 }
 
-/** Writes the run's four plots into `plotsFolder` (created if needed); returns their paths. */
+/** Writes the run's plots into `plotsFolder` (created if needed); returns their paths. */
 export function writeRunPlots(plotsFolder: string, data: RunPlotData): Record<keyof typeof PLOT_FILES, string> {
   mkdirSync(plotsFolder, { recursive: true });
   const rendered: Record<keyof typeof PLOT_FILES, RenderedChart> = {
@@ -71,6 +85,8 @@ export function writeRunPlots(plotsFolder: string, data: RunPlotData): Record<ke
     accuracyF1: renderChart(accuracyF1Config(data.history)),
     confusionMatrix: renderChart(confusionMatrixConfig(data.confusion), 700, 620),
     roc: renderChart(rocConfig(data.roc), 700, 700),
+    precisionRecall: renderChart(precisionRecallConfig(data.precisionRecall), 700, 700),
+    reliability: renderChart(reliabilityConfig(data.calibration), 700, 700),
   };
   const paths = {} as Record<keyof typeof PLOT_FILES, string>;
   for (const key of Object.keys(PLOT_FILES) as (keyof typeof PLOT_FILES)[]) {

@@ -8,8 +8,8 @@
 // A grade with no positive or no negative sample has no ROC: its `auc` is null and it is left out of the macro
 // mean (scikit-learn raises instead). Written by hand: a sort and a running sum, no JS library to lean on.
 
-import { GRADES } from '../data/lsdcVocabulary';
-import { CLASS_COUNT, checkPredictions, type ProbabilityRow } from './classification';
+import type { ProbabilityRow } from './classification';
+import { meanOfKnown, perGradeCurves, thresholdSweep } from './thresholdSweep';
 
 export interface RocCurve {
   /** Grade index (0 Normal/Mild, 1 Moderate, 2 Severe) treated as the positive class. */
@@ -41,34 +41,12 @@ export function rocCurve(
   scores: ArrayLike<number>,
   isPositive: ArrayLike<boolean>,
 ): Omit<RocCurve, 'classIndex' | 'className'> {
-  if (scores.length !== isPositive.length) {
-    throw new Error(`roc: ${scores.length} scores but ${isPositive.length} labels`);
-  }
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
-  let positives = 0;
-  for (let i = 0; i < isPositive.length; i++) if (isPositive[i]) positives++;
-  const negatives = scores.length - positives;
+  const { positives, negatives, points } = thresholdSweep(scores, isPositive, 'roc');
   const rate = (count: number, total: number) => (total === 0 ? 0 : count / total);
-
-  const maxScore = order.length > 0 ? scores[order[0]!]! : 0;
-  const fpr = [0];
-  const tpr = [0];
-  const thresholds = [maxScore + 1];
-  let truePositives = 0;
-  let falsePositives = 0;
-  for (let start = 0; start < order.length;) {
-    const threshold = scores[order[start]!]!;
-    let end = start;
-    while (end < order.length && scores[order[end]!]! === threshold) {
-      if (isPositive[order[end]!]) truePositives++;
-      else falsePositives++;
-      end++;
-    }
-    fpr.push(rate(falsePositives, negatives));
-    tpr.push(rate(truePositives, positives));
-    thresholds.push(threshold);
-    start = end;
-  }
+  const fpr = [0, ...points.map((point) => rate(point.falsePositives, negatives))];
+  const tpr = [0, ...points.map((point) => rate(point.truePositives, positives))];
+  // Nothing is positive above the highest score: max score + 1 stands for that first threshold.
+  const thresholds = [(points[0]?.threshold ?? 0) + 1, ...points.map((point) => point.threshold)];
 
   let auc: number | null = null;
   if (positives > 0 && negatives > 0) {
@@ -80,13 +58,6 @@ export function rocCurve(
 
 /** One-vs-rest ROC curves of each grade and their macro-mean AUC. */
 export function oneVsRestRoc(trueLabels: ArrayLike<number>, probabilities: ArrayLike<ProbabilityRow>): RocReport {
-  checkPredictions(trueLabels, probabilities);
-  const curves: RocCurve[] = [];
-  for (let k = 0; k < CLASS_COUNT; k++) {
-    const scores = Array.from({ length: probabilities.length }, (_, i) => probabilities[i]![k]!);
-    const isPositive = Array.from({ length: trueLabels.length }, (_, i) => trueLabels[i] === k);
-    curves.push({ classIndex: k, className: GRADES[k]!, ...rocCurve(scores, isPositive) });
-  }
-  const areas = curves.map((curve) => curve.auc).filter((auc): auc is number => auc !== null);
-  return { curves, macroAuc: areas.length === 0 ? null : areas.reduce((sum, auc) => sum + auc, 0) / areas.length };
+  const curves = perGradeCurves(trueLabels, probabilities, rocCurve);
+  return { curves, macroAuc: meanOfKnown(curves.map((curve) => curve.auc)) };
 }

@@ -3,8 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SampleCache } from '../data/sampleCache';
 import type { ResolvedRun } from '../experiment/resolvedRun';
+import { calibrationReport } from '../metrics/calibration';
 import { classificationReport } from '../metrics/classification';
+import { weightedLogLossByLevel } from '../metrics/levelLogLoss';
 import { writeRunPlots } from '../metrics/plots';
+import { oneVsRestPrecisionRecall } from '../metrics/precisionRecall';
 import { writeResultCsvs } from '../metrics/predictionsCsv';
 import { oneVsRestRoc } from '../metrics/roc';
 import { rsnaConditionScore, type GradedSample } from '../metrics/rsnaLogLoss';
@@ -37,8 +40,11 @@ export function writeResults(
   const levels = predictions.positions.map((p) => cache.samples[p]!.level);
   const report = classificationReport(predictions.grades, predictions.probabilities, levels);
   const roc = oneVsRestRoc(predictions.grades, predictions.probabilities);
+  const precisionRecall = oneVsRestPrecisionRecall(predictions.grades, predictions.probabilities);
+  const calibration = calibrationReport(predictions.grades, predictions.probabilities);
   const graded = gradedSamples(cache, predictions);
   const rsna = rsnaConditionScore(run.data.condition, graded);
+  const rsnaByLevel = weightedLogLossByLevel(graded);
   const headline = {
     accuracy: report.accuracy,
     macroF1: report.macro.f1,
@@ -51,7 +57,7 @@ export function writeResults(
     backbone: run.model.backbone,
     bestEpoch: progress.bestEpoch,
     selectedBy: run.train.select_best,
-    test: { ...report, roc, rsna },
+    test: { ...report, roc, rsna, calibration, precisionRecall, rsnaByLevel },
     history: progress.history,
   };
   const metricsPath = join(paths.results, METRICS_FILE);
@@ -67,6 +73,8 @@ export function writeResults(
     })),
     confusion: report.confusion,
     roc,
+    precisionRecall,
+    calibration,
   });
   for (const [kind, path] of Object.entries(plots)) events.emit({ type: 'artifact', kind: `plot-${kind}`, path });
   events.emit({ type: 'artifact', kind: 'model', path: join(paths.trainedModels, BEST_MODEL_FILE) });

@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
-import { confusionMatrixConfig, lossCurveConfig, rocConfig } from '../../core/metrics/chartConfigs';
-import { renderChart, writeRunPlots } from '../../core/metrics/plots';
+import { calibrationReport } from '../../core/metrics/calibration';
+import {
+  confusionMatrixConfig,
+  lossCurveConfig,
+  precisionRecallConfig,
+  reliabilityConfig,
+  rocConfig,
+} from '../../core/metrics/chartConfigs';
+import { PLOT_FILES, renderChart, writeRunPlots } from '../../core/metrics/plots';
+import { oneVsRestPrecisionRecall } from '../../core/metrics/precisionRecall';
 import { oneVsRestRoc } from '../../core/metrics/roc';
 
 const folder = mkdtempSync(join(tmpdir(), 'radlab-plots-'));
@@ -103,24 +111,55 @@ describe('headless chart rendering', () => {
     assert.deepEqual(labels, ['Normal/Mild (AUC 1.000)', 'Moderate (AUC 1.000)', 'chance']);
   });
 
+  it('draws a reliability point per non-empty bin and names each grade with its ECE', () => {
+    // Grade 0 probabilities 0.85 (true), 0.15 (false): bins 8 and 1, a gap of 0.15 each → ECE 0.15.
+    const calibration = calibrationReport(
+      [0, 1],
+      [
+        [0.85, 0.1, 0.05],
+        [0.15, 0.8, 0.05],
+      ],
+    );
+    const datasets = reliabilityConfig(calibration).data.datasets;
+    assert.equal(datasets[0]!.label, 'Normal/Mild (ECE 0.150)');
+    assert.deepEqual(datasets[0]!.data, [
+      { x: 0.15, y: 0 },
+      { x: 0.85, y: 1 },
+    ]);
+    assert.equal(datasets.at(-1)!.label, 'perfect calibration');
+  });
+
+  it('leaves a grade without positives out of the precision-recall chart', () => {
+    const pr = oneVsRestPrecisionRecall(
+      [0, 1],
+      [
+        [0.6, 0.3, 0.1],
+        [0.2, 0.7, 0.1],
+      ],
+    );
+    const labels = precisionRecallConfig(pr).data.datasets.map((dataset) => dataset.label);
+    assert.deepEqual(labels, ['Normal/Mild (AP 1.000, prevalence 0.500)', 'Moderate (AP 1.000, prevalence 0.500)']);
+  });
+
   it('renders identical PNGs for identical data', () => {
     const first = renderChart(lossCurveConfig(history)).png;
     const second = renderChart(lossCurveConfig(history)).png;
     assert.ok(first.equals(second));
   });
 
-  it('writes the four run plots', async () => {
-    const roc = oneVsRestRoc(
-      [0, 1, 2, 0, 1, 2],
-      [
-        [0.6, 0.3, 0.1],
-        [0.2, 0.5, 0.3],
-        [0.1, 0.3, 0.6],
-        [0.4, 0.4, 0.2],
-        [0.5, 0.3, 0.2],
-        [0.2, 0.2, 0.6],
-      ],
-    );
+  it('writes every run plot', async () => {
+    const labels = [0, 1, 2, 0, 1, 2];
+    const probabilities = [
+      [0.6, 0.3, 0.1],
+      [0.2, 0.5, 0.3],
+      [0.1, 0.3, 0.6],
+      [0.4, 0.4, 0.2],
+      [0.5, 0.3, 0.2],
+      [0.2, 0.2, 0.6],
+    ];
+    const roc = oneVsRestRoc(labels, probabilities);
+    const calibration = calibrationReport(labels, probabilities);
+    const precisionRecall = oneVsRestPrecisionRecall(labels, probabilities);
     const confusion = {
       counts: [
         [1, 0, 0],
@@ -133,7 +172,8 @@ describe('headless chart rendering', () => {
         [0, 0, 1],
       ],
     };
-    const paths = writeRunPlots(join(folder, 'plots'), { history, confusion, roc });
+    const paths = writeRunPlots(join(folder, 'plots'), { history, confusion, roc, precisionRecall, calibration });
+    assert.deepEqual(Object.keys(paths).sort(), Object.keys(PLOT_FILES).sort());
     for (const path of Object.values(paths)) {
       const image = await decode(readFileSync(path));
       assert.ok(greyVariance(image) > 50, `${path} looks blank`);
