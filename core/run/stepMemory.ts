@@ -206,7 +206,7 @@ export function explainMemoryFault(
   step: { backbone: string; inputSize: number; batchSize: number; microBatch: number },
 ): unknown {
   const message = error instanceof Error ? error.message : String(error);
-  if (!WASM_MEMORY_FAULT.test(message)) return error;
+  if (tf.getBackend() !== 'wasm' || !WASM_MEMORY_FAULT.test(message)) return error;
   const heap = wasmHeapBytes();
   return new Error(
     `the wasm engine ran out of memory training ${step.backbone} at ${step.inputSize} px, batch ` +
