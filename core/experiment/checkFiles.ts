@@ -7,7 +7,7 @@ import type { PathValue } from './checkStructure';
 import { conditionsOf } from './conditions';
 import { fieldAt } from './fieldAt';
 import type { ParsedExperiment } from './parse';
-import type { ExperimentDiagnostic } from './positions';
+import type { ExperimentDiagnostic, QuickFix } from './positions';
 
 export function resolveFromFile(experimentFile: string, value: string): string {
   return resolve(dirname(experimentFile), value);
@@ -55,6 +55,7 @@ export function checkPaths(
           ? ' Point it at an RSNA LSDC folder, or add a data.synthetic block to generate a synthetic dataset there.'
           : '';
       error('path-missing', `${path.field}: '${path.value}' does not exist (looked for ${absolute}).${hint}`);
+      if (path.field === 'data.root') diagnostics.at(-1)!.fixes.push(...syntheticBlockFix(parsed));
       continue;
     }
     if (path.node.target === 'folder' && onDisk !== 'folder') {
@@ -64,6 +65,26 @@ export function checkPaths(
     }
   }
   return diagnostics;
+}
+
+/**
+ * For a data.root that does not exist: a `synthetic: {}` line under it (every setting at its default), so the first
+ * run generates a synthetic dataset there. Offered only when `root:` starts its own line (block style), where a new
+ * line at the same indent is a sibling key.
+ */
+function syntheticBlockFix(parsed: ParsedExperiment): QuickFix[] {
+  const root = fieldAt(parsed, ['data', 'root']);
+  if (!root.keyRange || !root.range) return [];
+  const line = parsed.text.split(/\r?\n/)[root.keyRange.start.line] ?? '';
+  const indent = line.slice(0, root.keyRange.start.character);
+  if (indent.trim() !== '' || root.range.end.line !== root.keyRange.start.line) return [];
+  const end = { line: root.keyRange.start.line, character: line.length };
+  return [
+    {
+      title: 'Generate a synthetic dataset there on the first run (add data.synthetic)',
+      edit: { range: { start: end, end }, newText: `\n${indent}synthetic: {}` },
+    },
+  ];
 }
 
 /** Weights folders must hold one file per backbone of the sweep, named after the backbone. */

@@ -96,3 +96,37 @@ describe('quick fix: split fractions that do not sum to 1', () => {
     assert.deepEqual(problem.fixes, []);
   });
 });
+
+describe('quick fix: a data root that does not exist', () => {
+  const text = [
+    'name: quick-fix',
+    'data:',
+    '  root: ../not-there-yet  # a new dataset',
+    '  condition: spinal_canal_stenosis',
+    'model:',
+    '  backbones: resnet18',
+    '  pretrained: none',
+    '  freeze_backbone: false',
+    '',
+  ].join('\n');
+  const missing = (source: string) =>
+    validateExperiment(source, { filePath: file, checkDataset: true }).filter((d) => d.code === 'path-missing');
+
+  it('adds data.synthetic under data.root, after which the missing folder is no error', () => {
+    const [problem] = missing(text);
+    assert.ok(problem !== undefined, 'the missing root is reported');
+    const fix = problem.fixes.find((f) => /synthetic/.test(f.title));
+    assert.ok(fix !== undefined, 'a synthetic-dataset fix is offered');
+    const fixed = applyEdit(text, fix.edit.range, fix.edit.newText);
+    assert.deepEqual(fixed.split('\n').slice(2, 4), ['  root: ../not-there-yet  # a new dataset', '  synthetic: {}']);
+    assert.deepEqual(missing(fixed), []);
+  });
+
+  it('offers nothing when data is written on one line', () => {
+    const flow =
+      'name: q\ndata: { root: ../not-there-yet, condition: spinal_canal_stenosis }\nmodel:\n  backbones: resnet18\n';
+    const [problem] = missing(flow);
+    assert.ok(problem !== undefined);
+    assert.deepEqual(problem.fixes, []);
+  });
+});
