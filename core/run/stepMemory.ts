@@ -141,9 +141,16 @@ export function planStep(request: PlanRequest): StepPlan {
   const peakBytes = predictedPeak(request, microBatch);
   const what = `${request.backbone} at ${request.inputSize} px`;
   if (peakBytes > request.limit.bytes) {
+    // The update's peak grows with the trainable parameters only, so smaller inputs would not help it.
+    const update = request.trainableBytes + request.memory.update;
+    const cause =
+      update >= peakBytes - request.residentBytes - request.batchSize * request.inputSize ** 2 * 3 * 4
+        ? `, most of it the optimizer update of ${formatBytes(request.trainableBytes)} of trainable parameters ` +
+          `(${formatBytes(update)}). Lower model.unfreeze_last_n`
+        : '. Lower data.input.size or model.unfreeze_last_n';
     throw new Error(
       `${what} does not fit ${request.limit.what} even one image at a time: a step needs about ` +
-        `${formatBytes(peakBytes)}. Lower data.input.size or model.unfreeze_last_n, or use a smaller backbone.`,
+        `${formatBytes(peakBytes)}${cause}, or use a smaller backbone.`,
     );
   }
   const passes = Math.ceil(request.batchSize / microBatch);
