@@ -68,6 +68,7 @@ export interface ResolvedRun {
     augment: { hflip: number; rotate_deg: number; jitter_px: number; brightness: number; contrast: number };
     normalize: 'imagenet' | 'none';
     select_best: 'val_macro_f1' | 'val_accuracy' | 'val_loss' | 'val_weighted_log_loss';
+    calibrate: 'none' | 'temperature';
     early_stopping: { patience: number };
     grad_clip: number;
     seed: number;

@@ -430,6 +430,19 @@ const trainSection = object({
     description: 'Which epoch’s checkpoint is kept and tested; on a tie, the later epoch.',
     default: 'val_weighted_log_loss',
   },
+  calibrate: {
+    node: {
+      kind: 'enum',
+      values: ['none', 'temperature'],
+      valueDocs: {
+        none: 'Test with the model’s own probabilities.',
+        temperature:
+          'Also fit one temperature on the validation predictions (lowest weighted log loss) and report the test ECE, weighted log loss and score before and after it in metrics.json.',
+      },
+    },
+    description: 'Post-hoc calibration of the predicted probabilities, fitted on validation.',
+    default: 'none',
+  },
   early_stopping: {
     node: object({
       patience: {

@@ -6,6 +6,7 @@ import type { LevelLogLoss } from '../metrics/levelLogLoss';
 import type { PrecisionRecallReport } from '../metrics/precisionRecall';
 import type { RocReport } from '../metrics/roc';
 import type { RsnaScore } from '../metrics/rsnaLogLoss';
+import type { TemperatureScalingReport } from '../metrics/temperatureScaling';
 import type { EpochHistory } from '../train/trainingCheckpoint';
 
 export const METRICS_FILE = 'metrics.json';
@@ -28,5 +29,7 @@ export interface RunMetricsFile {
     /** The weighted log loss (rsna.conditionLoss) per level and each level's contribution to it. */
     rsnaByLevel?: LevelLogLoss[];
   };
+  /** Present when train.calibrate is temperature: T fitted on validation, test scores before and after. */
+  temperatureScaling?: TemperatureScalingReport;
   history: EpochHistory[];
 }

@@ -10,6 +10,7 @@ import { writeRunPlots } from '../metrics/plots';
 import { oneVsRestPrecisionRecall } from '../metrics/precisionRecall';
 import { writeResultCsvs } from '../metrics/predictionsCsv';
 import { oneVsRestRoc } from '../metrics/roc';
+import { temperatureScalingReport } from '../metrics/temperatureScaling';
 import { rsnaConditionScore, type GradedSample } from '../metrics/rsnaLogLoss';
 import type { EventWriter } from '../train/events';
 import type { Predictions } from '../train/predict';
@@ -36,6 +37,8 @@ export function writeResults(
   progress: TrainingProgress,
   paths: RunPaths,
   events: EventWriter,
+  /** The best checkpoint's validation predictions; given, a temperature is fitted on them (train.calibrate). */
+  validation?: Predictions,
 ) {
   const levels = predictions.positions.map((p) => cache.samples[p]!.level);
   const report = classificationReport(predictions.grades, predictions.probabilities, levels);
@@ -58,6 +61,9 @@ export function writeResults(
     bestEpoch: progress.bestEpoch,
     selectedBy: run.train.select_best,
     test: { ...report, roc, rsna, calibration, precisionRecall, rsnaByLevel },
+    ...(validation && {
+      temperatureScaling: temperatureScalingReport(run.data.condition, gradedSamples(cache, validation), graded),
+    }),
     history: progress.history,
   };
   const metricsPath = join(paths.results, METRICS_FILE);

@@ -381,7 +381,11 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       run.train.batch_size,
       run.train.normalize,
     );
-    const metrics = writeResults(run, data.cache, testPredictions, progress, paths, events);
+    const calibrationPredictions =
+      run.train.calibrate === 'temperature'
+        ? await predict(model, data.cache, data.positions.val, run.train.batch_size, run.train.normalize)
+        : undefined;
+    const metrics = writeResults(run, data.cache, testPredictions, progress, paths, events, calibrationPredictions);
     record.timings.testSeconds = seconds(testStarted);
     Object.assign(member, {
       params: backboneFacts(run.model.backbone)?.params,
