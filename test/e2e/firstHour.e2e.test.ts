@@ -5,7 +5,7 @@
 // Needs test/e2e/setup.sh to have run; run with `npm run test:e2e`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Locator } from 'playwright-core';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -552,6 +552,35 @@ describeInCodeServer(
       assert.ok(problems.some((row) => row.line === 7));
       await step('refused run with the problems view');
       assert.equal(runFolders(session.workspace, 'broken-canal').length, 0, 'nothing ran');
+    });
+
+    scenario('a data root that does not exist is fixed by adding data.synthetic under it', 60_000, async (step) => {
+      const wb = session.workbench;
+      await wb.closeAllEditors();
+      const file = 'experiments/missing-root.experiment.yaml';
+      mkdirSync(path.join(session.workspace, 'experiments'), { recursive: true });
+      writeFileSync(
+        path.join(session.workspace, file),
+        [
+          'name: missing-root',
+          'data:',
+          '  root: ../data/not-there-yet',
+          '  condition: spinal_canal_stenosis',
+          'model:',
+          '  backbones: resnet18',
+          '  pretrained: none',
+          '  freeze_backbone: false',
+          '',
+        ].join('\n'),
+      );
+      await wb.openFile(file);
+      await wb.waitForSquiggles((lines) => lines.includes(3));
+      await wb.goTo(3, 10);
+      await wb.applyCodeAction(/Generate a synthetic dataset there on the first run/);
+      assert.equal(await wb.lineText(4), '  synthetic: {}');
+      await wb.waitForSquiggles((lines) => !lines.includes(3));
+      await step('missing data root fixed');
+      await wb.page.keyboard.press('Control+S');
     });
   },
 );
