@@ -1,5 +1,5 @@
 // Fitting a training step into the engine's memory, decided before the first epoch from what the engine itself
-// reports. Two probe passes (micro-batches of 1 and 2 blank images at the run's input size) are measured by tfjs's
+// reports. Two probe passes (micro-batches of 2 and 4 blank images at the run's input size) are measured by tfjs's
 // own allocation record (`tf.profile`'s peak bytes): everything a pass keeps until its step ends — the tape's saved
 // activations, the gradients of every intermediate, the transient buffers of the engine's gradient kernels — is in
 // that peak. The peak grows linearly with the images per pass, so the two probes give a fixed part and a per-image
@@ -39,6 +39,8 @@ export function engineMemoryLimit(engine: Pick<EngineReport, 'chosen'>): MemoryL
   return undefined;
 }
 
+const PROBE_IMAGES = [2, 4] as const;
+
 /** The step's own memory in bytes: of the gradient passes, a fixed part and a part per image of a micro-batch. */
 export interface StepMemory {
   fixed: number;
@@ -47,7 +49,11 @@ export interface StepMemory {
   update: number;
 }
 
-/** Measures the step's memory with two probe passes; the model's buffers (batch-norm statistics) are restored. */
+/**
+ * Measures the step's memory with two probe passes; the model's buffers (batch-norm statistics) are restored.
+ * The probes use 2 and 4 images: batch norm in training needs more than one value per channel, which a single
+ * image cannot give where a backbone's last feature map is 1x1 (small crops).
+ */
 export async function measureStepMemory(
   model: LevelClassifier,
   trainable: readonly tf.Variable[],
@@ -59,7 +65,7 @@ export async function measureStepMemory(
   const saved = buffers.map((variable) => tf.clone(variable));
   const peaks: number[] = [];
   try {
-    for (const images of [1, 2]) {
+    for (const images of PROBE_IMAGES) {
       const batch = {
         images: tf.zeros([images, inputSize, inputSize, 3]) as tf.Tensor4D,
         levels: tf.zeros([images], 'int32') as tf.Tensor1D,
@@ -77,8 +83,13 @@ export async function measureStepMemory(
     buffers.forEach((variable, i) => variable.assign(saved[i]!));
     tf.dispose(saved);
   }
-  const perImage = Math.max(0, peaks[1]! - peaks[0]!);
-  return { fixed: Math.max(0, peaks[0]! - perImage), perImage, update: await measureUpdate(trainable, newOptimizer) };
+  const [small, large] = PROBE_IMAGES;
+  const perImage = Math.max(0, (peaks[1]! - peaks[0]!) / (large - small));
+  return {
+    fixed: Math.max(0, peaks[0]! - perImage * small),
+    perImage,
+    update: await measureUpdate(trainable, newOptimizer),
+  };
 }
 
 /** One update of a fresh optimizer on copies of the variables with zero gradients: its peak above the start. */
