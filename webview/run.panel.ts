@@ -1,4 +1,5 @@
-// The run panel page: live curves, per-class metrics, confusion matrices, ROC curves and the prediction gallery.
+// The run panel page: live curves, per-class metrics, confusion matrices, ROC and precision-recall curves, the
+// reliability diagram and the prediction gallery.
 import './panels.css';
 import { lineChart, setSeries, type LineSeries } from './charts';
 import type { ConfusionMatrices } from '../core/metrics/classification';
@@ -74,6 +75,25 @@ app.append(
         h('canvas', { id: 'chart-roc', 'aria-label': 'ROC curves, one versus rest' }),
       ),
     ),
+    h(
+      'section',
+      { 'aria-label': 'Precision-recall curves' },
+      h(
+        'div',
+        { class: 'chart square' },
+        h('canvas', { id: 'chart-pr', 'aria-label': 'Precision-recall curves, one versus rest' }),
+      ),
+    ),
+    h(
+      'section',
+      { 'aria-label': 'Reliability diagram' },
+      h(
+        'div',
+        { class: 'chart square' },
+        h('canvas', { id: 'chart-reliability', 'aria-label': 'Reliability diagram, one versus rest' }),
+      ),
+      h('p', { id: 'calibration-summary', class: 'hint' }),
+    ),
   ),
   h(
     'section',
@@ -100,6 +120,26 @@ app.append(
   h('section', { 'aria-label': 'Problems' }, h('ul', { id: 'problems', class: 'problems' })),
 );
 
+/** A chart over [0, 1] on both axes with the legend below: ROC, precision-recall, reliability. */
+function unitSquareChart(id: string, title: string, xTitle: string, yTitle: string) {
+  const chart = lineChart(byId<HTMLCanvasElement>(id), title, xTitle, yTitle, { min: 0, max: 1 }, undefined, 'bottom');
+  Object.assign(chart.options.scales!.x!, { min: 0, max: 1 });
+  return chart;
+}
+
+/** The dashed y = x reference: chance for ROC, perfect calibration for the reliability diagram. */
+function diagonal(label: string): LineSeries {
+  return {
+    label,
+    points: [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ],
+    dashed: true,
+    reference: true,
+  };
+}
+
 const charts = {
   loss: lineChart(byId<HTMLCanvasElement>('chart-loss'), 'Loss', 'Epoch', 'Loss', undefined, 1),
   accuracy: lineChart(
@@ -111,17 +151,15 @@ const charts = {
     1,
   ),
   f1: lineChart(byId<HTMLCanvasElement>('chart-f1'), 'Macro-F1', 'Epoch', 'Macro-F1', { min: 0, max: 1 }, 1),
-  roc: lineChart(
-    byId<HTMLCanvasElement>('chart-roc'),
-    'ROC (test, one vs rest)',
-    'False positive rate',
-    'True positive rate',
-    { min: 0, max: 1 },
-    undefined,
-    'bottom',
+  roc: unitSquareChart('chart-roc', 'ROC (test, one vs rest)', 'False positive rate', 'True positive rate'),
+  precisionRecall: unitSquareChart('chart-pr', 'Precision-recall (test, one vs rest)', 'Recall', 'Precision'),
+  reliability: unitSquareChart(
+    'chart-reliability',
+    'Reliability (test)',
+    'Mean predicted probability',
+    'Observed frequency',
   ),
 };
-Object.assign(charts.roc.options.scales!.x!, { min: 0, max: 1 });
 
 let model: RunPanelModel | null = null;
 const gallery = { page: 0, mistakesOnly: false, total: 0, pageSize: 12 };
@@ -196,16 +234,38 @@ function renderMetrics(metrics: RunMetricsFile | null): void {
     points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })),
   }));
   // A classifier that guesses lies on the diagonal: the curves are read against it.
-  const chance: LineSeries = {
-    label: 'Chance (AUC 0.500)',
-    points: [
-      { x: 0, y: 0 },
-      { x: 1, y: 1 },
-    ],
-    dashed: true,
-    reference: true,
-  };
-  setSeries(charts.roc, rocCurves.length > 0 ? [...rocCurves, chance] : []);
+  setSeries(charts.roc, rocCurves.length > 0 ? [...rocCurves, diagonal('Chance (AUC 0.500)')] : []);
+  renderCalibration(metrics);
+}
+
+/** Precision-recall curves and the reliability diagram; run folders from before they were written have neither. */
+function renderCalibration(metrics: RunMetricsFile | null): void {
+  const test = metrics?.test;
+  setSeries(
+    charts.precisionRecall,
+    (test?.precisionRecall?.curves ?? [])
+      .filter((curve) => curve.averagePrecision !== null)
+      .map((curve) => ({
+        label: `${curve.className} (AP ${formatNumber(curve.averagePrecision)})`,
+        points: curve.recall.map((x, i) => ({ x, y: curve.precision[i]! })),
+      })),
+  );
+  const calibration = test?.calibration;
+  const bins: LineSeries[] = (calibration?.perGrade ?? []).map((grade) => ({
+    label: `${grade.className} (ECE ${formatNumber(grade.ece)})`,
+    points: grade.bins
+      .filter((bin) => bin.count > 0)
+      .map((bin) => ({ x: bin.meanPredicted!, y: bin.observedFrequency! })),
+  }));
+  setSeries(charts.reliability, bins.length > 0 ? [...bins, diagonal('Perfect calibration')] : []);
+  const scaling = metrics?.temperatureScaling;
+  byId('calibration-summary').textContent =
+    calibration === undefined
+      ? ''
+      : `${calibration.binCount} equal-width bins · top-label ECE ${formatNumber(calibration.topLabel.ece)} · classwise ECE ${formatNumber(calibration.classwiseEce)}` +
+        (scaling === undefined
+          ? ''
+          : ` · temperature ${formatNumber(scaling.temperature)}: RSNA weighted log loss ${formatNumber(scaling.test.before.score)} → ${formatNumber(scaling.test.after.score)}, top-label ECE ${formatNumber(scaling.test.before.topLabelEce)} → ${formatNumber(scaling.test.after.topLabelEce)}`);
 }
 
 function selectedValue(id: string): string {
