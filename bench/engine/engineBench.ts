@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { contextSide } from '../../core/train/augment';
 import { STEP_PHASES, type StepPhase } from '../../core/train/trainStep';
 import { benchRow, describeRow, ROW_IDS, type BenchRow } from './benchRows';
 
@@ -147,6 +148,7 @@ async function benchRowPairs(
   const twinRow = {
     backbone: run.model.backbone,
     size: run.data.input.size,
+    side: contextSide(run.data.input.size, run.train.augment.rotate_deg, run.train.augment.jitter_px),
     batch: run.train.batch_size,
     threads: settings.threads,
     seed: run.train.seed,

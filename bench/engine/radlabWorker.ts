@@ -9,6 +9,7 @@ import { deriveSeed, mulberry32 } from '../../core/data/random';
 import { releaseEngine, selectEngine, type EngineName } from '../../core/engine/selectEngine';
 import { LevelClassifier } from '../../core/models/classifier';
 import { trainableVariables } from '../../core/models/freezing';
+import { contextSide } from '../../core/train/augment';
 import { makeOptimizer } from '../../core/train/makeOptimizer';
 import { STEP_PHASES, trainStep, type StepPhase } from '../../core/train/trainStep';
 import { benchRow } from './benchRows';
@@ -36,11 +37,13 @@ async function main(): Promise<void> {
   const optimizer = makeOptimizer(run.train.optimizer);
   const size = run.data.input.size;
   const batch = run.train.batch_size;
+  // Stored as the trainer's cache stores them: with the surroundings rotation and jitter can reach.
+  const side = contextSide(size, run.train.augment.rotate_deg, run.train.augment.jitter_px);
   const pixelRandom = mulberry32(deriveSeed(run.train.seed, 'bench pixels'));
-  const pixels = Uint8Array.from({ length: batch * size * size * 3 }, () => Math.floor(pixelRandom() * 256));
+  const pixels = Uint8Array.from({ length: batch * side * side * 3 }, () => Math.floor(pixelRandom() * 256));
   const stepBatch = {
     pixels,
-    shape: [batch, size, size, 3] as [number, number, number, number],
+    shape: [batch, side, side, 3] as [number, number, number, number],
     levels: Int32Array.from(row.levels),
     grades: Int32Array.from(row.grades),
   };
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
       random: mulberry32(deriveSeed(run.train.seed, 'augment', 1)),
     },
     normalize: run.train.normalize,
+    outputSize: size,
   };
 
   const steps = async (count: number) => {

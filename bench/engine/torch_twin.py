@@ -1,7 +1,8 @@
 """PyTorch twin of RadLab's training step, for bench/engine/engineBench.ts.
 
-The same step as core/train/trainStep.ts: uint8 crops scaled to [0, 1], random flip and rotation (bilinear, zero
-fill) and optional brightness/contrast, ImageNet normalisation; a torchvision backbone without its final Linear
+The same step as core/train/trainStep.ts: uint8 crops stored larger than the model input (as the trainer's
+cache stores them), scaled to [0, 1]; a random flip and rotation sampling the model input from them (bilinear,
+zero fill) and optional brightness/contrast; ImageNet normalisation; a torchvision backbone without its final Linear
 (random weights); the level head of core/models/levelHead.ts (nn.Embedding, then Linear, LayerNorm, GELU, Dropout
 per hidden size, then a Linear); class-weighted cross-entropy with label smoothing; optional global-norm clipping;
 torch.optim.AdamW or SGD; the loss and the softmax probabilities read back.
@@ -66,22 +67,23 @@ def feature_width(backbone: torch.nn.Module, size: int) -> int:
     return width
 
 
-def augment(images: torch.Tensor, settings: dict, generator: torch.Generator) -> torch.Tensor:
-    n = images.shape[0]
+def augment(images: torch.Tensor, size: int, settings: dict, generator: torch.Generator) -> torch.Tensor:
+    """Samples each size x size model input from the larger stored image, as RadLab's trainer does."""
+    n, side = images.shape[0], images.shape[-1]
+    scale = size / side
     flip = torch.rand(n, generator=generator) < settings["hflip"]
     angle = (2 * torch.rand(n, generator=generator) - 1) * math.radians(settings["rotateDeg"])
     cos, sin = torch.cos(angle), torch.sin(angle)
     sign = torch.where(flip, -1.0, 1.0)
     theta = torch.zeros(n, 2, 3)
-    theta[:, 0, 0] = cos * sign
-    theta[:, 0, 1] = -sin
-    theta[:, 1, 0] = sin * sign
-    theta[:, 1, 1] = cos
+    theta[:, 0, 0] = cos * sign * scale
+    theta[:, 0, 1] = -sin * scale
+    theta[:, 1, 0] = sin * sign * scale
+    theta[:, 1, 1] = cos * scale
     jitter = settings["jitterPx"]
     if jitter > 0:
-        size = images.shape[-1]
-        theta[:, :, 2] = torch.randint(-jitter, jitter + 1, (n, 2), generator=generator) * 2.0 / size
-    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+        theta[:, :, 2] = torch.randint(-jitter, jitter + 1, (n, 2), generator=generator) * 2.0 / side
+    grid = F.affine_grid(theta, [n, images.shape[1], size, size], align_corners=False)
     moved = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     if settings["brightness"] == 0 and settings["contrast"] == 0:
         return moved
@@ -120,7 +122,8 @@ def main() -> None:
         label_smoothing=row["labelSmoothing"],
     )
     generator = torch.Generator().manual_seed(row["seed"])
-    pixels = torch.randint(0, 256, (batch, 3, size, size), dtype=torch.uint8, generator=generator)
+    side = row["side"]
+    pixels = torch.randint(0, 256, (batch, 3, side, side), dtype=torch.uint8, generator=generator)
     levels = torch.tensor(row["levels"], dtype=torch.int64)
     grades = torch.tensor(row["grades"], dtype=torch.int64)
     mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
@@ -128,7 +131,7 @@ def main() -> None:
 
     def step() -> float:
         start = time.perf_counter()
-        images = augment(pixels.float() / 255, row["augment"], generator)
+        images = augment(pixels.float() / 255, size, row["augment"], generator)
         images = (images - mean) / std
         optimizer.zero_grad(set_to_none=True)
         logits = head(backbone(images), levels)
