@@ -197,7 +197,8 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     );
     const freeze = { freezeBackbone: run.model.freeze_backbone, unfreezeLastN: run.model.unfreeze_last_n };
     const trainable = freezeModel(model, freeze);
-    // Refuses a step that cannot fit before anything is trained, or plans it in micro-batches that do.
+    // Refuses a step that cannot fit before anything is trained, or plans it in micro-batches that do. Evaluation
+    // runs in the same micro-batches: its forward pass keeps no more per image than a training pass.
     plan = await planRunStep(
       run,
       engine,
@@ -317,13 +318,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
         },
       );
       if (outcome.stopped) break;
-      const valPredictions = await predict(
-        model,
-        data.cache,
-        data.positions.val,
-        run.train.batch_size,
-        run.train.normalize,
-      );
+      const valPredictions = await predict(model, data.cache, data.positions.val, plan.microBatch, run.train.normalize);
       const val = scores(run, data.cache, valPredictions);
       const score = selectionScore(run.train.select_best, val);
       const best = isNewBest(score, progress.bestScore);
@@ -374,16 +369,10 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
 
     const testStarted = performance.now();
     await loadClassifier(join(paths.trainedModels, BEST_MODEL_FILE), model);
-    const testPredictions = await predict(
-      model,
-      data.cache,
-      data.positions.test,
-      run.train.batch_size,
-      run.train.normalize,
-    );
+    const testPredictions = await predict(model, data.cache, data.positions.test, plan.microBatch, run.train.normalize);
     const calibrationPredictions =
       run.train.calibrate === 'temperature'
-        ? await predict(model, data.cache, data.positions.val, run.train.batch_size, run.train.normalize)
+        ? await predict(model, data.cache, data.positions.val, plan.microBatch, run.train.normalize)
         : undefined;
     const metrics = writeResults(run, data.cache, testPredictions, progress, paths, events, calibrationPredictions);
     record.timings.testSeconds = seconds(testStarted);
