@@ -67,6 +67,8 @@ export async function saveTrainingCheckpoint(
       data: tensor.dtype === 'int32' ? Int32Array.from(await tensor.data()) : Float32Array.from(await tensor.data()),
     })),
   );
+  // The slots are the optimizer's own variables; the step counts and iteration number are scalars made for this save.
+  tf.dispose(weights.flatMap(({ tensor }) => (tensor instanceof tf.Variable ? [] : [tensor])));
   await writeSafetensors(join(staging, OPTIMIZER_FILE), tensors);
   writeFileSync(join(staging, PROGRESS_FILE), `${JSON.stringify(progress, null, 2)}\n`);
   swapInCheckpoint(staging, folder);
