@@ -19,6 +19,8 @@ export interface LocalizerDescription {
   normalize: 'imagenet' | 'none';
   /** Per level, the mean offset of the marked slice from the stack centre, in `sliceUnit`. */
   slicePrior: number[];
+  /** Per level, the mean marked (x, y) as fractions of the slice square: what the network's output is added to. */
+  origin: [number, number][];
   sliceUnit: 'mm' | 'slices';
 }
 

@@ -21,9 +21,17 @@ export class LevelLocalizer {
   constructor(
     readonly network: LevelClassifier,
     readonly levelIndices: readonly number[],
+    /** Per level, the (x, y) fractions the head's output is added to: the mean marked position in training. */
+    readonly origin: readonly (readonly [number, number])[] = levelIndices.map(() => [0.5, 0.5]),
   ) {}
 
-  static create(backbone: string, head: LocalizerHead, levelIndices: readonly number[], seed: number): LevelLocalizer {
+  static create(
+    backbone: string,
+    head: LocalizerHead,
+    levelIndices: readonly number[],
+    seed: number,
+    origin?: readonly (readonly [number, number])[],
+  ): LevelLocalizer {
     const network = LevelClassifier.create(
       backbone,
       {
@@ -35,7 +43,11 @@ export class LevelLocalizer {
       },
       seed,
     );
-    return new LevelLocalizer(network, levelIndices);
+    // The last layer starts at zero, so training starts from the mean positions rather than from random offsets.
+    for (const parameter of network.head.parameters) {
+      if (parameter.name.startsWith('classifier.')) parameter.variable.assign(tf.zerosLike(parameter.variable));
+    }
+    return new LevelLocalizer(network, levelIndices, origin);
   }
 
   /** Fractions [N, levels, 2] (x then y) for images NHWC float32 (normalised). */
@@ -53,7 +65,9 @@ export class LevelLocalizer {
       'int32',
     );
     const out = this.network.head.forward(tf.gather(features, imageOf) as tf.Tensor2D, levelOf, training);
-    return tf.reshape(out, [count, levels, COORDINATES_PER_LEVEL]);
+    // Offsets from the mean position: an untrained network starts at the mean-position baseline, not anywhere.
+    const origin = tf.tensor3d(this.origin.flat(), [1, levels, COORDINATES_PER_LEVEL]);
+    return tf.add(tf.reshape(out, [count, levels, COORDINATES_PER_LEVEL]), origin);
   }
 
   dispose(): void {

@@ -82,7 +82,7 @@ export async function loadTrainedRun(path: string): Promise<TrainedRun> {
   if (run.model.task === 'localizer') {
     const description = readLocalizerFile(join(paths.trainedModels, LOCALIZER_FILE));
     const levelIndices = description.levels.map((level) => LEVELS.indexOf(level));
-    const model = LevelLocalizer.create(description.backbone, description.head, levelIndices, 0);
+    const model = LevelLocalizer.create(description.backbone, description.head, levelIndices, 0, description.origin);
     await loadClassifier(weights, model.network);
     return { kind: 'localizer', dir, description, model };
   }

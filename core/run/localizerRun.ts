@@ -193,7 +193,8 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
       dropout: run.model.head.dropout,
     };
     const levelIndices = run.data.levels.map((level) => LEVELS.indexOf(level));
-    localizer = LevelLocalizer.create(run.model.backbone, head, levelIndices, run.train.seed);
+    const origin = meanFractions(sets.train, run.data.levels.length);
+    localizer = LevelLocalizer.create(run.model.backbone, head, levelIndices, run.train.seed, origin);
     if (run.model.pretrained !== null) {
       const weights = await loadPretrained(localizer.network.backbone, {
         pretrained: run.model.pretrained,
@@ -296,13 +297,13 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
       input: settings.input,
       normalize: settings.normalize,
       slicePrior: prior,
+      origin,
       sliceUnit: sets.train[0]!.series.unit,
     });
     const located = await locate(localizer, sets.test, settings, prior);
     const errors = scoreLocated(located, run.data.levels, run.data.input.crop_mm);
-    const means = meanFractions(sets.train, run.data.levels.length);
     const baselineErrors = scoreLocated(
-      sets.test.map((example) => baselineLocated(example, means, prior)),
+      sets.test.map((example) => baselineLocated(example, origin, prior)),
       run.data.levels,
       run.data.input.crop_mm,
     );

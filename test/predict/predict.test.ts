@@ -77,6 +77,7 @@ async function runFolder(condition: (typeof CONDITIONS)[number], task: 'classifi
       input: { size: 32, window: 'auto' },
       normalize: 'imagenet',
       slicePrior: [0, 0, 0, 0, 0],
+      origin: LEVELS.map((_, i) => [0.5, 0.3 + 0.1 * i]),
       sliceUnit: 'mm',
     });
   } else {
