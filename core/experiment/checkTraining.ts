@@ -1,9 +1,9 @@
 // Rules that keep an experiment from training something other than what it seems to: a frozen backbone needs
 // learned weights, `imagenet` needs a backbone with published weights, and a horizontal flip must not turn a left
 // finding into a right one.
-import { CONDITIONS } from '../data/lsdcVocabulary';
 import { imagenetWeights, isBackboneName } from '../models/registry';
 import { backbonesOf } from './checkRules';
+import { conditionsOf, isSidedCondition } from './conditions';
 import { fieldAt, type FieldValue } from './fieldAt';
 import type { ParsedExperiment } from './parse';
 import type { ExperimentDiagnostic, Range } from './positions';
@@ -82,21 +82,15 @@ export function checkImagenetWeights(parsed: ParsedExperiment): ExperimentDiagno
   ];
 }
 
-/** The conditions an experiment grades: one name, a list, or every condition. */
-function conditionsOf(value: unknown): string[] {
-  if (value === 'all') return [...CONDITIONS];
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
 /**
  * A horizontal flip mirrors the patient's left and right, so a flipped left foramen or subarticular zone looks
- * like a right one while keeping the left label. Flips are refused for those conditions.
+ * like a right one while keeping the left label. A flip the file asks for is refused for those conditions; the
+ * default flip applies only to conditions without a side (resolve turns it off for the sided ones).
  */
 export function checkSidedFlip(parsed: ParsedExperiment): ExperimentDiagnostic[] {
   const hflip = valueOrDefault(parsed, ['train', 'augment', 'hflip']);
-  if (typeof hflip.value !== 'number' || hflip.value === 0) return [];
-  const sided = conditionsOf(fieldAt(parsed, ['data', 'condition']).value).filter((c) => /^(left|right)_/.test(c));
+  if (!hflip.field.present || typeof hflip.value !== 'number' || hflip.value === 0) return [];
+  const sided = conditionsOf(fieldAt(parsed, ['data', 'condition']).value).filter(isSidedCondition);
   const range = firstRange(parsed, hflip.field, fieldAt(parsed, ['data', 'condition']));
   if (sided.length === 0 || !range) return [];
   return [
@@ -105,7 +99,7 @@ export function checkSidedFlip(parsed: ParsedExperiment): ExperimentDiagnostic[]
       severity: 'error',
       code: 'flip-swaps-side',
       message:
-        `train.augment.hflip is ${hflip.value}${hflip.field.present ? '' : ' (the default)'}, but ${sided.join(', ')} ` +
+        `train.augment.hflip is ${hflip.value}, but ${sided.join(', ')} ` +
         'is graded on one side: a horizontal flip shows the other side under the same label. Set train.augment.hflip: 0.',
       fixes: hflip.field.range
         ? [{ title: 'No horizontal flip', edit: { range: hflip.field.range, newText: '0' } }]

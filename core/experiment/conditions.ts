@@ -9,3 +9,8 @@ export function conditionsOf(value: unknown): Condition[] {
   if (isCondition(value)) return [value];
   return Array.isArray(value) ? value.filter(isCondition) : [];
 }
+
+/** A condition graded on one side of the patient (left or right foramen or subarticular zone). */
+export function isSidedCondition(condition: string): boolean {
+  return /^(left|right)_/.test(condition);
+}

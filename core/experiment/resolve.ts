@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { isMap } from 'yaml';
 import { resolveFromFile } from './checkFiles';
-import { conditionsOf } from './conditions';
+import { conditionsOf, isSidedCondition } from './conditions';
 import { parseExperiment } from './parse';
 import type { ExperimentDiagnostic } from './positions';
 import type { ResolvedRun } from './resolvedRun';
@@ -80,6 +80,7 @@ export function resolveExperiment(
     conditions.flatMap((condition) => folds.map((fold) => ({ backbone, condition, fold }))),
   );
   const { backbones: _list, pretrained, ...modelRest } = model;
+  const flipAsked = isMap(contents) && contents.hasIn(['train', 'augment', 'hflip']);
   const runs = members.map(({ backbone, condition, fold }, index): ResolvedRun => ({
     ...(full as unknown as Omit<
       ResolvedRun,
@@ -104,7 +105,17 @@ export function resolveExperiment(
       backbone,
       pretrained: resolvePretrained(pretrained, backbone, experimentFile),
     },
+    // The default flip would show a sided condition's other side under its label (validation refuses an
+    // explicit one), so those members train without it.
+    train:
+      isSidedCondition(condition) && !flipAsked
+        ? withoutFlip(full.train as unknown as ResolvedRun['train'])
+        : (full.train as unknown as ResolvedRun['train']),
     output: join(resolveFromFile(experimentFile, full.output as string), full.name as string),
   }));
   return { ok: true, runs, diagnostics };
+}
+
+function withoutFlip(train: ResolvedRun['train']): ResolvedRun['train'] {
+  return { ...train, augment: { ...train.augment, hflip: 0 } };
 }

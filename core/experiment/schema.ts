@@ -391,7 +391,12 @@ const trainSection = object({
   },
   augment: {
     node: object({
-      hflip: { node: fraction, description: 'Probability of a horizontal flip.', default: 0.5 },
+      hflip: {
+        node: fraction,
+        description:
+          'Probability of a horizontal flip. The default applies to conditions without a side; left and right conditions train without flips.',
+        default: 0.5,
+      },
       rotate_deg: {
         node: { kind: 'number', min: 0, max: 180 },
         description: 'Random rotation up to ± this many degrees.',

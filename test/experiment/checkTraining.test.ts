@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { validateExperiment, type ExperimentDiagnostic } from '../../core/experiment/languageService';
+import { resolveExperiment } from '../../core/experiment/resolve';
 
 const repo = join(__dirname, '..', '..');
 const fixtures = join(repo, 'test', 'fixtures', 'experiment');
@@ -67,13 +68,27 @@ describe('pretrained: imagenet', () => {
 });
 
 describe('horizontal flips and sided conditions', () => {
-  it('refuses a flip for a left or right condition, also when hflip is left at its default', () => {
-    for (const condition of ['left_neural_foraminal_narrowing', 'right_subarticular_stenosis']) {
+  it('refuses a flip the file asks for on a left or right condition', () => {
+    for (const condition of ['left_neural_foraminal_narrowing', 'right_subarticular_stenosis', 'all']) {
       const written = experiment([], ['train:', '  augment: { hflip: 0.5 }'], condition);
       assert.deepEqual(codes(written), ['flip-swaps-side'], condition);
-      assert.deepEqual(codes(experiment([], [], condition)), ['flip-swaps-side'], `${condition}, default hflip`);
       assert.deepEqual(codes(experiment([], ['train:', '  augment: { hflip: 0 }'], condition)), []);
     }
+  });
+
+  it('trains sided conditions without the default flip and keeps it for the central canal', () => {
+    const text = experiment(['pretrained: none', 'freeze_backbone: false'], [], 'all');
+    assert.deepEqual(codes(text), []);
+    const resolved = resolveExperiment(text, join(fixtures, 'inline.experiment.yaml'), { checkDataset: false });
+    assert.ok(resolved.ok);
+    const flips = Object.fromEntries(resolved.runs.map((run) => [run.data.condition, run.train.augment.hflip]));
+    assert.deepEqual(flips, {
+      spinal_canal_stenosis: 0.5,
+      left_neural_foraminal_narrowing: 0,
+      right_neural_foraminal_narrowing: 0,
+      left_subarticular_stenosis: 0,
+      right_subarticular_stenosis: 0,
+    });
   });
 
   it('keeps flips for the central canal', () => {
