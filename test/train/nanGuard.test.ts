@@ -19,6 +19,7 @@ function memoryCache(): SampleCache {
     samples,
     bytesPerSample: BYTES,
     size: SIZE,
+    side: SIZE,
     channels: 3,
     read: async (position: number, into: Uint8Array = new Uint8Array(BYTES)) => into.fill(40 + position * 20),
   } as unknown as SampleCache;
