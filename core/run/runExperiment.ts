@@ -58,9 +58,11 @@ async function runMembers(runs: Member[], options: RunOptions) {
       members.push({ ...member, condition: run.data.condition, fold: run.data.split.fold ?? null });
       const name = run.memberName ?? run.model.backbone;
       options.display.note(
-        member.status === 'completed'
-          ? `${name}: test accuracy ${member.testAccuracy?.toFixed(3)}, macro-F1 ${member.testMacroF1?.toFixed(3)}, weighted log loss ${member.testWeightedLogLoss?.toFixed(3)}; results in ${paths.dir}`
-          : `${name}: ${member.status}${member.error ? `: ${member.error}` : ''}; logs and checkpoint kept in ${paths.dir}`,
+        member.status !== 'completed'
+          ? `${name}: ${member.status}${member.error ? `: ${member.error}` : ''}; logs and checkpoint kept in ${paths.dir}`
+          : member.testAccuracy === undefined
+            ? `${name}: completed; results in ${paths.dir}` // a localizer: its test line came from its run
+            : `${name}: test accuracy ${member.testAccuracy.toFixed(3)}, macro-F1 ${member.testMacroF1?.toFixed(3)}, weighted log loss ${member.testWeightedLogLoss?.toFixed(3)}; results in ${paths.dir}`,
       );
     }
   } finally {
