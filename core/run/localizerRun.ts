@@ -12,7 +12,6 @@ import { readDatasetTables } from '../data/datasetTables';
 import { LEVELS, levelColumnSuffix } from '../data/lsdcVocabulary';
 import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/splits';
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
-import { engineLine, selectEngine } from '../engine/selectEngine';
 import type { ResolvedRun } from '../experiment/resolvedRun';
 import { baselineLocated, meanFractions, scoreLocated, type LocatedExample } from '../localize/evaluateLocalizer';
 import { loadExamples, seriesTargets, type LocalizerExample } from '../localize/localizerData';
@@ -35,6 +34,7 @@ import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE } from './results';
 import { METRICS_FILE } from './metricsFile';
 import { softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
+import { startOnEngine } from './startOnEngine';
 import { currentTrainerProcess } from './trainerProcess';
 import type { SweepMember } from './sweepSummary';
 import type { RunContext } from './trainRun';
@@ -162,30 +162,7 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
       unreadableFiles: loaded.unreadable.length,
     };
 
-    const engine = await selectEngine({
-      engine: run.train.engine,
-      ...(run.train.threads > 0 ? { threads: run.train.threads } : {}),
-    });
-    record.engine = {
-      chosen: engine.chosen,
-      backend: engine.backend,
-      threads: engine.threads,
-      ladder: engine.ladder,
-      kernels: engine.kernels,
-    };
-    record.device = engine.device;
-    writeRunRecord(paths.runJson, record);
-    events.emit({
-      type: 'run-start',
-      runId: paths.runId,
-      runDir: paths.dir,
-      experiment: run.name,
-      backbone: run.model.backbone,
-      engine: engine.chosen,
-      device: engine.device.gpu ?? `${engine.device.cpuModel} (${engine.threads} threads)`,
-      counts,
-    });
-    display.note(engineLine(engine));
+    await startOnEngine(run, record, paths, events, counts, display);
 
     const head = {
       embedding: run.model.level_embedding,

@@ -11,7 +11,7 @@ import { GRADES, LEVELS } from '../data/lsdcVocabulary';
 import { SampleCache } from '../data/sampleCache';
 import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/splits';
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
-import { engineLine, selectEngine, type EngineReport } from '../engine/selectEngine';
+import type { EngineReport } from '../engine/selectEngine';
 import type { ResolvedRun } from '../experiment/resolvedRun';
 import { classificationReport } from '../metrics/classification';
 import { rsnaConditionScore } from '../metrics/rsnaLogLoss';
@@ -44,6 +44,7 @@ import { explainMemoryFault, planRunStep, type StepPlan } from './stepMemory';
 import { isNewBest, selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
 import { readRunRecordIfAny, softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
+import { startOnEngine } from './startOnEngine';
 import { currentTrainerProcess } from './trainerProcess';
 import type { SweepMember } from './sweepSummary';
 import type { ProgressDisplay } from './terminalProgress';
@@ -159,30 +160,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       cacheBuilt: data.cache.built,
     };
 
-    const engine: EngineReport = await selectEngine({
-      engine: run.train.engine,
-      ...(run.train.threads > 0 ? { threads: run.train.threads } : {}),
-    });
-    record.engine = {
-      chosen: engine.chosen,
-      backend: engine.backend,
-      threads: engine.threads,
-      ladder: engine.ladder,
-      kernels: engine.kernels,
-    };
-    record.device = engine.device;
-    writeRunRecord(paths.runJson, record);
-    events.emit({
-      type: 'run-start',
-      runId: paths.runId,
-      runDir: paths.dir,
-      experiment: run.name,
-      backbone: run.model.backbone,
-      engine: engine.chosen,
-      device: engine.device.gpu ?? `${engine.device.cpuModel} (${engine.threads} threads)`,
-      counts,
-    });
-    context.display.note(engineLine(engine));
+    const engine: EngineReport = await startOnEngine(run, record, paths, events, counts, context.display);
 
     model = LevelClassifier.create(
       run.model.backbone,
