@@ -22,6 +22,12 @@ export type SectionSplit = { sections: TopLevelSection[] } | { fallback: string 
 /** A plain top-level key at column 0 followed by `:` and a space or the line end: where a new section can start. */
 const TOP_LEVEL_KEY = /^[A-Za-z_][\w.-]*:(?:[ \r]|$)/;
 
+/**
+ * A line that leaves a value empty (a key or a list dash with nothing, or only a comment, after it), at any
+ * indentation. Over-matching only costs a larger section.
+ */
+const EMPTY_VALUE_LINE = /[:-][ \r]*(?:#.*)?$/;
+
 type LineKind = 'blank' | 'comment' | 'indented-comment' | 'key' | 'content';
 
 function kindOf(line: string): LineKind {
@@ -68,6 +74,7 @@ export function splitTopLevelSections(text: string): SectionSplit {
   const stray = kinds.slice(0, firstKey).findIndex((kind) => kind === 'content');
   if (stray !== -1) return { fallback: `line ${stray + 1} is content before the first top-level key` };
 
+  const lineAt = (index: number) => text.slice(lineStarts[index]!, (lineStarts[index + 1] ?? text.length + 1) - 1);
   const sections: TopLevelSection[] = [];
   let sectionStart = 0;
   let afterBlankLine = false;
@@ -81,6 +88,10 @@ export function splitTopLevelSections(text: string): SectionSplit {
     // An indented comment just before the run may take the blank lines after it into its own text: keep the two
     // keys in one section rather than predict that.
     if (kinds[before] === 'indented-comment') continue;
+    // After a key or dash with no value (`description:`, `  threads:`), the parser gives the comments below it to
+    // that empty value rather than to the next key: keep the two keys in one section too.
+    const runHasComment = kinds.slice(runStart, line).includes('comment');
+    if (runHasComment && before >= 0 && EMPTY_VALUE_LINE.test(lineAt(before))) continue;
     let first = runStart;
     while (kinds[first] === 'blank') first++;
     before = first - 1;

@@ -35,6 +35,13 @@ describe('splitting at top-level keys', () => {
     assert.deepEqual(starts(splitTopLevelSections('a:\n  x: 1\n  # last of a\n\nb: 2\nc: 3\n')), [0, 30]);
   });
 
+  it('does not cut after a value left empty, which takes the column-0 comments below it', () => {
+    // "a:\n" 0-2, "# about b\n" 3-12, "b: 1\n" 13-17, "c:\n" 18-20, "  x:\n" 21-25, "# about d\n" 26-35,
+    // "d: 2\n" 36-40, "e: 3\n" 41-45
+    const text = 'a:\n# about b\nb: 1\nc:\n  x:\n# about d\nd: 2\ne: 3\n';
+    assert.deepEqual(starts(splitTopLevelSections(text)), [0, 18, 41]);
+  });
+
   it('cuts only at plain keys at column 0 followed by ": " or the line end', () => {
     // "a:1" is a scalar, "  b: 2" is nested, "- c: 3" is a list item, "my key: 4" is not a plain name
     assert.deepEqual(starts(splitTopLevelSections('a: 0\na:1\n  b: 2\n- c: 3\nmy key: 4\nd:\n')), [0, 33]);
