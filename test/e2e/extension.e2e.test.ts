@@ -146,6 +146,7 @@ describeInCodeServer('RadLab in a real VS Code (code-server + chromium)', {}, (s
     const fileName = `${name}.experiment.yaml`;
     await wb.runCommand('RadLab: New Experiment');
     await wb.answerQuickInput(name);
+    await wb.pickQuickInput('Quick start');
     await wb.pickQuickInput('Synthetic demo dataset');
     await wb.activeTab(fileName).waitFor({ state: 'visible' });
     await step('experiment created');
