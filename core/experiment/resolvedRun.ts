@@ -2,6 +2,7 @@
 // applied; test/experiment/resolve.test.ts walks the schema to prove the two stay in step.
 import type { Condition, Level, SeriesDescription } from '../data/lsdcVocabulary';
 import type { SyntheticParameters } from '../data/synthetic/generate';
+import type { SplitSettings } from '../data/splits';
 import type { ENGINES, EXECUTORS } from './schema';
 
 export interface ResolvedRun {
@@ -29,16 +30,8 @@ export interface ResolvedRun {
       size: number;
       window: 'auto' | 'tags' | { center: number; width: number };
     };
-    split: {
-      train: number;
-      val: number;
-      test: number;
-      stratify: boolean;
-      seed: number;
-      folds: number;
-      /** This run's test fold when folds ≥ 2 (data.split.fold's list, or its absence, is one run per fold). */
-      fold: number | null;
-    };
+    /** fold: this run's test fold when folds ≥ 2 (data.split.fold's list, or its absence, is one run per fold). */
+    split: SplitSettings;
   };
   model: {
     task: 'classifier' | 'localizer';

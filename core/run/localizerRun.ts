@@ -34,16 +34,13 @@ import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE } from './results';
 import { METRICS_FILE } from './metricsFile';
 import { softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
+import { finishRun, seconds } from './runEnd';
 import { startOnEngine } from './startOnEngine';
 import { currentTrainerProcess } from './trainerProcess';
 import type { SweepMember } from './sweepSummary';
 import type { RunContext } from './trainRun';
 
 export const LOCALIZER_PREDICTIONS_FILE = 'predictions.csv';
-
-function seconds(since: number): number {
-  return (performance.now() - since) / 1000;
-}
 
 async function locate(
   localizer: LevelLocalizer,
@@ -325,20 +322,6 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
     error?: string,
     metrics?: Record<string, unknown>,
   ): SweepMember {
-    record.status = status;
-    record.endedAt = new Date().toISOString();
-    record.timings.totalSeconds = seconds(started);
-    if (error !== undefined) record.error = error;
-    writeRunRecord(paths.runJson, record);
-    events.emit({
-      type: 'run-end',
-      status,
-      ...(error !== undefined ? { error } : {}),
-      ...(metrics ? { metrics } : {}),
-    });
-    member.status = status;
-    member.durationSeconds = record.timings.totalSeconds;
-    if (error !== undefined) member.error = error;
-    return member;
+    return finishRun({ record, paths, events, member, started }, status, error, metrics);
   }
 }

@@ -44,6 +44,7 @@ import { explainMemoryFault, planRunStep, type StepPlan } from './stepMemory';
 import { isNewBest, selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
 import { readRunRecordIfAny, softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
+import { finishRun, seconds } from './runEnd';
 import { startOnEngine } from './startOnEngine';
 import { currentTrainerProcess } from './trainerProcess';
 import type { SweepMember } from './sweepSummary';
@@ -57,10 +58,6 @@ export interface RunContext {
   radlabVersion: string;
   /** Set when continuing an interrupted run from its last checkpoint. */
   resuming: boolean;
-}
-
-function seconds(since: number): number {
-  return (performance.now() - since) / 1000;
 }
 
 function scores(run: ResolvedRun, cache: SampleCache, predictions: Predictions) {
@@ -394,21 +391,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
     error?: string,
     metrics?: Record<string, unknown>,
   ): SweepMember {
-    record.status = status;
-    record.endedAt = new Date().toISOString();
-    record.timings.totalSeconds = seconds(started);
-    if (error !== undefined) record.error = error;
-    writeRunRecord(paths.runJson, record);
-    events.emit({
-      type: 'run-end',
-      status,
-      ...(error !== undefined ? { error } : {}),
-      ...(metrics ? { metrics } : {}),
-    });
-    member.status = status;
-    member.durationSeconds = record.timings.totalSeconds;
-    if (error !== undefined) member.error = error;
-    return member;
+    return finishRun({ record, paths, events, member, started }, status, error, metrics);
   }
 }
 
