@@ -19,7 +19,6 @@ import { LevelClassifier } from '../models/classifier';
 import { loadClassifier } from '../models/checkpoint';
 import { freezeModel } from '../models/freezing';
 import { backboneFacts } from '../models/registry';
-import { contextSide } from '../train/augment';
 import { EventWriter } from '../train/events';
 import { makeOptimizer } from '../train/makeOptimizer';
 import { resolveClassWeights } from '../train/loss';
@@ -46,6 +45,7 @@ import type { RunPaths } from './runFolder';
 import { readRunRecordIfAny, softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';
 import { finishRun, seconds } from './runEnd';
 import { startOnEngine } from './startOnEngine';
+import { storedInputSettings } from './storedInputs';
 import { currentTrainerProcess } from './trainerProcess';
 import type { SweepMember } from './sweepSummary';
 import type { ProgressDisplay } from './terminalProgress';
@@ -83,9 +83,7 @@ async function prepareData(run: ResolvedRun, context: RunContext) {
   const split = splitDataset(tables, run.data.split);
   writeFileSync(join(context.paths.dir, SPLIT_FILE), splitCsv(split));
   // Stored inputs reach into the slice around each crop as far as rotation and jitter can move it.
-  const { rotate_deg: rotateDeg, jitter_px: jitterPx } = run.train.augment;
-  const stored = { ...run.data.input, context: contextSide(run.data.input.size, rotateDeg, jitterPx) };
-  const cache = await SampleCache.open(index, stored, {
+  const cache = await SampleCache.open(index, storedInputSettings(run), {
     threads: run.train.threads,
     onProgress: (done, total) => context.display.stage('Preparing inputs', done, total),
   });
