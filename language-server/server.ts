@@ -27,6 +27,7 @@ import {
   analyzeExperiment,
 } from '../core/experiment/languageService';
 import { IncrementalExperimentParser } from '../core/experiment/incrementalParse';
+import { findDatasetFolders } from '../core/data/datasetFolders';
 import { experimentPathForDocument, filePathOfUri } from './documentPaths';
 import { describeError, guarded } from './guardedHandler';
 import {
@@ -140,6 +141,19 @@ function requestValidation(uri: string): void {
   });
 }
 
+/** How long a search of the workspace for dataset folders is reused: typing in a broken data.root asks on each edit. */
+const DATASET_SEARCH_REUSE_MS = 5000;
+let datasetSearch: { at: number; folders: string[] } | undefined;
+
+/** The workspace's dataset folders, offered as data.root quick fixes (searched only when a file needs them). */
+function workspaceDatasetFolders(): string[] {
+  if (workspaceRoot === undefined) return [];
+  if (datasetSearch === undefined || Date.now() - datasetSearch.at > DATASET_SEARCH_REUSE_MS) {
+    datasetSearch = { at: Date.now(), folders: findDatasetFolders(workspaceRoot) };
+  }
+  return datasetSearch.folders;
+}
+
 const validateAndPublish = guarded(logError, 'validation', undefined, async (uri: string): Promise<void> => {
   if (documents.get(uri) === undefined) return;
   const { checkDataset } = settings === undefined ? { checkDataset: true } : await settings.forDocument(uri);
@@ -152,6 +166,7 @@ const validateAndPublish = guarded(logError, 'validation', undefined, async (uri
     filePath,
     checkDataset,
     parser: documentParser(uri),
+    datasetFolders: workspaceDatasetFolders,
   });
   // The user sees a "could not check" diagnostic; the log gets what a fix needs.
   for (const fault of faults) logError(`RadLab language server: validation of ${uri} failed.\n${describeError(fault)}`);

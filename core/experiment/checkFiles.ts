@@ -1,13 +1,13 @@
 // The checks that look at the disk: paths that must exist, the dataset folder's RSNA layout and the
 // condition's columns in train.csv. Paths are relative to the experiment file, as a user writes them.
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { DATASET_FILES, DATASET_IMAGES_FOLDER, gradeColumn, LEVELS, type Level } from '../data/lsdcVocabulary';
 import type { PathValue } from './checkStructure';
 import { conditionsOf } from './conditions';
 import { fieldAt } from './fieldAt';
 import type { ParsedExperiment } from './parse';
-import type { ExperimentDiagnostic, QuickFix } from './positions';
+import type { ExperimentDiagnostic, QuickFix, Range } from './positions';
 
 export function resolveFromFile(experimentFile: string, value: string): string {
   return resolve(dirname(experimentFile), value);
@@ -21,10 +21,14 @@ function kindOnDisk(path: string): 'file' | 'folder' | 'missing' {
   }
 }
 
+/** Absolute paths of the dataset folders a data.root fix may point at (the language server's workspace search). */
+export type DatasetFolders = () => readonly string[];
+
 export function checkPaths(
   parsed: ParsedExperiment,
   paths: PathValue[],
   experimentFile: string,
+  datasetFolders?: DatasetFolders,
 ): ExperimentDiagnostic[] {
   const diagnostics: ExperimentDiagnostic[] = [];
   const willSynthesize = fieldAt(parsed, ['data', 'synthetic']).present;
@@ -55,7 +59,14 @@ export function checkPaths(
           ? ' Point it at an RSNA LSDC folder, or add a data.synthetic block to generate a synthetic dataset there.'
           : '';
       error('path-missing', `${path.field}: '${path.value}' does not exist (looked for ${absolute}).${hint}`);
-      if (path.field === 'data.root') diagnostics.at(-1)!.fixes.push(...syntheticBlockFix(parsed));
+      if (path.field === 'data.root') {
+        diagnostics
+          .at(-1)!
+          .fixes.push(
+            ...datasetFolderFixes(path.range, experimentFile, datasetFolders?.() ?? []),
+            ...syntheticBlockFix(parsed),
+          );
+      }
       continue;
     }
     if (path.node.target === 'folder' && onDisk !== 'folder') {
@@ -65,6 +76,19 @@ export function checkPaths(
     }
   }
   return diagnostics;
+}
+
+/** A path as a YAML plain scalar where it reads as one unchanged, else double-quoted (JSON strings are valid YAML). */
+function yamlPath(path: string): string {
+  return /^[\w./-]+$/.test(path) && !path.startsWith('-') ? path : JSON.stringify(path);
+}
+
+/** One fix per dataset folder found: data.root set to it, written relative to the experiment file. */
+function datasetFolderFixes(range: Range, experimentFile: string, folders: readonly string[]): QuickFix[] {
+  return folders.map((folder) => {
+    const path = relative(dirname(experimentFile), folder).split(sep).join('/') || '.';
+    return { title: `Use dataset folder ${path}`, edit: { range, newText: yamlPath(path) } };
+  });
 }
 
 /**
@@ -125,7 +149,11 @@ function readHeader(file: string): string[] {
   }
 }
 
-export function checkDataset(parsed: ParsedExperiment, experimentFile: string): ExperimentDiagnostic[] {
+export function checkDataset(
+  parsed: ParsedExperiment,
+  experimentFile: string,
+  datasetFolders?: DatasetFolders,
+): ExperimentDiagnostic[] {
   const root = fieldAt(parsed, ['data', 'root']);
   if (typeof root.value !== 'string' || !root.range) return [];
   const folder = resolveFromFile(experimentFile, root.value);
@@ -141,7 +169,11 @@ export function checkDataset(parsed: ParsedExperiment, experimentFile: string): 
       severity: 'error',
       code: 'dataset-incomplete',
       message: `data.root '${root.value}' is not an RSNA LSDC dataset: it lacks ${missing.join(', ')}.`,
-      fixes: [],
+      fixes: datasetFolderFixes(
+        root.range,
+        experimentFile,
+        (datasetFolders?.() ?? []).filter((found) => found !== folder),
+      ),
     });
   }
   const trainCsv = join(folder, 'train.csv');

@@ -1,8 +1,8 @@
 // Rules that tie several fields together, checked once each field is individually valid.
 import { backboneFacts } from '../models/registry';
 import { fieldAt } from './fieldAt';
-import type { ParsedExperiment } from './parse';
-import type { ExperimentDiagnostic } from './positions';
+import { offsetAt, rangeOf, type ParsedExperiment } from './parse';
+import type { ExperimentDiagnostic, QuickFix } from './positions';
 import { experimentSchema } from './schema';
 import type { ObjectNode } from './schemaNodes';
 
@@ -34,10 +34,12 @@ export function checkSplitSum(parsed: ParsedExperiment): ExperimentDiagnostic[] 
   // Test takes what train and validation leave, when that is a fraction and test is written out to be changed.
   const testField = fieldAt(parsed, ['data', 'split', 'test']);
   const rest = Number((1 - train! - val!).toFixed(6));
-  const fixes =
-    testField.present && testField.range && rest >= 0 && rest <= 1
+  const fixes: QuickFix[] = [
+    ...rescaleSplitFix(parsed, sum),
+    ...(testField.present && testField.range && rest >= 0 && rest <= 1
       ? [{ title: `Set test to ${rest} (1 - train - val)`, edit: { range: testField.range, newText: String(rest) } }]
-      : [];
+      : []),
+  ];
   return [
     {
       range: split.keyRange,
@@ -45,6 +47,62 @@ export function checkSplitSum(parsed: ParsedExperiment): ExperimentDiagnostic[] 
       code: 'split-sum',
       message: `data.split fractions must sum to 1, but train ${train} + val ${val} + test ${test} = ${Number(sum.toFixed(6))}.`,
       fixes,
+    },
+  ];
+}
+
+/**
+ * Fractions divided by their sum and written with `decimals` digits, rounded by largest remainder so that they add
+ * up to exactly 1: 0.7, 0.15, 0.2 (sum 1.05) become 0.67, 0.14, 0.19.
+ */
+function rescaledFractions(values: readonly number[], decimals: number): string[] {
+  const unit = 10 ** decimals;
+  const sum = values.reduce((a, b) => a + b, 0);
+  const exact = values.map((value) => (value / sum) * unit);
+  const units = exact.map(Math.floor);
+  const byRemainder = exact
+    .map((value, i) => ({ i, remainder: value - units[i]! }))
+    .sort((a, b) => b.remainder - a.remainder);
+  const missing = unit - units.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < missing; k++) units[byRemainder[k]!.i]! += 1;
+  return units.map((n) => String(Number((n / unit).toFixed(decimals))));
+}
+
+/** Digits after the point in a number as written ("0.125" has 3). */
+function writtenDecimals(text: string): number {
+  return /\.(\d+)/.exec(text)?.[1]?.length ?? 0;
+}
+
+/**
+ * The fix that divides each written fraction by their sum, in hundredths or as finely as the file writes them. One
+ * edit spans the three values and keeps the text between them (keys, comments, line breaks) as it is. Offered only
+ * when all three are written: a default left out could not be rescaled in place.
+ */
+function rescaleSplitFix(parsed: ParsedExperiment, sum: number): QuickFix[] {
+  if (!(sum > 0)) return [];
+  const fields = (['train', 'val', 'test'] as const).map((part) => fieldAt(parsed, ['data', 'split', part]));
+  if (!fields.every((field) => field.present && field.range && typeof field.value === 'number')) return [];
+  const spans = fields.map((field) => ({
+    start: offsetAt(parsed, field.range!.start),
+    end: offsetAt(parsed, field.range!.end),
+  }));
+  const texts = spans.map((span) => parsed.text.slice(span.start, span.end));
+  const decimals = Math.min(6, Math.max(2, ...texts.map(writtenDecimals)));
+  const rescaled = rescaledFractions(
+    fields.map((field) => field.value as number),
+    decimals,
+  );
+  const from = Math.min(...spans.map((span) => span.start));
+  const to = Math.max(...spans.map((span) => span.end));
+  // Replaced from the last value back, so the earlier offsets still hold.
+  let newText = parsed.text.slice(from, to);
+  for (const i of [0, 1, 2].sort((a, b) => spans[b]!.start - spans[a]!.start)) {
+    newText = newText.slice(0, spans[i]!.start - from) + rescaled[i]! + newText.slice(spans[i]!.end - from);
+  }
+  return [
+    {
+      title: `Rescale the fractions to sum to 1 (train ${rescaled[0]}, val ${rescaled[1]}, test ${rescaled[2]})`,
+      edit: { range: rangeOf(parsed, from, to), newText },
     },
   ];
 }

@@ -1,6 +1,6 @@
 // Validation of an experiment file: YAML syntax, the schema, the cross-field rules and the files it names.
 // One pure function from text to diagnostics, shared by the language server and `radlab validate`.
-import { checkDataset, checkPaths, checkWeightsFolder } from './checkFiles';
+import { checkDataset, checkPaths, checkWeightsFolder, type DatasetFolders } from './checkFiles';
 import { backbonesOf, checkFixedInputSize, checkFolds, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
 import { checkStructure } from './checkStructure';
 import { checkFrozenRandom, checkImagenetWeights, checkSidedFlip } from './checkTraining';
@@ -16,6 +16,8 @@ export interface ValidationOptions {
   checkDataset: boolean;
   /** How to parse the text: the language server's incremental parser for an open document; a whole parse if unset. */
   parser?: ExperimentParser;
+  /** Dataset folders to offer as data.root when it is missing or not a dataset; asked only then. */
+  datasetFolders?: DatasetFolders;
 }
 
 // A fuzzed line of 300,000 quotes is 150,000 YAML errors: listing them all made a 30 MB diagnostics message that
@@ -109,9 +111,9 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
     ...checkSidedFlip(parsed),
   ];
   const files = [
-    ...checkPaths(parsed, structure.paths, options.filePath),
+    ...checkPaths(parsed, structure.paths, options.filePath, options.datasetFolders),
     ...checkWeightsFolder(parsed, options.filePath, backbonesOf(parsed)),
-    ...(options.checkDataset ? checkDataset(parsed, options.filePath) : []),
+    ...(options.checkDataset ? checkDataset(parsed, options.filePath, options.datasetFolders) : []),
   ];
   return [...syntax, ...structure.diagnostics, ...rules, ...files];
 }

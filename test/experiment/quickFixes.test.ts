@@ -1,6 +1,7 @@
 // Quick fixes the validator offers where the fix is known, applied to the text and validated again: the fixed file
 // must no longer carry the problem, and a string that is not a number gets no fix.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { validateExperiment } from '../../core/experiment/languageService';
@@ -79,19 +80,63 @@ describe('quick fix: split fractions that do not sum to 1', () => {
   const splitSums = (text: string) =>
     validateExperiment(text, { filePath: file, checkDataset: false }).filter((d) => d.code === 'split-sum');
 
+  const fixed = (text: string, title: RegExp) => {
+    const [problem] = splitSums(text);
+    assert.ok(problem !== undefined, 'the sum is reported');
+    const fix = problem.fixes.find((f) => title.test(f.title));
+    assert.ok(fix !== undefined, `a fix titled ${title} among ${problem.fixes.map((f) => f.title).join(' | ')}`);
+    return { title: fix.title, text: applyEdit(text, fix.edit.range, fix.edit.newText) };
+  };
+
   it('sets test to what train and val leave: 1 - 0.7 - 0.15 = 0.15', () => {
     const text = withSplit('{ train: 0.7, val: 0.15, test: 0.2 }');
-    const [problem] = splitSums(text);
-    assert.ok(problem !== undefined);
-    const fix = problem.fixes[0]!;
-    assert.equal(fix.title, 'Set test to 0.15 (1 - train - val)');
-    const fixed = applyEdit(text, fix.edit.range, fix.edit.newText);
-    assert.equal(fixed.split('\n')[4], '  split: { train: 0.7, val: 0.15, test: 0.15 }');
-    assert.deepEqual(splitSums(fixed), []);
+    const result = fixed(text, /^Set test/);
+    assert.equal(result.title, 'Set test to 0.15 (1 - train - val)');
+    assert.equal(result.text.split('\n')[4], '  split: { train: 0.7, val: 0.15, test: 0.15 }');
+    assert.deepEqual(splitSums(result.text), []);
   });
 
-  it('offers nothing when train and val alone exceed 1', () => {
+  it('rescales 0.7 + 0.15 + 0.2 = 1.05 to 0.67 + 0.14 + 0.19 (largest remainder: 66.7, 14.3, 19.0 hundredths)', () => {
+    const result = fixed(withSplit('{ train: 0.7, val: 0.15, test: 0.2 }'), /^Rescale/);
+    assert.equal(result.title, 'Rescale the fractions to sum to 1 (train 0.67, val 0.14, test 0.19)');
+    assert.equal(result.text.split('\n')[4], '  split: { train: 0.67, val: 0.14, test: 0.19 }');
+    assert.deepEqual(splitSums(result.text), []);
+  });
+
+  it('rescales a block written in another order and keeps the comment between the values', () => {
+    // 0.4 / 1.2, 0.6 / 1.2, 0.2 / 1.2 = 33.3, 50, 16.7 hundredths: the missing hundredth goes to val (.67 left over).
+    const text = withSplit('').replace(
+      '  split: \n',
+      '  split:\n    test: 0.4   # held out\n    train: 0.6\n    val: 0.2\n    seed: 3\n',
+    );
+    const result = fixed(text, /^Rescale/);
+    assert.deepEqual(result.text.split('\n').slice(4, 9), [
+      '  split:',
+      '    test: 0.33   # held out',
+      '    train: 0.5',
+      '    val: 0.17',
+      '    seed: 3',
+    ]);
+    assert.deepEqual(splitSums(result.text), []);
+  });
+
+  it('rescales in thousandths when the file writes them: 0.625, 0.125, 0.375 become 0.556, 0.111, 0.333', () => {
+    const result = fixed(withSplit('{ train: 0.625, val: 0.125, test: 0.375 }'), /^Rescale/);
+    assert.equal(result.text.split('\n')[4], '  split: { train: 0.556, val: 0.111, test: 0.333 }');
+    assert.deepEqual(splitSums(result.text), []);
+  });
+
+  it('offers only the rescale when train and val alone exceed 1 (0.9, 0.2, 0.1 become 0.75, 0.17, 0.08)', () => {
     const [problem] = splitSums(withSplit('{ train: 0.9, val: 0.2, test: 0.1 }'));
+    assert.ok(problem !== undefined);
+    assert.deepEqual(
+      problem.fixes.map((f) => f.title),
+      ['Rescale the fractions to sum to 1 (train 0.75, val 0.17, test 0.08)'],
+    );
+  });
+
+  it('offers no fix when test is left at its default (0.2): neither can be written in place', () => {
+    const [problem] = splitSums(withSplit('{ train: 0.7, val: 0.15 }'));
     assert.ok(problem !== undefined);
     assert.deepEqual(problem.fixes, []);
   });
@@ -120,6 +165,31 @@ describe('quick fix: a data root that does not exist', () => {
     const fixed = applyEdit(text, fix.edit.range, fix.edit.newText);
     assert.deepEqual(fixed.split('\n').slice(2, 4), ['  root: ../not-there-yet  # a new dataset', '  synthetic: {}']);
     assert.deepEqual(missing(fixed), []);
+  });
+
+  it('offers each dataset folder found, written relative to the experiment file, before data.synthetic', () => {
+    // Nothing needs to exist: the folders are given, and the root is missing wherever the workspace is.
+    const workspace = join(tmpdir(), 'radlab-quick-fix-workspace');
+    const experimentFile = join(workspace, 'experiments', 'a.experiment.yaml');
+    const folders = [join(workspace, 'data', 'rsna mini'), join(workspace, 'data', 'synth')];
+    const problems = validateExperiment(text, {
+      filePath: experimentFile,
+      checkDataset: true,
+      datasetFolders: () => folders,
+    }).filter((d) => d.code === 'path-missing');
+    assert.deepEqual(
+      problems[0]?.fixes.map((f) => [f.title, f.edit.newText]),
+      [
+        ['Use dataset folder ../data/rsna mini', '"../data/rsna mini"'],
+        ['Use dataset folder ../data/synth', '../data/synth'],
+        ['Generate a synthetic dataset there on the first run (add data.synthetic)', '\n  synthetic: {}'],
+      ],
+    );
+    const fix = problems[0]!.fixes[1]!;
+    assert.equal(
+      applyEdit(text, fix.edit.range, fix.edit.newText).split('\n')[2],
+      '  root: ../data/synth  # a new dataset',
+    );
   });
 
   it('offers nothing when data is written on one line', () => {
