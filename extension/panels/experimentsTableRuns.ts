@@ -1,0 +1,86 @@
+// Run folders read into the Experiments table's rows (core/table/tableRun.ts), without VS Code, so the table's
+// reading is unit-tested and benchmarked on its own. A finished run is read from run.json, experiment.resolved.yaml,
+// results/metrics.json and annotations.json; a run without metrics.json (training, stopped, failed) gets its curves
+// from the events log through the run panel's reader, whose model then keeps folding the events a live run appends.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { readAnnotations } from '../../core/table/annotationsFile';
+import { flattenParameters } from '../../core/table/flattenParameters';
+import { bestEpochMetrics, historyOf, testMetrics, type EpochRecord } from '../../core/table/runMetrics';
+import type { Scalar, TableRun } from '../../core/table/tableRun';
+import type { RunPanelModel } from '../../webview/contract';
+import type { RunRecord } from '../runs/runFolders';
+import { readMetricsJson } from '../runs/runFiles';
+import { readRunFolder, RUN_FILES } from './runFolderModel';
+
+function readParameters(runDir: string, problems: string[]): Record<string, Scalar> {
+  const path = join(runDir, RUN_FILES.resolvedExperiment);
+  if (!existsSync(path)) return {};
+  try {
+    return flattenParameters(parseYaml(readFileSync(path, 'utf8')));
+  } catch (error) {
+    problems.push(`${path}: ${(error as Error).message}`);
+    return {};
+  }
+}
+
+function durationOf(record: RunRecord): number | null {
+  if (record.startedAt === undefined || record.endedAt === undefined) return null;
+  const seconds = (Date.parse(record.endedAt) - Date.parse(record.startedAt)) / 1000;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+}
+
+/**
+ * The row of a run the Runs view found, and, for a run without results yet, the run panel's model of its events
+ * log: `followLive` keeps folding appended events into it.
+ */
+export function readTableRun(record: RunRecord): { run: TableRun; events: RunPanelModel | null } {
+  const problems: string[] = record.problem !== undefined ? [record.problem] : [];
+  const params = readParameters(record.dir, problems);
+  const { annotations, problem } = readAnnotations(record.dir);
+  if (problem !== null) problems.push(problem);
+  const fold = params['data.split.fold'];
+  const run: TableRun = {
+    runDir: record.dir,
+    label: basename(record.dir),
+    experiment: record.experiment,
+    experimentDir: record.experimentDir,
+    runId: record.runId,
+    backbone: record.backbone,
+    condition: typeof params['data.condition'] === 'string' ? params['data.condition'] : null,
+    fold: typeof fold === 'number' ? fold : null,
+    status: record.state,
+    engine: record.engine ?? null,
+    device: record.device ?? null,
+    startedAt: record.startedAt ?? null,
+    durationSeconds: durationOf(record),
+    params,
+    metrics: {},
+    history: { epochs: [], series: {} },
+    starred: annotations.starred,
+    note: annotations.note,
+    problems,
+  };
+  const metrics = readMetricsJson(record.dir);
+  if ('value' in metrics) {
+    run.history = historyOf(metrics.value.history);
+    run.metrics = { ...bestEpochMetrics(run.history, metrics.value.bestEpoch), ...testMetrics(metrics.value) };
+    return { run, events: null };
+  }
+  if ('problem' in metrics) problems.push(metrics.problem);
+  const { model } = readRunFolder(record.dir);
+  problems.push(...model.problems.filter((p) => !problems.includes(p)));
+  return { run: followLive(run, model), events: model };
+}
+
+/** The row with the curves and best validation scores of the events folded into `model` so far. */
+export function followLive(run: TableRun, model: RunPanelModel): TableRun {
+  const history = historyOf(model.history.map((point): EpochRecord => point));
+  return {
+    ...run,
+    history,
+    metrics: bestEpochMetrics(history, model.bestEpoch),
+    durationSeconds: model.summary.durationSeconds ?? run.durationSeconds,
+  };
+}
