@@ -104,8 +104,13 @@ function beitLayer(scope: Scope, config: BeitConfig, grid: number, dropRate: num
     );
     const normed = normBefore.apply(x);
     const attended = output.apply(
-      multiHeadAttention(query.apply(normed), key.apply(normed), value.apply(normed), heads, (scores) =>
-        tf.add(scores, bias),
+      multiHeadAttention(
+        query.apply(normed),
+        key.apply(normed),
+        value.apply(normed),
+        heads,
+        (scores) => tf.add(scores, bias),
+        context.observeAttention,
       ),
     );
     const y = tf.add(x, stochasticDepth(tf.mul(attended, lambda1.variable), dropRate, context));

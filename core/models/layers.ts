@@ -242,6 +242,8 @@ export function multiHeadAttention(
   v: tf.Tensor3D,
   heads: number,
   adjustScores?: (scores: tf.Tensor4D) => tf.Tensor4D,
+  /** Receives the attention weights [batch, heads, query, key] (see ForwardContext.observeAttention). */
+  observeWeights?: (weights: tf.Tensor4D) => void,
 ): tf.Tensor3D {
   const [batch, tokens, width] = q.shape;
   const scale = 1 / Math.sqrt(width / heads);
@@ -254,7 +256,9 @@ export function multiHeadAttention(
   if (adjustScores !== undefined) {
     scores = adjustScores(scores);
   }
-  const weights = tf.reshape(tf.softmax(scores), [batch * heads, tokens, tokens]) as tf.Tensor3D;
+  const softmax = tf.softmax(scores) as tf.Tensor4D;
+  observeWeights?.(softmax);
+  const weights = tf.reshape(softmax, [batch * heads, tokens, tokens]) as tf.Tensor3D;
   return mergeHeads(tf.matMul(weights, splitHeads(v, heads)), heads);
 }
 

@@ -205,6 +205,11 @@ export interface ForwardContext {
   /** Parameters the optimizer leaves alone: batch norms they scale run in inference mode even in training. */
   readonly frozen: ReadonlySet<ParamRecord>;
   nextSeed(): number;
+  /**
+   * Receives each global self-attention layer's weights [batch, heads, query, key] in forward order (ViT, BEiT),
+   * for attention rollout; tensors it keeps must be kept from the caller's tidy.
+   */
+  readonly observeAttention?: (weights: tf.Tensor4D) => void;
 }
 
 /** One step of a backbone's forward pass (the stem, one block, the pooling at the end). */
@@ -309,7 +314,11 @@ export class Backbone {
   }
 
   /** Checks the images and starts a stage-by-stage pass over them (see BackbonePass). */
-  beginPass(images: tf.Tensor4D, training: boolean): BackbonePass {
+  beginPass(
+    images: tf.Tensor4D,
+    training: boolean,
+    observeAttention?: ForwardContext['observeAttention'],
+  ): BackbonePass {
     if (images.rank !== 4 || images.shape[3] !== 3) {
       throw new RangeError(`${this.name} takes NHWC images with 3 channels, got shape [${images.shape.join(', ')}]`);
     }
@@ -321,7 +330,12 @@ export class Backbone {
       );
     }
     const seeds = this.dropoutSeeds;
-    const context: ForwardContext = { training, frozen: this.frozen, nextSeed: () => seeds.nextSeed() };
+    const context: ForwardContext = {
+      training,
+      frozen: this.frozen,
+      nextSeed: () => seeds.nextSeed(),
+      ...(observeAttention && { observeAttention }),
+    };
     return { stageCount: this.stages.length, runStage: (index, x) => this.stages[index]!.run(x, context) };
   }
 

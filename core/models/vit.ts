@@ -55,7 +55,11 @@ function encoderLayer(scope: Scope, config: VitConfig): Layer {
       tf.Tensor3D,
       tf.Tensor3D,
     ];
-    const attended = dropout(outProj.apply(multiHeadAttention(q, k, v, heads)), rate, context);
+    const attended = dropout(
+      outProj.apply(multiHeadAttention(q, k, v, heads, undefined, context.observeAttention)),
+      rate,
+      context,
+    );
     const y = tf.add(x, attended);
     const mlp = dropout(fc2.apply(dropout(gelu(fc1.apply(ln2.apply(y))), rate, context)), rate, context);
     return tf.add(y, mlp);
