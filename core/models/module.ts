@@ -87,8 +87,9 @@ export class Parameter extends StateEntry implements ParamRecord {
   }
 
   initialize(random: SeededRandom): void {
-    // Values are i.i.d., so they can be drawn straight into the tfjs order.
-    this.hold(tf.variable(tf.tensor(this.init(this.size, random), this.tfShape, 'float32'), true));
+    // Values are i.i.d., so they can be drawn straight into the tfjs order. A variable shares its initial value's
+    // data and leaves that tensor alive; tidy releases it, so disposing the variable frees the memory.
+    this.hold(tf.tidy(() => tf.variable(tf.tensor(this.init(this.size, random), this.tfShape, 'float32'), true)));
   }
 }
 
@@ -111,6 +112,8 @@ export class Buffer extends StateEntry implements BufferRecord {
         ? tf.tensor(Int32Array.from(values), [...this.torchShape], 'int32')
         : tf.tensor(Float32Array.from(values), [...this.torchShape], 'float32');
     this.hold(tf.variable(tensor, false));
+    // As for a parameter: the variable keeps the data, the initial tensor is released.
+    tensor.dispose();
   }
 }
 

@@ -94,7 +94,7 @@ export async function measureStepMemory(
 
 /** One update of a fresh optimizer on copies of the variables with zero gradients: its peak above the start. */
 async function measureUpdate(trainable: readonly tf.Variable[], newOptimizer: () => SlotOptimizer): Promise<number> {
-  const copies = trainable.map((variable) => tf.variable(tf.zerosLike(variable), true));
+  const copies = trainable.map((variable) => tf.tidy(() => tf.variable(tf.zerosLike(variable), true)));
   const gradients = Object.fromEntries(copies.map((copy) => [copy.name, tf.zerosLike(copy)]));
   const optimizer = newOptimizer();
   try {

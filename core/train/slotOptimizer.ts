@@ -134,7 +134,9 @@ export abstract class SlotOptimizer extends tf.Optimizer {
     const variable = tf.engine().registeredVariables[name];
     if (!variable)
       throw new Error(`optimizer: no variable named ${name} is registered; pass gradients keyed by variable name`);
-    const state = { variable, slots: this.slotNames.map(() => tf.variable(tf.zerosLike(variable), false)), steps: 0 };
+    // tidy releases the zeros each slot starts from, which tf.variable would leave alive beside the slot.
+    const slots = this.slotNames.map(() => tf.tidy(() => tf.variable(tf.zerosLike(variable), false)));
+    const state = { variable, slots, steps: 0 };
     this.states.set(name, state);
     return state;
   }
