@@ -12,9 +12,32 @@ import {
   Title,
   Tooltip,
   type ChartDataset,
+  type Plugin,
 } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Title, Tooltip);
+/**
+ * Writes the rows the legend takes onto its canvas (data-legend-rows) whenever the chart is drawn: the legend is
+ * drawn inside the canvas, and a legend that wraps is a layout fault the page's tests look for.
+ */
+const legendRows: Plugin<'line'> = {
+  id: 'radlabLegendRows',
+  afterDraw(chart) {
+    const legend = (chart as unknown as { legend?: { legendHitBoxes?: { top: number }[] } }).legend;
+    chart.canvas.dataset.legendRows = String(new Set((legend?.legendHitBoxes ?? []).map((box) => box.top)).size);
+  },
+};
+
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  CategoryScale,
+  Legend,
+  Title,
+  Tooltip,
+  legendRows,
+);
 Chart.defaults.animation = false;
 
 function themeColour(variable: string, fallback: string): string {

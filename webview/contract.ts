@@ -93,8 +93,8 @@ export interface RunPanelModel {
   bestEpoch: number | null;
   /** results/metrics.json once the run has tested its best checkpoint; null before (or when it is unreadable). */
   metrics: RunMetricsFile | null;
-  /** Rows of results/predictions.csv, and how many of them are wrong. */
-  predictions: { total: number; mistakes: number };
+  /** Rows of results/predictions.csv, how many of them are wrong, and their levels (for the gallery's filter). */
+  predictions: { total: number; mistakes: number; levels: string[] };
   /** Lines of the run folder that could not be read, with file and line, so the user knows what is missing. */
   problems: string[];
 }
@@ -110,25 +110,46 @@ export interface PredictionRow {
 }
 
 export interface GalleryItem extends PredictionRow {
-  /** A PNG data URL of the labelled slice, or null when the image could not be read (see `imageError`). */
-  thumbnail: string | null;
+  /**
+   * A PNG data URL of what the model saw: the input crop at the training input size (size x size pixels), or null
+   * when the image could not be read (see `imageError`).
+   */
+  crop: string | null;
   imageError: string | null;
 }
 
-export interface GalleryPage {
+/**
+ * The gallery's order: as in predictions.csv, most confident first (the predicted grade's probability), or highest
+ * loss first (-log p(true grade)).
+ */
+export const GALLERY_SORTS = ['file', 'confidence', 'loss'] as const;
+export type GallerySort = (typeof GALLERY_SORTS)[number];
+
+/** Which predictions the gallery shows, in which order, and which page of them; null filters let every row through. */
+export interface GalleryQuery {
   page: number;
-  pageSize: number;
+  sort: GallerySort;
   mistakesOnly: boolean;
+  trueGrade: GradeName | null;
+  predictedGrade: GradeName | null;
+  level: string | null;
+}
+
+export interface GalleryPage {
+  query: GalleryQuery;
+  pageSize: number;
   /** Rows matching the filter. */
   total: number;
   items: GalleryItem[];
+  /** The side of the model's input in pixels (data.input.size), each crop's side; null without the run's settings. */
+  inputSize: number | null;
   /** Why no item has an image, when the run's dataset cannot be read at all (e.g. it is not on this machine). */
   imagesUnavailable: string | null;
 }
 
 export interface SliceImage {
   title: string;
-  /** PNG data URL. */
+  /** PNG data URL: the whole slice, with the level marked and the model's input square drawn on. */
   png: string;
 }
 
@@ -141,7 +162,7 @@ export type RunHostMessage =
 export type RunPageMessage =
   | { type: FromWebview.Ready }
   | { type: FromWebview.Failed; message: string }
-  | { type: FromWebview.GalleryPage; page: number; mistakesOnly: boolean }
+  | { type: FromWebview.GalleryPage; query: GalleryQuery }
   | { type: FromWebview.OpenSlice; rowId: string };
 
 // ---- Compare panel ----------------------------------------------------------------------------------------
@@ -292,7 +313,7 @@ export type DatasetPageMessage =
 // Page messages are checked field by field (the host acts on them: paths, indices). Host messages are checked by
 // type and the presence of their payload object: the page only displays them.
 
-type FieldKind = 'string' | 'integer' | 'boolean' | 'sort-or-null';
+type FieldKind = 'string' | 'integer' | 'boolean' | 'sort-or-null' | 'gallery-query';
 type MessageSpec = Record<string, FieldKind>;
 
 function isCompareSort(value: unknown): value is CompareSort {
@@ -300,6 +321,21 @@ function isCompareSort(value: unknown): value is CompareSort {
     isRecord(value) &&
     (COMPARE_COLUMNS as readonly unknown[]).includes(value.column) &&
     (value.direction === 'ascending' || value.direction === 'descending')
+  );
+}
+
+const isGradeOrNull = (value: unknown): boolean =>
+  value === null || (GRADE_NAMES as readonly unknown[]).includes(value);
+
+function isGalleryQuery(value: unknown): value is GalleryQuery {
+  return (
+    isRecord(value) &&
+    fieldMatches('integer', value.page) &&
+    (GALLERY_SORTS as readonly unknown[]).includes(value.sort) &&
+    typeof value.mistakesOnly === 'boolean' &&
+    isGradeOrNull(value.trueGrade) &&
+    isGradeOrNull(value.predictedGrade) &&
+    (value.level === null || typeof value.level === 'string')
   );
 }
 
@@ -313,6 +349,8 @@ function fieldMatches(kind: FieldKind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'sort-or-null':
       return value === null || isCompareSort(value);
+    case 'gallery-query':
+      return isGalleryQuery(value);
   }
 }
 
@@ -331,7 +369,7 @@ const COMMON_PAGE_MESSAGES = {
 
 const RUN_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
-  [FromWebview.GalleryPage]: { page: 'integer', mistakesOnly: 'boolean' },
+  [FromWebview.GalleryPage]: { query: 'gallery-query' },
   [FromWebview.OpenSlice]: { rowId: 'string' },
 };
 const COMPARE_PAGE: Partial<Record<string, MessageSpec>> = {

@@ -6,10 +6,15 @@ import type { ConfusionMatrices } from '../core/metrics/classification';
 import type { RunMetricsFile } from '../core/run/metricsFile';
 import {
   FromWebview,
+  GALLERY_SORTS,
   GRADE_NAMES,
   ToWebview,
   isRunHostMessage,
+  type GalleryItem,
   type GalleryPage,
+  type GalleryQuery,
+  type GallerySort,
+  type GradeName,
   type RunHostMessage,
   type RunPageMessage,
   type RunPanelModel,
@@ -19,6 +24,20 @@ import { connectToHost, showError } from './pageConnection';
 import { registerToolkit } from './toolkit';
 
 registerToolkit();
+
+/** The first option of a filter, which lets every row through. */
+function anyOption(): HTMLElement {
+  return h('vscode-option', { value: '' }, 'All');
+}
+
+function gradeFilter(id: string, label: string): HTMLElement {
+  return h(
+    'vscode-dropdown',
+    { id, 'aria-label': label },
+    anyOption(),
+    ...GRADE_NAMES.map((grade) => h('vscode-option', { value: grade }, grade)),
+  );
+}
 
 const app = byId('app');
 app.append(
@@ -74,6 +93,7 @@ app.append(
         { class: 'chart square' },
         h('canvas', { id: 'chart-roc', 'aria-label': 'ROC curves, one versus rest' }),
       ),
+      h('p', { id: 'roc-summary', class: 'hint' }),
     ),
     h(
       'section',
@@ -83,6 +103,7 @@ app.append(
         { class: 'chart square' },
         h('canvas', { id: 'chart-pr', 'aria-label': 'Precision-recall curves, one versus rest' }),
       ),
+      h('p', { id: 'pr-summary', class: 'hint' }),
     ),
     h(
       'section',
@@ -102,7 +123,25 @@ app.append(
     h(
       'div',
       { class: 'toolbar' },
+      h('label', { for: 'gallery-sort' }, 'Sort'),
+      h(
+        'vscode-dropdown',
+        { id: 'gallery-sort', 'aria-label': 'Sort predictions' },
+        h('vscode-option', { value: 'file' }, 'As in predictions.csv'),
+        h('vscode-option', { value: 'confidence' }, 'Confidence, highest first'),
+        h('vscode-option', { value: 'loss' }, 'Loss, highest first'),
+      ),
+      h('label', { for: 'gallery-true' }, 'True'),
+      gradeFilter('gallery-true', 'Filter by true grade'),
+      h('label', { for: 'gallery-predicted' }, 'Predicted'),
+      gradeFilter('gallery-predicted', 'Filter by predicted grade'),
+      h('label', { for: 'gallery-level' }, 'Level'),
+      h('vscode-dropdown', { id: 'gallery-level', 'aria-label': 'Filter by level' }, anyOption()),
       h('vscode-checkbox', { id: 'gallery-mistakes' }, 'Mistakes only'),
+    ),
+    h(
+      'div',
+      { class: 'toolbar' },
       h('vscode-button', { id: 'gallery-prev', appearance: 'secondary', 'aria-label': 'Previous page' }, 'Previous'),
       h('span', { id: 'gallery-page-label', role: 'status' }),
       h('vscode-button', { id: 'gallery-next', appearance: 'secondary', 'aria-label': 'Next page' }, 'Next'),
@@ -162,7 +201,7 @@ const charts = {
 };
 
 let model: RunPanelModel | null = null;
-const gallery = { page: 0, mistakesOnly: false, total: 0, pageSize: 12 };
+const gallery = { page: 0, total: 0, pageSize: 12 };
 
 function renderSummary(m: RunPanelModel): void {
   const s = m.summary;
@@ -229,30 +268,38 @@ function renderMetrics(metrics: RunMetricsFile | null): void {
           averaged('Weighted average', test.weighted),
         ],
   );
+  // Legends name the grades only, so they stay on one line in a narrow chart; the scores go in the line below.
   const rocCurves: LineSeries[] = (test?.roc.curves ?? []).map((curve) => ({
-    label: `${curve.className} (AUC ${formatNumber(curve.auc)})`,
+    label: curve.className,
     points: curve.fpr.map((x, i) => ({ x, y: curve.tpr[i]! })),
   }));
   // A classifier that guesses lies on the diagonal: the curves are read against it.
-  setSeries(charts.roc, rocCurves.length > 0 ? [...rocCurves, diagonal('Chance (AUC 0.500)')] : []);
+  setSeries(charts.roc, rocCurves.length > 0 ? [...rocCurves, diagonal('Chance')] : []);
+  byId('roc-summary').textContent =
+    test === undefined
+      ? ''
+      : `AUC ${test.roc.curves.map((curve) => `${curve.className} ${formatNumber(curve.auc)}`).join(' · ')} · macro ${formatNumber(test.roc.macroAuc)} · chance 0.500`;
   renderCalibration(metrics);
 }
 
 /** Precision-recall curves and the reliability diagram; run folders from before they were written have neither. */
 function renderCalibration(metrics: RunMetricsFile | null): void {
   const test = metrics?.test;
+  const precisionRecall = (test?.precisionRecall?.curves ?? []).filter((curve) => curve.averagePrecision !== null);
   setSeries(
     charts.precisionRecall,
-    (test?.precisionRecall?.curves ?? [])
-      .filter((curve) => curve.averagePrecision !== null)
-      .map((curve) => ({
-        label: `${curve.className} (AP ${formatNumber(curve.averagePrecision)})`,
-        points: curve.recall.map((x, i) => ({ x, y: curve.precision[i]! })),
-      })),
+    precisionRecall.map((curve) => ({
+      label: curve.className,
+      points: curve.recall.map((x, i) => ({ x, y: curve.precision[i]! })),
+    })),
   );
+  byId('pr-summary').textContent =
+    precisionRecall.length === 0
+      ? ''
+      : `Average precision ${precisionRecall.map((curve) => `${curve.className} ${formatNumber(curve.averagePrecision)}`).join(' · ')}`;
   const calibration = test?.calibration;
   const bins: LineSeries[] = (calibration?.perGrade ?? []).map((grade) => ({
-    label: `${grade.className} (ECE ${formatNumber(grade.ece)})`,
+    label: grade.className,
     points: grade.bins
       .filter((bin) => bin.count > 0)
       .map((bin) => ({ x: bin.meanPredicted!, y: bin.observedFrequency! })),
@@ -262,7 +309,7 @@ function renderCalibration(metrics: RunMetricsFile | null): void {
   byId('calibration-summary').textContent =
     calibration === undefined
       ? ''
-      : `${calibration.binCount} equal-width bins · top-label ECE ${formatNumber(calibration.topLabel.ece)} · classwise ECE ${formatNumber(calibration.classwiseEce)}` +
+      : `ECE ${calibration.perGrade.map((grade) => `${grade.className} ${formatNumber(grade.ece)}`).join(' · ')} · ${calibration.binCount} equal-width bins · top-label ECE ${formatNumber(calibration.topLabel.ece)} · classwise ECE ${formatNumber(calibration.classwiseEce)}` +
         (scaling === undefined
           ? ''
           : ` · temperature ${formatNumber(scaling.temperature)}: RSNA weighted log loss ${formatNumber(scaling.test.before.score)} → ${formatNumber(scaling.test.after.score)}, top-label ECE ${formatNumber(scaling.test.before.topLabelEce)} → ${formatNumber(scaling.test.after.topLabelEce)}`);
@@ -326,49 +373,92 @@ function renderConfusion(): void {
   );
 }
 
-function renderGallery(page: GalleryPage): void {
-  Object.assign(gallery, { page: page.page, total: page.total, pageSize: page.pageSize });
-  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-  byId('gallery-page-label').textContent =
-    `Page ${page.page + 1} of ${pages} · ${page.total} predictions${page.mistakesOnly ? ' (mistakes only)' : ''}`;
-  byId('gallery-note').textContent = page.imagesUnavailable ?? '';
-  byId('gallery-prev').toggleAttribute('disabled', page.page === 0);
-  byId('gallery-next').toggleAttribute('disabled', page.page + 1 >= pages);
-  byId('gallery').replaceChildren(
-    ...page.items.map((item) => {
-      const wrong = item.trueLabel !== item.predictedLabel;
-      const probabilities = GRADE_NAMES.map(
-        (grade, k) => `${grade} ${(item.probabilities[k]! * 100).toFixed(0)}%`,
-      ).join(' · ');
-      const button = h(
-        'button',
-        {
-          class: 'gallery-item',
-          'data-row-id': item.rowId,
-          'data-correct': String(!wrong),
-          'aria-label': `${item.rowId}: true ${item.trueLabel}, predicted ${item.predictedLabel}`,
-        },
-        item.thumbnail !== null
-          ? h('img', { src: item.thumbnail, alt: '' })
-          : item.imageError !== null
-            ? h('span', { class: 'image-error' }, item.imageError)
-            : null,
-        h('span', { class: 'caption' }, `${item.studyId} ${item.level}`),
-        h(
-          'span',
-          { class: wrong ? 'grade wrong' : 'grade' },
-          `true ${item.trueLabel} · predicted ${item.predictedLabel}`,
-        ),
-        h('span', { class: 'probabilities' }, probabilities),
-      );
-      button.addEventListener('click', () => send({ type: FromWebview.OpenSlice, rowId: item.rowId }));
-      return h('li', {}, button);
-    }),
+/** What the gallery's controls ask for, on `page`. */
+function galleryQuery(page: number): GalleryQuery {
+  const grade = (id: string) => (selectedValue(id) === '' ? null : (selectedValue(id) as GradeName));
+  return {
+    page,
+    sort: (GALLERY_SORTS as readonly string[]).includes(selectedValue('gallery-sort'))
+      ? (selectedValue('gallery-sort') as GallerySort)
+      : 'file',
+    mistakesOnly: isChecked('gallery-mistakes'),
+    trueGrade: grade('gallery-true'),
+    predictedGrade: grade('gallery-predicted'),
+    level: selectedValue('gallery-level') === '' ? null : selectedValue('gallery-level'),
+  };
+}
+
+let shownGalleryLevels: string | null = null;
+
+function renderGalleryLevels(levels: string[]): void {
+  // Rebuilding the options resets the dropdown, so it happens only when the levels change.
+  if (levels.join('|') === shownGalleryLevels) return;
+  shownGalleryLevels = levels.join('|');
+  byId('gallery-level').replaceChildren(
+    anyOption(),
+    ...levels.map((level) => h('vscode-option', { value: level }, level)),
   );
 }
 
+/** A tile: the crop the model saw, its level and grades written over it on a dark band, the scores below. */
+function galleryTile(item: GalleryItem, inputSize: number | null): HTMLElement {
+  const wrong = item.trueLabel !== item.predictedLabel;
+  const confidence = item.probabilities[GRADE_NAMES.indexOf(item.predictedLabel)]!;
+  const loss = -Math.log(item.probabilities[GRADE_NAMES.indexOf(item.trueLabel)]!);
+  const probabilities = GRADE_NAMES.map((grade, k) => `${grade} ${(item.probabilities[k]! * 100).toFixed(0)}%`).join(
+    ' · ',
+  );
+  const picture =
+    item.crop !== null
+      ? h('img', {
+          src: item.crop,
+          alt: `The model's ${inputSize ?? ''}-pixel input`,
+          title: 'What the model saw; click for the whole slice',
+        })
+      : h('span', { class: 'image-error' }, item.imageError ?? '');
+  const button = h(
+    'button',
+    {
+      class: 'gallery-item',
+      'data-row-id': item.rowId,
+      'data-correct': String(!wrong),
+      'aria-label': `${item.rowId}: true ${item.trueLabel}, predicted ${item.predictedLabel}`,
+    },
+    h(
+      'span',
+      { class: 'tile-image' },
+      picture,
+      h(
+        'span',
+        { class: 'tile-label' },
+        `${item.level} · ${item.trueLabel}${wrong ? ` → ${item.predictedLabel}` : ''}`,
+      ),
+    ),
+    h('span', { class: 'caption' }, `${item.studyId} ${item.level}`),
+    h('span', { class: wrong ? 'grade wrong' : 'grade' }, `true ${item.trueLabel} · predicted ${item.predictedLabel}`),
+    h('span', { class: 'scores' }, `confidence ${formatNumber(confidence)} · loss ${formatNumber(loss)}`),
+    h('span', { class: 'probabilities' }, probabilities),
+  );
+  button.addEventListener('click', () => send({ type: FromWebview.OpenSlice, rowId: item.rowId }));
+  return h('li', {}, button);
+}
+
+function renderGallery(page: GalleryPage): void {
+  Object.assign(gallery, { page: page.query.page, total: page.total, pageSize: page.pageSize });
+  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  byId('gallery-page-label').textContent = `Page ${page.query.page + 1} of ${pages} · ${page.total} predictions`;
+  byId('gallery-note').textContent =
+    page.imagesUnavailable ??
+    (page.inputSize === null
+      ? ''
+      : `Each tile is the ${page.inputSize}×${page.inputSize}-pixel input the model saw; click one for the whole slice.`);
+  byId('gallery-prev').toggleAttribute('disabled', page.query.page === 0);
+  byId('gallery-next').toggleAttribute('disabled', page.query.page + 1 >= pages);
+  byId('gallery').replaceChildren(...page.items.map((item) => galleryTile(item, page.inputSize)));
+}
+
 function requestGallery(page: number): void {
-  send({ type: FromWebview.GalleryPage, page, mistakesOnly: gallery.mistakesOnly });
+  send({ type: FromWebview.GalleryPage, query: galleryQuery(page) });
 }
 
 function handle(message: RunHostMessage): void {
@@ -382,6 +472,7 @@ function handle(message: RunHostMessage): void {
       renderCurves(model);
       renderMetrics(model.metrics);
       renderConfusion();
+      renderGalleryLevels(model.predictions.levels);
       byId('problems').replaceChildren(...model.problems.map((problem) => h('li', {}, problem)));
       // The gallery is fetched when the predictions first exist (at the end of a live run, or at once).
       if (first || (!hadMetrics && model.metrics !== null)) requestGallery(0);
@@ -404,10 +495,10 @@ function handle(message: RunHostMessage): void {
 const send = connectToHost<RunHostMessage, RunPageMessage>(isRunHostMessage, handle);
 
 for (const id of ['confusion-level', 'confusion-normalised']) byId(id).addEventListener('change', renderConfusion);
-byId('gallery-mistakes').addEventListener('change', () => {
-  gallery.mistakesOnly = isChecked('gallery-mistakes');
-  requestGallery(0);
-});
+// Any change of order or filter starts again from the first page.
+for (const id of ['gallery-sort', 'gallery-true', 'gallery-predicted', 'gallery-level', 'gallery-mistakes']) {
+  byId(id).addEventListener('change', () => requestGallery(0));
+}
 byId('gallery-prev').addEventListener('click', () => gallery.page > 0 && requestGallery(gallery.page - 1));
 byId('gallery-next').addEventListener(
   'click',

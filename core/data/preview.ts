@@ -20,7 +20,12 @@ export interface SliceMarker {
   y: number;
   label: string;
   grade?: Grade;
+  /** A square drawn around the point: the pixels a model's input covers (inputRegion). */
+  box?: PixelRegion;
 }
+
+/** DejaVu Sans averages about 0.6 em a character: enough to place a label and its backing without measuring it. */
+const CHARACTER_WIDTH_EM = 0.6;
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -50,11 +55,22 @@ export async function labelledSlicePng(
       const cx = (marker.x + 0.5) * scale;
       const cy = (marker.y + 0.5) * scale;
       const colour = marker.grade === undefined ? UNGRADED_COLOUR : GRADE_COLOURS[marker.grade];
-      const onLeft = cx > width * 0.6;
+      // Beside the ring on the right where the label fits, else on the left, and never past the slice's edges;
+      // a dark backing keeps it readable over bright anatomy.
+      const textWidth = marker.label.length * font * CHARACTER_WIDTH_EM;
+      const right = cx + radius + 4;
+      const preferred = right + textWidth <= width - 2 ? right : cx - radius - 4 - textWidth;
+      const x = Math.max(2, Math.min(preferred, width - 2 - textWidth));
+      const y = Math.max(font, Math.min(cy + font / 3, height - font / 3));
+      const box =
+        marker.box === undefined
+          ? ''
+          : `<rect x="${marker.box.left * scale}" y="${marker.box.top * scale}" width="${marker.box.width * scale}" height="${marker.box.height * scale}" fill="none" stroke="${colour}" stroke-width="2" stroke-dasharray="6 4"/>`;
       return (
+        box +
         `<circle cx="${cx}" cy="${cy}" r="${radius}" fill="none" stroke="${colour}" stroke-width="2"/>` +
-        `<text x="${onLeft ? cx - radius - 4 : cx + radius + 4}" y="${cy + font / 3}" fill="${colour}" stroke="black" stroke-width="0.6" ` +
-        `paint-order="stroke" font-family="DejaVu Sans, sans-serif" font-size="${font}" text-anchor="${onLeft ? 'end' : 'start'}">` +
+        `<rect x="${x - 3}" y="${y - font}" width="${textWidth + 6}" height="${font * 1.3}" rx="3" fill="black" fill-opacity="0.65"/>` +
+        `<text x="${x}" y="${y}" fill="${colour}" font-family="DejaVu Sans, sans-serif" font-size="${font}">` +
         `${escapeXml(marker.label)}</text>`
       );
     })
@@ -74,13 +90,10 @@ export function markersForInstance(tables: DatasetTables, studyId: string, serie
   return tables.coordinates
     .filter((row) => row.studyId === studyId && row.seriesId === seriesId && row.instanceNumber === instanceNumber)
     .map((row) => {
-      const side = sideOf(row.condition);
-      return {
-        x: row.x,
-        y: row.y,
-        grade: grades?.get(gradeColumn(row.condition, row.level)),
-        label: `${row.level}${side === null ? '' : ` ${side === 'left' ? 'L' : 'R'}`} ${grades?.get(gradeColumn(row.condition, row.level)) ?? 'ungraded'}`,
-      };
+      const grade = grades?.get(gradeColumn(row.condition, row.level));
+      // The condition named in full: on a sagittal T1 both sides' foramina are labelled, and "L" says too little.
+      const condition = CONDITION_LABELS[row.condition].toLowerCase();
+      return { x: row.x, y: row.y, grade, label: `${row.level} ${condition} · ${grade ?? 'ungraded'}` };
     });
 }
 

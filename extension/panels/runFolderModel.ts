@@ -8,12 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
+import { withDefaults } from '../../core/experiment/resolve';
+import { nodeForPath } from '../../core/experiment/schemaLookup';
 import { isRecord } from '../../core/json/isRecord';
 import type { EpochHistory } from '../../core/train/trainingCheckpoint';
 import { EVENTS_FILE, parseEvents, type RadLabEvent } from '../../core/train/events';
 import {
   GRADE_NAMES,
   type EpochPoint,
+  type GalleryQuery,
+  type GallerySort,
   type GradeName,
   type PredictionRow,
   type RunPanelModel,
@@ -47,6 +51,8 @@ export interface RunDataSettings {
   levels: string[] | undefined;
   series: string | undefined;
   window: 'auto' | 'tags' | { center: number; width: number };
+  /** How the model's input was cut from the slice (data.input), so the gallery can show what the model saw. */
+  input: { mode: 'crop' | 'slice'; crop_mm: number; size: number };
   /** Set when the dataset is RadLab's synthetic one, which can be generated again from these. */
   synthetic: { studies: number; seed: number } | null;
 }
@@ -188,8 +194,15 @@ export function readDataSettings(runDir: string, problems: string[]): RunDataSet
     problems.push(`${path}: data.root and data.condition are missing`);
     return null;
   }
-  const input = isRecord(data.input) ? data.input : {};
+  // Run folders written before a setting existed leave it out: it took the schema's default then as now.
+  const inputWithDefaults = withDefaults(nodeForPath(['data', 'input'])!, data.input);
+  const input = isRecord(inputWithDefaults) ? inputWithDefaults : {};
   const window = input.window;
+  const [cropMm, size] = [num(input.crop_mm), num(input.size)];
+  if (cropMm === null || size === null || (input.mode !== 'crop' && input.mode !== 'slice')) {
+    problems.push(`${path}: data.input lacks mode, crop_mm or size, so the gallery cannot cut the model's input`);
+    return null;
+  }
   const synthetic = isRecord(data.synthetic) ? data.synthetic : undefined;
   const [studies, seed] = [num(synthetic?.studies), num(synthetic?.seed)];
   return {
@@ -203,6 +216,7 @@ export function readDataSettings(runDir: string, problems: string[]): RunDataSet
         : isRecord(window) && num(window.center) !== null && num(window.width) !== null
           ? { center: window.center as number, width: window.width as number }
           : 'auto',
+    input: { mode: input.mode, crop_mm: cropMm, size },
     synthetic: studies !== null && seed !== null ? { studies, seed } : null,
   };
 }
@@ -269,7 +283,7 @@ export function readRunFolder(runDir: string): {
     progress: null,
     bestEpoch: null,
     metrics: null,
-    predictions: { total: 0, mistakes: 0 },
+    predictions: { total: 0, mistakes: 0, levels: [] },
     problems,
   };
   const eventsPath = join(runDir, RUN_FILES.events);
@@ -318,17 +332,45 @@ export function readRunFolder(runDir: string): {
   model.predictions = {
     total: predictions.length,
     mistakes: predictions.filter((p) => p.trueLabel !== p.predictedLabel).length,
+    levels: [...new Set(predictions.map((p) => p.level))].sort(),
   };
   return { model, predictions, data };
 }
 
-/** Rows on one gallery page: `pageSize` rows from `page * pageSize`, optionally only the wrong ones. */
+/** The probability the model gave the grade it predicted. */
+export function confidenceOf(row: PredictionRow): number {
+  return row.probabilities[GRADE_NAMES.indexOf(row.predictedLabel)]!;
+}
+
+/** Cross-entropy of the row: -log p(true grade). */
+export function lossOf(row: PredictionRow): number {
+  return -Math.log(row.probabilities[GRADE_NAMES.indexOf(row.trueLabel)]!);
+}
+
+const SORT_KEYS: Record<Exclude<GallerySort, 'file'>, (row: PredictionRow) => number> = {
+  confidence: confidenceOf,
+  loss: lossOf,
+};
+
+/**
+ * Rows on one gallery page: those the query's filters let through, in its order (highest first; equal keys keep
+ * the file's order), `pageSize` of them from `page * pageSize`.
+ */
 export function galleryRows(
   predictions: readonly PredictionRow[],
-  page: number,
+  query: GalleryQuery,
   pageSize: number,
-  mistakesOnly: boolean,
 ): { total: number; rows: PredictionRow[] } {
-  const matching = mistakesOnly ? predictions.filter((p) => p.trueLabel !== p.predictedLabel) : predictions;
-  return { total: matching.length, rows: matching.slice(page * pageSize, (page + 1) * pageSize) };
+  const matching = predictions.filter(
+    (p) =>
+      (!query.mistakesOnly || p.trueLabel !== p.predictedLabel) &&
+      (query.trueGrade === null || p.trueLabel === query.trueGrade) &&
+      (query.predictedGrade === null || p.predictedLabel === query.predictedGrade) &&
+      (query.level === null || p.level === query.level),
+  );
+  if (query.sort !== 'file') {
+    const key = SORT_KEYS[query.sort];
+    matching.sort((a, b) => key(b) - key(a));
+  }
+  return { total: matching.length, rows: matching.slice(query.page * pageSize, (query.page + 1) * pageSize) };
 }

@@ -1,7 +1,8 @@
-// The run panel's gallery: test predictions shown on the slice they were made from, with the level marked. The
-// predictions file names a study and level; the run's dataset index (same root, condition, levels and series
-// as the run) says which instance and point that is. Pages are rendered on demand and bounded, so a test set of
-// thousands of rows never decodes more than one page of DICOM at a time.
+// The run panel's gallery: test predictions shown as the crop the model saw, cut from their slice as training cuts
+// it, with the whole slice (the crop's square drawn on it) one click away. The predictions file names a study and
+// level; the run's dataset index (same root, condition, levels and series as the run) says which instance and point
+// that is. Pages are rendered on demand and bounded, so a test set of thousands of rows never decodes more than one
+// page of DICOM at a time.
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { readDicomFile } from '../../core/dicom';
@@ -13,12 +14,13 @@ import {
   type Level,
   type SeriesDescription,
 } from '../../core/data/lsdcVocabulary';
-import { windowSpec } from '../../core/data/sampleInput';
-import type { GalleryItem, GalleryPage, SliceImage } from '../../webview/contract';
+import { inputRegion, sliceInput, windowSpec } from '../../core/data/sampleInput';
+import type { GalleryItem, GalleryPage, GalleryQuery, SliceImage } from '../../webview/contract';
 import { galleryRows, type PredictionRow, type RunDataSettings } from './runFolderModel';
 
 export const GALLERY_PAGE_SIZE = 12;
-const THUMBNAIL_SIDE = 160;
+/** The whole slice is enlarged to at least this many pixels a side, so its labels stay legible. */
+const SLICE_MIN_SIDE = 512;
 
 function pngDataUrl(png: Buffer): string {
   return `data:image/png;base64,${png.toString('base64')}`;
@@ -69,64 +71,70 @@ export class RunGallery {
     return this.samples;
   }
 
-  private async render(row: PredictionRow, minSide: number): Promise<Buffer> {
+  private async sampleOf(row: PredictionRow): Promise<Sample> {
     const sample = (await this.sampleIndex()).get(row.rowId);
     if (sample === undefined)
       throw new Error(
         `${row.rowId} is not a sample of the dataset at ${this.data?.root} (the dataset changed since the run?)`,
       );
-    const image = await readDicomFile(sample.file);
-    const label =
-      row.trueLabel === row.predictedLabel
-        ? `${row.level} ${row.trueLabel}`
-        : `${row.level} ${row.trueLabel} → ${row.predictedLabel}`;
-    return labelledSlicePng(image, [{ x: sample.x, y: sample.y, label, grade: row.trueLabel }], {
-      window: windowSpec(this.data!.window),
-      minSide,
-    });
+    return sample;
   }
 
-  async page(page: number, mistakesOnly: boolean, pageSize = GALLERY_PAGE_SIZE): Promise<GalleryPage> {
-    const { total, rows } = galleryRows(this.predictions, page, pageSize, mistakesOnly);
+  /**
+   * What the model saw of a prediction's slice: the input square cut and resized as the trainer does (inputRegion,
+   * sliceInput), at the input size, as a grey PNG. For a 2.5D input this is its middle channel, the labelled slice.
+   */
+  private async crop(row: PredictionRow): Promise<Buffer> {
+    const { input, window } = this.data!;
+    const sample = await this.sampleOf(row);
+    const image = await readDicomFile(sample.file);
+    const grey = sliceInput(image, windowSpec(window), inputRegion(image, input, sample.x, sample.y), input.size);
+    return sharp(grey, { raw: { width: input.size, height: input.size, channels: 1 } })
+      .png()
+      .toBuffer();
+  }
+
+  async page(query: GalleryQuery, pageSize = GALLERY_PAGE_SIZE): Promise<GalleryPage> {
+    const { total, rows } = galleryRows(this.predictions, query, pageSize);
+    const inputSize = this.data?.input.size ?? null;
     // Without the dataset no row has an image: say why once, and list the predictions without pictures.
     const unavailable = await this.sampleIndex().then(
       () => null,
       (error: Error) => error.message,
     );
-    if (unavailable !== null) {
-      return {
-        page,
-        pageSize,
-        mistakesOnly,
-        total,
-        items: rows.map((row) => ({ ...row, thumbnail: null, imageError: null })),
-        imagesUnavailable: unavailable,
-      };
-    }
     const items = await Promise.all(
       rows.map(async (row): Promise<GalleryItem> => {
-        const item: GalleryItem = { ...row, thumbnail: null, imageError: null };
+        const item: GalleryItem = { ...row, crop: null, imageError: null };
+        if (unavailable !== null) return item;
         try {
-          const png = await this.render(row, THUMBNAIL_SIDE);
-          item.thumbnail = pngDataUrl(
-            await sharp(png).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).png().toBuffer(),
-          );
+          item.crop = pngDataUrl(await this.crop(row));
         } catch (error) {
           item.imageError = (error as Error).message;
         }
         return item;
       }),
     );
-    return { page, pageSize, mistakesOnly, total, items, imagesUnavailable: null };
+    return { query, pageSize, total, items, inputSize, imagesUnavailable: unavailable };
   }
 
-  /** The full-size labelled slice of one prediction, for the panel's slice view. */
+  /** The whole slice of one prediction, the level marked and the model's input square drawn around it. */
   async slice(rowId: string): Promise<SliceImage> {
     const row = this.predictions.find((p) => p.rowId === rowId);
     if (row === undefined) throw new Error(`${rowId} is not in results/predictions.csv`);
-    const png = await this.render(row, 512);
+    const sample = await this.sampleOf(row);
+    const image = await readDicomFile(sample.file);
+    const { input, window } = this.data!;
+    const label =
+      row.trueLabel === row.predictedLabel
+        ? `${row.level} ${row.trueLabel}`
+        : `${row.level} ${row.trueLabel} → ${row.predictedLabel}`;
+    const box = inputRegion(image, input, sample.x, sample.y);
+    const png = await labelledSlicePng(image, [{ x: sample.x, y: sample.y, label, grade: row.trueLabel, box }], {
+      window: windowSpec(window),
+      minSide: SLICE_MIN_SIDE,
+    });
     return {
-      title: `${row.studyId} ${row.level}: true ${row.trueLabel}, predicted ${row.predictedLabel}`,
+      title: `${row.studyId} ${row.level}: true ${row.trueLabel}, predicted ${row.predictedLabel} · the dashed square is the model's input (${input.mode === 'crop' ? `${input.crop_mm} mm` : 'the whole slice'}, resized to ${input.size} px)`,
       png: pngDataUrl(png),
     };
   }

@@ -80,7 +80,7 @@ export class RunPanel extends WebviewPanelHost<RunHostMessage, RunPageMessage> {
       case FromWebview.GalleryPage:
         this.post({
           type: ToWebview.GalleryPage,
-          gallery: await this.gallery.page(message.page, message.mistakesOnly),
+          gallery: await this.gallery.page(message.query),
         });
         break;
       case FromWebview.OpenSlice:

@@ -124,10 +124,19 @@ describe('messages from a page', () => {
     dicom: isDicomPageMessage,
     dataset: isDatasetPageMessage,
   };
+  const galleryQuery = {
+    page: 0,
+    sort: 'file',
+    mistakesOnly: false,
+    trueGrade: null,
+    predictedGrade: null,
+    level: null,
+  };
   // What each guard must accept and refuse, written out by hand from the contract's message types.
   const valid: [keyof typeof guards, unknown][] = [
     ['run', { type: 'ready' }],
-    ['run', { type: 'gallery-page', page: 0, mistakesOnly: true }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, mistakesOnly: true } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, sort: 'loss', trueGrade: 'Severe', level: 'L5/S1' } }],
     ['run', { type: 'open-slice', rowId: '100_spinal_canal_stenosis_l1_l2' }],
     ['compare', { type: 'export-csv', sort: null }],
     ['compare', { type: 'export-csv', sort: { column: 'backbone', direction: 'ascending' } }],
@@ -145,12 +154,16 @@ describe('messages from a page', () => {
     ['run', { type: 'open-slice' }],
     ['run', { type: 'open-slice', rowId: 7 }],
     ['run', { type: 'open-slice', rowId: { toString: () => '../../etc/passwd' } }],
-    ['run', { type: 'gallery-page', page: -1, mistakesOnly: false }],
-    ['run', { type: 'gallery-page', page: 1.5, mistakesOnly: false }],
-    ['run', { type: 'gallery-page', page: Number.NaN, mistakesOnly: false }],
-    ['run', { type: 'gallery-page', page: Number.POSITIVE_INFINITY, mistakesOnly: false }],
-    ['run', { type: 'gallery-page', page: '0', mistakesOnly: false }],
-    ['run', { type: 'gallery-page', page: 0, mistakesOnly: 'yes' }],
+    ['run', { type: 'gallery-page', page: 0, mistakesOnly: false }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, page: -1 } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, page: 1.5 } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, page: Number.NaN } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, page: Number.POSITIVE_INFINITY } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, page: '0' } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, mistakesOnly: 'yes' } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, sort: '__proto__' } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, trueGrade: 'Mild' } }],
+    ['run', { type: 'gallery-page', query: { ...galleryQuery, level: ['L1/L2'] } }],
     ['run', { type: 'step-instance', index: 0 }],
     ['run', { type: 'failed' }],
     ['compare', { type: 'export-csv' }],
@@ -210,6 +223,7 @@ describe('messages from a page', () => {
           depth > 2 ? {} : { column: anyValue(depth + 1), direction: random.pick(['ascending', 'descending', 'up']) },
       ])();
     const fields = [
+      'query',
       'page',
       'mistakesOnly',
       'rowId',
@@ -229,7 +243,10 @@ describe('messages from a page', () => {
         const m = message as Record<string, unknown>;
         const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
         if (m.type === 'open-slice') assert.equal(typeof m.rowId, 'string');
-        if (m.type === 'gallery-page') assert.ok(whole(m.page) && typeof m.mistakesOnly === 'boolean');
+        if (m.type === 'gallery-page') {
+          const query = m.query as Record<string, unknown>;
+          assert.ok(whole(query.page) && typeof query.mistakesOnly === 'boolean');
+        }
         if (m.type === 'step-instance') assert.ok(whole(m.index));
         if (m.type === 'open-series' || m.type === 'open-dataset-slice')
           assert.ok(typeof m.studyId === 'string' && typeof m.seriesId === 'string');
@@ -304,7 +321,14 @@ describe('ids from a page cannot leave the run folder or the dataset root', () =
       await assert.rejects(gallery.slice(rowId), /is not in results\/predictions\.csv/);
     }
     // A page number far past the end is an empty page, not an error or a huge allocation.
-    const page = await gallery.page(Number.MAX_SAFE_INTEGER, false);
+    const page = await gallery.page({
+      page: Number.MAX_SAFE_INTEGER,
+      sort: 'loss',
+      mistakesOnly: false,
+      trueGrade: null,
+      predictedGrade: null,
+      level: null,
+    });
     assert.deepEqual(page.items, []);
   });
 });

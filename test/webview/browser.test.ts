@@ -20,7 +20,7 @@ import { dicomInstance, seriesFiles } from '../../extension/panels/dicomViewerMo
 import { panelHtml } from '../../extension/panels/panelHtml';
 import { RunGallery } from '../../extension/panels/runGallery';
 import { readRunFolder } from '../../extension/panels/runFolderModel';
-import { FromWebview, GRADE_NAMES, ToWebview } from '../../webview/contract';
+import { FromWebview, GRADE_NAMES, ToWebview, type GalleryQuery } from '../../webview/contract';
 import { fixtureRuns, GRADE_ORDER, readJsonFile, readPredictionRows } from '../fixtures/ui/fixtureRuns';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -184,7 +184,7 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
       if (message.type === FromWebview.GalleryPage)
         await post({
           type: ToWebview.GalleryPage,
-          gallery: await gallery.page(message.page as number, message.mistakesOnly as boolean),
+          gallery: await gallery.page(message.query as GalleryQuery),
         });
     });
     const metrics = readJsonFile<RunMetricsFile>(join(fixtureRuns.completed, 'results/metrics.json'));
@@ -261,7 +261,10 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
     );
     assert.deepEqual(posted.slice(0, 2), [
       { type: FromWebview.Ready },
-      { type: FromWebview.GalleryPage, page: 0, mistakesOnly: false },
+      {
+        type: FromWebview.GalleryPage,
+        query: { page: 0, sort: 'file', mistakesOnly: false, trueGrade: null, predictedGrade: null, level: null },
+      },
     ]);
     assert.deepEqual(problems, []);
     await page.close();

@@ -12,10 +12,26 @@ import {
   isRunPageMessage,
 } from '../../webview/contract';
 
+const galleryQuery = {
+  page: 2,
+  sort: 'confidence',
+  mistakesOnly: true,
+  trueGrade: null,
+  predictedGrade: null,
+  level: null,
+};
+
 describe('page → host message guards', () => {
   it('accept the handshake and well-formed requests', () => {
     assert.equal(isRunPageMessage({ type: 'ready' }), true);
-    assert.equal(isRunPageMessage({ type: 'gallery-page', page: 2, mistakesOnly: true }), true);
+    assert.equal(isRunPageMessage({ type: 'gallery-page', query: galleryQuery }), true);
+    assert.equal(
+      isRunPageMessage({
+        type: 'gallery-page',
+        query: { ...galleryQuery, sort: 'loss', trueGrade: 'Severe', predictedGrade: 'Moderate', level: 'L4/L5' },
+      }),
+      true,
+    );
     assert.equal(isRunPageMessage({ type: 'open-slice', rowId: '4003253_spinal_canal_stenosis_l1_l2' }), true);
     assert.equal(isComparePageMessage({ type: 'export-csv', sort: null }), true);
     assert.equal(
@@ -30,9 +46,18 @@ describe('page → host message guards', () => {
   });
 
   it('reject missing, mistyped or out-of-range fields', () => {
-    assert.equal(isRunPageMessage({ type: 'gallery-page', page: 2 }), false);
-    assert.equal(isRunPageMessage({ type: 'gallery-page', page: -1, mistakesOnly: false }), false);
-    assert.equal(isRunPageMessage({ type: 'gallery-page', page: 1.5, mistakesOnly: false }), false);
+    assert.equal(isRunPageMessage({ type: 'gallery-page', page: 2, mistakesOnly: true }), false);
+    for (const wrong of [
+      { page: -1 },
+      { page: 1.5 },
+      { sort: 'random' },
+      { mistakesOnly: 'yes' },
+      { trueGrade: 'Mild' },
+      { predictedGrade: 2 },
+      { level: 3 },
+    ]) {
+      assert.equal(isRunPageMessage({ type: 'gallery-page', query: { ...galleryQuery, ...wrong } }), false);
+    }
     assert.equal(isRunPageMessage({ type: 'open-slice', rowId: 7 }), false);
     assert.equal(
       isComparePageMessage({ type: 'export-csv', sort: { column: 'rm -rf', direction: 'ascending' } }),

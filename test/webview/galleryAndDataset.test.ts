@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { indexDataset, readDatasetTables, type DatasetTables, type Sample } from '../../core/data';
+import {
+  buildSampleInput,
+  indexDataset,
+  readDatasetTables,
+  SeriesImages,
+  type DatasetTables,
+  type InputSettings,
+  type Sample,
+} from '../../core/data';
 import { generateSyntheticDataset } from '../../core/data/synthetic/generate';
 import { datasetSlice, datasetTree, seriesSlices } from '../../extension/panels/datasetPreviewModel';
 import { RunGallery } from '../../extension/panels/runGallery';
@@ -16,6 +24,8 @@ const GRADES = ['Normal/Mild', 'Moderate', 'Severe'];
 const dir = mkdtempSync(join(tmpdir(), 'radlab-gallery-'));
 const root = join(dir, 'dataset');
 const runDir = join(dir, 'runs', 'demo', '20260101-000000-resnet18');
+/** The run's input: 40 mm squares resized to 48 pixels (not the slice's size nor a multiple of it). */
+const input: InputSettings = { mode: 'crop', crop_mm: 40, slices: 1, size: 48, window: 'auto' };
 let tables: DatasetTables;
 let samples: Sample[];
 
@@ -32,7 +42,7 @@ before(async () => {
   mkdirSync(join(runDir, 'results'), { recursive: true });
   writeFileSync(
     join(runDir, 'experiment.resolved.yaml'),
-    `name: demo\ndata:\n  root: ${root}\n  condition: spinal_canal_stenosis\n  input: { window: auto }\n`,
+    `name: demo\ndata:\n  root: ${root}\n  condition: spinal_canal_stenosis\n  input: { mode: crop, crop_mm: ${input.crop_mm}, size: ${input.size}, window: auto }\n`,
   );
   // Every other prediction is wrong (the next grade round), the rest right; plus one row of a study not in the dataset.
   const rows = samples.map(
@@ -47,25 +57,42 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('run gallery', () => {
-  it('renders a page of mistakes as thumbnails at most 160 pixels a side', async () => {
+  it('shows a page of mistakes as the inputs the model saw: size x size, pixel for pixel what training builds', async () => {
     const { predictions, data } = readRunFolder(runDir);
     const gallery = new RunGallery(predictions, data);
     const mistakes = Math.floor(samples.length / 2) + 1;
-    const page = await gallery.page(0, true, 4);
+    const query = {
+      page: 0,
+      sort: 'file',
+      mistakesOnly: true,
+      trueGrade: null,
+      predictedGrade: null,
+      level: null,
+    } as const;
+    const page = await gallery.page(query, 4);
     assert.equal(page.total, mistakes);
+    assert.equal(page.inputSize, input.size);
     assert.deepEqual(
       page.items.map((item) => item.rowId),
       [samples[1]!.id, samples[3]!.id, samples[5]!.id, samples[7]!.id],
     );
-    for (const item of page.items) {
+    const images = new SeriesImages();
+    for (const [k, item] of page.items.entries()) {
       assert.equal(item.imageError, null);
-      const [width, height] = await pngSize(item.thumbnail!);
-      assert.equal(Math.max(width, height), 160);
+      const png = Buffer.from(item.crop!.slice(item.crop!.indexOf(',') + 1), 'base64');
+      const { data: grey, info } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual([info.width, info.height], [input.size, input.size]);
+      // The trainer's own input for the sample (its first channel: a 2D input repeats the grey slice).
+      const trained = await buildSampleInput(samples[2 * k + 1]!, input, images);
+      assert.deepEqual(
+        [...grey],
+        Array.from({ length: input.size ** 2 }, (_, p) => trained[3 * p]),
+      );
     }
-    const last = await gallery.page(Math.floor((mistakes - 1) / 4), true, 4);
+    const last = await gallery.page({ ...query, page: Math.floor((mistakes - 1) / 4) }, 4);
     const missing = last.items.at(-1)!;
     assert.equal(missing.rowId, '999_spinal_canal_stenosis_l1_l2');
-    assert.equal(missing.thumbnail, null);
+    assert.equal(missing.crop, null);
     assert.match(missing.imageError!, /999_spinal_canal_stenosis_l1_l2 is not a sample of the dataset/);
   });
 
@@ -75,7 +102,7 @@ describe('run gallery', () => {
     const slice = await gallery.slice(sample.id);
     assert.equal(
       slice.title,
-      `${sample.studyId} ${sample.level}: true ${sample.grade}, predicted ${GRADES[(sample.gradeIndex + 1) % 3]}`,
+      `${sample.studyId} ${sample.level}: true ${sample.grade}, predicted ${GRADES[(sample.gradeIndex + 1) % 3]} · the dashed square is the model's input (40 mm, resized to 48 px)`,
     );
     const [width, height] = await pngSize(slice.png);
     assert.ok(Math.max(width, height) >= 512);

@@ -11,6 +11,7 @@ import { sweepSummaryCsv } from '../../core/run/sweepSummary';
 import { readCompareModel } from '../../extension/panels/compareModel';
 import { RunGallery } from '../../extension/panels/runGallery';
 import { galleryRows, parseRowId, readRunFolder } from '../../extension/panels/runFolderModel';
+import type { GalleryQuery, GradeName, PredictionRow } from '../../webview/contract';
 import {
   assertClose,
   CANAL_DEMO,
@@ -22,6 +23,15 @@ import {
 } from '../fixtures/ui/fixtureRuns';
 
 const { completed, cancelled, failed, running } = fixtureRuns;
+/** The gallery's first page with no filter, in the file's order. */
+const everyRow: GalleryQuery = {
+  page: 0,
+  sort: 'file',
+  mistakesOnly: false,
+  trueGrade: null,
+  predictedGrade: null,
+  level: null,
+};
 const eventsOf = (dir: string) =>
   readFileSync(join(dir, 'events.jsonl'), 'utf8')
     .split('\n')
@@ -106,28 +116,32 @@ describe('completed run folder → run panel model', () => {
 
   it('counts predictions and mistakes, and pages the gallery filtered to mistakes', () => {
     const wrong = rows.filter((r) => r.truth !== r.predicted);
-    assert.deepEqual(model.predictions, { total: rows.length, mistakes: wrong.length });
+    assert.deepEqual(model.predictions, {
+      total: rows.length,
+      mistakes: wrong.length,
+      levels: [...new Set(rows.map((r) => r.level))].sort(),
+    });
     assert.deepEqual(
       predictions.map((p) => p.rowId),
       rows.map((r) => r.rowId),
     );
-    const first = galleryRows(predictions, 0, 3, true);
+    const first = galleryRows(predictions, { ...everyRow, mistakesOnly: true }, 3);
     assert.equal(first.total, wrong.length);
     assert.deepEqual(
       first.rows.map((r) => r.rowId),
       wrong.slice(0, 3).map((r) => r.rowId),
     );
-    assert.equal(galleryRows(predictions, 1, 4, false).rows.length, Math.min(4, rows.length - 4));
+    assert.equal(galleryRows(predictions, { ...everyRow, page: 1 }, 4).rows.length, Math.min(4, rows.length - 4));
     assert.equal(data?.condition, 'spinal_canal_stenosis');
     assert.deepEqual(data?.synthetic, { studies: 10, seed: 7 });
   });
 
   it('lists the predictions without images, saying once how to get the dataset back, when it is not on this machine', async () => {
     const gallery = new RunGallery(predictions, { ...data!, root: '/nonexistent/ui-runs-dataset' });
-    const page = await gallery.page(0, false, 4);
+    const page = await gallery.page(everyRow, 4);
     assert.equal(page.total, rows.length);
     assert.deepEqual(
-      page.items.map((item) => [item.rowId, item.thumbnail, item.imageError]),
+      page.items.map((item) => [item.rowId, item.crop, item.imageError]),
       rows.slice(0, 4).map((r) => [r.rowId, null, null]),
     );
     assert.match(
@@ -144,6 +158,46 @@ describe('completed run folder → run panel model', () => {
     assert.deepEqual(parseRowId('4646740_spinal_canal_stenosis_l5_s1'), { studyId: '4646740', level: 'L5/S1' });
     assert.deepEqual(parseRowId('12_left_neural_foraminal_narrowing_l1_l2'), { studyId: '12', level: 'L1/L2' });
     assert.equal(parseRowId('not-a-row'), null);
+  });
+});
+
+describe('gallery order and filters', () => {
+  const row = (id: string, level: string, truth: GradeName, predicted: GradeName, p: [number, number, number]) => ({
+    rowId: id,
+    studyId: id,
+    level,
+    trueLabel: truth,
+    predictedLabel: predicted,
+    probabilities: p,
+  });
+  // Confidence is p(predicted grade), loss -ln p(true grade), worked out by hand in the comments.
+  const predictions: PredictionRow[] = [
+    row('a', 'L1/L2', 'Normal/Mild', 'Normal/Mild', [0.6, 0.3, 0.1]), // confidence 0.6, loss 0.51
+    row('b', 'L2/L3', 'Moderate', 'Severe', [0.1, 0.2, 0.7]), // confidence 0.7, loss 1.61
+    row('c', 'L1/L2', 'Severe', 'Severe', [0.05, 0.05, 0.9]), // confidence 0.9, loss 0.11
+    row('d', 'L2/L3', 'Moderate', 'Normal/Mild', [0.5, 0.45, 0.05]), // confidence 0.5, loss 0.80
+    row('e', 'L1/L2', 'Normal/Mild', 'Moderate', [0.35, 0.4, 0.25]), // confidence 0.4, loss 1.05
+  ];
+  const ids = (query: Partial<GalleryQuery>, pageSize = 12) =>
+    galleryRows(predictions, { ...everyRow, ...query }, pageSize).rows.map((r) => r.rowId);
+
+  it('sorts by confidence and by loss, highest first, and pages the sorted rows', () => {
+    assert.deepEqual(ids({ sort: 'confidence' }), ['c', 'b', 'a', 'd', 'e']);
+    assert.deepEqual(ids({ sort: 'loss' }), ['b', 'e', 'd', 'a', 'c']);
+    assert.deepEqual(ids({ sort: 'confidence', page: 1 }, 2), ['a', 'd']);
+    assert.deepEqual(ids({}), ['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('filters by true grade, predicted grade, level and mistakes, together', () => {
+    assert.deepEqual(ids({ trueGrade: 'Moderate' }), ['b', 'd']);
+    assert.deepEqual(ids({ predictedGrade: 'Severe' }), ['b', 'c']);
+    assert.deepEqual(ids({ level: 'L1/L2' }), ['a', 'c', 'e']);
+    assert.deepEqual(ids({ mistakesOnly: true }), ['b', 'd', 'e']);
+    assert.deepEqual(ids({ mistakesOnly: true, level: 'L2/L3', sort: 'loss' }), ['b', 'd']);
+    assert.equal(
+      galleryRows(predictions, { ...everyRow, trueGrade: 'Severe', predictedGrade: 'Moderate' }, 12).total,
+      0,
+    );
   });
 });
 
@@ -212,7 +266,7 @@ describe('unreadable run files become problems naming file, line or field', () =
       [1, 2],
     );
     assert.equal(model.metrics, null);
-    assert.deepEqual(model.predictions, { total: 0, mistakes: 0 });
+    assert.deepEqual(model.predictions, { total: 0, mistakes: 0, levels: [] });
   });
 });
 
