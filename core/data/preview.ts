@@ -2,10 +2,10 @@
 // and grade beside it, coloured by grade). The marks are an SVG overlay composited by sharp, so the text uses
 // the system fonts through librsvg; the slice is enlarged first so labels stay legible on 256-pixel MR.
 import sharp from 'sharp';
-import { readDicomFile, windowToUint8, type DicomImage, type WindowSpec } from '../dicom';
+import { readDicomFile, windowToUint8, type DicomImage, type PixelRegion, type WindowSpec } from '../dicom';
 import type { DatasetTables } from './datasetTables';
-import { instancePath, sideOf } from './datasetIndex';
-import { gradeColumn, type Grade } from './lsdcVocabulary';
+import { instancePath } from './datasetIndex';
+import { CONDITION_LABELS, gradeColumn, type Grade } from './lsdcVocabulary';
 
 export const GRADE_COLOURS: Readonly<Record<Grade, string>> = {
   'Normal/Mild': '#3ccf4e',
