@@ -81,7 +81,7 @@ const subcommands: Record<string, Subcommand> = {
   predict: {
     summary: 'Grade studies that have only images with trained localizer and grading runs; write submission.csv',
     usage:
-      'radlab predict <run folder>... <images root> [--series-descriptions <csv>] [--out <submission.csv>] [--labels <train.csv>] [--test-of <run folder>] [--threads <N>]',
+      'radlab predict <run folder>... <images root> [--series-descriptions <csv>] [--out <submission.csv>] [--labels <train.csv>] [--test-of <run folder>] [--positions <file.json>] [--study <id>] [--threads <N>]',
     load: () => import('./cli/predictCommand'),
   },
   docs: {

@@ -1,11 +1,13 @@
 // `radlab predict <run folder>... <images root> [--series-descriptions csv] [--out submission.csv] [--labels
-// train.csv]`: grades studies that have only DICOM with trained runs (localizers and graders) and writes the
-// competition's submission; with labels, prints the score. Problems with single studies or files are warnings.
+// train.csv] [--positions <file.json>] [--study <id>]`: grades studies that have only DICOM with trained runs
+// (localizers and graders) and writes the competition's submission, and with --positions where each level was
+// located; with labels, prints the score. Problems with single studies or files are warnings.
 import { resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
 import { releaseEngine, selectEngine } from '../engine/selectEngine';
 import { predictStudies } from '../predict/predictStudies';
 import { readStudyFolders } from '../predict/studyFolders';
+import { writePositions } from '../predict/positionsFile';
 import { scorePredictions, writeSubmission } from '../predict/submission';
 import {
   groundTruthTestScore,
@@ -17,7 +19,7 @@ import {
 import { parseCommandArgs } from './commandArgs';
 
 export const USAGE =
-  'radlab predict <run folder>... <images root> [--series-descriptions <csv>] [--out <submission.csv>] [--labels <train.csv>] [--test-of <run folder>] [--threads <N>]';
+  'radlab predict <run folder>... <images root> [--series-descriptions <csv>] [--out <submission.csv>] [--labels <train.csv>] [--test-of <run folder>] [--positions <file.json>] [--study <id>] [--threads <N>]';
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandArgs('predict', USAGE, args, {
@@ -25,6 +27,8 @@ export async function run(args: string[]): Promise<number> {
     out: { type: 'string' },
     labels: { type: 'string' },
     'test-of': { type: 'string' },
+    positions: { type: 'string' },
+    study: { type: 'string' },
     threads: { type: 'string' },
   });
   if (parsed === undefined) return 2;
@@ -62,6 +66,11 @@ export async function run(args: string[]): Promise<number> {
       layout.studies = layout.studies.filter((study) => test.has(study.studyId));
       stdout.write(`Grading the ${layout.studies.length} test studies of ${values['test-of']}\n`);
     }
+    if (values.study !== undefined) {
+      layout.studies = layout.studies.filter((study) => study.studyId === values.study);
+      if (layout.studies.length === 0)
+        throw new Error(`${imagesRoot} has no study folder ${values.study} (<study_id>/<series_id>/<instance>.dcm)`);
+    }
     if (layout.studies.length === 0)
       throw new Error(`${imagesRoot} holds no study folders (<study_id>/<series_id>/<instance>.dcm)`);
     const outcome = await predictStudies(runs, layout.studies, (done, total) => {
@@ -77,6 +86,10 @@ export async function run(args: string[]): Promise<number> {
       stderr.write(`skipped unreadable file ${file}: ${error}\n`);
     }
     writeSubmission(out, outcome.rows);
+    if (values.positions !== undefined) {
+      writePositions(resolve(values.positions), outcome.located);
+      stdout.write(`Wrote ${outcome.located.length} predicted level positions to ${resolve(values.positions)}\n`);
+    }
     const fromPrior = outcome.rows.filter((row) => row.from === 'prior').length;
     stdout.write(
       `Wrote ${outcome.rows.length} rows for ${layout.studies.length} studies to ${out}` +

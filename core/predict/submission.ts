@@ -1,7 +1,8 @@
 // submission.csv in the competition's format, and the score of predicted rows against a train.csv-shaped labels
 // file: each covered condition's term, and the full competition score when all five conditions are predicted.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { readTrainCsv } from '../data/datasetTables';
 import { CONDITIONS, GRADES, gradeColumn, type Condition } from '../data/lsdcVocabulary';
@@ -24,6 +25,22 @@ export function writeSubmission(path: string, rows: readonly PredictionRow[]): v
       { header: true, columns: [...SUBMISSION_COLUMNS] },
     ),
   );
+}
+
+/** A submission's probabilities by row_id; a row whose probabilities are not numbers is an error naming its line. */
+export function readSubmission(path: string): Map<string, number[]> {
+  const records = parse(readFileSync(path, 'utf8'), { columns: true, info: true, skip_empty_lines: true }) as {
+    record: Record<string, string>;
+    info: { lines: number };
+  }[];
+  const rows = new Map<string, number[]>();
+  for (const { record, info } of records) {
+    const probabilities = SUBMISSION_COLUMNS.slice(1).map((column) => Number(record[column]));
+    if (record.row_id === undefined || probabilities.some((p) => !Number.isFinite(p)))
+      throw new Error(`${path} line ${info.lines}: expected ${SUBMISSION_COLUMNS.join(',')} with numbers`);
+    rows.set(record.row_id, probabilities);
+  }
+  return rows;
 }
 
 export interface PredictionScore {

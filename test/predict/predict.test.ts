@@ -5,92 +5,25 @@
 // while every other study is still graded.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'yaml';
-import { CONDITIONS, LABELLED_SERIES, LEVELS, levelColumnSuffix } from '../../core/data/lsdcVocabulary';
+import { CONDITIONS, LEVELS, levelColumnSuffix } from '../../core/data/lsdcVocabulary';
 import { splitDataset } from '../../core/data/splits';
 import { readDatasetTables } from '../../core/data/datasetTables';
 import { ensureSyntheticDataset } from '../../core/data/synthetic/dataset';
 import { selectEngine } from '../../core/engine/selectEngine';
-import { resolveExperiment } from '../../core/experiment/resolve';
 import type { ResolvedRun } from '../../core/experiment/resolvedRun';
-import { LOCALIZER_FILE, writeLocalizerFile } from '../../core/localize/localizerFile';
-import { LevelLocalizer } from '../../core/localize/localizerModel';
-import { saveClassifier } from '../../core/models/checkpoint';
-import { LevelClassifier } from '../../core/models/classifier';
+import { tinyResolvedRun, untrainedRunFolder } from '../helpers/untrainedRunFolder';
 
 const repo = join(__dirname, '..', '..');
 const SEED = 8611;
-const HEAD = { embedding: 8, hidden: [16], dropout: 0 };
 let workspace: string;
 let dataset: string;
 let images: string;
 let studies: string[];
-
-function resolvedRun(condition: string, task: 'classifier' | 'localizer'): ResolvedRun {
-  const file = join(workspace, `${task}-${condition}.experiment.yaml`);
-  const text = [
-    `name: ${task}-${condition.replace(/_/g, '-')}`,
-    'data:',
-    '  root: dataset',
-    `  condition: ${condition}`,
-    '  input: { mode: crop, crop_mm: 60, size: 32 }',
-    '  split: { train: 0.5, val: 0.25, test: 0.25, seed: 3 }',
-    'model:',
-    `  task: ${task}`,
-    '  backbones: resnet18',
-    `  level_embedding: ${HEAD.embedding}`,
-    `  head: { hidden: [${HEAD.hidden.join(', ')}], dropout: 0 }`,
-    // A flip would show a one-sided condition's other side under the same label.
-    'train: { augment: { hflip: 0 } }',
-    'output: runs/',
-    '',
-  ].join('\n');
-  writeFileSync(file, text);
-  const resolved = resolveExperiment(text, file);
-  assert.ok(resolved.ok, JSON.stringify(resolved.diagnostics));
-  return resolved.runs[0]!;
-}
-
-/** A completed run folder holding an untrained network, as predict reads it. */
-async function runFolder(condition: (typeof CONDITIONS)[number], task: 'classifier' | 'localizer'): Promise<string> {
-  const run = resolvedRun(condition, task);
-  const dir = join(workspace, 'runs', `${task}-${condition}`, '20260101-000000-resnet18');
-  mkdirSync(join(dir, 'trained_models'), { recursive: true });
-  writeFileSync(join(dir, 'experiment.resolved.yaml'), stringify(run));
-  writeFileSync(join(dir, 'run.json'), JSON.stringify({ status: 'completed' }));
-  const weights = join(dir, 'trained_models', 'model.safetensors');
-  if (task === 'localizer') {
-    const localizer = LevelLocalizer.create('resnet18', HEAD, [0, 1, 2, 3, 4], 1);
-    await saveClassifier(weights, localizer.network);
-    localizer.dispose();
-    writeLocalizerFile(join(dir, 'trained_models', LOCALIZER_FILE), {
-      condition,
-      seriesDescription: LABELLED_SERIES[condition],
-      levels: [...LEVELS],
-      backbone: 'resnet18',
-      head: HEAD,
-      input: { size: 32, window: 'auto' },
-      normalize: 'imagenet',
-      slicePrior: [0, 0, 0, 0, 0],
-      origin: LEVELS.map((_, i) => [0.5, 0.3 + 0.1 * i]),
-      sliceUnit: 'mm',
-    });
-  } else {
-    const classifier = LevelClassifier.create(
-      'resnet18',
-      { levels: 5, embedding: HEAD.embedding, hidden: HEAD.hidden, dropout: 0, classes: 3 },
-      2,
-    );
-    await saveClassifier(weights, classifier);
-    classifier.dispose();
-  }
-  return dir;
-}
 
 function predict(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'core', 'cli.ts'), 'predict', ...args], {
@@ -130,8 +63,8 @@ describe('radlab predict', { timeout: 900_000 }, () => {
     dataset = join(workspace, 'dataset');
     await ensureSyntheticDataset(dataset, { studies: 4, seed: SEED });
     await selectEngine({ engine: 'wasm', threads: 1 });
-    runs = [await runFolder('spinal_canal_stenosis', 'localizer')];
-    for (const condition of CONDITIONS) runs.push(await runFolder(condition, 'classifier'));
+    runs = [await untrainedRunFolder(workspace, 'spinal_canal_stenosis', 'localizer')];
+    for (const condition of CONDITIONS) runs.push(await untrainedRunFolder(workspace, condition, 'classifier'));
     // The test layout: the dataset's images, one study without its sagittal T2/STIR, one file broken.
     images = join(workspace, 'test_images');
     cpSync(join(dataset, 'train_images'), images, { recursive: true });
@@ -182,7 +115,7 @@ describe('radlab predict', { timeout: 900_000 }, () => {
     assert.match(result.stdout, /spinal_canal_stenosis: score \d+\.\d{4}/);
     assert.match(result.stdout, /Competition score \d+\.\d{4}: spinal canal/);
 
-    const prior = await expectedPrior(resolvedRun('spinal_canal_stenosis', 'classifier'));
+    const prior = await expectedPrior(tinyResolvedRun(workspace, 'spinal_canal_stenosis', 'classifier'));
     const spinal = (study: string) => rows.filter((row) => row.row_id.startsWith(`${study}_spinal_canal_stenosis_`));
     for (const row of spinal(missingSeriesStudy)) {
       assert.deepEqual(
