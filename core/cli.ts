@@ -84,6 +84,12 @@ const subcommands: Record<string, Subcommand> = {
       'radlab predict <run folder>... <images root> [--series-descriptions <csv>] [--out <submission.csv>] [--labels <train.csv>] [--test-of <run folder>] [--positions <file.json>] [--study <id>] [--threads <N>]',
     load: () => import('./cli/predictCommand'),
   },
+  explain: {
+    summary: "Show where in the crop a grading run's test prediction found its evidence (Grad-CAM, attention rollout)",
+    usage:
+      'radlab explain <run folder> <row_id> [--grade <0-2 | Normal/Mild | Moderate | Severe>] [--png <out.png>] [--json <out.json>] [--opacity <0-1>]',
+    load: () => import('./cli/explainCommand'),
+  },
   docs: {
     summary: 'Print the experiment file reference, or update it in a README',
     usage: 'radlab docs [--write README.md]',

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export interface TinyExperiment {
   backbones?: string;
   epochs?: number;
+  /** The data.input flow mapping; default 32-pixel crops of 60 mm. */
+  input?: string;
   /** Extra lines under model: (indented by the caller's two spaces), e.g. a pretrained entry. */
   model?: string[];
   /** Extra top-level blocks appended before output:, e.g. an executor section. */
@@ -20,7 +22,7 @@ export function writeTinyExperiment(workspace: string, name: string, options: Ti
     '  root: dataset',
     '  synthetic: { studies: 10, seed: 5 }',
     '  condition: spinal_canal_stenosis',
-    '  input: { mode: crop, crop_mm: 60, size: 32 }',
+    `  input: ${options.input ?? '{ mode: crop, crop_mm: 60, size: 32 }'}`,
     '  split: { train: 0.6, val: 0.2, test: 0.2, seed: 1 }',
     'model:',
     `  backbones: ${options.backbones ?? 'resnet18'}`,
