@@ -26,6 +26,7 @@ export enum FromWebview {
   StepInstance = 'step-instance',
   OpenSeries = 'open-series',
   OpenDatasetSlice = 'open-dataset-slice',
+  PredictStudy = 'predict-study',
 }
 
 /** Messages a host sends to its webview page. */
@@ -38,6 +39,8 @@ export enum ToWebview {
   DatasetTree = 'dataset-tree',
   SeriesSlices = 'series-slices',
   DatasetSlice = 'dataset-slice',
+  DatasetSummary = 'dataset-summary',
+  SeriesPoints = 'series-points',
   /** Something the host could not do; the page shows it where the user is looking. */
   Error = 'error',
 }
@@ -233,6 +236,8 @@ export interface DicomInstance {
   index: number;
   count: number;
   sortMethod: 'position' | 'instance-number';
+  /** (0020,0013): the slice a labelled or predicted point names; null when the file has none. */
+  instanceNumber: number | null;
   rows: number;
   columns: number;
   /** [row spacing, column spacing] in mm, for the aspect ratio; null when the file has none. */
@@ -250,14 +255,42 @@ export interface DicomInstance {
   tags: TagRow[];
 }
 
+// ---- DICOM viewer: labelled and predicted points on the slices ----
+
+/** A point drawn on the slice with this InstanceNumber. */
+export interface SlicePoint {
+  instanceNumber: number;
+  /** Pixel coordinates in the slice (x: column, y: row), as train_label_coordinates.csv writes them. */
+  x: number;
+  y: number;
+  label: string;
+  /** CSS colour of its ring and text: its grade's (the most probable one for a prediction). */
+  colour: string;
+}
+
+/** The points of the series the viewer shows: the dataset's labels and the last Predict Study's levels. */
+export interface SeriesPoints {
+  labelled: SlicePoint[];
+  predicted: SlicePoint[];
+  /** The label file and the prediction's positions file the points come from; null when there is none. */
+  labelSource: string | null;
+  predictionSource: string | null;
+  /** Why labels or predictions could not be read (a malformed CSV names its file and line). */
+  problems: string[];
+}
+
 export type DicomHostMessage =
-  { type: ToWebview.DicomInstance; instance: DicomInstance } | { type: ToWebview.Error; message: string };
+  | { type: ToWebview.DicomInstance; instance: DicomInstance }
+  | { type: ToWebview.SeriesPoints; points: SeriesPoints }
+  | { type: ToWebview.Error; message: string };
 
 export type DicomPageMessage =
   | { type: FromWebview.Ready }
   | { type: FromWebview.Failed; message: string }
   /** Move through the series: an absolute index into the sorted instances. */
-  | { type: FromWebview.StepInstance; index: number };
+  | { type: FromWebview.StepInstance; index: number }
+  /** Run RadLab: Predict Study on the study the shown series belongs to. */
+  | { type: FromWebview.PredictStudy };
 
 // ---- Dataset preview --------------------------------------------------------------------------------------
 
@@ -297,8 +330,39 @@ export interface DatasetSlice {
   markers: { x: number; y: number; label: string }[];
 }
 
+/** One level of one condition: train.csv's grades, its empty cells, and the samples a run can train on. */
+export interface LevelGrades {
+  level: string;
+  grades: Record<GradeName, number>;
+  ungraded: number;
+  /** Graded items with a point on the condition's series type and its image: what a run trains on. */
+  samples: number;
+}
+
+export interface ConditionSummary {
+  /** As train.csv spells it, e.g. left_neural_foraminal_narrowing. */
+  condition: string;
+  /** As train_label_coordinates.csv spells it, e.g. Left Neural Foraminal Narrowing. */
+  title: string;
+  levels: LevelGrades[];
+  /** Items the dataset scan leaves out, by reason (core/data's SKIP_REASONS), most frequent first. */
+  skipped: { reason: string; meaning: string; count: number; example: string }[];
+}
+
+/** Studies per split, and where the split comes from (the dataset's split.csv, or an experiment's data.split). */
+export type SplitSummary =
+  { source: string; studies: Record<'train' | 'val' | 'test', number> } | { source: string; error: string };
+
+export interface DatasetSummary {
+  /** Studies in train.csv. */
+  studies: number;
+  conditions: ConditionSummary[];
+  split: SplitSummary;
+}
+
 export type DatasetHostMessage =
   | { type: ToWebview.DatasetTree; tree: DatasetTree }
+  | { type: ToWebview.DatasetSummary; summary: DatasetSummary }
   | { type: ToWebview.SeriesSlices; slices: SeriesSlices }
   | { type: ToWebview.DatasetSlice; slice: DatasetSlice }
   | { type: ToWebview.Error; message: string };
@@ -379,6 +443,7 @@ const COMPARE_PAGE: Partial<Record<string, MessageSpec>> = {
 const DICOM_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
   [FromWebview.StepInstance]: { index: 'integer' },
+  [FromWebview.PredictStudy]: {},
 };
 const DATASET_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
@@ -406,11 +471,15 @@ export const isRunHostMessage = hostGuard<RunHostMessage>({
   [ToWebview.SliceImage]: 'slice',
 });
 export const isCompareHostMessage = hostGuard<CompareHostMessage>({ [ToWebview.CompareModel]: 'model' });
-export const isDicomHostMessage = hostGuard<DicomHostMessage>({ [ToWebview.DicomInstance]: 'instance' });
+export const isDicomHostMessage = hostGuard<DicomHostMessage>({
+  [ToWebview.DicomInstance]: 'instance',
+  [ToWebview.SeriesPoints]: 'points',
+});
 export const isDatasetHostMessage = hostGuard<DatasetHostMessage>({
   [ToWebview.DatasetTree]: 'tree',
   [ToWebview.SeriesSlices]: 'slices',
   [ToWebview.DatasetSlice]: 'slice',
+  [ToWebview.DatasetSummary]: 'summary',
 });
 
 // The compare table's column titles and sort order, shared by the page (sorting on a header click) and the host

@@ -1,12 +1,16 @@
-// The dataset preview page: studies, their series and slices, each slice shown with its labels drawn on. It opens
-// on the first study's first labelled series, and the chosen study and series stay highlighted.
+// The dataset preview page: a summary (grades per condition and level, what a run would skip and why, studies per
+// split), then studies, their series and slices, each slice shown with its labels drawn on. It opens on the first
+// study's first labelled series, and the chosen study and series stay highlighted.
 import './panels.css';
 import {
   FromWebview,
+  GRADE_NAMES,
   ToWebview,
   isDatasetHostMessage,
+  type ConditionSummary,
   type DatasetHostMessage,
   type DatasetPageMessage,
+  type DatasetSummary,
   type DatasetTree,
   type SeriesSlices,
 } from './contract';
@@ -22,6 +26,13 @@ const STUDIES_PER_PAGE = 50;
 const app = byId('app');
 app.append(
   h('header', {}, h('h1', { id: 'dataset-title' }, 'Dataset')),
+  h(
+    'details',
+    { id: 'dataset-summary', open: '' },
+    h('summary', { id: 'summary-headline' }, 'Summary: counting…'),
+    h('p', { id: 'split-counts', role: 'status' }),
+    h('div', { id: 'condition-summaries', class: 'summary-grid' }),
+  ),
   h(
     'div',
     { class: 'columns' },
@@ -147,6 +158,77 @@ function openSlice(index: number): void {
   });
 }
 
+function gradeTable(condition: ConditionSummary): HTMLElement {
+  const columns = [...GRADE_NAMES, 'ungraded', 'samples'];
+  return h(
+    'table',
+    {
+      class: 'grade-table',
+      'data-condition': condition.condition,
+      'aria-label': `${condition.title} grades per level`,
+    },
+    h('caption', {}, condition.title),
+    h('tr', {}, h('th', { scope: 'col' }, 'Level'), ...columns.map((name) => h('th', { scope: 'col' }, name))),
+    ...condition.levels.map((level) =>
+      h(
+        'tr',
+        { 'data-level': level.level },
+        h('th', { scope: 'row' }, level.level),
+        ...GRADE_NAMES.map((grade) => h('td', { 'data-grade': grade }, String(level.grades[grade]))),
+        h('td', { 'data-grade': 'ungraded' }, String(level.ungraded)),
+        h('td', { 'data-samples': '' }, String(level.samples)),
+      ),
+    ),
+  );
+}
+
+function renderSummary(summary: DatasetSummary): void {
+  const split = summary.split;
+  const counts =
+    'error' in split
+      ? 'split unknown'
+      : Object.entries(split.studies)
+          .map(([name, count]) => `${name} ${count}`)
+          .join(' / ');
+  byId('summary-headline').textContent = `Summary: ${summary.studies} studies · ${counts} studies per split`;
+  byId('split-counts').replaceChildren(
+    'error' in split
+      ? h('span', { class: 'image-error' }, split.error)
+      : h(
+          'span',
+          {},
+          'Studies per split: ',
+          ...Object.entries(split.studies).flatMap(([name, count], i) => [
+            i === 0 ? '' : ' · ',
+            h('span', { 'data-split': name, 'data-count': String(count) }, `${name} ${count}`),
+          ]),
+          ` (from ${split.source})`,
+        ),
+  );
+  byId('condition-summaries').replaceChildren(
+    ...summary.conditions.map((condition) =>
+      h(
+        'section',
+        { class: 'condition-summary', 'aria-label': condition.title },
+        gradeTable(condition),
+        condition.skipped.length === 0
+          ? h('p', { class: 'hint' }, 'Nothing skipped.')
+          : h(
+              'ul',
+              { class: 'skipped', 'aria-label': `${condition.title}: skipped items` },
+              ...condition.skipped.map((item) =>
+                h(
+                  'li',
+                  { 'data-reason': item.reason, title: `For example ${item.example}` },
+                  `${item.count} skipped: ${item.meaning}`,
+                ),
+              ),
+            ),
+      ),
+    ),
+  );
+}
+
 function handle(message: DatasetHostMessage): void {
   switch (message.type) {
     case ToWebview.DatasetTree:
@@ -155,6 +237,9 @@ function handle(message: DatasetHostMessage): void {
       app.setAttribute('aria-busy', 'false');
       if (tree.studies[0] !== undefined) openStudy(tree.studies[0].studyId);
       else renderStudies();
+      break;
+    case ToWebview.DatasetSummary:
+      renderSummary(message.summary);
       break;
     case ToWebview.SeriesSlices:
       series = message.slices;

@@ -1,6 +1,8 @@
 // The DICOM viewer page: the image on a canvas, windowed here from the modality values the host sends, fitted and
 // centred in the panel, with pan by drag, zoom by Ctrl+wheel, window/level by Shift+drag or right-drag, presets
-// for the modality, stepping through the series (the title names the slice shown) and the tags table.
+// for the modality, stepping through the series (the title names the slice shown) and the tags table. The
+// dataset's labelled points and the predicted levels are drawn on an overlay canvas the size of the panel, so
+// they follow zoom and pan while their rings and text keep one screen size.
 import './panels.css';
 import {
   FromWebview,
@@ -9,11 +11,13 @@ import {
   type DicomHostMessage,
   type DicomInstance,
   type DicomPageMessage,
+  type SeriesPoints,
   type WindowLevel,
 } from './contract';
 import { byId, fillGrid, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
 import { registerToolkit } from './toolkit';
+import { drawSlicePoints, pointsSummary } from './slicePoints';
 import { dragWindow, fitZoom, windowToRgba } from './windowLevel';
 
 registerToolkit();
@@ -33,7 +37,10 @@ app.append(
     h('span', { id: 'zoom-label' }),
     h('vscode-button', { id: 'zoom-in', appearance: 'secondary', 'aria-label': 'Zoom in' }, '+'),
     h('vscode-button', { id: 'zoom-fit', appearance: 'secondary', 'aria-label': 'Fit to the panel' }, 'Fit'),
+    h('vscode-checkbox', { id: 'show-points', checked: '' }, 'Points'),
+    h('vscode-button', { id: 'predict-study', 'aria-label': 'Predict this study with trained runs' }, 'Predict Study'),
   ),
+  h('p', { id: 'points-status', class: 'hint', role: 'status' }),
   h(
     'div',
     { id: 'dicom-viewer', class: 'viewer' },
@@ -41,7 +48,10 @@ app.append(
       id: 'dicom-canvas',
       'aria-label': 'DICOM image; drag to pan, Shift+drag or right-drag to change window and level',
     }),
+    h('canvas', { id: 'dicom-points', 'aria-hidden': 'true' }),
   ),
+  // The points drawn on this slice as text too: a canvas says nothing to a screen reader.
+  h('ul', { id: 'slice-points', class: 'hint', 'aria-label': 'Points on this slice' }),
   h(
     'p',
     { class: 'hint' },
@@ -55,6 +65,9 @@ const viewer = byId('dicom-viewer');
 const canvas = byId<HTMLCanvasElement>('dicom-canvas');
 const presetPicker = byId('window-preset') as HTMLElement & { value: string };
 const context = canvas.getContext('2d')!;
+const overlay = byId<HTMLCanvasElement>('dicom-points');
+const pointsToggle = byId('show-points') as HTMLElement & { checked: boolean };
+let points: SeriesPoints = { labelled: [], predicted: [], labelSource: null, predictionSource: null, problems: [] };
 let instance: DicomInstance | null = null;
 let window: WindowLevel = { center: 0, width: 1 };
 let image: ImageData | null = null;
@@ -89,6 +102,35 @@ function layout(): void {
   canvas.style.height = `${natural.height * zoom}px`;
   canvas.style.transform = `translate(calc(-50% + ${pan.x}px), calc(-50% + ${pan.y}px))`;
   byId('zoom-label').textContent = `${Math.round(zoom * 100)} %`;
+  drawPoints();
+}
+
+/** Redraws the overlay: the points on the slice shown, placed where the image now lies in the panel. */
+function drawPoints(): void {
+  if (instance === null) return;
+  const ratio = globalThis.devicePixelRatio || 1;
+  const panel = { width: viewer.clientWidth, height: viewer.clientHeight };
+  overlay.width = Math.round(panel.width * ratio);
+  overlay.height = Math.round(panel.height * ratio);
+  const pen = overlay.getContext('2d')!;
+  pen.setTransform(ratio, 0, 0, ratio, 0, 0);
+  pen.clearRect(0, 0, panel.width, panel.height);
+  const natural = naturalSize(instance);
+  const placement = {
+    left: panel.width / 2 + pan.x - (natural.width * zoom) / 2,
+    top: panel.height / 2 + pan.y - (natural.height * zoom) / 2,
+    scaleX: (natural.width * zoom) / instance.columns,
+    scaleY: (natural.height * zoom) / instance.rows,
+  };
+  const onSlice = (list: SeriesPoints['labelled']) =>
+    pointsToggle.checked ? list.filter((point) => point.instanceNumber === instance!.instanceNumber) : [];
+  const [labelled, predicted] = [onSlice(points.labelled), onSlice(points.predicted)];
+  drawSlicePoints(pen, placement, panel, labelled, predicted);
+  byId('slice-points').replaceChildren(
+    ...labelled.map((point) => h('li', { class: 'labelled-point' }, `Label: ${point.label}`)),
+    ...predicted.map((point) => h('li', { class: 'predicted-point' }, `Predicted: ${point.label}`)),
+  );
+  byId('points-status').textContent = pointsSummary(points, instance.instanceNumber);
 }
 
 /** Zooms by `factor` keeping the image point under (`x`, `y`) (viewer coordinates from its centre) in place. */
@@ -155,7 +197,10 @@ function step(delta: number): void {
 
 function handle(message: DicomHostMessage): void {
   if (message.type === ToWebview.Error) showError(message.message);
-  else show(message.instance);
+  else if (message.type === ToWebview.SeriesPoints) {
+    points = message.points;
+    drawPoints();
+  } else show(message.instance);
 }
 
 const send = connectToHost<DicomHostMessage, DicomPageMessage>(isDicomHostMessage, handle);
@@ -188,6 +233,8 @@ presetPicker.addEventListener('change', () => {
 });
 byId('zoom-in').addEventListener('click', () => zoomAt(1.25));
 byId('zoom-out').addEventListener('click', () => zoomAt(1 / 1.25));
+pointsToggle.addEventListener('change', drawPoints);
+byId('predict-study').addEventListener('click', () => send({ type: FromWebview.PredictStudy }));
 byId('zoom-fit').addEventListener('click', () => {
   fitMode = true;
   layout();

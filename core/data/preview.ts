@@ -12,7 +12,7 @@ export const GRADE_COLOURS: Readonly<Record<Grade, string>> = {
   Moderate: '#f2b01e',
   Severe: '#ff3b30',
 };
-const UNGRADED_COLOUR = '#5ac8fa';
+export const UNGRADED_COLOUR = '#5ac8fa';
 
 export interface SliceMarker {
   /** Pixel coordinates in the slice (x: column, y: row), as in train_label_coordinates.csv. */

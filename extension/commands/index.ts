@@ -6,6 +6,7 @@ import type { RunsFeature } from '../runs/runsFeature';
 import { registerExperimentCodeLens } from './experimentCodeLens';
 import { registerEngineSetupCommand } from './engineSetupCommand';
 import { registerPanelCommands } from './panelCommands';
+import { registerPredictStudyCommand } from './predictStudyCommand';
 import { registerRunCommands } from './runCommands';
 import { registerSynthCommand } from './synthCommand';
 
@@ -15,6 +16,7 @@ export function registerCommands(context: vscode.ExtensionContext, feature: Runs
     ...registerRunCommands(feature),
     ...registerPanelCommands(context, feature),
     registerSynthCommand(context, feature),
+    registerPredictStudyCommand(context, feature),
     registerEngineSetupCommand(context, feature),
     registerExperimentCodeLens(),
   );

@@ -35,8 +35,11 @@ async function compareRuns(
   await openComparePanel(context, runDirs);
 }
 
-/** A dataset folder from a folder argument, an experiment file (its data.root), the active experiment or a dialog. */
-async function datasetFolder(argument: unknown): Promise<string | undefined> {
+/**
+ * A dataset folder from a folder argument, an experiment file (its data.root), the active experiment or a dialog,
+ * with the experiment it came from.
+ */
+async function datasetFolder(argument: unknown): Promise<{ root: string; experiment?: string } | undefined> {
   const given = experimentFileArgument(argument) ?? pathArgument(argument);
   const active = vscode.window.activeTextEditor?.document;
   const experiment =
@@ -52,9 +55,9 @@ async function datasetFolder(argument: unknown): Promise<string | undefined> {
       void vscode.window.showErrorMessage(
         `RadLab: ${vscode.workspace.asRelativePath(experiment)} has no data.root to preview.`,
       );
-    return root;
+    return root === undefined ? undefined : { root, experiment };
   }
-  if (given !== undefined) return given;
+  if (given !== undefined) return { root: given };
   const chosen = await vscode.window.showOpenDialog({
     title: 'RSNA LSDC dataset folder to preview',
     openLabel: 'Preview',
@@ -62,19 +65,20 @@ async function datasetFolder(argument: unknown): Promise<string | undefined> {
     canSelectFolders: true,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
-  return chosen?.[0]?.fsPath;
+  return chosen?.[0] === undefined ? undefined : { root: chosen[0].fsPath };
 }
 
 async function previewDataset(context: vscode.ExtensionContext, argument: unknown): Promise<void> {
-  const root = await datasetFolder(argument);
-  if (root === undefined) return;
+  const chosen = await datasetFolder(argument);
+  if (chosen === undefined) return;
+  const { root, experiment } = chosen;
   if (!existsSync(root)) {
     void vscode.window.showErrorMessage(
       `RadLab: the dataset folder ${root} does not exist yet. A synthetic dataset is written when its experiment first runs, or with "RadLab: Generate Synthetic Dataset".`,
     );
     return;
   }
-  await openDatasetPreview(context, root);
+  await openDatasetPreview(context, root, experiment);
 }
 
 async function openDicom(argument: unknown): Promise<void> {

@@ -46,6 +46,38 @@ export async function pickRuns(feature: RunsFeature, title: string): Promise<str
   return (picked ?? []).map((item) => item.run.dir);
 }
 
+/**
+ * Several runs among those `include` accepts, each described by `describe` (e.g. its task), with `picked` ones
+ * ticked; undefined when there is none to choose or the pick was dismissed.
+ */
+export async function pickManyRuns(
+  feature: RunsFeature,
+  options: {
+    title: string;
+    include: (run: RunRecord) => boolean;
+    describe: (run: RunRecord) => string;
+    picked: (runs: RunRecord[]) => Set<string>;
+    noneText: string;
+  },
+): Promise<string[] | undefined> {
+  await feature.refresh();
+  const items = runItems(feature, options.include);
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(`RadLab: ${options.noneText}`);
+    return undefined;
+  }
+  const picked = options.picked(items.map((item) => item.run));
+  const chosen = await vscode.window.showQuickPick(
+    items.map((item) => ({
+      ...item,
+      description: `${options.describe(item.run)} · ${item.description}`,
+      picked: picked.has(item.run.dir),
+    })),
+    { title: options.title, canPickMany: true, matchOnDescription: true, ignoreFocusOut: true },
+  );
+  return chosen?.map((item) => item.run.dir);
+}
+
 /** The experiment in the active editor, else one picked from the workspace. */
 export async function pickExperimentFile(title: string): Promise<string | undefined> {
   const active = vscode.window.activeTextEditor?.document;

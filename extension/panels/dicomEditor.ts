@@ -1,5 +1,7 @@
 // The read-only DICOM viewer, a custom editor for *.dcm: opening a file shows it, and the page steps through the
-// other instances of its series in the same folder.
+// other instances of its series in the same folder, with the dataset's labelled points and the last Predict
+// Study's levels drawn on the slices they name.
+import { dirname, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import {
   FromWebview,
@@ -9,46 +11,107 @@ import {
   type DicomPageMessage,
 } from '../../webview/contract';
 import type { SeriesFiles } from './dicomViewerModel';
+import { studyPredictionFiles, type PredictionFiles } from './predictionFiles';
 
 // Loaded when a .dcm file is first opened (see index.ts).
 const viewerModel = () => import('./dicomViewerModel');
+const pointsModel = () => import('./seriesPoints');
 import { WebviewPanelHost } from './webviewPanelHost';
 
 export const DICOM_VIEW_TYPE = 'radlab.dicomViewer';
 
+/** The folder Predict Study writes into: the workspace's, or the extension's storage without a workspace. */
+export function predictionFilesFor(context: vscode.ExtensionContext, studyFolder: string): PredictionFiles {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath;
+  return studyPredictionFiles(root, studyFolder);
+}
+
+/** Viewers open now, so a finished prediction reaches those showing its series. */
+const openViewers = new Set<DicomViewer>();
+
 class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
   private series: Promise<SeriesFiles> | undefined;
   private current: number | undefined;
+  readonly seriesFolder: string;
 
   constructor(
     panel: vscode.WebviewPanel,
-    extensionUri: vscode.Uri,
+    private readonly context: vscode.ExtensionContext,
     private readonly file: string,
   ) {
     super(panel, {
-      extensionUri,
+      extensionUri: context.extensionUri,
       bundle: 'dicom',
       title: panel.title,
       resourceRoots: [],
       isPageMessage: isDicomPageMessage,
     });
+    this.seriesFolder = dirname(resolve(file));
+    openViewers.add(this);
+    this.disposer.track({ dispose: () => openViewers.delete(this) });
+  }
+
+  private get studyFolder(): string {
+    return dirname(this.seriesFolder);
   }
 
   protected async onReady(): Promise<void> {
-    const { dicomInstance, seriesFiles } = await viewerModel();
+    const { seriesFiles } = await viewerModel();
     this.series ??= seriesFiles(this.file);
-    const series = await this.series;
-    this.current ??= series.index;
-    this.post({ type: ToWebview.DicomInstance, instance: await dicomInstance(series, this.current) });
+    this.current ??= (await this.series).index;
+    await this.showCurrent();
+    await this.showPoints();
+  }
+
+  private async showCurrent(): Promise<void> {
+    const { dicomInstance, seriesFiles } = await viewerModel();
+    const series = await (this.series ??= seriesFiles(this.file));
+    this.post({ type: ToWebview.DicomInstance, instance: await dicomInstance(series, this.current ?? series.index) });
+  }
+
+  /** Rereads the labels and the study's prediction and sends the series' points. */
+  async showPoints(): Promise<void> {
+    const { seriesPoints } = await pointsModel();
+    const points = await seriesPoints(this.seriesFolder, predictionFilesFor(this.context, this.studyFolder));
+    this.post({ type: ToWebview.SeriesPoints, points });
+  }
+
+  /** Shows `file` (a slice of this series) and the points as they are on disk now. */
+  async showSlice(file: string): Promise<void> {
+    const { seriesFiles } = await viewerModel();
+    const series = await (this.series ??= seriesFiles(this.file));
+    const index = series.files.indexOf(resolve(file));
+    if (index >= 0) this.current = index;
+    this.reveal();
+    await this.showCurrent();
+    await this.showPoints();
   }
 
   protected async onMessage(message: DicomPageMessage): Promise<void> {
+    if (message.type === FromWebview.PredictStudy) {
+      await vscode.commands.executeCommand('radlab.predictStudy', vscode.Uri.file(this.studyFolder));
+      return;
+    }
     if (message.type !== FromWebview.StepInstance) return;
-    const { dicomInstance, seriesFiles } = await viewerModel();
+    const { seriesFiles } = await viewerModel();
     const series = await (this.series ??= seriesFiles(this.file));
     this.current = Math.min(message.index, series.files.length - 1);
-    this.post({ type: ToWebview.DicomInstance, instance: await dicomInstance(series, this.current) });
+    await this.showCurrent();
   }
+}
+
+/**
+ * Shows a predicted slice: viewers already open on its series move to it and redraw their points; without one,
+ * the file opens in a new viewer, which reads the points itself.
+ */
+export async function showPredictedSlice(file: string): Promise<void> {
+  const folder = dirname(resolve(file));
+  const showing = [...openViewers].filter((viewer) => viewer.seriesFolder === folder);
+  if (showing.length > 0) {
+    await Promise.all(showing.map((viewer) => viewer.showSlice(file)));
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), DICOM_VIEW_TYPE);
 }
 
 class DicomEditorProvider implements vscode.CustomReadonlyEditorProvider {
@@ -60,7 +123,7 @@ class DicomEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     // The host lives as long as its panel: it disposes itself (and its listeners) when the panel closes.
-    new DicomViewer(panel, this.context.extensionUri, document.uri.fsPath);
+    new DicomViewer(panel, this.context, document.uri.fsPath);
   }
 }
 

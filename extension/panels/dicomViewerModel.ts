@@ -159,6 +159,7 @@ export async function dicomInstance(series: SeriesFiles, index: number): Promise
     index,
     count: series.files.length,
     sortMethod: series.method,
+    instanceNumber: meta.instanceNumber,
     rows: meta.rows,
     columns: meta.columns,
     pixelSpacing: meta.pixelSpacing,

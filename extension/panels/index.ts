@@ -13,6 +13,10 @@ export async function openComparePanel(context: vscode.ExtensionContext, runDirs
   (await import('./comparePanel')).openComparePanel(context, runDirs);
 }
 
-export async function openDatasetPreview(context: vscode.ExtensionContext, datasetRoot: string): Promise<void> {
-  (await import('./datasetPreviewPanel')).openDatasetPreview(context, datasetRoot);
+export async function openDatasetPreview(
+  context: vscode.ExtensionContext,
+  datasetRoot: string,
+  experimentFile?: string,
+): Promise<void> {
+  (await import('./datasetPreviewPanel')).openDatasetPreview(context, datasetRoot, experimentFile);
 }

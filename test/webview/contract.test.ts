@@ -39,6 +39,7 @@ describe('page → host message guards', () => {
       true,
     );
     assert.equal(isDicomPageMessage({ type: 'step-instance', index: 0 }), true);
+    assert.equal(isDicomPageMessage({ type: 'predict-study' }), true);
     assert.equal(
       isDatasetPageMessage({ type: 'open-dataset-slice', studyId: '1', seriesId: '2', instanceNumber: 7 }),
       true,
@@ -86,6 +87,8 @@ describe('host → page message guards', () => {
     assert.equal(isRunHostMessage({ type: ToWebview.RunModel, model: {} }), true);
     assert.equal(isRunHostMessage({ type: ToWebview.Error, message: 'no metrics' }), true);
     assert.equal(isDicomHostMessage({ type: ToWebview.DicomInstance, instance: {} }), true);
+    assert.equal(isDicomHostMessage({ type: ToWebview.SeriesPoints, points: {} }), true);
+    assert.equal(isDicomHostMessage({ type: ToWebview.SeriesPoints }), false);
   });
 
   it('reject a missing payload or a message meant for another page', () => {

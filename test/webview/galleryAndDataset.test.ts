@@ -17,6 +17,7 @@ import {
 } from '../../core/data';
 import { generateSyntheticDataset } from '../../core/data/synthetic/generate';
 import { datasetSlice, datasetTree, seriesSlices } from '../../extension/panels/datasetPreviewModel';
+import { datasetSummary } from '../../extension/panels/datasetSummary';
 import { RunGallery } from '../../extension/panels/runGallery';
 import { readRunFolder } from '../../extension/panels/runFolderModel';
 
@@ -110,6 +111,86 @@ describe('run gallery', () => {
   });
 });
 
+describe('dataset summary', () => {
+  const csv = (name: string) =>
+    readFileSync(join(root, name), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(','));
+
+  it("counts train.csv's grades per condition and level, and the samples a run gets", () => {
+    const [header, ...rows] = csv('train.csv');
+    const summary = datasetSummary(tables);
+    assert.equal(summary.studies, rows.length);
+    for (const condition of summary.conditions) {
+      for (const level of condition.levels) {
+        const column = header!.indexOf(`${condition.condition}_${level.level.toLowerCase().replace('/', '_')}`);
+        const cells = rows.map((row) => row[column] ?? '');
+        assert.deepEqual(
+          { ...level.grades, ungraded: level.ungraded },
+          {
+            'Normal/Mild': cells.filter((c) => c === 'Normal/Mild').length,
+            Moderate: cells.filter((c) => c === 'Moderate').length,
+            Severe: cells.filter((c) => c === 'Severe').length,
+            ungraded: cells.filter((c) => c === '').length,
+          },
+          `${condition.condition} ${level.level}`,
+        );
+      }
+    }
+    const canal = summary.conditions.find((c) => c.condition === 'spinal_canal_stenosis')!;
+    for (const level of canal.levels) {
+      assert.equal(level.samples, samples.filter((sample) => sample.level === level.level).length, level.level);
+    }
+  });
+
+  it("lists what the scan skips with the index's reasons", () => {
+    // A labelled image deleted: the scan skips the levels marked on it as a missing image.
+    const sample = samples[0]!;
+    const image = readFileSync(sample.file);
+    rmSync(sample.file);
+    try {
+      const canal = datasetSummary(tables).conditions.find((c) => c.condition === 'spinal_canal_stenosis')!;
+      const missing = canal.skipped.find((item) => item.reason === 'missing-image');
+      // Every level whose point is on that slice (a sagittal slice can hold several).
+      assert.equal(missing?.count, samples.filter((s) => s.file === sample.file).length);
+      assert.equal(missing?.meaning, 'the labelled DICOM file is not in train_images');
+      assert.equal(missing?.example, `study ${sample.studyId} ${sample.level}: ${sample.file}`);
+    } finally {
+      writeFileSync(sample.file, image);
+    }
+  });
+
+  it("splits the studies by the experiment's data.split, or takes split.csv when the dataset has one", () => {
+    const experiment = {
+      file: 'a.experiment.yaml',
+      text: 'name: a\ndata:\n  split: { train: 0.5, val: 0, test: 0.5, seed: 42 }\n',
+    };
+    // Two studies: 2 x 0.5 = 1 each for train and test.
+    assert.deepEqual(datasetSummary(tables, experiment).split, {
+      source: 'data.split of a.experiment.yaml (0.5 / 0 / 0.5, seed 42)',
+      studies: { train: 1, val: 0, test: 1 },
+    });
+    const [first, second] = csv('train.csv')
+      .slice(1)
+      .map((row) => row[0]);
+    const splitFile = join(root, 'split.csv');
+    writeFileSync(splitFile, `study_id,split\n${first},val\n${second},val\n`);
+    try {
+      assert.deepEqual(datasetSummary(tables, experiment).split, {
+        source: splitFile,
+        studies: { train: 0, val: 2, test: 0 },
+      });
+      writeFileSync(splitFile, `study_id,split\n${first},holdout\n`);
+      const bad = datasetSummary(tables).split;
+      assert.ok('error' in bad);
+      assert.match(bad.error, /split\.csv line 2: expected study_id and a split of train, val, test/);
+    } finally {
+      rmSync(splitFile);
+    }
+  });
+});
+
 describe('dataset preview', () => {
   const csv = (name: string) =>
     readFileSync(join(root, name), 'utf8')
@@ -154,6 +235,20 @@ describe('dataset preview', () => {
       slice.markers.map((m) => [m.x, m.y]),
       onSlice.map((r) => [Number(r[5]), Number(r[6])]),
     );
+    // Each label names its condition in full and the grade train.csv gives it.
+    const train = csv('train.csv');
+    const header = readFileSync(join(root, 'train.csv'), 'utf8').split('\n')[0]!.split(',');
+    const gradeOf = (condition: string, level: string) =>
+      train.find((r) => r[0] === sample.studyId)![
+        header.indexOf(`${condition}_${level.toLowerCase().replace('/', '_')}`)
+      ];
+    assert.deepEqual(
+      slice.markers.map((m) => m.label),
+      onSlice.map(
+        (r) => `${r[4]} ${r[3]!.toLowerCase()} · ${gradeOf(r[3]!.toLowerCase().replaceAll(' ', '_'), r[4]!)}`,
+      ),
+    );
+    assert.match(slice.markers[0]!.label, /^L\d\/(L|S)\d spinal canal stenosis · (Normal\/Mild|Moderate|Severe)$/);
     await pngSize(slice.png);
     await assert.rejects(
       seriesSlices(tables, sample.studyId, '123'),
