@@ -7,7 +7,7 @@
 // the overlay's own pixels. Needs test/e2e/setup.sh to have run; run with `npm run test:e2e`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { FrameLocator } from 'playwright-core';
@@ -276,6 +276,12 @@ describeInCodeServer(
 
         const testImages = path.join(session.workspace, dataset, 'test_images');
         const study = readdirSync(testImages).sort()[0]!;
+        // One broken slice at the end of the study's sagittal T2/STIR series: listed, and the rest still predicted.
+        const sagittal = csvRows(path.join(session.workspace, dataset, 'test_series_descriptions.csv')).find(
+          (row) => row.study_id === study && row.series_description === 'Sagittal T2/STIR',
+        )!.series_id!;
+        const broken = path.join(testImages, study, sagittal, '1.dcm');
+        writeFileSync(broken, readFileSync(broken).subarray(0, 300));
         await explorerContextMenu(wb, `${dataset}/test_images/${study}`);
         await wb.page.locator('.monaco-menu .action-label', { hasText: /^Predict Study$/ }).click();
         // Both runs are offered, described by what they do, and ticked: accept them.
@@ -294,9 +300,10 @@ describeInCodeServer(
         await step('runs offered');
         await wb.page.locator('.quick-input-widget input').press('Enter');
 
-        await wb
-          .notification(new RegExp(`study ${study} predicted: 5 levels located on 1 series`))
-          .waitFor({ state: 'visible', timeout: 120_000 });
+        const predicted = wb.notification(
+          new RegExp(`study ${study} predicted: 5 levels located on 1 series; 1 unreadable file\\(s\\) skipped`),
+        );
+        await predicted.waitFor({ state: 'visible', timeout: 120_000 });
         // The truth: what `radlab predict` wrote.
         const folder = path.join(session.workspace, 'predictions', study);
         const positions = (
@@ -337,6 +344,21 @@ describeInCodeServer(
         for (const [i, count] of (await colouredPixelsAt(page, expected)).entries())
           assert.ok(count >= 10, `${expected[i]!.text} is drawn at its predicted position (${count} px)`);
         await step('predicted levels drawn');
+
+        // The viewer's button predicts the study it shows again; the open viewer redraws from the new files.
+        const written = statSync(path.join(folder, 'positions.json')).mtimeMs;
+        await wb.clearNotifications();
+        await page.locator('#predict-study').click();
+        await wb.quickPickRows();
+        await wb.page.locator('.quick-input-widget input').press('Enter');
+        await predicted.waitFor({ state: 'visible', timeout: 120_000 });
+        assert.ok(statSync(path.join(folder, 'positions.json')).mtimeMs > written, 'predict wrote its files again');
+        assert.equal(await wb.page.locator('.editor-group-container .tab').count(), 1, 'the open viewer was reused');
+        assert.deepEqual(
+          await page.locator('#slice-points li.predicted-point').allTextContents(),
+          expected.map((point) => point.text),
+        );
+        await step('predicted again from the viewer');
       },
     );
   },
