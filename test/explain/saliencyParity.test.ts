@@ -1,6 +1,7 @@
 // Saliency maps against PyTorch on the same weights and input (test/fixtures/gradcam/make_fixture.py): Grad-CAM of
 // a ResNet (resnet18's blocks at an eighth of its widths) and of a Swin, computed there with forward and gradient
-// hooks, and attention rollout of a ViT, computed there from nn.MultiheadAttention's own weights. Each classifier
+// hooks, and attention rollout of a ViT and a BEiT, computed there from the attention weights of nn.MultiheadAttention
+// and of the registry generator's BEiT reconstruction. Each classifier
 // is the backbone with the level-embedding head, loaded from a RadLab checkpoint that PyTorch wrote.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,7 @@ import type { Backbone } from '../../core/models/module';
 import { resnet, type ResnetConfig } from '../../core/models/resnet';
 import { readSafetensors, type HostTensor } from '../../core/models/safetensors';
 import { swin, type SwinConfig } from '../../core/models/swin';
+import { beit, type BeitConfig } from '../../core/models/beit';
 import { vit, type VitConfig } from '../../core/models/vit';
 import { relativeError } from '../models/parityFixtures';
 
@@ -69,6 +71,7 @@ before(async () => {
   cases.set('resnet', await loadCase('resnet', (config: ResnetConfig) => resnet(config)));
   cases.set('swin', await loadCase('swin', (config: SwinConfig) => swin(config)));
   cases.set('vit', await loadCase('vit', (config: VitConfig) => vit(config)));
+  cases.set('beit', await loadCase('beit', (config: BeitConfig) => beit(config)));
 });
 
 for (const name of ['resnet', 'swin']) {
@@ -103,16 +106,21 @@ test('Grad-CAM depends on the level: another level embedding changes the logits 
   assert.ok(relativeError(here.values, other.values) > 1e-3);
 });
 
-test("attention rollout of a ViT matches PyTorch's from nn.MultiheadAttention's weights", () => {
-  const { model, image, level, io } = cases.get('vit')!;
-  const map = attentionRollout(model, image, level, 'class-token');
-  assert.equal(map.method, 'attention-rollout');
-  assert.equal(map.gradeSpecific, false);
-  assert.deepEqual(map.grid, [6, 6]);
-  assertMatches(map, io, 0);
-  const logits = [...expected(io, 'logits')];
-  assert.equal(map.grade, logits.indexOf(Math.max(...logits)));
-});
+for (const [name, pooling] of [
+  ['vit', 'class-token'],
+  ['beit', 'patch-mean'],
+] as const) {
+  test(`attention rollout of a ${name} (${pooling}) matches PyTorch's from its attention weights`, () => {
+    const { model, image, level, io } = cases.get(name)!;
+    const map = attentionRollout(model, image, level, pooling);
+    assert.equal(map.method, 'attention-rollout');
+    assert.equal(map.gradeSpecific, false);
+    assert.deepEqual(map.grid, [6, 6]);
+    assertMatches(map, io, 0);
+    const logits = [...expected(io, 'logits')];
+    assert.equal(map.grade, logits.indexOf(Math.max(...logits)));
+  });
+}
 
 test('each method refuses the backbone the other one is for, saying which to use', () => {
   const vitCase = cases.get('vit')!;
