@@ -55,35 +55,39 @@ app.append(
     h('div', { class: 'chart' }, h('canvas', { id: 'chart-accuracy', 'aria-label': 'Accuracy by epoch' })),
     h('div', { class: 'chart' }, h('canvas', { id: 'chart-f1', 'aria-label': 'Macro-F1 by epoch' })),
   ),
-  h(
-    'section',
-    { 'aria-label': 'Test metrics' },
-    h('h2', {}, 'Test metrics'),
-    h('p', { id: 'test-headline' }),
-    h('vscode-data-grid', {
-      id: 'metrics-table',
-      'aria-label': 'Per-class metrics',
-      'grid-template-columns': '2fr 1fr 1fr 1fr 1fr',
-    }),
-  ),
-  // The matrix and the ROC chart side by side where the panel is wide enough, one under the other where not.
+  h('section', { 'aria-label': 'Test metrics' }, h('h2', {}, 'Test metrics'), h('p', { id: 'test-headline' })),
+  // Two by two where the panel is wide enough, one column where not: the tables beside ROC, then precision-recall
+  // beside the reliability diagram. The tables share a cell, so it is about as tall as the chart beside it.
   h(
     'div',
     { id: 'results-grid', class: 'results-grid' },
     h(
-      'section',
-      { 'aria-label': 'Confusion matrix' },
-      h('h2', {}, 'Confusion matrix (test)'),
+      'div',
+      { class: 'results-tables' },
       h(
-        'div',
-        { class: 'toolbar' },
-        h('vscode-dropdown', { id: 'confusion-level', 'aria-label': 'Level' }),
-        h('vscode-checkbox', { id: 'confusion-normalised' }, 'Normalised (rows sum to 1)'),
+        'section',
+        { 'aria-label': 'Confusion matrix' },
+        h('h2', {}, 'Confusion matrix (test)'),
+        h(
+          'div',
+          { class: 'toolbar' },
+          h('vscode-dropdown', { id: 'confusion-level', 'aria-label': 'Level' }),
+          h('vscode-checkbox', { id: 'confusion-normalised' }, 'Normalised (rows sum to 1)'),
+        ),
+        h('table', {
+          id: 'confusion-matrix',
+          'aria-label': 'Confusion matrix, rows true grade, columns predicted grade',
+        }),
       ),
-      h('table', {
-        id: 'confusion-matrix',
-        'aria-label': 'Confusion matrix, rows true grade, columns predicted grade',
-      }),
+      h(
+        'section',
+        { 'aria-label': 'Per-grade metrics' },
+        h('vscode-data-grid', {
+          id: 'metrics-table',
+          'aria-label': 'Per-class metrics',
+          'grid-template-columns': '2fr 1fr 1fr 1fr 1fr',
+        }),
+      ),
     ),
     h(
       'section',
@@ -304,7 +308,8 @@ function renderCalibration(metrics: RunMetricsFile | null): void {
       .filter((bin) => bin.count > 0)
       .map((bin) => ({ x: bin.meanPredicted!, y: bin.observedFrequency! })),
   }));
-  setSeries(charts.reliability, bins.length > 0 ? [...bins, diagonal('Perfect calibration')] : []);
+  // 'Ideal': a longer name would push the legend onto a second line in a narrow chart.
+  setSeries(charts.reliability, bins.length > 0 ? [...bins, diagonal('Ideal')] : []);
   const scaling = metrics?.temperatureScaling;
   byId('calibration-summary').textContent =
     calibration === undefined
