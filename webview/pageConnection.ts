@@ -7,7 +7,7 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export function connectToHost<HostMessage, PageMessage extends { type: FromWebview }>(
+export function connectToHost<HostMessage, PageMessage extends { type: string }>(
   isHostMessage: (value: unknown) => value is HostMessage,
   handle: (message: HostMessage) => void,
 ): (message: PageMessage) => void {

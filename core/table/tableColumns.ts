@@ -88,7 +88,12 @@ export interface TableLayout {
   onlyDiffering: boolean;
 }
 
-export const DEFAULT_LAYOUT: TableLayout = { order: [], hidden: ['experiment', 'run_id'], onlyDiffering: true };
+/** The tree column already names each run and its experiment and sweep; the started time is in the run id. */
+export const DEFAULT_LAYOUT: TableLayout = {
+  order: [],
+  hidden: ['run', 'experiment', 'run_id', 'started'],
+  onlyDiffering: true,
+};
 
 /** The columns the layout orders first, then the rest in their natural order. */
 export function orderedColumns(columns: readonly Column[], order: readonly string[]): Column[] {

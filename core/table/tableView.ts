@@ -34,6 +34,11 @@ export interface TableState {
   scatter: { x: string; y: string };
 }
 
+/** The controls as a table first opens: no filter or sort, the validation macro-F1 curves, default plot axes. */
+export function initialTableState(layout: TableLayout): TableState {
+  return { filter: '', sort: null, layout, selected: [], curve: 'val.macro_f1', scatter: { x: '', y: '' } };
+}
+
 export interface GroupStat {
   mean: number;
   /** Sample standard deviation; null for a single member. */
@@ -43,26 +48,34 @@ export interface GroupStat {
 
 export type GroupLevel = 'experiment' | 'sweep' | 'folds';
 
+// Rows and plot points are compact (cells aligned to `columns`, parents and points as row indexes): a view of
+// hundreds of runs is posted to the page on every sort and filter, and its size is most of the time that takes.
+
 export interface GroupRow {
   kind: 'group';
   id: string;
-  parent: string | null;
+  /** Index of the parent group's row; -1 at the top. */
+  parent: number;
   depth: number;
   level: GroupLevel;
   label: string;
   runs: number;
-  /** Numeric columns: mean ± std over the members that have a value; others: the value all members share. */
-  cells: Record<string, GroupStat | Scalar>;
+  /**
+   * Per shown column: for a metric or duration, mean ± std over the members that have a value; for a setting, the
+   * value all members share; null when there is neither.
+   */
+  cells: (GroupStat | Scalar)[];
 }
 
 export interface RunRow {
   kind: 'run';
   /** The run folder. */
   id: string;
-  parent: string | null;
+  parent: number;
   depth: number;
   style: RunStyle;
-  cells: Record<string, Scalar>;
+  /** Per shown column; null where the run has no value. */
+  cells: Scalar[];
 }
 
 export type ViewRow = GroupRow | RunRow;
@@ -79,7 +92,8 @@ export interface ScatterPlot {
   y: string | null;
   /** The x axis' values when x is not numeric: a point's x is an index into them. */
   categories: string[] | null;
-  points: { runDir: string; label: string; style: RunStyle; x: number; y: number }[];
+  /** `row`: the run's row in the view. */
+  points: { row: number; x: number; y: number }[];
 }
 
 export interface ParallelAxis {
@@ -93,7 +107,7 @@ export interface ParallelAxis {
 export interface ParallelPlot {
   axes: ParallelAxis[];
   /** Each run's value on each axis, scaled to 0..1; null where the run has none. */
-  lines: { runDir: string; label: string; style: RunStyle; values: (number | null)[] }[];
+  lines: { row: number; values: (number | null)[] }[];
 }
 
 export interface TableView {
@@ -177,8 +191,9 @@ export function groupRuns(runs: readonly TableRun[]): GroupNode[] {
   });
 }
 
+/** A group's cell: metrics (and durations) as mean ± std, settings as the value all members share. */
 function groupCell(members: readonly TableRun[], column: Column): GroupStat | Scalar | undefined {
-  if (column.numeric) {
+  if (column.numeric && column.kind !== 'param') {
     const values = members.map((run) => cellValue(run, column)).filter((v): v is number => typeof v === 'number');
     if (values.length === 0) return undefined;
     const { mean, std } = meanAndStd(values);
@@ -235,21 +250,14 @@ export function sortNodes<T extends Node>(
 function flatten(nodes: readonly Node[], columns: readonly Column[], sort: TableSort | null): ViewRow[] {
   const sortColumn = sort === null ? undefined : columns.find((column) => column.key === sort.column);
   const rows: ViewRow[] = [];
-  const visit = (level: readonly Node[], parent: string | null, depth: number): void => {
+  const visit = (level: readonly Node[], parent: number, depth: number): void => {
     for (const node of sortNodes(level, sort, sortColumn)) {
       if (node.kind === 'run') {
-        const cells: Record<string, Scalar> = {};
-        for (const column of columns) {
-          const value = cellValue(node.run, column);
-          if (value !== undefined) cells[column.key] = value;
-        }
+        const cells = columns.map((column) => cellValue(node.run, column) ?? null);
         rows.push({ kind: 'run', id: node.run.runDir, parent, depth, style: runStyle(runStyleKey(node.run)), cells });
       } else {
-        const cells: Record<string, GroupStat | Scalar> = {};
-        for (const column of columns) {
-          const value = groupCell(node.members, column);
-          if (value !== undefined) cells[column.key] = value;
-        }
+        const cells = columns.map((column) => groupCell(node.members, column) ?? null);
+        const at = rows.length;
         rows.push({
           kind: 'group',
           id: node.id,
@@ -260,11 +268,11 @@ function flatten(nodes: readonly Node[], columns: readonly Column[], sort: Table
           runs: node.members.length,
           cells,
         });
-        visit(node.children, node.id, depth + 1);
+        visit(node.children, at, depth + 1);
       }
     }
   };
-  visit(nodes, null, 0);
+  visit(nodes, -1, 0);
   return rows;
 }
 
@@ -299,31 +307,32 @@ function axisPositions(values: readonly (Scalar | undefined)[]): {
   return { positions: values.map((v) => (v === undefined || v === null ? null : index.get(String(v))!)), categories };
 }
 
-function scatterOf(runs: readonly TableRun[], x: Column | undefined, y: Column | undefined): ScatterPlot {
+/** Where each run's row is in the view: plot points refer to it. */
+type RowIndex = ReadonlyMap<string, number>;
+
+function scatterOf(
+  runs: readonly TableRun[],
+  rowOf: RowIndex,
+  x: Column | undefined,
+  y: Column | undefined,
+): ScatterPlot {
   if (x === undefined || y === undefined) return { x: x?.key ?? null, y: y?.key ?? null, categories: null, points: [] };
   const withY = runs.filter((run) => typeof cellValue(run, y) === 'number');
   const { positions, categories } = axisPositions(withY.map((run) => cellValue(run, x)));
   const points = withY.flatMap((run, i) =>
-    positions[i] === null
-      ? []
-      : [
-          {
-            runDir: run.runDir,
-            label: run.label,
-            style: runStyle(runStyleKey(run)),
-            x: positions[i]!,
-            y: cellValue(run, y) as number,
-          },
-        ],
+    positions[i] === null ? [] : [{ row: rowOf.get(run.runDir)!, x: positions[i]!, y: cellValue(run, y) as number }],
   );
   return { x: x.key, y: y.key, categories, points };
 }
 
-function parallelOf(runs: readonly TableRun[], columns: readonly Column[], metric: Column | undefined): ParallelPlot {
-  const varying = [...differingKeys(runs, columns)];
-  const params = columns
-    .filter((column) => column.kind === 'param' && varying.includes(column.key))
-    .slice(0, PARALLEL_AXES);
+function parallelOf(
+  runs: readonly TableRun[],
+  rowOf: RowIndex,
+  columns: readonly Column[],
+  metric: Column | undefined,
+): ParallelPlot {
+  const varying = differingKeys(runs, columns);
+  const params = columns.filter((column) => column.kind === 'param' && varying.has(column.key)).slice(0, PARALLEL_AXES);
   const axisColumns = metric === undefined ? params : [...params, metric];
   if (runs.length === 0 || axisColumns.length === 0) return { axes: [], lines: [] };
   const axes: ParallelAxis[] = [];
@@ -346,12 +355,7 @@ function parallelOf(runs: readonly TableRun[], columns: readonly Column[], metri
   }
   return {
     axes,
-    lines: runs.map((run, i) => ({
-      runDir: run.runDir,
-      label: run.label,
-      style: runStyle(runStyleKey(run)),
-      values: scaled[i]!,
-    })),
+    lines: runs.map((run, i) => ({ row: rowOf.get(run.runDir)!, values: scaled[i]! })),
   };
 }
 
@@ -377,6 +381,7 @@ export function tableView(runs: readonly TableRun[], state: TableState): TableVi
   const rows = flatten(groupRuns(matched), shown, state.sort);
   const { x, y } = scatterAxes(columns, differing, state);
   const curveSeries = [...new Set(runs.flatMap((run) => Object.keys(run.history.series)))];
+  const rowOf = new Map(rows.flatMap((row, i) => (row.kind === 'run' ? [[row.id, i] as const] : [])));
   return {
     state: { ...state, scatter: { x: x?.key ?? '', y: y?.key ?? '' } },
     columns: shown,
@@ -388,8 +393,8 @@ export function tableView(runs: readonly TableRun[], state: TableState): TableVi
     filterError: compiled.ok ? null : compiled.error,
     curveSeries,
     curves: curvesOf(runs, state),
-    scatter: scatterOf(matched, x, y),
-    parallel: parallelOf(matched, columns, y),
+    scatter: scatterOf(matched, rowOf, x, y),
+    parallel: parallelOf(matched, rowOf, columns, y),
     problems: runs.flatMap((run) => run.problems),
   };
 }

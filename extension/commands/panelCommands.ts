@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { DICOM_VIEW_TYPE, openComparePanel, openDatasetPreview, openRunPanel } from '../panels';
+import { DICOM_VIEW_TYPE, openComparePanel, openDatasetPreview, openExperimentsTable, openRunPanel } from '../panels';
 import type { RunsFeature } from '../runs/runsFeature';
 import { experimentFileArgument, pathArgument, runDirsArgument } from './commandArguments';
 import { datasetRootOf } from './experimentDataset';
@@ -105,6 +105,7 @@ export function registerPanelCommands(context: vscode.ExtensionContext, feature:
     vscode.commands.registerCommand('radlab.compareRuns', (clicked: unknown, selection: unknown) =>
       compareRuns(context, feature, clicked, selection),
     ),
+    vscode.commands.registerCommand('radlab.openExperimentsTable', () => openExperimentsTable(context, feature)),
     vscode.commands.registerCommand('radlab.previewDataset', (argument: unknown) => previewDataset(context, argument)),
     vscode.commands.registerCommand('radlab.openDicom', (argument: unknown) => openDicom(argument)),
   ];

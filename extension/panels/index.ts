@@ -1,7 +1,9 @@
-// The panels the extension opens: run results, run comparison, dataset preview, and the DICOM custom editor.
+// The panels the extension opens: run results, run comparison, the experiments table, dataset preview, and the
+// DICOM custom editor.
 // Each panel's module is loaded when it is first opened: they bring image decoding (sharp, DICOM codecs), about
 // 40 ms to load, which activation should not pay in a workspace that never opens a panel.
 import type * as vscode from 'vscode';
+import type { RunsFeature } from '../runs/runsFeature';
 
 export { registerDicomEditor, DICOM_VIEW_TYPE } from './dicomEditor';
 
@@ -11,6 +13,10 @@ export async function openRunPanel(context: vscode.ExtensionContext, runDir: str
 
 export async function openComparePanel(context: vscode.ExtensionContext, runDirs: string[]): Promise<void> {
   (await import('./comparePanel')).openComparePanel(context, runDirs);
+}
+
+export async function openExperimentsTable(context: vscode.ExtensionContext, feature: RunsFeature): Promise<void> {
+  (await import('./experimentsTablePanel')).openExperimentsTable(context, feature);
 }
 
 export async function openDatasetPreview(

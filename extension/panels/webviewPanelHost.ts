@@ -11,7 +11,7 @@ import { Disposer } from './disposer';
 import { pageFailureText } from './pageFailureText';
 import { panelHtml } from './panelHtml';
 
-export type PanelBundle = 'run' | 'compare' | 'dicom' | 'dataset';
+export type PanelBundle = 'run' | 'compare' | 'dicom' | 'dataset' | 'experiments';
 
 export interface PanelHostOptions<PageMessage> {
   extensionUri: vscode.Uri;

@@ -48,6 +48,11 @@ export class RunsFeature implements vscode.Disposable {
   private readonly attached = new Set<string>();
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
+  private readonly scanned = new vscode.EventEmitter<RunRecord[]>();
+  /** Fires after every scan with every run found: the Experiments table follows the runs through it. */
+  readonly onDidScanRuns = this.scanned.event;
+  /** The runs of the latest scan. */
+  latestRuns: RunRecord[] = [];
 
   constructor(context: vscode.ExtensionContext) {
     this.runs = new RunManager(() => currentCli(context), { log: (line) => this.output.appendLine(line) });
@@ -62,6 +67,7 @@ export class RunsFeature implements vscode.Disposable {
       this.output,
       this.tree,
       this.view,
+      this.scanned,
       this.indicators,
       watcher,
       watcher.onDidCreate(() => this.refresh()),
@@ -153,6 +159,8 @@ export class RunsFeature implements vscode.Disposable {
     const groups = scanRuns([...experimentFiles.keys(), ...orphanDirs], processPresence);
     this.tree.update(groups, experimentFiles);
     const records = groups.flatMap((g) => g.runs);
+    this.latestRuns = records;
+    this.scanned.fire(records);
     this.reattach(records);
     this.slurm.track(records);
   }

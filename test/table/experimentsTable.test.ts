@@ -10,8 +10,16 @@ import { ANNOTATIONS_FILE, readAnnotations, writeAnnotations } from '../../core/
 import { compileFilter } from '../../core/table/filterExpression';
 import { runStyle } from '../../core/table/runStyle';
 import { DEFAULT_LAYOUT, tableColumns } from '../../core/table/tableColumns';
-import type { TableRun } from '../../core/table/tableRun';
-import { tableView, type GroupRow, type GroupStat, type TableState, type ViewRow } from '../../core/table/tableView';
+import type { Scalar, TableRun } from '../../core/table/tableRun';
+import {
+  initialTableState,
+  tableView,
+  type GroupRow,
+  type GroupStat,
+  type TableState,
+  type TableView,
+  type ViewRow,
+} from '../../core/table/tableView';
 import { EVENTS_SCHEMA, parseEvents } from '../../core/train/events';
 import { followLive, readTableRun } from '../../extension/panels/experimentsTableRuns';
 import { applyEvents } from '../../extension/panels/runFolderModel';
@@ -35,20 +43,15 @@ let runs: TableRun[] = [];
 const dirs: Record<string, string> = {};
 
 function state(overrides: Partial<TableState> = {}): TableState {
-  return {
-    filter: '',
-    sort: null,
-    layout: DEFAULT_LAYOUT,
-    selected: [],
-    curve: 'val.macro_f1',
-    scatter: { x: '', y: '' },
-    ...overrides,
-  };
+  return { ...initialTableState(DEFAULT_LAYOUT), ...overrides };
 }
 
 const runLabels = (rows: readonly ViewRow[]) => rows.filter((r) => r.kind === 'run').map((r) => basename(r.id));
-const groupNamed = (rows: readonly ViewRow[], label: string) =>
-  rows.find((r): r is GroupRow => r.kind === 'group' && r.label === label);
+/** A group row's cell in a column of the view, by the column's key. */
+function groupCell(view: TableView, label: string, key: string): GroupStat | Scalar {
+  const row = view.rows.find((r): r is GroupRow => r.kind === 'group' && r.label === label)!;
+  return row.cells[view.columns.findIndex((c) => c.key === key)]!;
+}
 
 before(() => {
   root = mkdtempSync(join(tmpdir(), 'radlab-table-'));
@@ -176,22 +179,29 @@ describe('grouping experiment → sweep → folds', () => {
   });
 
   it('shows mean ± sample std of the members that have a value', () => {
-    const rows = tableView(runs, state()).rows;
-    const folds = groupNamed(rows, 'resnet18 · spinal_canal_stenosis · 3 folds')!;
-    const f1 = folds.cells['test.macro_f1'] as GroupStat;
+    const view = tableView(runs, state());
+    const f1 = groupCell(view, 'resnet18 · spinal_canal_stenosis · 3 folds', 'test.macro_f1') as GroupStat;
     // 0.5, 0.6, 0.7: mean 0.6; squared deviations 0.01 + 0 + 0.01 over n − 1 = 2 → std 0.1.
     assert.equal(f1.n, 3);
     assert.ok(Math.abs(f1.mean - 0.6) < 1e-12 && Math.abs(f1.std! - 0.1) < 1e-12, JSON.stringify(f1));
     // The experiment: 0.5, 0.6, 0.7, 0.65 (the training run has none): mean 0.6125, std sqrt(0.021875 / 3).
-    const alpha = groupNamed(rows, 'alpha')!.cells['test.macro_f1'] as GroupStat;
+    const alpha = groupCell(view, 'alpha', 'test.macro_f1') as GroupStat;
     assert.equal(alpha.n, 4);
     assert.ok(
       Math.abs(alpha.mean - 0.6125) < 1e-12 && Math.abs(alpha.std! - Math.sqrt(0.021875 / 3)) < 1e-12,
       JSON.stringify(alpha),
     );
     // A single member has no deviation.
-    const beta = groupNamed(rows, 'beta')!.cells['test.macro_f1'] as GroupStat;
+    const beta = groupCell(view, 'beta', 'test.macro_f1') as GroupStat;
     assert.deepEqual(beta, { mean: 0.4, std: null, n: 1 });
+  });
+
+  it('shows a setting on a group row only when every member has the same', () => {
+    const view = tableView(runs, state());
+    assert.equal(groupCell(view, 'resnet18 · spinal_canal_stenosis · 3 folds', 'train.optimizer.lr'), 0.0001);
+    assert.equal(groupCell(view, 'alpha', 'train.optimizer.lr'), null, 'alpha ran 0.0001 and 0.001');
+    assert.equal(groupCell(view, 'alpha', 'model.backbone'), null);
+    assert.equal(groupCell(view, 'sweep 20261201-100000 · 3 runs', 'model.backbone'), 'resnet18');
   });
 });
 
@@ -289,7 +299,7 @@ describe('columns', () => {
       'data.split.fold',
       'test.macro_f1',
       'val.macro_f1',
-      'run',
+      'starred',
       'status',
     ]) {
       assert.ok(differing.includes(key), `${key} differs between the runs`);
@@ -342,7 +352,7 @@ describe('plots', () => {
       state({ filter: 'status = completed', scatter: { x: 'model.backbone', y: 'test.macro_f1' } }),
     );
     assert.deepEqual(view.scatter.categories, ['resnet18', 'resnet50']);
-    assert.deepEqual(view.scatter.points.map((p) => [basename(p.runDir), p.x, p.y]).sort(), [
+    assert.deepEqual(view.scatter.points.map((p) => [basename(view.rows[p.row]!.id), p.x, p.y]).sort(), [
       ['20261130-090000-resnet50', 1, 0.4],
       ['20261201-100000-resnet18-fold0', 0, 0.5],
       ['20261201-100000-resnet18-fold1', 0, 0.6],
@@ -353,7 +363,7 @@ describe('plots', () => {
     assert.ok(axes.includes('train.optimizer.lr') && axes.at(-1) === 'test.macro_f1', axes.join(', '));
     const lr = view.parallel.axes.find((a) => a.key === 'train.optimizer.lr')!;
     assert.deepEqual([lr.min, lr.max], [0.0001, 0.001]);
-    const fast = view.parallel.lines.find((l) => l.runDir === dirs.fast)!;
+    const fast = view.parallel.lines.find((l) => view.rows[l.row]!.id === dirs.fast)!;
     // 0.65 on an axis from 0.4 to 0.7 sits at (0.65 − 0.4) / 0.3.
     assert.ok(Math.abs(fast.values.at(-1)! - 0.25 / 0.3) < 1e-12);
     assert.equal(fast.values[view.parallel.axes.indexOf(lr)], 1);
