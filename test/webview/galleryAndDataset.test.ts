@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import {
   buildSampleInput,
+  GRADE_COLOURS,
   indexDataset,
   readDatasetTables,
   SeriesImages,
@@ -16,6 +17,7 @@ import {
   type Sample,
 } from '../../core/data';
 import { generateSyntheticDataset } from '../../core/data/synthetic/generate';
+import { readDicomFile } from '../../core/dicom';
 import { datasetSlice, datasetTree, seriesSlices } from '../../extension/panels/datasetPreviewModel';
 import { datasetSummary } from '../../extension/panels/datasetSummary';
 import { RunGallery } from '../../extension/panels/runGallery';
@@ -107,6 +109,23 @@ describe('run gallery', () => {
     );
     const [width, height] = await pngSize(slice.png);
     assert.ok(Math.max(width, height) >= 512);
+    // The input square, 40 mm around the point, is drawn dashed in the true grade's colour along its top edge.
+    const meta = (await readDicomFile(sample.file)).meta;
+    const scale = width / meta.columns;
+    const side = Math.round(40 / meta.pixelSpacing![1]);
+    const left = Math.round(sample.x - side / 2) * scale;
+    const top = Math.round(Math.round(40 / meta.pixelSpacing![0]) / -2 + sample.y) * scale;
+    const { data: rgb } = await sharp(Buffer.from(slice.png.slice(slice.png.indexOf(',') + 1), 'base64'))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const colour = GRADE_COLOURS[sample.grade].match(/[0-9a-f]{2}/gi)!.map((hex) => parseInt(hex, 16));
+    const edge = Array.from({ length: Math.floor(side * scale) - 4 }, (_, i) => {
+      const at = 3 * (Math.round(top) * width + Math.round(left) + 2 + i);
+      return colour.every((value, c) => Math.abs(rgb[at + c]! - value) <= 40);
+    });
+    const drawn = edge.filter(Boolean).length / edge.length;
+    assert.ok(drawn > 0.4 && drawn < 0.8, `the top edge is dashed in the grade's colour (${drawn.toFixed(2)} of it)`);
     await assert.rejects(gallery.slice('nope'), /nope is not in results\/predictions.csv/);
   });
 });
