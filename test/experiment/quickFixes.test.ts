@@ -192,6 +192,20 @@ describe('quick fix: a data root that does not exist', () => {
     );
   });
 
+  it('offers the dataset folders for a root that exists but is not a dataset, leaving that folder out', () => {
+    const folder = join(__dirname, '..', 'fixtures', 'experiment');
+    const elsewhere = join(folder, '..', 'datasets-elsewhere');
+    const incomplete = validateExperiment(text.replace('../not-there-yet  # a new dataset', '.'), {
+      filePath: file,
+      checkDataset: true,
+      datasetFolders: () => [folder, elsewhere],
+    }).filter((d) => d.code === 'dataset-incomplete');
+    assert.deepEqual(
+      incomplete[0]?.fixes.map((f) => [f.title, f.edit.newText]),
+      [['Use dataset folder ../datasets-elsewhere', '../datasets-elsewhere']],
+    );
+  });
+
   it('offers nothing when data is written on one line', () => {
     const flow =
       'name: q\ndata: { root: ../not-there-yet, condition: spinal_canal_stenosis }\nmodel:\n  backbones: resnet18\n';
