@@ -340,6 +340,8 @@ function renderTable(v: TableView): void {
       return col;
     }),
   );
+  // The whole height first, so the scroller takes its size (up to its maximum) before the window is measured.
+  body.replaceChildren(spacer(rows.length, v.columns.length + 1));
   byId('experiments-table').replaceChildren(colgroup, h('thead', {}, headerRow(v.columns, v.state)), body);
   let drawn = '';
   drawWindow = () => {
@@ -473,11 +475,13 @@ function renderPlots(v: TableView): void {
       ? (value) => value
       : (value) => (Number.isInteger(Number(value)) ? (categories[Number(value)] ?? '') : '');
   (scatterChart.options.scales!.y as { title: { text?: string } }).title.text = scatter.y ?? '';
+  // A line chart's unparsed data must come in x order, or it skips points it thinks are out of view.
+  const points = [...scatter.points].sort((a, b) => a.x - b.x);
   scatterChart.data.datasets = [
     {
-      data: scatter.points.map((p) => ({ x: p.x, y: p.y })),
-      pointBackgroundColor: scatter.points.map((p) => styleOf(v, p.row).colour),
-      pointBorderColor: scatter.points.map((p) => styleOf(v, p.row).colour),
+      data: points.map((p) => ({ x: p.x, y: p.y })),
+      pointBackgroundColor: points.map((p) => styleOf(v, p.row).colour),
+      pointBorderColor: points.map((p) => styleOf(v, p.row).colour),
       pointRadius: 4,
       showLine: false,
     },

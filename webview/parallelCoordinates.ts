@@ -15,6 +15,16 @@ function rangeText(min: number | null, max: number | null): [string, string] {
   return [text(max), text(min)];
 }
 
+/** The text, cut with an ellipsis to fit `room` pixels in the context's font; long paths keep their end. */
+function fitted(context: CanvasRenderingContext2D, text: string, room: number): string {
+  if (context.measureText(text).width <= room) return text;
+  for (let keep = text.length - 1; keep > 0; keep--) {
+    const cut = `…${text.slice(text.length - keep)}`;
+    if (context.measureText(cut).width <= room) return cut;
+  }
+  return '';
+}
+
 /** Draws the plot to fit the canvas' box at the screen's pixel density; `styles` holds each line's run style. */
 export function drawParallelCoordinates(
   canvas: HTMLCanvasElement,
@@ -65,6 +75,8 @@ export function drawParallelCoordinates(
   context.globalAlpha = 1;
   context.setLineDash([]);
   context.font = `11px ${font}`;
+  // Each axis' labels get the space between axes, less a gap.
+  const room = axes.length === 1 ? width : width / (axes.length - 1) - 8;
   axes.forEach((axis, i) => {
     const x = xOf(i);
     context.strokeStyle = muted;
@@ -74,17 +86,17 @@ export function drawParallelCoordinates(
     context.stroke();
     context.textAlign = i === 0 ? 'left' : i === axes.length - 1 ? 'right' : 'center';
     context.fillStyle = text;
-    context.fillText(axis.key, x, MARGIN.top + height + 16);
+    context.fillText(fitted(context, axis.key, room), x, MARGIN.top + height + 16);
     context.fillStyle = muted;
     if (axis.categories === null) {
       const [top, bottom] = rangeText(axis.min, axis.max);
-      context.fillText(top, x, MARGIN.top - 4);
-      context.fillText(bottom, x, MARGIN.top + height + 30);
+      context.fillText(fitted(context, top, room), x, MARGIN.top - 4);
+      context.fillText(fitted(context, bottom, room), x, MARGIN.top + height + 30);
     } else {
       context.textAlign = i === axes.length - 1 ? 'right' : 'left';
       axis.categories.forEach((category, k) => {
         const at = axis.categories!.length === 1 ? 0.5 : k / (axis.categories!.length - 1);
-        context.fillText(category, x + (i === axes.length - 1 ? -4 : 4), yOf(at) + 4);
+        context.fillText(fitted(context, category, room), x + (i === axes.length - 1 ? -4 : 4), yOf(at) + 4);
       });
     }
   });

@@ -230,7 +230,7 @@ async function pageFigures(runs: readonly TableRun[]): Promise<PageFigures> {
       () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
     );
     if (process.env.RADLAB_BENCH_SCREENSHOT)
-      await page.screenshot({ path: process.env.RADLAB_BENCH_SCREENSHOT, fullPage: false });
+      await page.screenshot({ path: process.env.RADLAB_BENCH_SCREENSHOT, fullPage: true });
     if (problems.length > 0) throw new Error(`the page failed: ${problems.join('; ')}`);
     // Per action: the whole (through the harness), the page's part (message in → painted) and the host's part
     // (view + JSON); what is left is this harness' transfer through the DevTools protocol.

@@ -359,14 +359,21 @@ function parallelOf(
   };
 }
 
-/** The default scatter: the first varying parameter across, the test macro-F1 (or best validation macro-F1) up. */
+/**
+ * The default scatter: the backbone (or else the first varying parameter) across, the test macro-F1 (or best
+ * validation macro-F1) up.
+ */
 function scatterAxes(
   columns: readonly Column[],
   differing: ReadonlySet<string>,
   state: TableState,
 ): { x?: Column; y?: Column } {
   const find = (key: string) => columns.find((column) => column.key === key);
-  const x = find(state.scatter.x) ?? columns.find((c) => c.kind === 'param' && differing.has(c.key));
+  const varied = (key: string) => (differing.has(key) ? find(key) : undefined);
+  const x =
+    find(state.scatter.x) ??
+    varied('model.backbone') ??
+    columns.find((c) => c.kind === 'param' && differing.has(c.key));
   const y =
     find(state.scatter.y) ?? find('test.macro_f1') ?? find('val.macro_f1') ?? columns.find((c) => c.kind === 'metric');
   return { x, y };
