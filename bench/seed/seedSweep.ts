@@ -3,10 +3,15 @@
 // step or two at batch 32), at each backbone's own input size (EfficientNetV2-M 480 px, the others 224 px) or at a
 // size given. Random weights stand in for the ImageNet ones (set on the resolved runs), since what is shown is
 // that every member fits and trains, not what it learns. The step plan (micro-batches where batch 32 does not fit
-// the engine's memory) is printed as the run states it.
+// the engine's memory) is printed as the run states it, with the first step's time and the peak memory.
+//
+// From the command line each member runs in a process of its own: the wasm engine's heap only grows, so its size
+// when the member ends is that member's peak, which a later member in the same process would hide.
 //
 //   node --import tsx bench/seed/seedSweep.ts [--size native|N] [--batch N] [--studies N] [--backbones a,b]
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { resolveExperiment } from '../../core/experiment/resolve';
 import type { ResolvedRun } from '../../core/experiment/resolvedRun';
@@ -14,6 +19,7 @@ import { backboneFacts } from '../../core/models/registry';
 import { Cancellation } from '../../core/run/cancellation';
 import { createRunFolder, runIdAt } from '../../core/run/runFolder';
 import { readRunRecord } from '../../core/run/runRecord';
+import { wasmHeapBytes } from '../../core/run/stepMemory';
 import type { ProgressDisplay } from '../../core/run/terminalProgress';
 import { trainRun } from '../../core/run/trainRun';
 import { releaseEngine } from '../../core/engine/selectEngine';
@@ -35,9 +41,15 @@ export interface SeedMemberOutcome {
   inputSize: number;
   batch: number;
   status: string;
+  /** Images per forward/backward pass: the batch, or what the run's plan split it into. */
+  microBatch: number;
   /** The run's note on micro-batches, when batch did not fit in one pass. */
   plan?: string;
+  /** The first optimizer step's time (its images over the epoch's images per second at that step). */
+  stepSeconds?: number;
   trainSeconds?: number;
+  /** The wasm engine's heap when the member ended (it only grows: the peak of this process so far). */
+  heapBytes?: number;
   error?: string;
 }
 
@@ -59,14 +71,21 @@ function sizeFor(run: ResolvedRun, size: 'native' | number): number {
   return size;
 }
 
-export async function runSeedSweep(options: SeedSweepOptions): Promise<SeedMemberOutcome[]> {
-  const log = options.log ?? (() => {});
-  mkdirSync(options.workspace, { recursive: true });
-  const file = join(options.workspace, 'rsna-seed.experiment.yaml');
-  writeFileSync(file, seedOnSynthetic(options.studies));
+/** The seed's members, resolved from its file written into the workspace with its data on a synthetic dataset. */
+function seedRuns(workspace: string, studies: number): ResolvedRun[] {
+  mkdirSync(workspace, { recursive: true });
+  const file = join(workspace, 'rsna-seed.experiment.yaml');
+  writeFileSync(file, seedOnSynthetic(studies));
   const resolved = resolveExperiment(readFileSync(file, 'utf8'), file);
   if (!resolved.ok) throw new Error(`the seed experiment does not resolve: ${JSON.stringify(resolved.diagnostics)}`);
-  const runs = resolved.runs.filter((run) => !options.backbones || options.backbones.includes(run.model.backbone));
+  return resolved.runs;
+}
+
+export async function runSeedSweep(options: SeedSweepOptions): Promise<SeedMemberOutcome[]> {
+  const log = options.log ?? (() => {});
+  const runs = seedRuns(options.workspace, options.studies).filter(
+    (run) => !options.backbones || options.backbones.includes(run.model.backbone),
+  );
   const runId = runIdAt(new Date());
   const cancellation = new Cancellation();
   const outcomes: SeedMemberOutcome[] = [];
@@ -80,6 +99,7 @@ export async function runSeedSweep(options: SeedSweepOptions): Promise<SeedMembe
         train: { ...seedRun.train, batch_size: options.batch },
       };
       const notes: string[] = [];
+      let firstStepRate: number | undefined;
       const display: ProgressDisplay = {
         note: (message) => {
           notes.push(message);
@@ -87,8 +107,10 @@ export async function runSeedSweep(options: SeedSweepOptions): Promise<SeedMembe
         },
         warning: (message) => log(`  warning: ${message}`),
         stage() {},
-        batch: (_epoch, _epochs, progress) =>
-          log(`  step ${progress.step}/${progress.steps} loss ${progress.loss.toFixed(4)}`),
+        batch: (_epoch, _epochs, progress) => {
+          if (progress.step === 1) firstStepRate = progress.imagesPerSecond;
+          log(`  step ${progress.step}/${progress.steps} loss ${progress.loss.toFixed(4)}`);
+        },
         epoch() {},
         done() {},
       };
@@ -103,15 +125,22 @@ export async function runSeedSweep(options: SeedSweepOptions): Promise<SeedMembe
         resuming: false,
       });
       const record = readRunRecord(paths.runJson);
+      const plan = notes.find((note) => note.includes('micro-batches'));
       const outcome: SeedMemberOutcome = {
         backbone: run.model.backbone,
         inputSize,
         batch: options.batch,
         status: member.status,
+        microBatch: Number(plan?.match(/micro-batches of at most (\d+)/)?.[1] ?? options.batch),
       };
-      const plan = notes.find((note) => note.includes('micro-batches'));
       if (plan) outcome.plan = plan;
+      // The epoch's images per second at its first step, over that step's images, is the step's time.
+      const trainCount = record.counts?.train;
+      if (firstStepRate !== undefined && typeof trainCount === 'number')
+        outcome.stepSeconds = Math.min(options.batch, trainCount) / firstStepRate;
       if (record.timings.trainSeconds !== undefined) outcome.trainSeconds = record.timings.trainSeconds;
+      const heap = wasmHeapBytes();
+      if (heap !== undefined) outcome.heapBytes = heap;
       if (member.error) outcome.error = member.error;
       outcomes.push(outcome);
     }
@@ -127,31 +156,72 @@ function option(name: string): string | undefined {
   return at === -1 ? undefined : process.argv[at + 1];
 }
 
+function mib(bytes: number | undefined): string {
+  return bytes === undefined ? '-' : (bytes / 2 ** 20).toFixed(0);
+}
+
+/** Each member in a child process of its own (see above); the child prints its outcome as its last line. */
+function runMembersApart(options: Omit<SeedSweepOptions, 'log' | 'backbones'>, backbones: readonly string[]) {
+  const outcomes: SeedMemberOutcome[] = [];
+  for (const backbone of backbones) {
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, __filename, ...process.argv.slice(2), '--member', backbone],
+      { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+    );
+    const last = child.stdout.trim().split('\n').at(-1) ?? '';
+    try {
+      outcomes.push(JSON.parse(last) as SeedMemberOutcome);
+    } catch {
+      outcomes.push({
+        backbone,
+        inputSize: NaN,
+        batch: options.batch,
+        microBatch: NaN,
+        status: 'crashed',
+        error: `the member's process ended with ${child.signal ?? `exit code ${child.status}`}`,
+      });
+    }
+  }
+  return outcomes;
+}
+
 if (require.main === module) {
   const size = option('size') ?? 'native';
-  const started = performance.now();
-  runSeedSweep({
+  const options = {
     workspace: join(__dirname, '..', '.tmp', 'seed-sweep'),
-    size: size === 'native' ? 'native' : Number(size),
+    size: size === 'native' ? ('native' as const) : Number(size),
     batch: Number(option('batch') ?? 32),
     studies: Number(option('studies') ?? 10),
-    ...(option('backbones') ? { backbones: option('backbones')!.split(',') } : {}),
-    log: (line) => console.log(line),
-  })
-    .then((outcomes) => {
-      console.log('\nbackbone            size  batch  status     train s  plan');
-      for (const o of outcomes) {
-        const plan = o.plan?.match(/(\d+ micro-batches of at most \d+)/)?.[1] ?? 'one pass';
-        console.log(
-          `${o.backbone.padEnd(18)}  ${String(o.inputSize).padStart(4)}  ${String(o.batch).padStart(5)}  ` +
-            `${o.status.padEnd(9)}  ${(o.trainSeconds ?? NaN).toFixed(1).padStart(7)}  ${plan}${o.error ? `  ${o.error}` : ''}`,
-        );
-      }
-      console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s in all`);
-      process.exitCode = outcomes.every((o) => o.status === 'completed') ? 0 : 1;
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    });
+  };
+  const member = option('member');
+  if (member !== undefined) {
+    runSeedSweep({ ...options, backbones: [member], log: (line) => console.error(line) })
+      .then(([outcome]) => console.log(JSON.stringify(outcome)))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exitCode = 1;
+      });
+  } else {
+    const started = performance.now();
+    const backbones =
+      option('backbones')?.split(',') ?? seedRuns(options.workspace, options.studies).map((r) => r.model.backbone);
+    const outcomes = runMembersApart(options, backbones);
+    console.log('\nbackbone            size  batch  micro  status     step s  train s  heap MiB  plan or error');
+    for (const o of outcomes) {
+      const plan = o.plan?.match(/(\d+ micro-batches of at most \d+)/)?.[1] ?? 'one pass';
+      console.log(
+        `${o.backbone.padEnd(18)}  ${String(o.inputSize).padStart(4)}  ${String(o.batch).padStart(5)}  ` +
+          `${String(o.microBatch).padStart(5)}  ${o.status.padEnd(9)}  ${(o.stepSeconds ?? NaN).toFixed(1).padStart(6)}  ` +
+          `${(o.trainSeconds ?? NaN).toFixed(1).padStart(7)}  ${mib(o.heapBytes).padStart(8)}  ${o.error ?? plan}`,
+      );
+    }
+    console.log(
+      `\n${((performance.now() - started) / 1000).toFixed(0)} s in all; load average at the end ` +
+        `${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} on ${availableParallelism()} cores`,
+    );
+    process.exitCode = outcomes.every((o) => o.status === 'completed') ? 0 : 1;
+  }
 }

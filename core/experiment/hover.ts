@@ -1,6 +1,7 @@
 // Hover for experiment files: a key shows its meaning, type, default and range; a value shows what it means,
 // and a backbone shows its facts from the model registry with the memory it needs at this batch size.
-import { backboneFacts, describeUnfrozen, estimateTrainingMemoryBytes } from '../models/registry';
+import { backboneFacts, describeUnfrozen } from '../models/registry';
+import { engineLimitOf, stepFit, stepRequestFor, stepSettingsOf } from './checkMemory';
 import { backbonesOf } from './checkRules';
 import { fieldAt } from './fieldAt';
 import { formatBytes, formatCount } from './format';
@@ -8,6 +9,7 @@ import { markdownText } from './markdownText';
 import { nodeRange, offsetAt, pairsAt, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
 import type { HoverInfo, Position } from './positions';
 import { experimentSchema } from './schema';
+import { predictedPeak } from './stepPlan';
 import { fieldForPath } from './schemaLookup';
 import { describeNode, enumValuesOf, type FieldSpec, type ObjectNode } from './schemaNodes';
 
@@ -26,24 +28,42 @@ function fieldMarkdown(path: string[], field: FieldSpec): string {
   return lines.join('\n');
 }
 
-function batchSizeOf(parsed: ParsedExperiment): number {
-  const given = fieldAt(parsed, ['train', 'batch_size']).value;
-  const fallback = (experimentSchema.fields.train!.node as ObjectNode).fields.batch_size!.default as number;
-  return typeof given === 'number' && Number.isInteger(given) && given > 0 ? given : fallback;
-}
-
 function unfreezeOf(parsed: ParsedExperiment): number {
   const given = fieldAt(parsed, ['model', 'unfreeze_last_n']).value;
   const fallback = (experimentSchema.fields.model!.node as ObjectNode).fields.unfreeze_last_n!.default as number;
   return typeof given === 'number' && Number.isInteger(given) && given >= 0 ? given : fallback;
 }
 
+/**
+ * The engine's memory for a training step of this backbone under the file's settings (estimated, as validation
+ * does), and how it fits the file's engine: one table row, or none while a setting it needs is not valid.
+ */
+function stepMemoryRow(name: string, parsed: ParsedExperiment): string[] {
+  const settings = stepSettingsOf(parsed);
+  const request = settings && stepRequestFor(settings, name);
+  if (!request) return [];
+  const asked = Math.ceil(request.batchSize / request.accumulateSteps);
+  const passes = asked < request.batchSize ? ` in passes of ${asked}` : '';
+  let cell = `≈ ${formatBytes(predictedPeak(request, asked))}`;
+  const engine = engineLimitOf(parsed);
+  if (engine) {
+    const fit = stepFit(request, engine.limit);
+    cell +=
+      'refused' in fit
+        ? `: does not fit ${engine.limit.what} even one image at a time`
+        : fit.plan.microBatch < asked
+          ? `: more than ${engine.limit.what}, so ${fit.plan.passes} micro-batches of at most ${fit.plan.microBatch} (≈ ${formatBytes(fit.plan.peakBytes!)})`
+          : `: fits ${engine.limit.what}`;
+  }
+  return [
+    `| Training step at batch ${request.batchSize}${passes}, ${request.inputSize} px (engine estimate) | ${cell} |`,
+  ];
+}
+
 function backboneMarkdown(name: string, parsed: ParsedExperiment): string | undefined {
   const facts = backboneFacts(name);
   if (!facts) return undefined;
-  const batch = batchSizeOf(parsed);
   const unfreeze = unfreezeOf(parsed);
-  const memory = estimateTrainingMemoryBytes(name, batch, unfreeze);
   return [
     `**${markdownText(name)}** — ${markdownText(facts.description)}`,
     '',
@@ -55,7 +75,7 @@ function backboneMarkdown(name: string, parsed: ParsedExperiment): string | unde
     `| Feature width | ${facts.featureWidth} |`,
     `| Compute | ${facts.gflops} GFLOPs per image |`,
     `| Weights | ${markdownText(facts.source)} |`,
-    `| Training memory at batch ${batch} | ≈ ${formatBytes(memory)} |`,
+    ...stepMemoryRow(name, parsed),
     '',
     `Unfrozen with unfreeze_last_n: ${unfreeze}: ${markdownText(describeUnfrozen(name, unfreeze))}`,
   ].join('\n');

@@ -40,6 +40,7 @@ export type DiagnosticCode =
   | 'frozen-random'
   | 'no-imagenet-weights'
   | 'flip-swaps-side'
+  | 'step-memory'
   | 'empty-document';
 
 export interface ExperimentDiagnostic {

@@ -2,6 +2,7 @@
 // One pure function from text to diagnostics, shared by the language server and `radlab validate`.
 import { checkDataset, checkPaths, checkWeightsFolder, type DatasetFolders } from './checkFiles';
 import { backbonesOf, checkFixedInputSize, checkFolds, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
+import { checkStepMemory } from './checkMemory';
 import { checkStructure } from './checkStructure';
 import { checkFrozenRandom, checkImagenetWeights, checkSidedFlip } from './checkTraining';
 import { rangeOf, wholeTextParser, type ExperimentParser, type ParsedExperiment } from './parse';
@@ -109,6 +110,7 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
     ...checkFrozenRandom(parsed),
     ...checkImagenetWeights(parsed),
     ...checkSidedFlip(parsed),
+    ...checkStepMemory(parsed),
   ];
   const files = [
     ...checkPaths(parsed, structure.paths, options.filePath, options.datasetFolders),

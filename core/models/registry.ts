@@ -242,8 +242,3 @@ export function estimateTrainingMemory(
     totalBytes: weightsBytes + gradientBytes + optimizerBytes + activationBytes,
   };
 }
-
-/** The total of `estimateTrainingMemory`, in bytes. */
-export function estimateTrainingMemoryBytes(name: string, batchSize: number, trainableTensors: number): number {
-  return estimateTrainingMemory(name, batchSize, trainableTensors).totalBytes;
-}

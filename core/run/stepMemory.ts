@@ -1,53 +1,21 @@
-// Fitting a training step into the engine's memory, decided before the first epoch from what the engine itself
-// reports. Two probe passes (micro-batches of 2 and 4 blank images at the run's input size) are measured by tfjs's
-// own allocation record (`tf.profile`'s peak bytes): everything a pass keeps until its step ends — the tape's saved
-// activations, the gradients of every intermediate, the transient buffers of the engine's gradient kernels — is in
-// that peak. The peak grows linearly with the images per pass, so the two probes give a fixed part and a per-image
-// part. A third probe runs one optimizer update on copies of the trainable variables, for the update's own peak
-// (its slots and the temporaries of its arithmetic). A step's peak is the larger of its two phases:
-//
-//   gradients: resident (weights, buffers) + the whole batch's input + optimizer slots
-//              + fixed + perImage × m + (one more set of gradients when micro-batches are summed)
-//   update:    resident + the whole batch's input + gradients + the update's peak (slots included)
-//
-// The plan keeps the requested micro-batch (batch / accumulate_steps) when it fits the engine's limit, otherwise
-// the largest that does (the optimizer still steps once per batch); when not even one image fits, it refuses.
+// A run's step memory, measured on its engine before the first epoch. Two probe passes (micro-batches of 2 and 4
+// blank images at the run's input size) are measured by tfjs's own allocation record (`tf.profile`'s peak bytes):
+// everything a pass keeps until its step ends — the tape's saved activations, the gradients of every intermediate,
+// the transient buffers of the engine's gradient kernels — is in that peak. The peak grows linearly with the images
+// per pass, so the two probes give a fixed part and a per-image part. A third probe runs one optimizer update on
+// copies of the trainable variables, for the update's own peak (its slots and the temporaries of its arithmetic).
+// The plan made from them (experiment/stepPlan) fits the step to the engine's limit.
 import * as tf from '@tensorflow/tfjs-core';
-import { totalmem } from 'node:os';
 import type { EngineReport } from '../engine/selectEngine';
 import { formatBytes } from '../experiment/format';
 import type { ResolvedRun } from '../experiment/resolvedRun';
+import { engineMemoryLimit, planStep, WASM_HEAP_BYTES, type StepMemory, type StepPlan } from '../experiment/stepPlan';
 import type { LevelClassifier } from '../models/classifier';
 import { batchGradients } from '../train/batchGradients';
 import type { CrossEntropySettings } from '../train/loss';
 import type { SlotOptimizer } from '../train/slotOptimizer';
 
-/** WebAssembly's 32-bit addresses: the wasm engine's heap can never grow past 4 GiB. */
-export const WASM_HEAP_BYTES = 4 * 2 ** 30;
-
-export interface MemoryLimit {
-  bytes: number;
-  /** What the limit is, for messages: "the wasm engine's 4 GiB heap". */
-  what: string;
-}
-
-/** The memory the engine's tensors can use, where it is known. */
-export function engineMemoryLimit(engine: Pick<EngineReport, 'chosen'>): MemoryLimit | undefined {
-  if (engine.chosen === 'wasm') return { bytes: WASM_HEAP_BYTES, what: "the wasm engine's 4 GiB heap" };
-  if (engine.chosen === 'tfjs-node') return { bytes: totalmem(), what: `this machine's ${formatBytes(totalmem())}` };
-  // A GPU engine's memory is the device's, which neither tfjs-node-gpu nor WebGPU reports to tfjs.
-  return undefined;
-}
-
 const PROBE_IMAGES = [2, 4] as const;
-
-/** The step's own memory in bytes: of the gradient passes, a fixed part and a part per image of a micro-batch. */
-export interface StepMemory {
-  fixed: number;
-  perImage: number;
-  /** Peak of one optimizer update above what it starts with (variables and gradients), its slots included. */
-  update: number;
-}
 
 /**
  * Measures the step's memory with two probe passes; the model's buffers (batch-norm statistics) are restored.
@@ -107,75 +75,6 @@ async function measureUpdate(trainable: readonly tf.Variable[], newOptimizer: ()
   }
 }
 
-export interface PlanRequest {
-  backbone: string;
-  inputSize: number;
-  batchSize: number;
-  accumulateSteps: number;
-  memory: StepMemory;
-  /** Tensor bytes held before the step: weights and buffers. */
-  residentBytes: number;
-  /** Bytes of the trainable parameters (each optimizer slot and each set of gradients is this size). */
-  trainableBytes: number;
-  /** Optimizer state tensors per trainable parameter (AdamW 2, SGD with momentum 1). */
-  optimizerSlots: number;
-  limit: MemoryLimit;
-}
-
-export interface StepPlan {
-  microBatch: number;
-  passes: number;
-  /** The predicted peak of a step, in bytes, where the engine's limit is known. */
-  peakBytes?: number;
-  /** Set when the plan splits the batch further than accumulate_steps asked: what to tell the user. */
-  note?: string;
-}
-
-/** The predicted peak of a step with micro-batches of `microBatch` images. */
-export function predictedPeak(request: Omit<PlanRequest, 'limit'>, microBatch: number): number {
-  const passes = Math.ceil(request.batchSize / microBatch);
-  const held = request.residentBytes + request.batchSize * request.inputSize ** 2 * 3 * 4;
-  const gradients =
-    request.optimizerSlots * request.trainableBytes +
-    request.memory.fixed +
-    request.memory.perImage * microBatch +
-    (passes > 1 ? request.trainableBytes : 0);
-  const update = request.trainableBytes + request.memory.update;
-  return held + Math.max(gradients, update);
-}
-
-/** The micro-batch a step runs with, or an error naming the limit and what to change when one image is too many. */
-export function planStep(request: PlanRequest): StepPlan {
-  const asked = Math.ceil(request.batchSize / request.accumulateSteps);
-  let microBatch = asked;
-  while (microBatch > 1 && predictedPeak(request, microBatch) > request.limit.bytes) microBatch -= 1;
-  const peakBytes = predictedPeak(request, microBatch);
-  const what = `${request.backbone} at ${request.inputSize} px`;
-  if (peakBytes > request.limit.bytes) {
-    // The update's peak grows with the trainable parameters only, so smaller inputs would not help it.
-    const update = request.trainableBytes + request.memory.update;
-    const cause =
-      update >= peakBytes - request.residentBytes - request.batchSize * request.inputSize ** 2 * 3 * 4
-        ? `, most of it the optimizer update of ${formatBytes(request.trainableBytes)} of trainable parameters ` +
-          `(${formatBytes(update)}). Lower model.unfreeze_last_n`
-        : '. Lower data.input.size or model.unfreeze_last_n';
-    throw new Error(
-      `${what} does not fit ${request.limit.what} even one image at a time: a step needs about ` +
-        `${formatBytes(peakBytes)}${cause}, or use a smaller backbone.`,
-    );
-  }
-  const passes = Math.ceil(request.batchSize / microBatch);
-  const plan: StepPlan = { microBatch, passes, peakBytes };
-  if (microBatch < asked) {
-    plan.note =
-      `${what}: a batch of ${request.batchSize} needs about ${formatBytes(predictedPeak(request, asked))} at ` +
-      `${asked} images per pass, more than ${request.limit.what}; training in ${passes} micro-batches of at most ` +
-      `${microBatch} (about ${formatBytes(peakBytes)}), with their gradients summed so the optimizer still steps ` +
-      'once per batch. Batch-norm statistics are computed per micro-batch.';
-  }
-  return plan;
-}
-
 /**
  * A run's step plan on the engine it runs on: measured and fitted to the engine's limit where the limit is known,
  * otherwise the micro-batch accumulate_steps asks for.
@@ -209,8 +108,8 @@ export async function planRunStep(
 
 const WASM_MEMORY_FAULT = /memory access out of bounds|out of memory|Cannot enlarge memory|Aborted\(/i;
 
-/** The wasm heap's current size, when the wasm engine runs. */
-function wasmHeapBytes(): number | undefined {
+/** The wasm heap's current size, when the wasm engine runs: it only grows, so it is the process's peak so far. */
+export function wasmHeapBytes(): number | undefined {
   const backend = tf.getBackend() === 'wasm' ? (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }) : undefined;
   return backend?.wasm?.HEAPU8?.buffer.byteLength;
 }

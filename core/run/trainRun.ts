@@ -13,6 +13,7 @@ import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/spli
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
 import type { EngineReport } from '../engine/selectEngine';
 import type { ResolvedRun } from '../experiment/resolvedRun';
+import type { StepPlan } from '../experiment/stepPlan';
 import { classificationReport } from '../metrics/classification';
 import { rsnaConditionScore } from '../metrics/rsnaLogLoss';
 import { LevelClassifier } from '../models/classifier';
@@ -39,7 +40,7 @@ import type { Cancellation } from './cancellation';
 import { localizerRun } from './localizerRun';
 import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
-import { explainMemoryFault, planRunStep, type StepPlan } from './stepMemory';
+import { explainMemoryFault, planRunStep } from './stepMemory';
 import { isNewBest, selectionScore } from './selection';
 import type { RunPaths } from './runFolder';
 import { readRunRecordIfAny, softwareVersions, trainerFields, writeRunRecord, type RunRecord } from './runRecord';

@@ -15,6 +15,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
+import { GROUP_VALUES } from './updateGroups';
 
 interface VariableState {
   variable: tf.Variable;
@@ -41,9 +42,6 @@ export interface UpdatedGroup {
 }
 
 const STEP_SUFFIX = 'step';
-// A group holds at most this many values (16 MiB of float32), so an update's temporaries stay small next to the
-// model: one group per ~4M parameters keeps the operation count low without a heap-sized concatenation.
-const GROUP_VALUES = 1 << 22;
 
 export abstract class SlotOptimizer extends tf.Optimizer {
   /** The learning rate of the next step; schedules set it before each step. */

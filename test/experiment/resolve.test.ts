@@ -34,7 +34,7 @@ describe('resolving an experiment', () => {
     const run = result.runs[0]!;
     assert.equal(run.data.root, join(fixtures, 'lsdc-min'));
     assert.equal(run.output, join(fixtures, 'runs', 'canal-stenosis-sweep'));
-    assert.equal(run.model.pretrained, null);
+    assert.equal(run.model.pretrained, 'imagenet');
   });
 
   it('keeps written values and fills the rest with the defaults of the mission', () => {

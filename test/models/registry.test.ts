@@ -10,7 +10,6 @@ import {
   backboneFacts,
   describeUnfrozen,
   estimateTrainingMemory,
-  estimateTrainingMemoryBytes,
   suggestBackbone,
 } from '../../core/models/registry';
 import {
@@ -242,7 +241,7 @@ describe('estimateTrainingMemory', () => {
     assert.ok(atBatch1.activationBytes > 0);
     assert.equal(estimate.activationBytes, 32 * atBatch1.activationBytes);
     assert.equal(
-      estimateTrainingMemoryBytes('resnet152', 32, 32),
+      estimateTrainingMemory('resnet152', 32, 32).totalBytes,
       4 * headlessResnet152 + 12 * trainable + estimate.activationBytes,
     );
   });
@@ -251,7 +250,7 @@ describe('estimateTrainingMemory', () => {
     for (const name of BACKBONE_NAMES) {
       let previous = -1;
       for (const n of [0, 1, 8, 32, 64, 128, 200, Infinity]) {
-        const total = estimateTrainingMemoryBytes(name, 8, n);
+        const total = estimateTrainingMemory(name, 8, n).totalBytes;
         assert.ok(total >= previous, `${name} at ${n}`);
         previous = total;
       }

@@ -1,20 +1,16 @@
 // The step-memory plan predicts the wasm engine's real peak: for backbones of every family at two input sizes,
 // the peak tfjs records over a whole training step (augmentation, forward, backward, AdamW update) is within 25%
-// of the prediction made from the two probe passes; and the plan splits or refuses against the engine's limit.
+// of the prediction made from the two probe passes, and within 25% of the editor's estimate made from the model
+// registry alone (stepMemoryEstimate); and the plan splits or refuses against the engine's limit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { releaseEngine, selectEngine } from '../../core/engine/selectEngine';
 import { LevelClassifier } from '../../core/models/classifier';
 import { freezeModel } from '../../core/models/freezing';
-import {
-  engineMemoryLimit,
-  explainMemoryFault,
-  measureStepMemory,
-  planStep,
-  predictedPeak,
-  WASM_HEAP_BYTES,
-} from '../../core/run/stepMemory';
+import { estimateStepMemory } from '../../core/experiment/stepMemoryEstimate';
+import { engineMemoryLimit, planStep, predictedPeak, WASM_HEAP_BYTES } from '../../core/experiment/stepPlan';
+import { explainMemoryFault, measureStepMemory } from '../../core/run/stepMemory';
 import { AdamW } from '../../core/train/adamw';
 import { mulberry32 } from '../../core/data/random';
 import { trainStep } from '../../core/train/trainStep';
@@ -33,12 +29,9 @@ const cases = [
 ] as const;
 
 for (const { backbone, size, batch, microBatch } of cases) {
-  test(`${backbone} at ${size} px, batch ${batch} in passes of ${microBatch}: predicted peak within 25%`, async () => {
-    const model = LevelClassifier.create(
-      backbone,
-      { levels: 5, embedding: 32, hidden: [64], dropout: 0.1, classes: 3 },
-      1,
-    );
+  test(`${backbone} at ${size} px, batch ${batch} in passes of ${microBatch}: peak as measured and estimated within 25%`, async () => {
+    const head = { levels: 5, embedding: 32, hidden: [64], classes: 3 };
+    const model = LevelClassifier.create(backbone, { ...head, dropout: 0.1 }, 1);
     const trainable = freezeModel(model, { freezeBackbone: true, unfreezeLastN: 32 }).map((p) => p.variable);
     const memory = await measureStepMemory(
       model,
@@ -85,12 +78,20 @@ for (const { backbone, size, batch, microBatch } of cases) {
         },
       );
     });
-    const predicted = predictedPeak(request, microBatch);
-    const ratio = predicted / profile.peakBytes;
-    assert.ok(
-      ratio > 0.75 && ratio < 1.25,
-      `predicted ${(predicted / 2 ** 20).toFixed(1)} MiB, measured ${(profile.peakBytes / 2 ** 20).toFixed(1)} MiB`,
-    );
+    const estimated = {
+      ...request,
+      ...estimateStepMemory({ backbone, inputSize: size, trainableTensors: 32, head, optimizerSlots: 2 }),
+    };
+    for (const [how, predicted] of [
+      ['from the probes', predictedPeak(request, microBatch)],
+      ['from the registry', predictedPeak(estimated, microBatch)],
+    ] as const) {
+      const ratio = predicted / profile.peakBytes;
+      assert.ok(
+        ratio > 0.75 && ratio < 1.25,
+        `predicted ${how} ${(predicted / 2 ** 20).toFixed(1)} MiB, measured ${(profile.peakBytes / 2 ** 20).toFixed(1)} MiB`,
+      );
+    }
     optimizer.dispose();
     model.dispose();
   });
