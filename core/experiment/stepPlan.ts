@@ -1,5 +1,5 @@
 // Fitting a training step into the engine's memory: from a step's memory (measured on the engine when a run
-// starts, or estimated from the model's structure while the file is edited), the peak of a step with micro-batches
+// starts, or estimated from the model registry while the file is edited), the peak of a step with micro-batches
 // of m images, and the plan that keeps it under the engine's limit. A step's peak is the larger of its two phases:
 //
 //   gradients: resident (weights, buffers) + the whole batch's input + optimizer slots
