@@ -155,6 +155,25 @@ describeInCodeServer(
         );
         assert.deepEqual(annotations, { starred: true, note: '' });
 
+        // A note goes to the same file and keeps the star.
+        await page.locator(`#experiments-table tr.run[data-id="${starred}"] .note`).click();
+        const noteInput = page.locator('#experiments-table input.note-input');
+        await noteInput.fill('baseline for the sweep');
+        await noteInput.press('Enter');
+        await page
+          .locator(`#experiments-table tr.run[data-id="${starred}"] .note`, { hasText: 'baseline for the sweep' })
+          .waitFor();
+        await waitForValue(
+          () => readFileSync(path.join(starred, 'annotations.json'), 'utf8'),
+          (text) => text.includes('baseline'),
+          'the note in annotations.json',
+        );
+        assert.deepEqual(JSON.parse(readFileSync(path.join(starred, 'annotations.json'), 'utf8')), {
+          starred: true,
+          note: 'baseline for the sweep',
+        });
+        await step('starred and noted');
+
         // Selected runs are drawn in the colours of their rows' swatches.
         const colours: Rgb[] = [];
         for (const runDir of passing) {
@@ -174,6 +193,28 @@ describeInCodeServer(
           }
         }
         await step('curves of the selected runs');
+
+        // A hidden column stays hidden when the table is opened again: the layout is kept per workspace.
+        await page.locator('#table-columns-button').click();
+        await page.locator('#table-column-chooser input[data-column="status"]').uncheck();
+        await page.locator('#experiments-table th[data-column="status"]').waitFor({ state: 'detached' });
+        await step('status column hidden');
+        await wb.closeAllEditors();
+        await wb.runCommand('RadLab: Open Experiments Table');
+        await wb.activeTabTitled('Experiments').waitFor({ state: 'visible' });
+        const reopened = wb.webview();
+        await reopened
+          .locator('#experiments-table tbody tr.run')
+          .nth(handRuns.length - 1)
+          .waitFor({ state: 'visible' });
+        const headers = await reopened
+          .locator('#experiments-table thead th[data-column]')
+          .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-column')));
+        assert.ok(!headers.includes('status') && headers.includes('test.macro_f1'), headers.join(', '));
+        // Put it back for the next scenario, which reads the status column.
+        await reopened.locator('#table-columns-button').click();
+        await reopened.locator('#table-column-chooser input[data-column="status"]').check();
+        await reopened.locator('#experiments-table th[data-column="status"]').waitFor();
       },
     );
 
