@@ -28,6 +28,8 @@ import { WebviewPanelHost, webviewOptions } from './webviewPanelHost';
 const LAYOUT_KEY = 'radlab.experimentsTable.layout';
 // Live rows are posted in batches: a run logs many events a second, a table needs a few redraws.
 const LIVE_UPDATE_MS = 300;
+/** Run folders read per turn of the extension host's event loop (a few milliseconds each). */
+const READ_BATCH = 20;
 
 /** What a scan says about a run that would change its row: rereading 500 unchanged folders per scan is waste. */
 function signature(record: RunRecord): string {
@@ -43,6 +45,9 @@ export class ExperimentsTablePanel extends WebviewPanelHost<TableHostMessage, Ta
   static readonly viewType = 'radlab.experimentsTable';
   private readonly runs = new Map<string, { run: TableRun; signature: string }>();
   private readonly live = new Map<string, LiveRun>();
+  /** Run folders a scan found new or changed, waiting to be read. */
+  private readonly toRead = new Map<string, RunRecord>();
+  private reading: Promise<void> | undefined;
   private state: TableState;
   private pendingUpdate: NodeJS.Timeout | undefined;
 
@@ -64,25 +69,37 @@ export class ExperimentsTablePanel extends WebviewPanelHost<TableHostMessage, Ta
     });
   }
 
-  /** Brings the rows in line with a scan: new and changed runs are read, gone ones dropped, running ones tailed. */
+  /** Brings the rows in line with a scan: gone runs are dropped, new and changed ones queued to be read. */
   private follow(records: readonly RunRecord[]): void {
     const present = new Set(records.map((record) => record.dir));
-    let changed = false;
     for (const dir of [...this.runs.keys()].filter((d) => !present.has(d))) {
       this.runs.delete(dir);
       this.stopTailing(dir);
-      changed = true;
+      this.schedulePost();
     }
+    for (const dir of [...this.toRead.keys()].filter((d) => !present.has(d))) this.toRead.delete(dir);
     for (const record of records) {
-      const known = this.runs.get(record.dir);
-      if (known?.signature === signature(record)) continue;
-      const { run, events } = readTableRun(record);
-      this.runs.set(record.dir, { run, signature: signature(record) });
-      this.stopTailing(record.dir);
-      if (record.state === 'running' && events !== null) this.tail(record.dir, events);
-      changed = true;
+      if (this.runs.get(record.dir)?.signature !== signature(record)) this.toRead.set(record.dir, record);
     }
-    if (changed) this.schedulePost();
+    this.reading ??= this.readQueued().finally(() => (this.reading = undefined));
+  }
+
+  /**
+   * Reads the queued run folders a batch per turn of the event loop, so opening the table on hundreds of runs never
+   * stalls the editor; the page gets the rows read so far at each post. Runs queued meanwhile join the same loop.
+   */
+  private async readQueued(): Promise<void> {
+    while (this.toRead.size > 0 && !this.disposer.isDisposed) {
+      for (const record of [...this.toRead.values()].slice(0, READ_BATCH)) {
+        this.toRead.delete(record.dir);
+        const { run, events } = readTableRun(record);
+        this.runs.set(record.dir, { run, signature: signature(record) });
+        this.stopTailing(record.dir);
+        if (record.state === 'running' && events !== null) this.tail(record.dir, events);
+      }
+      this.schedulePost();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private tail(runDir: string, events: RunPanelModel): void {
