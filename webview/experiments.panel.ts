@@ -9,6 +9,7 @@ import type { Column } from '../core/table/tableColumns';
 import type { GroupStat, RunRow, TableState, TableView, ViewRow } from '../core/table/tableView';
 import type { RunStyle } from '../core/table/runStyle';
 import type { Scalar } from '../core/table/tableRun';
+import type { Chart } from 'chart.js';
 import { lineChart } from './charts';
 import { drawParallelCoordinates } from './parallelCoordinates';
 import { ToWebview } from './contract';
@@ -404,11 +405,18 @@ function renderChooser(v: TableView): void {
 
 // ---- plots --------------------------------------------------------------------------------------------------
 
-const curvesChart = lineChart(byId<HTMLCanvasElement>('plot-curves'), 'Curves', 'Epoch', '', undefined, 1);
-curvesChart.options.plugins!.legend!.display = false;
-// A line chart whose one dataset draws no line: chart.js' scatter, with the panels' themed axes.
-const scatterChart = lineChart(byId<HTMLCanvasElement>('plot-scatter'), 'Metric against parameter', '', '');
-scatterChart.options.plugins!.legend!.display = false;
+/** The two charts, made on the first plot (after the table's first paint, which they would otherwise delay). */
+let charts: { curves: Chart<'line'>; scatter: Chart<'line'> } | null = null;
+
+function plotCharts(): { curves: Chart<'line'>; scatter: Chart<'line'> } {
+  if (charts !== null) return charts;
+  const curves = lineChart(byId<HTMLCanvasElement>('plot-curves'), 'Curves', 'Epoch', '', undefined, 1);
+  // A line chart whose one dataset draws no line: chart.js' scatter, with the panels' themed axes.
+  const scatter = lineChart(byId<HTMLCanvasElement>('plot-scatter'), 'Metric against parameter', '', '');
+  for (const chart of [curves, scatter]) chart.options.plugins!.legend!.display = false;
+  charts = { curves, scatter };
+  return charts;
+}
 
 /** The line style of the run at a row of the view. */
 function styleOf(v: TableView, row: number): RunStyle {
@@ -428,7 +436,9 @@ let plotted = '';
 function renderPlots(v: TableView): void {
   // Points and lines come in the runs' order, whatever the sort; only their row indexes move with it.
   const shown = JSON.stringify([
+    v.state.curve,
     v.state.scatter,
+    v.allColumns,
     v.curves,
     v.curveSeries,
     v.scatter.categories,
@@ -443,6 +453,7 @@ function renderPlots(v: TableView): void {
     styles: v.parallel.lines.map((line) => styleOf(v, line.row)),
     title: `Parallel coordinates of the ${v.parallel.lines.length} filtered runs`,
   };
+  const { curves: curvesChart, scatter: scatterChart } = plotCharts();
   fillSelect('plot-curve', v.curveSeries, v.state.curve, (curve) => sendState({ curve }));
   const metrics = v.allColumns.filter((c) => c.kind === 'metric').map((c) => c.key);
   const across = v.allColumns.filter((c) => c.kind !== 'metric').map((c) => c.key);
