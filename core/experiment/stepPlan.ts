@@ -15,6 +15,14 @@ import { formatBytes } from './format';
 /** WebAssembly's 32-bit addresses: the wasm engine's heap can never grow past 4 GiB. */
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
 
+/**
+ * What a plan may give tfjs's tensors of the wasm heap. tfjs counts its tensors only; the heap also holds XNNPACK's
+ * packed copies of the weights and its workspaces (measured 60 to 280 MiB beyond tfjs's peak for ConvNeXt-T and
+ * ResNet-50 at 128 px, more with a larger model) and the allocator's fragmentation. A ViT-B/16 step planned to
+ * 3.97 GiB by tfjs's count trained and then stalled in its validation pass with the heap at its ceiling.
+ */
+export const WASM_TENSOR_BYTES = 3 * 2 ** 30;
+
 export interface MemoryLimit {
   bytes: number;
   /** What the limit is, for messages: "the wasm engine's 4 GiB heap". */
@@ -23,7 +31,9 @@ export interface MemoryLimit {
 
 /** The memory the engine's tensors can use, where it is known. */
 export function engineMemoryLimit(engine: { chosen: EngineName }): MemoryLimit | undefined {
-  if (engine.chosen === 'wasm') return { bytes: WASM_HEAP_BYTES, what: "the wasm engine's 4 GiB heap" };
+  if (engine.chosen === 'wasm') {
+    return { bytes: WASM_TENSOR_BYTES, what: "the 3 GiB the wasm engine's 4 GiB heap leaves for tensors" };
+  }
   if (engine.chosen === 'tfjs-node') return { bytes: totalmem(), what: `this machine's ${formatBytes(totalmem())}` };
   // A GPU engine's memory is the device's, which neither tfjs-node-gpu nor WebGPU reports to tfjs.
   return undefined;

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hoverExperiment } from '../../core/experiment/hover';
 import { validateExperiment } from '../../core/experiment/languageService';
-import { planStep, WASM_HEAP_BYTES, type PlanRequest } from '../../core/experiment/stepPlan';
+import { engineMemoryLimit, planStep, type PlanRequest } from '../../core/experiment/stepPlan';
 
 const file = join(__dirname, '..', 'fixtures', 'experiment', 'inline.experiment.yaml');
 const MiB = 2 ** 20;
-const wasm = { bytes: WASM_HEAP_BYTES, what: "the wasm engine's 4 GiB heap" };
+const wasm = engineMemoryLimit({ chosen: 'wasm' })!;
 
 function experiment(options: { backbone: string; engine: string; freeze?: boolean; size?: number }): string {
   return [
@@ -66,13 +66,13 @@ describe('a step that needs micro-batches', () => {
   const measured = planStep(vitB16);
 
   it('is told, on the wasm engine, with as many micro-batches as the measured step needs', () => {
-    assert.equal(measured.passes, 4, 'the measured step splits batch 32 in four');
+    assert.equal(measured.passes, 6, 'the measured step splits batch 32 in six');
     const [diagnostic, ...rest] = memoryDiagnostics(experiment({ backbone: 'vit_b_16', engine: 'wasm' }));
     assert.equal(rest.length, 0);
     assert.equal(diagnostic!.severity, 'information');
     assert.match(
       diagnostic!.message,
-      /^vit_b_16 at 224 px: a batch of 32 needs about .* more than the wasm engine's 4 GiB heap; training in 4 micro-batches of at most [89] /,
+      /^vit_b_16 at 224 px: a batch of 32 needs about .* more than the 3 GiB the wasm engine's 4 GiB heap leaves for tensors; training in 6 micro-batches of at most 6 /,
     );
   });
 
@@ -83,14 +83,17 @@ describe('a step that needs micro-batches', () => {
     const hover = hoverExperiment(text, { line, character: 14 }, file);
     assert.match(
       hover!.markdown,
-      /\| Training step at batch 32, 224 px \(engine estimate\) \| ≈ [\d.]+ GiB: more than the wasm engine's 4 GiB heap, so 4 micro-batches of at most [89] /,
+      /\| Training step at batch 32, 224 px \(engine estimate\) \| ≈ [\d.]+ GiB: more than the 3 GiB the wasm engine's 4 GiB heap leaves for tensors, so 6 micro-batches of at most 6 /,
     );
   });
 });
 
 describe('a step that does not fit even one image at a time', () => {
   it('does not fit by the measured step either', () => {
-    assert.throws(() => planStep(convnextBaseWhole), /does not fit the wasm engine's 4 GiB heap even one image/);
+    assert.throws(
+      () => planStep(convnextBaseWhole),
+      /does not fit the 3 GiB the wasm engine's 4 GiB heap leaves for tensors even one image/,
+    );
   });
 
   it('is an error on the wasm engine, naming the limit and what to change', () => {
@@ -101,7 +104,7 @@ describe('a step that does not fit even one image at a time', () => {
     assert.equal(diagnostic!.severity, 'error');
     assert.match(
       diagnostic!.message,
-      /^convnext_base at 224 px does not fit the wasm engine's 4 GiB heap even one image at a time: a step needs about [\d.]+ GiB\. Lower data\.input\.size or model\.unfreeze_last_n, or use a smaller backbone\. \(estimated\)$/,
+      /^convnext_base at 224 px does not fit the 3 GiB the wasm engine's 4 GiB heap leaves for tensors even one image at a time: a step needs about [\d.]+ GiB\. Lower data\.input\.size or model\.unfreeze_last_n, or use a smaller backbone\. \(estimated\)$/,
     );
   });
 

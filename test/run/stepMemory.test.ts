@@ -131,8 +131,8 @@ test('a step that does not fit even one image at a time is refused, naming the l
   );
 });
 
-test('the engine limit: 4 GiB for wasm, unknown for a GPU engine', () => {
-  assert.equal(engineMemoryLimit({ chosen: 'wasm' })?.bytes, 4 * 2 ** 30);
+test('the engine limit: 3 GiB of the heap for wasm, unknown for a GPU engine', () => {
+  assert.equal(engineMemoryLimit({ chosen: 'wasm' })?.bytes, 3 * 2 ** 30, "3 GiB of the 4 GiB heap for tfjs's tensors");
   assert.equal(engineMemoryLimit({ chosen: 'tfjs-node-gpu' }), undefined);
 });
 
