@@ -79,6 +79,9 @@ convCases.push(
 convCases.push(
   { kernel: 4, stride: 4, pad: 'valid', batch: 2, size: 16 },
   { kernel: 3, stride: 3, pad: 'same', batch: 1, size: 10 },
+  // Even sizes (every phase owns the same number of rows: no cut at the end) and a stride larger than the pad.
+  { kernel: 3, stride: 2, pad: 'same', batch: 2, size: 12 },
+  { kernel: 5, stride: 3, pad: 'same', batch: 1, size: 13 },
 );
 
 const describePad = (pad: Pad): string =>

@@ -1,7 +1,9 @@
 // The input gradient of a strided convolution (dense or depthwise) without a strided scatter: input positions
-// split into stride*stride phases by (position + pad) mod stride; each phase receives a stride-1 correlation of dy
-// with the filter taps of that phase (flipped), and the phases are interleaved back with reshapes. This keeps the
-// work in XNNPACK convolutions, which wasm runs fast, instead of a naive transposed-conv loop.
+// split into stride*stride phases by position mod stride; each phase receives a stride-1 correlation of dy with
+// the filter taps that reach it (flipped), and the phases are interleaved back with reshapes. This keeps the work
+// in XNNPACK convolutions, which wasm runs fast, instead of a naive transposed-conv loop. Each phase computes
+// exactly the input rows and columns it owns (the padding never gets a gradient computed), so a stride-1 gradient
+// is one convolution of the input's size.
 import * as tf from '@tensorflow/tfjs-core';
 import { cropForPads, type Pads } from './tensorArgs';
 
@@ -52,6 +54,17 @@ function phaseFilters(filter: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D[
 }
 
 /**
+ * Where phase q (input positions q, q+s, q+2s, …) reads dy along one axis: its taps are those k ≡ q + pad (mod s),
+ * i.e. phase r = (q + pad) mod s of phaseFilters, and its u-th position reads dy[u + c - M + 1 … u + c] with
+ * c = (q + pad - r) / s. As the pads of a stride-1 correlation producing `length` positions from dy's `outLength`.
+ */
+function phasePads(q: number, pad: number, stride: number, taps: number, length: number, outLength: number) {
+  const r = (q + pad) % stride;
+  const c = (q + pad - r) / stride;
+  return { r, before: taps - 1 - c, after: length + c - outLength };
+}
+
+/**
  * @param filter the filter laid out for the stride-1 correlation over dy: [KH, KW, dyChannels->..., out]
  * @param outChannels channels of each phase's correlation output
  * @returns the gradient with respect to the input, [N, H, W, outChannels]
@@ -66,23 +79,34 @@ export function inputGradientByPhases(
   const { strideHeight: sh, strideWidth: sw } = info;
   const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, batchSize: n } = info;
   const { top, left } = info.padInfo;
-  const rows = Math.ceil((top + h) / sh);
-  const cols = Math.ceil((left + w) / sw);
+  // Every phase computes ceil(H/s) rows (the last ones past H, when s does not divide H, are cut at the end).
+  const rows = Math.ceil(h / sh);
+  const cols = Math.ceil(w / sw);
   // Every phase gets ceil(K/s) taps; taps past the filter's end are zeros and add nothing.
   const filters = phaseFilters(filter, sh, sw);
   const tapsH = filters[0]![0]!.shape[0];
   const tapsW = filters[0]![0]!.shape[1];
-  const pads: Pads = { top: tapsH - 1, bottom: rows - oh, left: tapsW - 1, right: cols - ow };
-  const { x: dyPart, padding } = cropForPads(dy, pads);
   const rowPhases: tf.Tensor4D[] = [];
-  for (let r = 0; r < sh; r++) {
-    const colPhases = filters[r]!.map((subFilter) => correlate(dyPart, subFilter, padding));
-    const interleavedCols =
-      sw === 1 ? colPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(colPhases, 3), [n, rows, cols * sw, outChannels]);
-    rowPhases.push(interleavedCols);
+  for (let qRow = 0; qRow < sh; qRow++) {
+    const vertical = phasePads(qRow, top, sh, tapsH, rows, oh);
+    const colPhases: tf.Tensor4D[] = [];
+    for (let qCol = 0; qCol < sw; qCol++) {
+      const horizontal = phasePads(qCol, left, sw, tapsW, cols, ow);
+      const pads: Pads = {
+        top: vertical.before,
+        bottom: vertical.after,
+        left: horizontal.before,
+        right: horizontal.after,
+      };
+      const { x: dyPart, padding } = cropForPads(dy, pads);
+      colPhases.push(correlate(dyPart, filters[vertical.r]![horizontal.r]!, padding));
+    }
+    rowPhases.push(
+      sw === 1 ? colPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(colPhases, 3), [n, rows, cols * sw, outChannels]),
+    );
   }
   const full =
     sh === 1 ? rowPhases[0]! : tf.reshape<tf.Rank.R4>(tf.stack(rowPhases, 2), [n, rows * sh, cols * sw, outChannels]);
-  if (top === 0 && left === 0 && rows * sh === h && cols * sw === w) return full;
-  return tf.slice(full, [0, top, left, 0], [n, h, w, outChannels]);
+  if (rows * sh === h && cols * sw === w) return full;
+  return tf.slice(full, [0, 0, 0, 0], [n, h, w, outChannels]);
 }
