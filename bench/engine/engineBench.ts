@@ -2,18 +2,20 @@
 // optimizer, loss and augmentation of a run) against its PyTorch twin (torch_twin.py) at the same threads, batch
 // and input size, on the rows of benchRows.ts. Each side is a worker process that keeps its model between turns;
 // the turns alternate (RadLab, PyTorch, RadLab, PyTorch, …) so both see the same machine, and the ratio printed is
-// the median over the pairs of (PyTorch step time / RadLab step time). It also prints RadLab's step broken into
-// phases and both sides' peak memory.
+// the median over the pairs of (PyTorch step time / RadLab step time). Then the same for evaluation batches
+// (forward only, as the trainer evaluates). It also prints RadLab's step broken into phases and both sides' peak
+// memory.
 //
 // A ratio is only meaningful on an otherwise idle machine, so the bench measures the CPU time other processes
-// used while it ran (/proc/stat minus its own workers) and the load average before it started; above
-// --max-other-load (cores) it prints a warning instead of the ratio.
+// used in the seconds before it starts and while it runs (/proc/stat minus its own processes); above
+// --max-other-load (cores) it prints a warning instead of the ratio. (Not the load average: it decays over a
+// minute, so it still counts work that ended before the bench began.)
 //
 //   npm run bench:engine -- [--rows resnet18-128,demo,...] [--threads N] [--engine wasm] [--pairs 5]
 //                           [--steps-per-turn 2] [--warmup 2] [--max-other-load 0.25] [--turn-timeout-s 900]
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { contextSide } from '../../core/train/augment';
@@ -46,6 +48,7 @@ function gib(bytes: number | undefined): string {
 
 interface WorkerReply {
   stepMs?: number[];
+  forwardMs?: number[];
   phasesMs?: Record<StepPhase, number[]>;
   peakRssBytes: number;
   wasmHeapBytes?: number;
@@ -97,10 +100,28 @@ class Worker {
     return this.next(timeoutS);
   }
 
+  async forwards(count: number, timeoutS: number): Promise<WorkerReply> {
+    this.child.stdin.write(`${JSON.stringify({ forwards: count })}\n`);
+    return this.next(timeoutS);
+  }
+
   stop(): void {
     this.child.stdin.end();
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/** Cores other processes kept busy while `work` ran (its own processes' CPU time taken out). */
+async function otherCores<T>(
+  pids: () => readonly number[],
+  work: () => Promise<T>,
+): Promise<{ result: T; cores: number }> {
+  const start = cpuSeconds(pids());
+  const startWall = performance.now();
+  const result = await work();
+  const end = cpuSeconds(pids());
+  const wallS = (performance.now() - startWall) / 1000;
+  return { result, cores: Math.max(0, end.machine - start.machine - (end.ours - start.ours)) / wallS };
 }
 
 /** Busy CPU time of the whole machine and of the given processes, in seconds. */
@@ -121,11 +142,18 @@ function cpuSeconds(pids: readonly number[]): { machine: number; ours: number } 
   return { machine, ours };
 }
 
+interface Timings {
+  radlabMs: number[];
+  torchMs: number[];
+  ratios: number[];
+}
+
 interface RowResult {
   row: BenchRow;
   radlabMs: number[];
   torchMs: number[];
   ratios: number[];
+  forward: Timings;
   phasesMs: Record<StepPhase, number[]>;
   radlab: WorkerReply;
   torch: WorkerReply;
@@ -184,29 +212,20 @@ async function benchRowPairs(
       torchMs: [],
       ratios: [],
       phasesMs: Object.fromEntries(STEP_PHASES.map((p) => [p, [] as number[]])) as Record<StepPhase, number[]>,
+      forward: { radlabMs: [], torchMs: [], ratios: [] },
       radlab: radlabReady,
       torch: torchReady,
       otherLoad: 0,
     };
     const pids = [process.pid, radlab.pid, torch.pid];
-    const startCpu = cpuSeconds(pids);
-    const startWall = performance.now();
-    for (let pair = 0; pair < settings.pairs; pair++) {
-      result.radlab = await radlab.steps(settings.stepsPerTurn, settings.timeoutS);
-      result.torch = await torch.steps(settings.stepsPerTurn, settings.timeoutS);
-      const ours = median(result.radlab.stepMs!);
-      const theirs = median(result.torch.stepMs!);
-      result.radlabMs.push(...result.radlab.stepMs!);
-      result.torchMs.push(...result.torch.stepMs!);
-      for (const phase of STEP_PHASES) result.phasesMs[phase].push(...result.radlab.phasesMs![phase]);
-      result.ratios.push(theirs / ours);
-      console.log(
-        `  pair ${pair + 1}/${settings.pairs}: RadLab ${ours.toFixed(0)} ms/step, PyTorch ${theirs.toFixed(0)} ms/step, ratio ${(theirs / ours).toFixed(3)}`,
-      );
-    }
-    const endCpu = cpuSeconds(pids);
-    const wallS = (performance.now() - startWall) / 1000;
-    result.otherLoad = Math.max(0, endCpu.machine - startCpu.machine - (endCpu.ours - startCpu.ours)) / wallS;
+    const timed = await otherCores(
+      () => pids,
+      async () => {
+        await pairedSteps(radlab, torch!, result, settings);
+        await pairedForwards(radlab, torch!, result.forward, settings);
+      },
+    );
+    result.otherLoad = timed.cores;
     return result;
   } finally {
     radlab.stop();
@@ -214,7 +233,38 @@ async function benchRowPairs(
   }
 }
 
-function printResult(result: RowResult, maxOtherLoad: number, startLoad: number): void {
+type PairSettings = { pairs: number; stepsPerTurn: number; timeoutS: number };
+
+async function pairedSteps(radlab: Worker, torch: Worker, result: RowResult, settings: PairSettings): Promise<void> {
+  for (let pair = 0; pair < settings.pairs; pair++) {
+    result.radlab = await radlab.steps(settings.stepsPerTurn, settings.timeoutS);
+    result.torch = await torch.steps(settings.stepsPerTurn, settings.timeoutS);
+    const ours = median(result.radlab.stepMs!);
+    const theirs = median(result.torch.stepMs!);
+    result.radlabMs.push(...result.radlab.stepMs!);
+    result.torchMs.push(...result.torch.stepMs!);
+    for (const phase of STEP_PHASES) result.phasesMs[phase].push(...result.radlab.phasesMs![phase]);
+    result.ratios.push(theirs / ours);
+    console.log(
+      `  pair ${pair + 1}/${settings.pairs}: RadLab ${ours.toFixed(0)} ms/step, PyTorch ${theirs.toFixed(0)} ms/step, ratio ${(theirs / ours).toFixed(3)}`,
+    );
+  }
+}
+
+/** Evaluation batches, interleaved the same way (one warm-up batch each first: inference mode builds new kernels). */
+async function pairedForwards(radlab: Worker, torch: Worker, timings: Timings, settings: PairSettings): Promise<void> {
+  await radlab.forwards(1, settings.timeoutS);
+  await torch.forwards(1, settings.timeoutS);
+  for (let pair = 0; pair < settings.pairs; pair++) {
+    const ours = median((await radlab.forwards(settings.stepsPerTurn, settings.timeoutS)).forwardMs!);
+    const theirs = median((await torch.forwards(settings.stepsPerTurn, settings.timeoutS)).forwardMs!);
+    timings.radlabMs.push(ours);
+    timings.torchMs.push(theirs);
+    timings.ratios.push(theirs / ours);
+  }
+}
+
+function printResult(result: RowResult, maxOtherLoad: number, coresBefore: number): void {
   const batch = result.row.run.train.batch_size;
   const radlabStep = median(result.radlabMs);
   const torchStep = median(result.torchMs);
@@ -223,21 +273,27 @@ function printResult(result: RowResult, maxOtherLoad: number, startLoad: number)
     `  RadLab  ${((batch * 1000) / radlabStep).toFixed(2)} img/s (median step ${radlabStep.toFixed(0)} ms: ${phases} ms)`,
   );
   console.log(`  PyTorch ${((batch * 1000) / torchStep).toFixed(2)} img/s (median step ${torchStep.toFixed(0)} ms)`);
+  const forwardBatch = (ms: number[]) => ((batch * 1000) / median(ms)).toFixed(2);
+  console.log(
+    `  evaluation batch (forward only): RadLab ${forwardBatch(result.forward.radlabMs)} img/s, ` +
+      `PyTorch ${forwardBatch(result.forward.torchMs)} img/s`,
+  );
   console.log(
     `  peak memory: RadLab RSS ${gib(result.radlab.peakRssBytes)} (wasm heap ${gib(result.radlab.wasmHeapBytes)}), ` +
       `PyTorch max RSS ${gib(result.torch.peakRssBytes)}`,
   );
-  const busy = Math.max(result.otherLoad, startLoad);
+  const busy = Math.max(result.otherLoad, coresBefore);
   if (busy > maxOtherLoad) {
     console.log(
       `  WARNING: other work was running (${result.otherLoad.toFixed(2)} cores used by other processes during the ` +
-        `timed steps, load average ${startLoad.toFixed(2)} before the bench; threshold ${maxOtherLoad}): no ratio. ` +
+        `timed steps, ${coresBefore.toFixed(2)} just before the bench; threshold ${maxOtherLoad}): no ratio. ` +
         'Rerun on a quiet machine.',
     );
   } else {
+    const pairs = result.ratios.length;
     console.log(
-      `  ratio RadLab/PyTorch (median of ${result.ratios.length} interleaved pairs): ${median(result.ratios).toFixed(3)}x ` +
-        `(other processes used ${result.otherLoad.toFixed(2)} cores)`,
+      `  ratio RadLab/PyTorch (median of ${pairs} interleaved pairs): train ${median(result.ratios).toFixed(3)}x, ` +
+        `forward ${median(result.forward.ratios).toFixed(3)}x (other processes used ${result.otherLoad.toFixed(2)} cores)`,
     );
   }
 }
@@ -254,18 +310,21 @@ async function main(): Promise<void> {
   };
   const maxOtherLoad = positiveNumber('--max-other-load', '0.25');
   if (settings.pairs < 1 || settings.stepsPerTurn < 1) throw new Error('--pairs and --steps-per-turn must be >= 1');
-  const startLoad = loadavg()[0]!;
+  const before = await otherCores(
+    () => [process.pid],
+    () => new Promise((resolve) => setTimeout(resolve, 3000)),
+  );
   console.log(
     `engine bench ${new Date().toISOString()} on ${cpus()[0]?.model ?? 'unknown CPU'} (${availableParallelism()} CPUs), ` +
       `${settings.threads} threads, ${settings.pairs} pairs of ${settings.stepsPerTurn} steps after ${settings.warmup} ` +
-      `warm-up; load average before start ${startLoad.toFixed(2)}`,
+      `warm-up; other processes used ${before.cores.toFixed(2)} cores in the 3 s before the start`,
   );
   let failed = 0;
   for (const id of rows) {
     const row = benchRow(id);
     console.log(`\n${describeRow(row)}`);
     try {
-      printResult(await benchRowPairs(row, settings), maxOtherLoad, startLoad);
+      printResult(await benchRowPairs(row, settings), maxOtherLoad, before.cores);
     } catch (error) {
       failed++;
       console.log(`  FAILED: ${error instanceof Error ? error.message : String(error)}`);

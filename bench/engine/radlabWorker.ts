@@ -1,7 +1,8 @@
 // RadLab's side of the engine benchmark: the trainer's own step (core/train/trainStep.ts) on one bench row, with
 // the model, freezing, optimizer, loss weights and augmentation `radlab run` would build for it. A worker: it
 // starts the engine, builds the row, runs the warm-up steps and prints one JSON line; then it answers each stdin
-// line {"steps": n} with one JSON line of per-step and per-phase milliseconds and its peak memory.
+// line {"steps": n} with one JSON line of per-step and per-phase milliseconds and its peak memory, and each
+// {"forwards": n} with the milliseconds of n evaluation batches.
 //   node --import tsx bench/engine/radlabWorker.ts <row id> <engine> <threads> <warm-up steps>
 import * as tf from '@tensorflow/tfjs-core';
 import { createInterface } from 'node:readline';
@@ -11,6 +12,7 @@ import { LevelClassifier } from '../../core/models/classifier';
 import { trainableVariables } from '../../core/models/freezing';
 import { contextSide } from '../../core/train/augment';
 import { makeOptimizer } from '../../core/train/makeOptimizer';
+import { batchProbabilities } from '../../core/train/predict';
 import { STEP_PHASES, trainStep, type StepPhase } from '../../core/train/trainStep';
 import { benchRow } from './benchRows';
 
@@ -77,6 +79,16 @@ async function main(): Promise<void> {
     }
     return { stepMs, phasesMs };
   };
+  // Evaluation as the trainer runs it (core/train/predict.ts): centre input, inference mode, probabilities read back.
+  const forwards = async (count: number) => {
+    const forwardMs: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      await batchProbabilities(model, stepBatch, { normalize: run.train.normalize, outputSize: size });
+      forwardMs.push(performance.now() - started);
+    }
+    return { forwardMs };
+  };
   const reply = (message: Record<string, unknown>) =>
     process.stdout.write(
       JSON.stringify({
@@ -96,8 +108,8 @@ async function main(): Promise<void> {
     trainableTensors: trainable.length,
   });
   for await (const line of createInterface({ input: process.stdin })) {
-    const request = JSON.parse(line) as { steps: number };
-    reply(await steps(request.steps));
+    const request = JSON.parse(line) as { steps?: number; forwards?: number };
+    reply(request.forwards !== undefined ? await forwards(request.forwards) : await steps(request.steps ?? 1));
   }
   optimizer.dispose();
   model.dispose();

@@ -8,8 +8,8 @@ per hidden size, then a Linear); class-weighted cross-entropy with label smoothi
 torch.optim.AdamW or SGD; the loss and the softmax probabilities read back.
 
 A worker: it builds the model from the JSON row given as its argument, prints one JSON line when ready, then
-answers each stdin line {"steps": n} with one JSON line of per-step milliseconds and its peak RSS, until stdin
-closes. Needs Debian's python3-torch and python3-torchvision.
+answers each stdin line {"steps": n} with one JSON line of per-step milliseconds and its peak RSS, and each
+{"forwards": n} with the milliseconds of n evaluation batches, until stdin closes. Needs Debian's python3-torch and python3-torchvision.
 """
 import json
 import math
@@ -144,6 +144,18 @@ def main() -> None:
         torch.softmax(logits.detach(), 1).tolist()
         return (time.perf_counter() - start) * 1000
 
+    def forward() -> float:
+        """Evaluation as RadLab's trainer runs it: the centre input, inference mode, probabilities read back."""
+        start = time.perf_counter()
+        offset = (side - size) // 2
+        images = pixels[:, :, offset : offset + size, offset : offset + size].float() / 255
+        images = (images - mean) / std
+        model.eval()
+        with torch.no_grad():
+            torch.softmax(head(backbone(images), levels), 1).tolist()
+        model.train()
+        return (time.perf_counter() - start) * 1000
+
     def reply(message: dict) -> None:
         message["peakRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         print(json.dumps(message), flush=True)
@@ -151,7 +163,10 @@ def main() -> None:
     reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()})
     for line in sys.stdin:
         request = json.loads(line)
-        reply({"stepMs": [step() for _ in range(request["steps"])]})
+        if "forwards" in request:
+            reply({"forwardMs": [forward() for _ in range(request["forwards"])]})
+        else:
+            reply({"stepMs": [step() for _ in range(request["steps"])]})
 
 
 if __name__ == "__main__":

@@ -13,6 +13,22 @@ export interface Predictions {
   loss: number;
 }
 
+/** One batch of stored images (centre input, no augmentation) → class probabilities, read back. */
+export async function batchProbabilities(
+  model: LevelClassifier,
+  batch: { pixels: Uint8Array; shape: [number, number, number, number]; levels: Int32Array },
+  settings: { normalize: 'imagenet' | 'none'; outputSize: number },
+): Promise<number[][]> {
+  const probabilities = tf.tidy(() => {
+    const images = prepareBatch(batch.pixels, batch.shape, settings);
+    const logits = model.forward(images, tf.tensor1d(batch.levels, 'int32'), false);
+    return tf.softmax(logits);
+  });
+  const rows = (await probabilities.array()) as number[][];
+  probabilities.dispose();
+  return rows;
+}
+
 export async function predict(
   model: LevelClassifier,
   cache: SampleCache,
@@ -24,13 +40,11 @@ export async function predict(
   let lossSum = 0;
   const shape = (count: number) => [count, cache.side, cache.side, cache.channels] as [number, number, number, number];
   for await (const batch of prefetched(cache, chunk(positions, batchSize), () => {})) {
-    const probabilities = tf.tidy(() => {
-      const images = prepareBatch(batch.pixels, shape(batch.positions.length), { normalize, outputSize: cache.size });
-      const logits = model.forward(images, tf.tensor1d(batch.levels, 'int32'), false);
-      return tf.softmax(logits);
-    });
-    const rows = (await probabilities.array()) as number[][];
-    probabilities.dispose();
+    const rows = await batchProbabilities(
+      model,
+      { pixels: batch.pixels, shape: shape(batch.positions.length), levels: batch.levels },
+      { normalize, outputSize: cache.size },
+    );
     rows.forEach((row, i) => {
       lossSum += -Math.log(Math.max(row[batch.grades[i]!]!, 1e-15));
       result.probabilities.push(row);
