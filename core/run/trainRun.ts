@@ -37,6 +37,7 @@ import {
 } from '../train/trainingCheckpoint';
 import { slurmTaskFromEnvironment } from './slurmTaskEnvironment';
 import type { Cancellation } from './cancellation';
+import { writeEpochPredictions } from './epochPredictions';
 import { localizerRun } from './localizerRun';
 import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
@@ -294,6 +295,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
       if (outcome.stopped) break;
       const valPredictions = await predict(model, data.cache, data.positions.val, plan.microBatch, run.train.normalize);
       const val = scores(run, data.cache, valPredictions);
+      writeEpochPredictions(paths.dir, run.data.condition, epoch, gradedSamples(data.cache, valPredictions));
       const score = selectionScore(run.train.select_best, val);
       const best = isNewBest(score, progress.bestScore);
       const improved = score > progress.bestScore;
