@@ -22,6 +22,8 @@ export enum FromWebview {
   Failed = 'failed',
   GalleryPage = 'gallery-page',
   OpenSlice = 'open-slice',
+  ExplainItem = 'explain-item',
+  OpenInDicomViewer = 'open-in-dicom-viewer',
   ExportCsv = 'export-csv',
   StepInstance = 'step-instance',
   OpenSeries = 'open-series',
@@ -34,6 +36,9 @@ export enum ToWebview {
   RunModel = 'run-model',
   GalleryPage = 'gallery-page',
   SliceImage = 'slice-image',
+  Saliency = 'saliency',
+  /** The DICOM viewer's instance was opened from a run's gallery: the prediction to draw on it. */
+  DicomFocus = 'dicom-focus',
   CompareModel = 'compare-model',
   DicomInstance = 'dicom-instance',
   DatasetTree = 'dataset-tree',
@@ -156,17 +161,40 @@ export interface SliceImage {
   png: string;
 }
 
+export const SALIENCY_METHODS = ['grad-cam', 'attention-rollout'] as const;
+export type SaliencyMethodName = (typeof SALIENCY_METHODS)[number];
+
+/** What `radlab explain --json` computed for one gallery row, ready to draw. */
+export interface SaliencyView {
+  rowId: string;
+  method: SaliencyMethodName;
+  /** The grade the map explains (Grad-CAM), or the predicted grade (attention rollout, the same for every grade). */
+  grade: GradeName;
+  gradeSpecific: boolean;
+  /** The feature grid the map was computed on, [rows, columns]. */
+  grid: [number, number];
+  /** e.g. "Grad-CAM for Severe (7×7)". */
+  caption: string;
+  /** PNG data URLs at the input size: the crop evaluation used, and the map in colour at full opacity. */
+  cropPng: string;
+  heatmapPng: string;
+}
+
 export type RunHostMessage =
   | { type: ToWebview.RunModel; model: RunPanelModel }
   | { type: ToWebview.GalleryPage; gallery: GalleryPage }
   | { type: ToWebview.SliceImage; slice: SliceImage }
+  | { type: ToWebview.Saliency; saliency: SaliencyView }
   | { type: ToWebview.Error; message: string };
 
 export type RunPageMessage =
   | { type: FromWebview.Ready }
   | { type: FromWebview.Failed; message: string }
   | { type: FromWebview.GalleryPage; query: GalleryQuery }
-  | { type: FromWebview.OpenSlice; rowId: string };
+  | { type: FromWebview.OpenSlice; rowId: string }
+  /** Compute the saliency map of a row; a null grade means the predicted one. */
+  | { type: FromWebview.ExplainItem; rowId: string; grade: GradeName | null }
+  | { type: FromWebview.OpenInDicomViewer; rowId: string };
 
 // ---- Compare panel ----------------------------------------------------------------------------------------
 
@@ -279,9 +307,27 @@ export interface SeriesPoints {
   problems: string[];
 }
 
+/** A gallery prediction drawn on its source slice: the model's input square, the level and the grade probabilities. */
+export interface DicomFocus {
+  instanceNumber: number;
+  /** The level's point, in slice pixels (x: column, y: row). */
+  x: number;
+  y: number;
+  /** The input square cut from the slice, in slice pixels. */
+  box: { left: number; top: number; width: number; height: number };
+  /** e.g. "L4/L5 · true Moderate · predicted Severe". */
+  label: string;
+  /** CSS colour of the level's mark and text: the predicted grade's. */
+  colour: string;
+  probabilities: { grade: GradeName; probability: number }[];
+  /** The run folder the prediction comes from. */
+  source: string;
+}
+
 export type DicomHostMessage =
   | { type: ToWebview.DicomInstance; instance: DicomInstance }
   | { type: ToWebview.SeriesPoints; points: SeriesPoints }
+  | { type: ToWebview.DicomFocus; focus: DicomFocus }
   | { type: ToWebview.Error; message: string };
 
 export type DicomPageMessage =
@@ -377,7 +423,7 @@ export type DatasetPageMessage =
 // Page messages are checked field by field (the host acts on them: paths, indices). Host messages are checked by
 // type and the presence of their payload object: the page only displays them.
 
-type FieldKind = 'string' | 'integer' | 'boolean' | 'sort-or-null' | 'gallery-query';
+type FieldKind = 'string' | 'integer' | 'boolean' | 'sort-or-null' | 'gallery-query' | 'grade-or-null';
 type MessageSpec = Record<string, FieldKind>;
 
 function isCompareSort(value: unknown): value is CompareSort {
@@ -415,6 +461,8 @@ function fieldMatches(kind: FieldKind, value: unknown): boolean {
       return value === null || isCompareSort(value);
     case 'gallery-query':
       return isGalleryQuery(value);
+    case 'grade-or-null':
+      return isGradeOrNull(value);
   }
 }
 
@@ -435,6 +483,8 @@ const RUN_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
   [FromWebview.GalleryPage]: { query: 'gallery-query' },
   [FromWebview.OpenSlice]: { rowId: 'string' },
+  [FromWebview.ExplainItem]: { rowId: 'string', grade: 'grade-or-null' },
+  [FromWebview.OpenInDicomViewer]: { rowId: 'string' },
 };
 const COMPARE_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
@@ -469,11 +519,13 @@ export const isRunHostMessage = hostGuard<RunHostMessage>({
   [ToWebview.RunModel]: 'model',
   [ToWebview.GalleryPage]: 'gallery',
   [ToWebview.SliceImage]: 'slice',
+  [ToWebview.Saliency]: 'saliency',
 });
 export const isCompareHostMessage = hostGuard<CompareHostMessage>({ [ToWebview.CompareModel]: 'model' });
 export const isDicomHostMessage = hostGuard<DicomHostMessage>({
   [ToWebview.DicomInstance]: 'instance',
   [ToWebview.SeriesPoints]: 'points',
+  [ToWebview.DicomFocus]: 'focus',
 });
 export const isDatasetHostMessage = hostGuard<DatasetHostMessage>({
   [ToWebview.DatasetTree]: 'tree',

@@ -8,6 +8,7 @@ import {
   FromWebview,
   ToWebview,
   isDicomHostMessage,
+  type DicomFocus,
   type DicomHostMessage,
   type DicomInstance,
   type DicomPageMessage,
@@ -17,7 +18,7 @@ import {
 import { byId, fillGrid, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
 import { registerToolkit } from './toolkit';
-import { drawSlicePoints, pointsSummary } from './slicePoints';
+import { drawFocus, drawSlicePoints, focusText, pointsSummary } from './slicePoints';
 import { dragWindow, fitZoom, windowToRgba } from './windowLevel';
 
 registerToolkit();
@@ -69,6 +70,8 @@ const overlay = byId<HTMLCanvasElement>('dicom-points');
 const pointsToggle = byId('show-points') as HTMLElement & { checked: boolean };
 let points: SeriesPoints = { labelled: [], predicted: [], labelSource: null, predictionSource: null, problems: [] };
 let instance: DicomInstance | null = null;
+/** A run's prediction opened from its gallery, drawn on its own slice only. */
+let focus: DicomFocus | null = null;
 let window: WindowLevel = { center: 0, width: 1 };
 let image: ImageData | null = null;
 /** Screen pixels per image row; in fit mode it follows the panel's size. */
@@ -126,9 +129,12 @@ function drawPoints(): void {
     pointsToggle.checked ? list.filter((point) => point.instanceNumber === instance!.instanceNumber) : [];
   const [labelled, predicted] = [onSlice(points.labelled), onSlice(points.predicted)];
   drawSlicePoints(pen, placement, panel, labelled, predicted);
+  const shownFocus = focus !== null && pointsToggle.checked && focus.instanceNumber === instance.instanceNumber;
+  if (shownFocus) drawFocus(pen, placement, panel, focus!);
   byId('slice-points').replaceChildren(
     ...labelled.map((point) => h('li', { class: 'labelled-point' }, `Label: ${point.label}`)),
     ...predicted.map((point) => h('li', { class: 'predicted-point' }, `Predicted: ${point.label}`)),
+    ...(shownFocus ? [h('li', { class: 'focus-point' }, `Run ${focus!.source}: ${focusText(focus!)}`)] : []),
   );
   byId('points-status').textContent = pointsSummary(points, instance.instanceNumber);
 }
@@ -199,6 +205,9 @@ function handle(message: DicomHostMessage): void {
   if (message.type === ToWebview.Error) showError(message.message);
   else if (message.type === ToWebview.SeriesPoints) {
     points = message.points;
+    drawPoints();
+  } else if (message.type === ToWebview.DicomFocus) {
+    focus = message.focus;
     drawPoints();
   } else show(message.instance);
 }

@@ -21,6 +21,7 @@ import {
 } from './contract';
 import { byId, fillGrid, formatDuration, formatNumber, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
+import { saliencyDialog } from './saliencyView';
 import { registerToolkit } from './toolkit';
 
 registerToolkit();
@@ -158,6 +159,8 @@ app.append(
     { id: 'slice-view', class: 'overlay', hidden: '', role: 'dialog', 'aria-label': 'Slice' },
     h('h2', { id: 'slice-title' }),
     h('vscode-button', { id: 'slice-close' }, 'Close'),
+    h('vscode-button', { id: 'slice-explain', appearance: 'secondary' }, 'Explain'),
+    h('vscode-button', { id: 'slice-dicom', appearance: 'secondary' }, 'Open in DICOM viewer'),
     h('img', { id: 'slice-image', alt: 'Labelled slice' }),
   ),
   h('section', { 'aria-label': 'Problems' }, h('ul', { id: 'problems', class: 'problems' })),
@@ -444,8 +447,34 @@ function galleryTile(item: GalleryItem, inputSize: number | null): HTMLElement {
     h('span', { class: 'scores' }, `confidence ${formatNumber(confidence)} · loss ${formatNumber(loss)}`),
     h('span', { class: 'probabilities' }, probabilities),
   );
-  button.addEventListener('click', () => send({ type: FromWebview.OpenSlice, rowId: item.rowId }));
-  return h('li', {}, button);
+  button.addEventListener('click', () => {
+    shownSliceRow = item.rowId;
+    send({ type: FromWebview.OpenSlice, rowId: item.rowId });
+  });
+  return h('li', {}, button, tileActions(item.rowId));
+}
+
+/** The row whose whole slice the enlarged view shows, for its Explain and DICOM viewer buttons. */
+let shownSliceRow: string | null = null;
+
+function openInDicomViewer(rowId: string): void {
+  send({ type: FromWebview.OpenInDicomViewer, rowId });
+}
+
+function tileActions(rowId: string): HTMLElement {
+  const explain = h(
+    'vscode-button',
+    { appearance: 'secondary', class: 'explain-item', 'aria-label': `Explain ${rowId}` },
+    'Explain',
+  );
+  const dicom = h(
+    'vscode-button',
+    { appearance: 'secondary', class: 'open-dicom', 'aria-label': `Open ${rowId} in the DICOM viewer` },
+    'DICOM',
+  );
+  explain.addEventListener('click', () => saliency.request(rowId, null));
+  dicom.addEventListener('click', () => openInDicomViewer(rowId));
+  return h('span', { class: 'tile-actions' }, explain, dicom);
 }
 
 function renderGallery(page: GalleryPage): void {
@@ -491,13 +520,19 @@ function handle(message: RunHostMessage): void {
       byId<HTMLImageElement>('slice-image').src = message.slice.png;
       byId('slice-view').hidden = false;
       break;
+    case ToWebview.Saliency:
+      void saliency.show(message.saliency).catch((error: Error) => showError(error.message));
+      break;
     case ToWebview.Error:
       showError(message.message);
+      saliency.failed(message.message);
       break;
   }
 }
 
 const send = connectToHost<RunHostMessage, RunPageMessage>(isRunHostMessage, handle);
+const saliency = saliencyDialog(send);
+app.append(saliency.element);
 
 for (const id of ['confusion-level', 'confusion-normalised']) byId(id).addEventListener('change', renderConfusion);
 // Any change of order or filter starts again from the first page.
@@ -510,3 +545,5 @@ byId('gallery-next').addEventListener(
   () => (gallery.page + 1) * gallery.pageSize < gallery.total && requestGallery(gallery.page + 1),
 );
 byId('slice-close').addEventListener('click', () => (byId('slice-view').hidden = true));
+byId('slice-explain').addEventListener('click', () => shownSliceRow !== null && saliency.request(shownSliceRow, null));
+byId('slice-dicom').addEventListener('click', () => shownSliceRow !== null && openInDicomViewer(shownSliceRow));

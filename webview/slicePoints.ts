@@ -2,7 +2,7 @@
 // to the right, a predicted level a cross in a square with its text to the left, so the two stay apart where they
 // fall close. Text sits on a dark box so it reads over bright anatomy; a black outline under each mark keeps it
 // visible on bright and dark tissue alike.
-import type { SeriesPoints, SlicePoint } from './contract';
+import type { DicomFocus, SeriesPoints, SlicePoint } from './contract';
 
 /** Where the image lies on the overlay: its top-left corner and screen pixels per image pixel. */
 export interface ImagePlacement {
@@ -22,27 +22,29 @@ export function screenPosition(point: Pick<SlicePoint, 'x' | 'y'>, image: ImageP
   return { x: image.left + (point.x + 0.5) * image.scaleX, y: image.top + (point.y + 0.5) * image.scaleY };
 }
 
-function ring(pen: CanvasRenderingContext2D, x: number, y: number, colour: string): void {
+/** Strokes a shape twice: wide in black, then narrower in its colour on top. */
+function outlined(pen: CanvasRenderingContext2D, colour: string, stroke: () => void): void {
   for (const [style, width] of [
     ['black', 4],
     [colour, 2],
   ] as const) {
-    pen.beginPath();
-    pen.arc(x, y, MARK_RADIUS, 0, 2 * Math.PI);
     pen.strokeStyle = style;
     pen.lineWidth = width;
-    pen.stroke();
+    stroke();
   }
+}
+
+function ring(pen: CanvasRenderingContext2D, x: number, y: number, colour: string): void {
+  outlined(pen, colour, () => {
+    pen.beginPath();
+    pen.arc(x, y, MARK_RADIUS, 0, 2 * Math.PI);
+    pen.stroke();
+  });
 }
 
 function crossInSquare(pen: CanvasRenderingContext2D, x: number, y: number, colour: string): void {
   const r = MARK_RADIUS;
-  for (const [style, width] of [
-    ['black', 4],
-    [colour, 2],
-  ] as const) {
-    pen.strokeStyle = style;
-    pen.lineWidth = width;
+  outlined(pen, colour, () => {
     pen.strokeRect(x - r, y - r, 2 * r, 2 * r);
     pen.beginPath();
     pen.moveTo(x - r / 2, y);
@@ -50,7 +52,7 @@ function crossInSquare(pen: CanvasRenderingContext2D, x: number, y: number, colo
     pen.moveTo(x, y - r / 2);
     pen.lineTo(x, y + r / 2);
     pen.stroke();
-  }
+  });
 }
 
 /** The text on a dark box beside the mark, kept inside the panel. */
@@ -88,6 +90,36 @@ export function drawSlicePoints(
   ].map((mark) => ({ ...mark, at: screenPosition(mark.point, image) }));
   for (const { point, at, draw } of marks) draw(pen, at.x, at.y, point.colour);
   for (const { point, at, side } of marks) label(pen, point.label, at, side, point.colour, panel);
+}
+
+/** The input square of a prediction opened from a run's gallery: a colour no grade uses, so it reads as "the crop". */
+export const FOCUS_BOX_COLOUR = '#00e5ff';
+
+/** One line per focus: its level and grades, and the probabilities the run predicted. */
+export function focusText(focus: DicomFocus): string {
+  const probabilities = focus.probabilities.map((p) => `${p.grade} ${(p.probability * 100).toFixed(0)}%`).join(' · ');
+  return `${focus.label} · ${probabilities}`;
+}
+
+/** A gallery prediction on its slice: the model's input square (dashed), the level's mark and its probabilities. */
+export function drawFocus(
+  pen: CanvasRenderingContext2D,
+  image: ImagePlacement,
+  panel: { width: number; height: number },
+  focus: DicomFocus,
+): void {
+  const { box } = focus;
+  const corner = screenPosition({ x: box.left - 0.5, y: box.top - 0.5 }, image);
+  pen.setLineDash([6, 4]);
+  outlined(pen, FOCUS_BOX_COLOUR, () =>
+    pen.strokeRect(corner.x, corner.y, box.width * image.scaleX, box.height * image.scaleY),
+  );
+  pen.setLineDash([]);
+  const at = screenPosition(focus, image);
+  crossInSquare(pen, at.x, at.y, focus.colour);
+  // Above the square, so the text does not cover the crop it describes.
+  const above = { x: at.x, y: Math.max(corner.y - TEXT_HEIGHT, TEXT_HEIGHT / 2) };
+  label(pen, focusText(focus), above, 'right', focus.colour, panel);
 }
 
 function sliceList(list: readonly SlicePoint[]): string {

@@ -7,6 +7,7 @@ import {
   FromWebview,
   ToWebview,
   isDicomPageMessage,
+  type DicomFocus,
   type DicomHostMessage,
   type DicomPageMessage,
 } from '../../webview/contract';
@@ -28,10 +29,13 @@ export function predictionFilesFor(context: vscode.ExtensionContext, studyFolder
 
 /** Viewers open now, so a finished prediction reaches those showing its series. */
 const openViewers = new Set<DicomViewer>();
+/** Focuses for files about to open in a new viewer (vscode.openWith cannot pass them), taken when it is ready. */
+const pendingFocus = new Map<string, DicomFocus>();
 
 class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
   private series: Promise<SeriesFiles> | undefined;
   private current: number | undefined;
+  private focus: DicomFocus | undefined;
   readonly seriesFolder: string;
 
   constructor(
@@ -59,8 +63,18 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
     const { seriesFiles } = await viewerModel();
     this.series ??= seriesFiles(this.file);
     this.current ??= (await this.series).index;
+    this.focus ??= pendingFocus.get(resolve(this.file));
+    pendingFocus.delete(resolve(this.file));
     await this.showCurrent();
     await this.showPoints();
+    if (this.focus !== undefined) this.post({ type: ToWebview.DicomFocus, focus: this.focus });
+  }
+
+  /** Shows `file` with a gallery prediction drawn on it. */
+  async showFocus(file: string, focus: DicomFocus): Promise<void> {
+    this.focus = focus;
+    await this.showSlice(file);
+    this.post({ type: ToWebview.DicomFocus, focus });
   }
 
   private async showCurrent(): Promise<void> {
@@ -111,6 +125,18 @@ export async function showPredictedSlice(file: string): Promise<void> {
     await Promise.all(showing.map((viewer) => viewer.showSlice(file)));
     return;
   }
+  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), DICOM_VIEW_TYPE);
+}
+
+/** Opens a run's prediction on its source slice, with its input square, level and probabilities drawn. */
+export async function showFocusedSlice(file: string, focus: DicomFocus): Promise<void> {
+  const folder = dirname(resolve(file));
+  const showing = [...openViewers].filter((viewer) => viewer.seriesFolder === folder);
+  if (showing.length > 0) {
+    await Promise.all(showing.map((viewer) => viewer.showFocus(file, focus)));
+    return;
+  }
+  pendingFocus.set(resolve(file), focus);
   await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), DICOM_VIEW_TYPE);
 }
 

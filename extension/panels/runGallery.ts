@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { readDicomFile } from '../../core/dicom';
-import { indexDataset, labelledSlicePng, type Sample } from '../../core/data';
+import { GRADE_COLOURS, indexDataset, labelledSlicePng, type Sample } from '../../core/data';
 import {
   CONDITIONS,
   SERIES_DESCRIPTIONS,
@@ -15,7 +15,14 @@ import {
   type SeriesDescription,
 } from '../../core/data/lsdcVocabulary';
 import { inputRegion, sliceInput, windowSpec } from '../../core/data/sampleInput';
-import type { GalleryItem, GalleryPage, GalleryQuery, SliceImage } from '../../webview/contract';
+import {
+  GRADE_NAMES,
+  type DicomFocus,
+  type GalleryItem,
+  type GalleryPage,
+  type GalleryQuery,
+  type SliceImage,
+} from '../../webview/contract';
 import { galleryRows, type PredictionRow, type RunDataSettings } from './runFolderModel';
 
 export const GALLERY_PAGE_SIZE = 12;
@@ -117,10 +124,35 @@ export class RunGallery {
     return { query, pageSize, total, items, inputSize, imagesUnavailable: unavailable };
   }
 
-  /** The whole slice of one prediction, the level marked and the model's input square drawn around it. */
-  async slice(rowId: string): Promise<SliceImage> {
+  private rowOf(rowId: string): PredictionRow {
     const row = this.predictions.find((p) => p.rowId === rowId);
     if (row === undefined) throw new Error(`${rowId} is not in results/predictions.csv`);
+    return row;
+  }
+
+  /** A prediction's source DICOM file, and what the viewer draws on it: the input square, level and probabilities. */
+  async focus(rowId: string, source: string): Promise<{ file: string; focus: DicomFocus }> {
+    const row = this.rowOf(rowId);
+    const sample = await this.sampleOf(row);
+    const image = await readDicomFile(sample.file);
+    return {
+      file: sample.file,
+      focus: {
+        instanceNumber: sample.instanceNumber,
+        x: sample.x,
+        y: sample.y,
+        box: inputRegion(image, this.data!.input, sample.x, sample.y),
+        label: `${row.level} · true ${row.trueLabel} · predicted ${row.predictedLabel}`,
+        colour: GRADE_COLOURS[row.predictedLabel],
+        probabilities: GRADE_NAMES.map((grade, k) => ({ grade, probability: row.probabilities[k]! })),
+        source,
+      },
+    };
+  }
+
+  /** The whole slice of one prediction, the level marked and the model's input square drawn around it. */
+  async slice(rowId: string): Promise<SliceImage> {
+    const row = this.rowOf(rowId);
     const sample = await this.sampleOf(row);
     const image = await readDicomFile(sample.file);
     const { input, window } = this.data!;

@@ -1,5 +1,7 @@
 // The run panel: one per run folder. It shows the folder as it is on disk and follows events.jsonl while the run
 // trains; when the run ends it rereads the folder, because the trainer writes the results files at the end.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RadLabEvent } from '../../core/train/events';
@@ -9,11 +11,17 @@ import {
   isRunPageMessage,
   type RunHostMessage,
   type RunPageMessage,
+  type GradeName,
   type RunPanelModel,
 } from '../../webview/contract';
+import { runCliCommand } from '../runs/cliCommand';
+import type { CliInvocation } from '../runs/cliInvocation';
 import { EventsTailer } from '../runs/eventsTailer';
+import { currentCli } from '../runs/runsFeature';
+import { showFocusedSlice } from './dicomEditor';
 import { RunGallery } from './runGallery';
 import { applyEvents, readRunFolder, RUN_FILES } from './runFolderModel';
+import { explainArguments, explainFailure, saliencyViewOf } from './saliencyRequest';
 import { WebviewPanelHost, webviewOptions } from './webviewPanelHost';
 
 // Live updates are batched: a fast trainer can log many batches a second, a chart needs a few redraws.
@@ -29,6 +37,7 @@ export class RunPanel extends WebviewPanelHost<RunHostMessage, RunPageMessage> {
     panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     readonly runDir: string,
+    private readonly cli: () => CliInvocation,
   ) {
     super(panel, {
       extensionUri,
@@ -86,6 +95,33 @@ export class RunPanel extends WebviewPanelHost<RunHostMessage, RunPageMessage> {
       case FromWebview.OpenSlice:
         this.post({ type: ToWebview.SliceImage, slice: await this.gallery.slice(message.rowId) });
         break;
+      case FromWebview.ExplainItem:
+        await this.explain(message.rowId, message.grade);
+        break;
+      case FromWebview.OpenInDicomViewer: {
+        const { file, focus } = await this.gallery.focus(message.rowId, basename(this.runDir));
+        await showFocusedSlice(file, focus);
+        break;
+      }
+    }
+  }
+
+  /** Runs `radlab explain` on a row (tfjs stays out of the extension host) and sends the page its map. */
+  private async explain(rowId: string, grade: GradeName | null): Promise<void> {
+    const folder = mkdtempSync(join(tmpdir(), 'radlab-explain-'));
+    try {
+      const json = join(folder, 'saliency.json');
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `RadLab: explaining ${rowId}` },
+        () => runCliCommand(this.cli(), explainArguments(this.runDir, rowId, grade, json)),
+      );
+      if (result.exit.code !== 0) {
+        this.postError(explainFailure(this.runDir, rowId, result));
+        return;
+      }
+      this.post({ type: ToWebview.Saliency, saliency: saliencyViewOf(readFileSync(json, 'utf8'), json) });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
   }
 }
@@ -104,7 +140,7 @@ export function openRunPanel(context: vscode.ExtensionContext, runDir: string): 
     vscode.ViewColumn.Active,
     webviewOptions(context.extensionUri, [vscode.Uri.file(runDir)]),
   );
-  const host = new RunPanel(panel, context.extensionUri, runDir);
+  const host = new RunPanel(panel, context.extensionUri, runDir, () => currentCli(context));
   openRunPanels.set(runDir, host);
   panel.onDidDispose(() => openRunPanels.delete(runDir), undefined, context.subscriptions);
 }

@@ -76,6 +76,19 @@ describe('page → host message guards', () => {
     for (const value of [null, undefined, 'ready', 42, ['ready'], {}]) assert.equal(isRunPageMessage(value), false);
   });
 
+  it("accept a gallery row's Explain (a grade or null for the predicted one) and Open in DICOM viewer", () => {
+    const rowId = '4003253_spinal_canal_stenosis_l4_l5';
+    assert.equal(isRunPageMessage({ type: 'explain-item', rowId, grade: null }), true);
+    assert.equal(isRunPageMessage({ type: 'explain-item', rowId, grade: 'Severe' }), true);
+    assert.equal(isRunPageMessage({ type: 'open-in-dicom-viewer', rowId }), true);
+    assert.equal(isRunPageMessage({ type: 'explain-item', rowId }), false);
+    assert.equal(isRunPageMessage({ type: 'explain-item', rowId, grade: 'Mild' }), false);
+    assert.equal(isRunPageMessage({ type: 'explain-item', rowId, grade: 2 }), false);
+    assert.equal(isRunPageMessage({ type: 'explain-item', rowId: 7, grade: null }), false);
+    assert.equal(isRunPageMessage({ type: 'open-in-dicom-viewer' }), false);
+    assert.equal(isDicomPageMessage({ type: 'open-in-dicom-viewer', rowId }), false);
+  });
+
   it('use the enum spellings on both sides', () => {
     assert.equal(isRunPageMessage({ type: FromWebview.Ready }), true);
     assert.equal(FromWebview.Ready, 'ready');
@@ -89,6 +102,10 @@ describe('host → page message guards', () => {
     assert.equal(isDicomHostMessage({ type: ToWebview.DicomInstance, instance: {} }), true);
     assert.equal(isDicomHostMessage({ type: ToWebview.SeriesPoints, points: {} }), true);
     assert.equal(isDicomHostMessage({ type: ToWebview.SeriesPoints }), false);
+    assert.equal(isRunHostMessage({ type: 'saliency', saliency: {} }), true);
+    assert.equal(isDicomHostMessage({ type: 'dicom-focus', focus: {} }), true);
+    assert.equal(isRunHostMessage({ type: 'saliency' }), false);
+    assert.equal(isDicomHostMessage({ type: 'dicom-focus', focus: 'L4/L5' }), false);
   });
 
   it('reject a missing payload or a message meant for another page', () => {
@@ -96,5 +113,7 @@ describe('host → page message guards', () => {
     assert.equal(isRunHostMessage({ type: ToWebview.Error }), false);
     assert.equal(isRunHostMessage({ type: ToWebview.DicomInstance, instance: {} }), false);
     assert.equal(isDicomHostMessage({ type: ToWebview.RunModel, model: {} }), false);
+    assert.equal(isDicomHostMessage({ type: ToWebview.Saliency, saliency: {} }), false);
+    assert.equal(isRunHostMessage({ type: ToWebview.DicomFocus, focus: {} }), false);
   });
 });

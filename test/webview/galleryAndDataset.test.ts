@@ -128,6 +128,38 @@ describe('run gallery', () => {
     assert.ok(drawn > 0.4 && drawn < 0.8, `the top edge is dashed in the grade's colour (${drawn.toFixed(2)} of it)`);
     await assert.rejects(gallery.slice('nope'), /nope is not in results\/predictions.csv/);
   });
+
+  it('opens a prediction in the DICOM viewer on its labelled file, with the input square, level and probabilities', async () => {
+    const gallery = new RunGallery(readRunFolder(runDir).predictions, readRunFolder(runDir).data);
+    const sample = samples[1]!;
+    const { file, focus } = await gallery.focus(sample.id, 'run-a');
+    // The labelled instance of train_label_coordinates.csv, found by study, series and instance number on disk.
+    const coordinates = tables.coordinates.find(
+      (c) => c.studyId === sample.studyId && c.level === sample.level && c.condition === 'spinal_canal_stenosis',
+    )!;
+    assert.equal(
+      file,
+      join(root, 'train_images', sample.studyId, coordinates.seriesId, `${coordinates.instanceNumber}.dcm`),
+    );
+    const meta = (await readDicomFile(file)).meta;
+    const predicted = GRADES[(sample.gradeIndex + 1) % 3]!;
+    const [width, height] = [Math.round(40 / meta.pixelSpacing![1]), Math.round(40 / meta.pixelSpacing![0])];
+    assert.deepEqual(focus, {
+      instanceNumber: coordinates.instanceNumber,
+      x: coordinates.x,
+      y: coordinates.y,
+      box: { left: Math.round(coordinates.x - width / 2), top: Math.round(coordinates.y - height / 2), width, height },
+      label: `${sample.level} · true ${sample.grade} · predicted ${predicted}`,
+      colour: GRADE_COLOURS[predicted as keyof typeof GRADE_COLOURS],
+      probabilities: [
+        { grade: 'Normal/Mild', probability: 0.5 },
+        { grade: 'Moderate', probability: 0.3 },
+        { grade: 'Severe', probability: 0.2 },
+      ],
+      source: 'run-a',
+    });
+    await assert.rejects(gallery.focus('nope', 'run-a'), /nope is not in results\/predictions.csv/);
+  });
 });
 
 describe('dataset summary', () => {

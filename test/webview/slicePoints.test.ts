@@ -2,7 +2,7 @@
 // corner put it (checked by hand), and the line says which instances hold points and how many are on this one.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pointsSummary, screenPosition } from '../../webview/slicePoints';
+import { focusText, pointsSummary, screenPosition } from '../../webview/slicePoints';
 
 const point = (instanceNumber: number) => ({ instanceNumber, x: 10, y: 20, label: 'L4/L5', colour: '#3ccf4e' });
 
@@ -35,5 +35,23 @@ describe('slice points', () => {
       pointsSummary({ labelled: [], predicted: [], labelSource: null, predictionSource: null, problems: [] }, 1),
       '',
     );
+  });
+
+  it("writes a gallery prediction's level, grades and probabilities as whole percentages", () => {
+    const text = focusText({
+      instanceNumber: 8,
+      x: 10,
+      y: 20,
+      box: { left: 0, top: 0, width: 40, height: 40 },
+      label: 'L4/L5 · true Moderate · predicted Severe',
+      colour: '#f14c4c',
+      probabilities: [
+        { grade: 'Normal/Mild', probability: 0.104 },
+        { grade: 'Moderate', probability: 0.346 },
+        { grade: 'Severe', probability: 0.55 },
+      ],
+      source: 'run-a',
+    });
+    assert.equal(text, 'L4/L5 · true Moderate · predicted Severe · Normal/Mild 10% · Moderate 35% · Severe 55%');
   });
 });
