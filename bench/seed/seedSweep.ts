@@ -1,14 +1,18 @@
-// The seed's sweep, trained in this engine: examples/rsna-seed.experiment.yaml, pointed at a synthetic dataset in
-// the RSNA layout, runs each of its six full-size backbones through `radlab run`'s own trainRun for one epoch (a
-// step or two at batch 32), at each backbone's own input size (EfficientNetV2-M 480 px, the others 224 px) or at a
-// size given. Random weights stand in for the ImageNet ones (set on the resolved runs), since what is shown is
-// that every member fits and trains, not what it learns. The step plan (micro-batches where batch 32 does not fit
-// the engine's memory) is printed as the run states it, with the first step's time and the peak memory.
+// The seed's sweep, trained in this engine: each of examples/rsna-seed.experiment.yaml's six full-size backbones,
+// at its own input size (EfficientNetV2-M 480 px, the others 224 px) or at a size given, with random weights in
+// place of the ImageNet ones, since what is shown is that every member fits and trains, not what it learns.
+//
+// --mode step (the default): one optimizer step of the file's batch (32) on synthetic pixels, as the trainer takes
+// it (trainStep), in the micro-batches the run's own plan chooses on this engine (planRunStep, the probe passes
+// included); printed with the step's time, tfjs's peak during the step against the plan's prediction, and the
+// wasm heap. --mode epoch: `radlab run`'s own trainRun for one epoch on a synthetic dataset in the RSNA layout
+// (a step or two at batch 32, then validation, checkpoints and the test set).
 //
 // From the command line each member runs in a process of its own: the wasm engine's heap only grows, so its size
 // when the member ends is that member's peak, which a later member in the same process would hide.
 //
-//   node --import tsx bench/seed/seedSweep.ts [--size native|N] [--batch N] [--studies N] [--backbones a,b]
+//   node --import tsx bench/seed/seedSweep.ts [--mode step|epoch] [--size native|N] [--batch N] [--studies N]
+//     [--backbones a,b]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -18,11 +22,18 @@ import type { ResolvedRun } from '../../core/experiment/resolvedRun';
 import { backboneFacts } from '../../core/models/registry';
 import { Cancellation } from '../../core/run/cancellation';
 import { createRunFolder, runIdAt } from '../../core/run/runFolder';
+import { classifierFor } from '../../core/run/runClassifier';
 import { readRunRecord } from '../../core/run/runRecord';
-import { wasmHeapBytes } from '../../core/run/stepMemory';
+import { planRunStep, wasmHeapBytes } from '../../core/run/stepMemory';
 import type { ProgressDisplay } from '../../core/run/terminalProgress';
 import { trainRun } from '../../core/run/trainRun';
-import { releaseEngine } from '../../core/engine/selectEngine';
+import * as tf from '@tensorflow/tfjs-core';
+import { GRADES, LEVELS } from '../../core/data/lsdcVocabulary';
+import { mulberry32 } from '../../core/data/random';
+import { releaseEngine, selectEngine } from '../../core/engine/selectEngine';
+import { freezeModel } from '../../core/models/freezing';
+import { makeOptimizer } from '../../core/train/makeOptimizer';
+import { trainStep } from '../../core/train/trainStep';
 import { EventWriter } from '../../core/train/events';
 
 export interface SeedSweepOptions {
@@ -50,6 +61,9 @@ export interface SeedMemberOutcome {
   trainSeconds?: number;
   /** The wasm engine's heap when the member ended (it only grows: the peak of this process so far). */
   heapBytes?: number;
+  /** --mode step: tfjs's peak bytes during the step, and the plan's prediction of it. */
+  stepPeakBytes?: number;
+  plannedPeakBytes?: number;
   error?: string;
 }
 
@@ -151,6 +165,97 @@ export async function runSeedSweep(options: SeedSweepOptions): Promise<SeedMembe
   return outcomes;
 }
 
+/** One optimizer step of each member, as the trainer takes it, in the micro-batches the run's plan chooses. */
+export async function runSeedStep(options: SeedSweepOptions): Promise<SeedMemberOutcome[]> {
+  const log = options.log ?? (() => {});
+  const runs = seedRuns(options.workspace, options.studies).filter(
+    (run) => !options.backbones || options.backbones.includes(run.model.backbone),
+  );
+  const outcomes: SeedMemberOutcome[] = [];
+  try {
+    for (const seedRun of runs) {
+      const inputSize = sizeFor(seedRun, options.size);
+      const batch = options.batch;
+      const run: ResolvedRun = {
+        ...seedRun,
+        data: { ...seedRun.data, input: { ...seedRun.data.input, size: inputSize } },
+        train: { ...seedRun.train, batch_size: batch },
+      };
+      const { backbone } = run.model;
+      log(`${backbone} at ${inputSize} px, batch ${batch}`);
+      const engine = await selectEngine({ engine: run.train.engine });
+      const model = classifierFor(run);
+      const optimizer = makeOptimizer(run.train.optimizer);
+      try {
+        const freeze = { freezeBackbone: run.model.freeze_backbone, unfreezeLastN: run.model.unfreeze_last_n };
+        const trainable = freezeModel(model, freeze).map((p) => p.variable);
+        const plan = await planRunStep(run, engine, model, trainable, () => makeOptimizer(run.train.optimizer));
+        if (plan.note) log(`  ${plan.note}`);
+        const pixels = Uint8Array.from({ length: batch * inputSize * inputSize * 3 }, (_, i) => (i * 37) % 251);
+        const { augment } = run.train;
+        const started = performance.now();
+        let loss = NaN;
+        const profile = await tf.profile(async () => {
+          const stepped = await trainStep(
+            model,
+            optimizer,
+            trainable,
+            {
+              pixels,
+              shape: [batch, inputSize, inputSize, 3],
+              levels: Int32Array.from({ length: batch }, (_, i) => i % LEVELS.length),
+              grades: Int32Array.from({ length: batch }, (_, i) => i % GRADES.length),
+            },
+            {
+              classWeights: [1, 2, 4],
+              labelSmoothing: run.train.loss.label_smoothing,
+              gradClip: run.train.grad_clip,
+              augment: {
+                settings: {
+                  hflip: augment.hflip,
+                  rotateDeg: augment.rotate_deg,
+                  jitterPx: augment.jitter_px,
+                  brightness: augment.brightness,
+                  contrast: augment.contrast,
+                },
+                random: mulberry32(run.train.seed),
+              },
+              normalize: run.train.normalize,
+              microBatch: plan.microBatch,
+            },
+          );
+          loss = stepped.loss;
+        });
+        const outcome: SeedMemberOutcome = {
+          backbone,
+          inputSize,
+          batch,
+          microBatch: plan.microBatch,
+          status: Number.isFinite(loss) ? 'completed' : 'failed',
+          stepSeconds: (performance.now() - started) / 1000,
+          stepPeakBytes: profile.peakBytes,
+        };
+        if (plan.note) outcome.plan = plan.note;
+        if (plan.peakBytes !== undefined) outcome.plannedPeakBytes = plan.peakBytes;
+        if (!Number.isFinite(loss)) outcome.error = `the loss is ${loss}`;
+        const heap = wasmHeapBytes();
+        if (heap !== undefined) outcome.heapBytes = heap;
+        log(`  loss ${loss.toFixed(4)}`);
+        outcomes.push(outcome);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        outcomes.push({ backbone, inputSize, batch, microBatch: NaN, status: 'failed', error: message });
+      } finally {
+        optimizer.dispose();
+        model.dispose();
+      }
+    }
+  } finally {
+    releaseEngine();
+  }
+  return outcomes;
+}
+
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
   return at === -1 ? undefined : process.argv[at + 1];
@@ -196,7 +301,8 @@ if (require.main === module) {
   };
   const member = option('member');
   if (member !== undefined) {
-    runSeedSweep({ ...options, backbones: [member], log: (line) => console.error(line) })
+    const runMember = option('mode') === 'epoch' ? runSeedSweep : runSeedStep;
+    runMember({ ...options, backbones: [member], log: (line) => console.error(line) })
       .then(([outcome]) => console.log(JSON.stringify(outcome)))
       .catch((error: unknown) => {
         console.error(error);
@@ -207,13 +313,15 @@ if (require.main === module) {
     const backbones =
       option('backbones')?.split(',') ?? seedRuns(options.workspace, options.studies).map((r) => r.model.backbone);
     const outcomes = runMembersApart(options, backbones);
-    console.log('\nbackbone            size  batch  micro  status     step s  train s  heap MiB  plan or error');
+    console.log(
+      '\nbackbone            size  batch  micro  status     step s  train s  step peak MiB  planned  heap MiB  error',
+    );
     for (const o of outcomes) {
-      const plan = o.plan?.match(/(\d+ micro-batches of at most \d+)/)?.[1] ?? 'one pass';
       console.log(
         `${o.backbone.padEnd(18)}  ${String(o.inputSize).padStart(4)}  ${String(o.batch).padStart(5)}  ` +
           `${String(o.microBatch).padStart(5)}  ${o.status.padEnd(9)}  ${(o.stepSeconds ?? NaN).toFixed(1).padStart(6)}  ` +
-          `${(o.trainSeconds ?? NaN).toFixed(1).padStart(7)}  ${mib(o.heapBytes).padStart(8)}  ${o.error ?? plan}`,
+          `${(o.trainSeconds ?? NaN).toFixed(1).padStart(7)}  ${mib(o.stepPeakBytes).padStart(13)}  ` +
+          `${mib(o.plannedPeakBytes).padStart(7)}  ${mib(o.heapBytes).padStart(8)}  ${o.error ?? ''}`,
       );
     }
     console.log(

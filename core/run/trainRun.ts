@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { indexTables } from '../data/datasetIndex';
 import { readDatasetTables } from '../data/datasetTables';
-import { GRADES, LEVELS } from '../data/lsdcVocabulary';
+import { GRADES } from '../data/lsdcVocabulary';
 import { SampleCache } from '../data/sampleCache';
 import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/splits';
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
@@ -39,6 +39,7 @@ import { slurmTaskFromEnvironment } from './slurmTaskEnvironment';
 import type { Cancellation } from './cancellation';
 import { writeEpochPredictions } from './epochPredictions';
 import { localizerRun } from './localizerRun';
+import { classifierFor } from './runClassifier';
 import { loadPretrained } from './pretrained';
 import { BEST_MODEL_FILE, gradedSamples, writeResults } from './results';
 import { explainMemoryFault, planRunStep } from './stepMemory';
@@ -159,17 +160,7 @@ export async function trainRun(run: ResolvedRun, context: RunContext): Promise<S
 
     const engine: EngineReport = await startOnEngine(run, record, paths, events, counts, context.display);
 
-    model = LevelClassifier.create(
-      run.model.backbone,
-      {
-        levels: LEVELS.length,
-        embedding: run.model.level_embedding,
-        hidden: run.model.head.hidden,
-        dropout: run.model.head.dropout,
-        classes: 3,
-      },
-      run.train.seed,
-    );
+    model = classifierFor(run);
     const freeze = { freezeBackbone: run.model.freeze_backbone, unfreezeLastN: run.model.unfreeze_last_n };
     const trainable = freezeModel(model, freeze);
     // Refuses a step that cannot fit before anything is trained, or plans it in micro-batches that do. Evaluation

@@ -13,8 +13,7 @@ import { runSeedSweep } from '../../bench/seed/seedSweep';
 import { resolveExperiment } from '../../core/experiment/resolve';
 import { releaseEngine, selectEngine } from '../../core/engine/selectEngine';
 import { mulberry32 } from '../../core/data/random';
-import { LEVELS } from '../../core/data/lsdcVocabulary';
-import { LevelClassifier } from '../../core/models/classifier';
+import { classifierFor } from '../../core/run/runClassifier';
 import { freezeModel } from '../../core/models/freezing';
 import { backboneFacts } from '../../core/models/registry';
 import { makeOptimizer } from '../../core/train/makeOptimizer';
@@ -48,17 +47,7 @@ for (const run of seed.runs) {
   const size = backboneFacts(backbone)!.inputSize;
   test(`the seed's ${backbone} takes one optimizer step at ${size} px`, { timeout: 600_000 }, async (t) => {
     await selectEngine({ engine: 'wasm' });
-    const model = LevelClassifier.create(
-      backbone,
-      {
-        levels: LEVELS.length,
-        embedding: run.model.level_embedding,
-        hidden: run.model.head.hidden,
-        dropout: run.model.head.dropout,
-        classes: 3,
-      },
-      run.train.seed,
-    );
+    const model = classifierFor(run);
     const optimizer = makeOptimizer(run.train.optimizer);
     t.after(() => {
       optimizer.dispose();
