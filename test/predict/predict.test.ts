@@ -5,7 +5,7 @@
 // while every other study is still graded.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -136,6 +136,42 @@ describe('radlab predict', { timeout: 900_000 }, () => {
     const second = predict(...runs, images, '--out', withoutCsv);
     assert.equal(second.status, 0, second.stderr);
     assert.deepEqual(readSubmission(withoutCsv), rows);
+  });
+
+  it("--test-of grades only that run's test studies and sets its score at the marked coordinates beside", () => {
+    // The spinal-canal grading run's split and test score, written by hand: studies 0 and 3 are its test studies.
+    const grader = runs[1 + CONDITIONS.indexOf('spinal_canal_stenosis')]!;
+    const testStudies = [studies[0]!, studies[3]!];
+    writeFileSync(
+      join(grader, 'split.csv'),
+      ['study_id,split', ...studies.map((s) => `${s},${testStudies.includes(s) ? 'test' : 'train'}`), ''].join('\n'),
+    );
+    mkdirSync(join(grader, 'results'), { recursive: true });
+    writeFileSync(join(grader, 'results', 'metrics.json'), JSON.stringify({ test: { rsna: { score: 0.4321 } } }));
+    const out = join(workspace, 'test-of.csv');
+    const result = predict(
+      runs[0]!,
+      grader,
+      images,
+      '--out',
+      out,
+      '--labels',
+      join(dataset, 'train.csv'),
+      '--test-of',
+      grader,
+    );
+    assert.equal(result.status, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /Grading the 2 test studies of /);
+    const graded = new Set(readSubmission(out).map((row) => row.row_id.split('_')[0]));
+    assert.deepEqual([...graded].sort(), [...testStudies].sort());
+    assert.match(
+      result.stdout,
+      /spinal_canal_stenosis: score \d+\.\d{4} .* over \d+ levels of 2 studies; the run's test score at the marked coordinates: 0\.4321/,
+    );
+
+    const withoutSplit = predict(runs[0]!, runs[2]!, images, '--out', out, '--test-of', runs[2]!);
+    assert.equal(withoutSplit.status, 1);
+    assert.match(withoutSplit.stderr, /has no split\.csv, so its test studies are unknown/);
   });
 
   it('refuses a folder that holds no run, naming it', () => {
