@@ -8,6 +8,7 @@
 // This file is bundled into the browser pages, so it imports types only, and values from modules with no imports.
 import { GRADES } from '../core/data/lsdcVocabulary';
 import { isRecord } from '../core/json/isRecord';
+import type { ClassificationSummary } from '../core/metrics/classification';
 import type { RunMetricsFile } from '../core/run/metricsFile';
 import type { RunState as RecordedState } from '../core/run/runRecord';
 import type { SweepMember } from '../core/run/sweepSummary';
@@ -22,6 +23,8 @@ export enum FromWebview {
   Failed = 'failed',
   GalleryPage = 'gallery-page',
   OpenSlice = 'open-slice',
+  /** The epoch scrubber moved: the host answers with that epoch's validation evidence. */
+  SelectEpoch = 'select-epoch',
   ExplainItem = 'explain-item',
   OpenInDicomViewer = 'open-in-dicom-viewer',
   ExportCsv = 'export-csv',
@@ -36,6 +39,7 @@ export enum ToWebview {
   RunModel = 'run-model',
   GalleryPage = 'gallery-page',
   SliceImage = 'slice-image',
+  EpochEvidence = 'epoch-evidence',
   Saliency = 'saliency',
   /** The DICOM viewer's instance was opened from a run's gallery: the prediction to draw on it. */
   DicomFocus = 'dicom-focus',
@@ -180,10 +184,22 @@ export interface SaliencyView {
   heatmapPng: string;
 }
 
+/** One epoch's validation predictions (results/val_predictions) summarised for the epoch scrubber. */
+export interface EpochEvidence {
+  epoch: number;
+  /** Confusion matrix, per-grade and averaged scores of the epoch's argmax predictions; null when unreadable. */
+  summary: ClassificationSummary | null;
+  /** Why there is no summary (e.g. a run from before per-epoch predictions were stored), naming the file. */
+  problem: string | null;
+  /** Whether the gallery now shows this epoch's validation rows (the user moved the scrubber). */
+  gallery: boolean;
+}
+
 export type RunHostMessage =
   | { type: ToWebview.RunModel; model: RunPanelModel }
   | { type: ToWebview.GalleryPage; gallery: GalleryPage }
   | { type: ToWebview.SliceImage; slice: SliceImage }
+  | { type: ToWebview.EpochEvidence; evidence: EpochEvidence }
   | { type: ToWebview.Saliency; saliency: SaliencyView }
   | { type: ToWebview.Error; message: string };
 
@@ -192,6 +208,8 @@ export type RunPageMessage =
   | { type: FromWebview.Failed; message: string }
   | { type: FromWebview.GalleryPage; query: GalleryQuery }
   | { type: FromWebview.OpenSlice; rowId: string }
+  /** `gallery`: the gallery switches to the epoch's validation rows too. */
+  | { type: FromWebview.SelectEpoch; epoch: number; gallery: boolean }
   /** Compute the saliency map of a row; a null grade means the predicted one. */
   | { type: FromWebview.ExplainItem; rowId: string; grade: GradeName | null }
   | { type: FromWebview.OpenInDicomViewer; rowId: string };
@@ -483,6 +501,7 @@ const RUN_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
   [FromWebview.GalleryPage]: { query: 'gallery-query' },
   [FromWebview.OpenSlice]: { rowId: 'string' },
+  [FromWebview.SelectEpoch]: { epoch: 'integer', gallery: 'boolean' },
   [FromWebview.ExplainItem]: { rowId: 'string', grade: 'grade-or-null' },
   [FromWebview.OpenInDicomViewer]: { rowId: 'string' },
 };
@@ -518,6 +537,7 @@ function hostGuard<T>(payloads: Partial<Record<string, string>>): (value: unknow
 export const isRunHostMessage = hostGuard<RunHostMessage>({
   [ToWebview.RunModel]: 'model',
   [ToWebview.GalleryPage]: 'gallery',
+  [ToWebview.EpochEvidence]: 'evidence',
   [ToWebview.SliceImage]: 'slice',
   [ToWebview.Saliency]: 'saliency',
 });

@@ -19,6 +19,7 @@ import {
   type RunPageMessage,
   type RunPanelModel,
 } from './contract';
+import { epochScrubber } from './epochScrubber';
 import { byId, fillGrid, formatDuration, formatNumber, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
 import { saliencyDialog } from './saliencyView';
@@ -124,7 +125,7 @@ app.append(
   h(
     'section',
     { 'aria-label': 'Test predictions' },
-    h('h2', {}, 'Test predictions'),
+    h('h2', { id: 'gallery-title' }, 'Test predictions'),
     h(
       'div',
       { class: 'toolbar' },
@@ -506,6 +507,7 @@ function handle(message: RunHostMessage): void {
       renderCurves(model);
       renderMetrics(model.metrics);
       renderConfusion();
+      scrubber.update(model);
       renderGalleryLevels(model.predictions.levels);
       byId('problems').replaceChildren(...model.problems.map((problem) => h('li', {}, problem)));
       // The gallery is fetched when the predictions first exist (at the end of a live run, or at once).
@@ -514,6 +516,14 @@ function handle(message: RunHostMessage): void {
     }
     case ToWebview.GalleryPage:
       renderGallery(message.gallery);
+      break;
+    case ToWebview.EpochEvidence:
+      scrubber.show(message.evidence);
+      // The host has switched the gallery to the epoch's validation rows.
+      if (message.evidence.gallery && message.evidence.summary !== null) {
+        byId('gallery-title').textContent = `Validation predictions, epoch ${message.evidence.epoch}`;
+        requestGallery(0);
+      }
       break;
     case ToWebview.SliceImage:
       byId('slice-title').textContent = message.slice.title;
@@ -533,6 +543,8 @@ function handle(message: RunHostMessage): void {
 const send = connectToHost<RunHostMessage, RunPageMessage>(isRunHostMessage, handle);
 const saliency = saliencyDialog(send);
 app.append(saliency.element);
+const scrubber = epochScrubber(send);
+byId('results-grid').after(scrubber.element);
 
 for (const id of ['confusion-level', 'confusion-normalised']) byId(id).addEventListener('change', renderConfusion);
 // Any change of order or filter starts again from the first page.

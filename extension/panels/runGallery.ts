@@ -50,6 +50,13 @@ export class RunGallery {
     private readonly data: RunDataSettings | null,
   ) {}
 
+  /** The same dataset's gallery over other rows (an epoch's validation predictions), sharing the sample index. */
+  withPredictions(predictions: readonly PredictionRow[]): RunGallery {
+    const gallery = new RunGallery(predictions, this.data);
+    gallery.samples = this.samples;
+    return gallery;
+  }
+
   private sampleIndex(): Promise<Map<string, Sample>> {
     const data = this.data;
     if (data === null) {

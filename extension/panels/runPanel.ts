@@ -19,6 +19,7 @@ import type { CliInvocation } from '../runs/cliInvocation';
 import { EventsTailer } from '../runs/eventsTailer';
 import { currentCli } from '../runs/runsFeature';
 import { showFocusedSlice } from './dicomEditor';
+import { readEpochEvidence } from './epochEvidence';
 import { RunGallery } from './runGallery';
 import { applyEvents, readRunFolder, RUN_FILES } from './runFolderModel';
 import { explainArguments, explainFailure, saliencyViewOf } from './saliencyRequest';
@@ -95,6 +96,12 @@ export class RunPanel extends WebviewPanelHost<RunHostMessage, RunPageMessage> {
       case FromWebview.OpenSlice:
         this.post({ type: ToWebview.SliceImage, slice: await this.gallery.slice(message.rowId) });
         break;
+      case FromWebview.SelectEpoch: {
+        const { evidence, rows } = readEpochEvidence(this.runDir, message.epoch, message.gallery);
+        if (message.gallery && evidence.summary !== null) this.gallery = this.gallery.withPredictions(rows);
+        this.post({ type: ToWebview.EpochEvidence, evidence });
+        break;
+      }
       case FromWebview.ExplainItem:
         await this.explain(message.rowId, message.grade);
         break;

@@ -1,7 +1,10 @@
 // What a training run left on disk, read by the scenarios as the truth the editor's views are checked against:
 // the run folders under <workspace>/runs/<experiment>/, their run.json and results/metrics.json.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 /** The fields of run.json the scenarios look at (the trainer writes more). */
 export interface RunJson {
@@ -88,4 +91,20 @@ export function stopLeftoverTrainers(workspace: string): void {
       }
     }
   }
+}
+
+/**
+ * Runs an experiment of the workspace with the `radlab` CLI from the build, as a terminal user would, and returns
+ * its run folder once the run has completed.
+ */
+export async function runWithCli(
+  cli: string,
+  workspace: string,
+  experiment: { file: string; name: string },
+  timeoutMs: number,
+): Promise<string> {
+  await promisify(execFile)(process.execPath, [cli, 'run', experiment.file], { cwd: workspace, timeout: timeoutMs });
+  const [runDir] = runFolders(workspace, experiment.name);
+  assert.equal(runDir === undefined ? undefined : readRunJson(runDir)?.status, 'completed');
+  return runDir!;
 }
