@@ -12,7 +12,7 @@ function runItems(feature: RunsFeature, include: (run: RunRecord) => boolean): R
     .allRuns()
     .filter((run) => run.problem === undefined && include(run))
     .map((run) => ({
-      label: `${run.experiment} / ${run.backbone}`,
+      label: `${run.experiment} / ${run.member}`,
       description: `${run.runId} · ${runDescription(run)}`,
       detail: run.dir,
       run,

@@ -22,6 +22,8 @@ export interface RunRecord {
   experiment: string;
   runId: string;
   backbone: string;
+  /** The sweep member the folder name gives: the backbone, then the condition and fold when the sweep has several. */
+  member: string;
   state: RunState;
   /** The trainer of a running run, checked to be alive on this machine: the process to follow and to stop. */
   trainer?: TrainerProcess;
@@ -47,10 +49,13 @@ export interface ExperimentRuns {
   runs: RunRecord[];
 }
 
-/** Splits '<run id>-<backbone>' (run ids look like 20261126-184501, backbones may hold '_' and digits). */
-export function splitRunFolderName(name: string): { runId: string; backbone: string } | undefined {
+/**
+ * Splits '<run id>-<member>' (run ids look like 20261126-184501; the member is the backbone, which may hold '_'
+ * and digits, then -<condition> and -fold<i> when the sweep has several: core/run/runFolder.ts).
+ */
+export function splitRunFolderName(name: string): { runId: string; member: string } | undefined {
   const match = /^(\d{8}-\d{6})-(.+)$/.exec(name);
-  return match ? { runId: match[1]!, backbone: match[2]! } : undefined;
+  return match ? { runId: match[1]!, member: match[2]! } : undefined;
 }
 
 /** Where the trainer process run.json names is now (core/run/trainerProcess.ts's processPresence). */
@@ -70,7 +75,8 @@ export function readRunFolder(dir: string, presenceOf: PresenceCheck): RunRecord
     experimentDir,
     experiment: path.basename(experimentDir),
     runId: fromName?.runId ?? path.basename(dir),
-    backbone: fromName?.backbone ?? '?',
+    backbone: fromName?.member ?? '?',
+    member: fromName?.member ?? path.basename(dir),
     state: 'interrupted',
     eventsFile: path.join(dir, EVENTS_FILE),
   };

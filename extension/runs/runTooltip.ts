@@ -1,4 +1,4 @@
-// The Markdown tooltip of a run in the Runs view: the backbone in bold, then one line per fact, every fact escaped
+// The Markdown tooltip of a run in the Runs view: the sweep member (backbone, condition, fold) in bold, then one line per fact, every fact escaped
 // as text (an error message or a path may hold Markdown characters) and every time in the user's own time zone.
 // No `vscode` import, so it is unit-tested against a Markdown renderer.
 import { markdownText } from '../../core/experiment/markdownText';
@@ -34,7 +34,7 @@ export function runTooltipMarkdown(run: RunRecord, stateWords: string, format: T
   if (run.error !== undefined) lines.push(`Error: ${run.error}`);
   if (run.problem !== undefined) lines.push(run.problem);
   lines.push(`Folder: ${run.dir}`);
-  return [`**${markdownText(run.backbone)}**, ${markdownText(lines[0]!)}`, ...lines.slice(1).map(markdownText)].join(
+  return [`**${markdownText(run.member)}**, ${markdownText(lines[0]!)}`, ...lines.slice(1).map(markdownText)].join(
     '\n\n',
   );
 }

@@ -78,14 +78,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       return item;
     }
     const { run } = node;
-    const item = new vscode.TreeItem(run.backbone, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(run.member, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.dir}`;
     // The headline number first, where a narrow view still shows it; the id follows, and the tooltip has it too.
     item.description = `${runDescription(run)} · ${run.runId}`;
     item.iconPath = run.problem !== undefined ? new vscode.ThemeIcon('warning') : STATE_ICONS[run.state];
     item.tooltip = new vscode.MarkdownString(runTooltipMarkdown(run, STATE_WORDS[run.state]));
     item.contextValue = runContextValue(run);
-    item.accessibilityInformation = { label: `${run.backbone} run ${run.runId}, ${runDescription(run)}` };
+    item.accessibilityInformation = { label: `${run.member} run ${run.runId}, ${runDescription(run)}` };
     if (run.problem === undefined) item.command = { command: 'radlab.openRunResults', title: 'Open Run Results', arguments: [node] };
     return item;
   }

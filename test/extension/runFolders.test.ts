@@ -36,14 +36,18 @@ const nobodyIsAlive = (): ProcessPresence => 'gone';
 const name = (dir: string) => path.basename(dir);
 
 describe('run folder names', () => {
-  it('splits <run id>-<backbone>, keeping underscores and digits in the backbone', () => {
+  it('splits <run id>-<member>, keeping underscores and digits in the backbone and the condition and fold after it', () => {
     assert.deepEqual(splitRunFolderName('20260106-100000-vit_b_16'), {
       runId: '20260106-100000',
-      backbone: 'vit_b_16',
+      member: 'vit_b_16',
     });
     assert.deepEqual(splitRunFolderName('20260105-101500-efficientnet_v2_s'), {
       runId: '20260105-101500',
-      backbone: 'efficientnet_v2_s',
+      member: 'efficientnet_v2_s',
+    });
+    assert.deepEqual(splitRunFolderName('20260105-101500-resnet18-left_subarticular_stenosis-fold2'), {
+      runId: '20260105-101500',
+      member: 'resnet18-left_subarticular_stenosis-fold2',
     });
     assert.equal(splitRunFolderName('notes'), undefined);
     assert.equal(splitRunFolderName('20260105-101500'), undefined);

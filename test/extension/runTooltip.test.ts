@@ -1,4 +1,4 @@
-// The Runs view tooltip, rendered by a CommonMark renderer: the backbone is bold (not literal asterisks), facts that
+// The Runs view tooltip, rendered by a CommonMark renderer: the sweep member (backbone and condition) is bold (not literal asterisks), facts that
 // hold Markdown characters read as written, and times are local date-times worked out by hand for the zones below.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -7,9 +7,10 @@ import type { RunRecord } from '../../extension/runs/runFolders';
 import { renderedHtml, visibleText } from '../helpers/renderedMarkdown';
 
 const run = {
-  dir: '/ws/runs/demo/20261201-215207-resnet18',
+  dir: '/ws/runs/demo/20261201-215207-resnet18-spinal_canal_stenosis',
   runId: '20261201-215207',
   backbone: 'resnet18',
+  member: 'resnet18-spinal_canal_stenosis',
   state: 'failed',
   startedAt: '2026-12-01T21:52:07.000Z',
   endedAt: '2026-12-01T23:05:30.000Z',
@@ -20,8 +21,11 @@ const run = {
 describe('the Runs view tooltip', () => {
   const markdown = runTooltipMarkdown(run, 'failed', { locale: 'en-GB', timeZone: 'Europe/Berlin' });
 
-  it('shows the backbone in bold, not as literal asterisks', () => {
-    assert.match(renderedHtml(markdown), /<strong>resnet18<\/strong>, run 20261201-215207: failed/);
+  it('shows the member (backbone and condition) in bold, not as literal asterisks or underscores', () => {
+    assert.match(
+      renderedHtml(markdown),
+      /<strong>resnet18-spinal_canal_stenosis<\/strong>, run 20261201-215207: failed/,
+    );
     assert.doesNotMatch(visibleText(markdown), /\*\*/);
   });
 
