@@ -135,6 +135,13 @@ describeInCodeServer(
         assert.ok(sameRgb(full.rgba, heatmap.rgb), 'at opacity 1 the canvas is the heat map');
         assert.ok(!sameRgb(bare.rgba, full.rgba), 'the slider changes the pixels');
         await setOpacity(45);
+        // Another grade asks the host for that grade's map.
+        const other = ['Normal/Mild', 'Moderate', 'Severe'].find((grade) => grade !== written.grade)!;
+        await page.locator('#saliency-grade').click();
+        await page.locator(`#saliency-grade vscode-option[value="${other}"]`).click();
+        await caption
+          .filter({ hasText: `Grad-CAM for ${other} (${written.grid[0]}×${written.grid[1]})` })
+          .waitFor({ timeout: explainTimeoutMs });
         await step('saliency overlay');
         await page.locator('#saliency-close').click();
 
