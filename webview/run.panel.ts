@@ -511,7 +511,11 @@ function handle(message: RunHostMessage): void {
       renderGalleryLevels(model.predictions.levels);
       byId('problems').replaceChildren(...model.problems.map((problem) => h('li', {}, problem)));
       // The gallery is fetched when the predictions first exist (at the end of a live run, or at once).
-      if (first || (!hadMetrics && model.metrics !== null)) requestGallery(0);
+      // The host's gallery is the test predictions again once the run has ended and written them.
+      if (first || (!hadMetrics && model.metrics !== null)) {
+        byId('gallery-title').textContent = 'Test predictions';
+        requestGallery(0);
+      }
       break;
     }
     case ToWebview.GalleryPage:
