@@ -32,7 +32,7 @@ export function saliencyDialog(send: (message: RunPageMessage) => void): Salienc
     h('vscode-button', { id: 'saliency-close' }, 'Close'),
     h(
       'div',
-      { class: 'controls' },
+      { class: 'saliency-controls' },
       h('label', { for: 'saliency-opacity' }, 'Opacity'),
       h('input', {
         id: 'saliency-opacity',
