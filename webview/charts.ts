@@ -66,6 +66,11 @@ export interface LineSeries {
   colour?: number;
   /** A reference line (such as chance) in the theme's muted text colour instead of a series colour. */
   reference?: boolean;
+  /**
+   * A step function holding each point's y over the interval that ends at it (a precision-recall curve: precision
+   * P_n holds from recall R_{n-1} to R_n, the area average precision sums), not straight lines between points.
+   */
+  stepsBefore?: boolean;
 }
 
 /** The colour of reference lines: VS Code's muted foreground. */
@@ -117,6 +122,7 @@ export function setSeries(chart: Chart<'line'>, series: LineSeries[]): void {
     borderDash: s.dashed ? [6, 4] : [],
     pointRadius: s.points.length > 60 ? 0 : 2,
     tension: 0,
+    stepped: s.stepsBefore ? 'before' : false,
   }));
   chart.update('none');
 }

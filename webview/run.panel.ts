@@ -299,6 +299,8 @@ function renderCalibration(metrics: RunMetricsFile | null): void {
     precisionRecall.map((curve) => ({
       label: curve.className,
       points: curve.recall.map((x, i) => ({ x, y: curve.precision[i]! })),
+      // A straight line from (0, 0) to the first retrieved positive would draw precision nobody measured.
+      stepsBefore: true,
     })),
   );
   byId('pr-summary').textContent =
