@@ -11,7 +11,10 @@ import { experimentSchema } from './schema';
 import type { ObjectNode } from './schemaNodes';
 
 /** A field's value as written, or the schema's default when absent. */
-export function valueOrDefault(parsed: ParsedExperiment, path: readonly string[]): { field: FieldValue; value: unknown } {
+export function valueOrDefault(
+  parsed: ParsedExperiment,
+  path: readonly string[],
+): { field: FieldValue; value: unknown } {
   const field = fieldAt(parsed, path);
   if (field.present) return { field, value: field.value };
   let node: ObjectNode = experimentSchema;
