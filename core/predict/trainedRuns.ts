@@ -14,9 +14,10 @@ import type { ResolvedRun } from '../experiment/resolvedRun';
 import { LOCALIZER_FILE, readLocalizerFile, type LocalizerDescription } from '../localize/localizerFile';
 import { LevelLocalizer } from '../localize/localizerModel';
 import { loadClassifier } from '../models/checkpoint';
-import { LevelClassifier } from '../models/classifier';
+import type { LevelClassifier } from '../models/classifier';
 import { METRICS_FILE, type RunMetricsFile } from '../run/metricsFile';
 import { BEST_MODEL_FILE } from '../run/results';
+import { classifierFor } from '../run/runClassifier';
 import { runPaths } from '../run/runFolder';
 import { readRunRecordIfAny } from '../run/runRecord';
 
@@ -86,17 +87,7 @@ export async function loadTrainedRun(path: string): Promise<TrainedRun> {
     await loadClassifier(weights, model.network);
     return { kind: 'localizer', dir, description, model };
   }
-  const model = LevelClassifier.create(
-    run.model.backbone,
-    {
-      levels: LEVELS.length,
-      embedding: run.model.level_embedding,
-      hidden: run.model.head.hidden,
-      dropout: run.model.head.dropout,
-      classes: GRADES.length,
-    },
-    0,
-  );
+  const model = classifierFor(run);
   await loadClassifier(weights, model);
   let prior: number[];
   try {
