@@ -57,7 +57,7 @@ describe('language server on a long document edited by sections', () => {
       const whole = validateExperiment(text, { filePath, checkDataset: true }).map((d) => toLspDiagnostic(d, version));
       assert.deepEqual(published.diagnostics, whole, `${what}: diagnostics`);
       // Hover on the last top-level key and on a hidden layer deep in the model section, wherever they now are.
-      for (const offset of [text.lastIndexOf('\noutput:') + 2, text.indexOf('  - 448') + 5]) {
+      for (const offset of [text.lastIndexOf('\noutput:') + 2, text.indexOf('  - 112') + 5]) {
         const position = positionOf(text, offset);
         const info = hoverExperiment(text, position, filePath);
         const hover = await client.request('textDocument/hover', { textDocument: { uri }, position });
@@ -75,7 +75,7 @@ describe('language server on a long document edited by sections', () => {
       ['a batch size out of range below the long model section', 'batch_size: 32', 'batch_size: 0'],
       ['a quote opened across the name section boundary', 'name: long', 'name: "long'],
       ['the quote closed again', 'name: "long', 'name: "long"'],
-      ['a wrong type deep in the model section', '  - 448\n', '  - wide\n'],
+      ['a wrong type deep in the model section', '  - 112\n', '  - wide\n'],
       ['the misspelt key removed', 'nmae: x\n', ''],
     ];
     for (const [what, find, by] of edits) {
