@@ -213,7 +213,7 @@ function headerRow(columns: readonly Column[], state: TableState): HTMLTableRowE
 
 /** Rows are one line each, so the table can draw only the rows in view (hundreds of runs stay instant). */
 const ROW_HEIGHT = 24;
-const OVERSCAN = 20;
+const OVERSCAN = 6;
 const scroller = byId('table-scroll');
 
 /**
@@ -343,7 +343,11 @@ function renderTable(v: TableView): void {
   );
   // The whole height first, so the scroller takes its size (up to its maximum) before the window is measured.
   body.replaceChildren(spacer(rows.length, v.columns.length + 1));
-  byId('experiments-table').replaceChildren(colgroup, h('thead', {}, headerRow(v.columns, v.state)), body);
+  // The table's width is the sum of its columns': a max-content width would have the browser measure every cell's
+  // text on each layout, which fixed layout exists to avoid.
+  const table = byId('experiments-table');
+  table.style.width = `calc(${widths.join(' + ')})`;
+  table.replaceChildren(colgroup, h('thead', {}, headerRow(v.columns, v.state)), body);
   let drawn = '';
   drawWindow = () => {
     const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
