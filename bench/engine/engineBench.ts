@@ -13,14 +13,13 @@
 //
 //   npm run bench:engine -- [--rows resnet18-128,demo,...] [--threads N] [--engine wasm] [--pairs 5]
 //                           [--steps-per-turn 2] [--warmup 2] [--max-other-load 0.25] [--turn-timeout-s 900]
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { contextSide } from '../../core/train/augment';
 import { STEP_PHASES, type StepPhase } from '../../core/train/trainStep';
 import { benchRow, describeRow, ROW_IDS, type BenchRow } from './benchRows';
+import { BenchWorker, radlabWorker, type WorkerReply } from './benchWorker';
 
 const PYTHON = '/usr/bin/python3';
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -44,71 +43,6 @@ function median(values: readonly number[]): number {
 
 function gib(bytes: number | undefined): string {
   return bytes === undefined ? '-' : `${(bytes / 2 ** 30).toFixed(2)} GiB`;
-}
-
-interface WorkerReply {
-  stepMs?: number[];
-  forwardMs?: number[];
-  phasesMs?: Record<StepPhase, number[]>;
-  peakRssBytes: number;
-  wasmHeapBytes?: number;
-  [key: string]: unknown;
-}
-
-/** A benchmark worker process speaking one JSON line per request. */
-class Worker {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly lines: AsyncIterableIterator<string>;
-  private stderr = '';
-
-  constructor(
-    readonly name: string,
-    command: string,
-    args: string[],
-  ) {
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
-    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  /** The next JSON line, or an error naming the worker and the end of its stderr. */
-  async next(timeoutS: number): Promise<WorkerReply> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.name}: no answer within ${timeoutS} s`)), timeoutS * 1000);
-    });
-    try {
-      for (;;) {
-        const line = await Promise.race([this.lines.next(), timeout]);
-        if (line.done) {
-          const why = this.stderr.trim().split('\n').slice(-3).join(' | ');
-          throw new Error(`${this.name} ended: ${why || `exit ${this.child.exitCode}`}`);
-        }
-        if (line.value.startsWith('{')) return JSON.parse(line.value) as WorkerReply;
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async steps(count: number, timeoutS: number): Promise<WorkerReply> {
-    this.child.stdin.write(`${JSON.stringify({ steps: count })}\n`);
-    return this.next(timeoutS);
-  }
-
-  async forwards(count: number, timeoutS: number): Promise<WorkerReply> {
-    this.child.stdin.write(`${JSON.stringify({ forwards: count })}\n`);
-    return this.next(timeoutS);
-  }
-
-  stop(): void {
-    this.child.stdin.end();
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
-  }
 }
 
 /** Cores other processes kept busy while `work` ran (its own processes' CPU time taken out). */
@@ -165,14 +99,7 @@ async function benchRowPairs(
   settings: { engine: string; threads: number; pairs: number; stepsPerTurn: number; warmup: number; timeoutS: number },
 ): Promise<RowResult> {
   const { run } = row;
-  const radlab = new Worker('RadLab worker', process.execPath, [
-    ...process.execArgv,
-    join(__dirname, 'radlabWorker.ts'),
-    row.id,
-    settings.engine,
-    String(settings.threads),
-    String(settings.warmup),
-  ]);
+  const radlab = radlabWorker(row.id, settings.engine, settings.threads, settings.warmup);
   const twinRow = {
     backbone: run.model.backbone,
     size: run.data.input.size,
@@ -194,14 +121,14 @@ async function benchRowPairs(
     levels: row.levels,
     grades: row.grades,
   };
-  let torch: Worker | undefined;
+  let torch: BenchWorker | undefined;
   try {
     const radlabReady = await radlab.next(settings.timeoutS * (settings.warmup + 1));
     console.log(
       `  RadLab: engine ${String(radlabReady.engine)}, ${String(radlabReady.threads)} threads` +
         `${radlabReady.threadsNote ? ` (${String(radlabReady.threadsNote)})` : ''}, ${String(radlabReady.trainableTensors)} trainable tensors`,
     );
-    torch = new Worker('PyTorch twin', PYTHON, [join(__dirname, 'torch_twin.py'), JSON.stringify(twinRow)]);
+    torch = new BenchWorker('PyTorch twin', PYTHON, [join(__dirname, 'torch_twin.py'), JSON.stringify(twinRow)]);
     const torchReady = await torch.next(settings.timeoutS);
     console.log(`  PyTorch ${String(torchReady.torch)}, ${String(torchReady.threads)} threads`);
     for (let i = 0; i < settings.warmup; i++) await torch.steps(1, settings.timeoutS);
@@ -235,7 +162,12 @@ async function benchRowPairs(
 
 type PairSettings = { pairs: number; stepsPerTurn: number; timeoutS: number };
 
-async function pairedSteps(radlab: Worker, torch: Worker, result: RowResult, settings: PairSettings): Promise<void> {
+async function pairedSteps(
+  radlab: BenchWorker,
+  torch: BenchWorker,
+  result: RowResult,
+  settings: PairSettings,
+): Promise<void> {
   for (let pair = 0; pair < settings.pairs; pair++) {
     result.radlab = await radlab.steps(settings.stepsPerTurn, settings.timeoutS);
     result.torch = await torch.steps(settings.stepsPerTurn, settings.timeoutS);
@@ -252,7 +184,12 @@ async function pairedSteps(radlab: Worker, torch: Worker, result: RowResult, set
 }
 
 /** Evaluation batches, interleaved the same way (one warm-up batch each first: inference mode builds new kernels). */
-async function pairedForwards(radlab: Worker, torch: Worker, timings: Timings, settings: PairSettings): Promise<void> {
+async function pairedForwards(
+  radlab: BenchWorker,
+  torch: BenchWorker,
+  timings: Timings,
+  settings: PairSettings,
+): Promise<void> {
   await radlab.forwards(1, settings.timeoutS);
   await torch.forwards(1, settings.timeoutS);
   for (let pair = 0; pair < settings.pairs; pair++) {

@@ -1,102 +1,75 @@
-// Which GPU engine works on this machine and how fast it trains: for tfjs-node-gpu and webgpu, the ladder's
-// verdict and, where one is available, images/s of the ResNet-18 training step (128x128, batch 16) and forward
-// pass. Each engine runs in its own child process with a time limit, so a driver hang or crash is reported
-// instead of stopping the check. Finishes in a few minutes; prints the wasm rung's verdict for reference.
-//   node --import tsx bench/engine/gpu-check.ts [--steps 3] [--timeout-s 240]
-import * as tf from '@tensorflow/tfjs-core';
-import { spawnSync } from 'node:child_process';
-import { probeLadder, releaseEngine, selectEngine, type EngineName } from '../../core/engine/selectEngine';
-import { createResnet18, resnet18Forward, trainStep } from './resnet18Model';
-
-const batch = 16;
-const size = 128;
-const gpuRungs: EngineName[] = ['tfjs-node-gpu', 'webgpu'];
+// Which GPU engine works on this machine and how fast RadLab trains on it: for tfjs-node-gpu and webgpu, the
+// ladder's verdict and, where the rung is available, the engine bench's rows (benchRows.ts) timed with the trainer's
+// own step (radlabWorker.ts: backbone, level head, weighted loss, AdamW, augmentation) and its evaluation batch,
+// with peak memory. Each rung and row runs in its own worker process with a time limit, so a driver hang or crash
+// is reported instead of stopping the check. With the default rows it finishes in a few minutes on a GPU.
+//   node --import tsx bench/engine/gpu-check.ts [--rows resnet18-128,demo,...] [--rungs tfjs-node-gpu,webgpu]
+//                                               [--steps 3] [--timeout-s 240]
+// (`--rungs wasm` times the same rows on the CPU engine, to check the command itself on a machine without a GPU.)
+import { availableParallelism } from 'node:os';
+import { probeLadder, type EngineName } from '../../core/engine/selectEngine';
+import { benchRow, describeRow, ROW_IDS } from './benchRows';
+import { radlabWorker } from './benchWorker';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-interface RungResult {
-  engine: string;
-  device?: string;
-  train_images_per_s: number;
-  forward_images_per_s: number;
-  loss_finite: boolean;
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
 }
 
-async function measure(engine: EngineName, steps: number): Promise<RungResult> {
-  const report = await selectEngine({ engine });
-  const w = createResnet18();
-  const images = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const labels = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => (i * 37) % 1000),
-    'int32',
-  );
-  const time = (step: () => void): number => {
-    step();
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) step();
-    return (batch * steps) / ((performance.now() - start) / 1000);
-  };
-  let loss = 0;
-  const train = time(() => {
-    loss = trainStep(w, images, labels);
-  });
-  const forward = time(() => tf.tidy(() => resnet18Forward(w, images).dataSync()));
-  releaseEngine();
-  const result: RungResult = {
-    engine,
-    train_images_per_s: train,
-    forward_images_per_s: forward,
-    loss_finite: Number.isFinite(loss),
-  };
-  if (report.device.gpu !== undefined) result.device = report.device.gpu;
-  return result;
+/** One row on one engine: a line of images/s and peak memory, or why it failed. */
+async function timeRow(engine: EngineName, rowId: string, steps: number, timeoutS: number): Promise<string> {
+  const batch = benchRow(rowId).run.train.batch_size;
+  const worker = radlabWorker(rowId, engine, availableParallelism(), 1);
+  try {
+    const ready = await worker.next(timeoutS);
+    if (ready.engine !== engine) return `started ${String(ready.engine)} instead of ${engine}`;
+    const train = await worker.steps(steps, timeoutS);
+    await worker.forwards(1, timeoutS);
+    const evaluation = await worker.forwards(steps, timeoutS);
+    const perSecond = (ms: number[]) => ((batch * 1000) / median(ms)).toFixed(1);
+    const gpu = typeof ready.gpu === 'string' ? ` on ${ready.gpu}` : '';
+    return (
+      `train ${perSecond(train.stepMs!)} img/s, evaluation ${perSecond(evaluation.forwardMs!)} img/s${gpu}; ` +
+      `peak RSS ${(evaluation.peakRssBytes / 2 ** 30).toFixed(2)} GiB`
+    );
+  } catch (error) {
+    return `FAILED: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    worker.stop();
+  }
 }
 
 async function main(): Promise<void> {
+  const rows = option('--rows', ROW_IDS.join(',')).split(',').filter(Boolean);
+  const rungs = option('--rungs', 'tfjs-node-gpu,webgpu').split(',').filter(Boolean) as EngineName[];
   const steps = Number(option('--steps', '3'));
-  const rung = option('--rung', '');
-  if (rung) {
-    console.log(JSON.stringify(await measure(rung as EngineName, steps)));
-    return;
-  }
   const timeoutS = Number(option('--timeout-s', '240'));
   const ladder = await probeLadder();
-  console.log(`ResNet-18 ${size}x${size} batch ${batch}, ${steps} timed steps per engine`);
-  let working = 0;
-  for (const r of ladder) {
-    if (!gpuRungs.includes(r.name) || !r.available) {
-      console.log(`  ${r.name.padEnd(14)} ${r.available ? 'available' : 'unavailable'}: ${r.reason}`);
+  const training: string[] = [];
+  for (const rung of ladder) {
+    const verdict = `${rung.name}: ${rung.available ? 'available' : 'unavailable'} (${rung.reason})`;
+    if (!rungs.includes(rung.name) || !rung.available) {
+      console.log(verdict);
       continue;
     }
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, __filename, '--rung', r.name, '--steps', String(steps)],
-      {
-        encoding: 'utf8',
-        timeout: timeoutS * 1000,
-      },
-    );
-    const last = child.stdout?.trim().split('\n').pop() ?? '';
-    if (child.status === 0 && last.startsWith('{')) {
-      const m = JSON.parse(last) as RungResult;
-      working++;
-      console.log(
-        `  ${r.name.padEnd(14)} works on ${m.device ?? r.reason}: train ${m.train_images_per_s.toFixed(1)} img/s, forward ${m.forward_images_per_s.toFixed(1)} img/s${m.loss_finite ? '' : ' (loss not finite!)'}`,
-      );
-    } else {
-      const why = child.error
-        ? child.error.message
-        : child.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${child.status}`;
-      console.log(`  ${r.name.padEnd(14)} available but failed: ${why}`);
+    console.log(`${verdict}; the trainer's step, ${steps} timed steps per row:`);
+    let rowsWorking = 0;
+    for (const id of rows) {
+      const line = await timeRow(rung.name, id, steps, timeoutS);
+      if (!line.startsWith('FAILED') && !line.startsWith('started')) rowsWorking++;
+      console.log(`  ${describeRow(benchRow(id))}\n    ${line}`);
     }
+    if (rowsWorking > 0) training.push(rung.name);
   }
   console.log(
-    working > 0
-      ? `${working} GPU engine(s) work here.`
-      : 'No GPU engine works here; training uses the wasm engine on the CPU.',
+    training.length > 0
+      ? `Training works here on: ${training.join(', ')}.`
+      : `None of ${rungs.join(', ')} trains here; training uses the wasm engine on the CPU.`,
   );
 }
 

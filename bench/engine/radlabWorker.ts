@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     threads: report.threads,
     threadsNote: report.threadsNote,
     cpu: report.device.cpuModel,
+    gpu: report.device.gpu,
     trainableTensors: trainable.length,
   });
   for await (const line of createInterface({ input: process.stdin })) {
