@@ -1,7 +1,7 @@
 // Bundles what RadLab ships: the extension host, the language server, the radlab CLI and its DICOM decoding worker
 // (Node, CommonJS, `vscode` provided by the editor) and the webview front-ends (browser, one file per panel).
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 
 // Packages with native binaries or wasm loaded from their own folder cannot be inlined into a bundle.
 // tfjs-core is bundled (from its ES modules, so its gradient registrations join the same module graph); the
@@ -31,6 +31,16 @@ const webviewEntries = existsSync('webview')
       .filter((f) => f.endsWith('.panel.ts'))
       .map((f) => `webview/${f}`)
   : [];
+
+// A panel's bundle left from an earlier build of a panel since removed would ship in the .vsix, which takes every
+// dist/webview/*.js: each build removes the outputs no entry makes.
+const panelNames = new Set(webviewEntries.map((entry) => entry.slice('webview/'.length, -'.ts'.length)));
+if (existsSync('dist/webview')) {
+  for (const file of readdirSync('dist/webview')) {
+    const panel = /^(.*\.panel)\.(js|css)(\.map)?$/.exec(file)?.[1];
+    if (panel !== undefined && !panelNames.has(panel)) rmSync(`dist/webview/${file}`);
+  }
+}
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
 

@@ -3,15 +3,13 @@
 // survive postMessage's structured clone. Each side checks what it receives with the guards at the bottom
 // before acting on it: a page can be stale (an old bundle after an update) and a host can be replaced.
 //
-// The payloads carry the run folder's own shapes (metrics.json, the sweep summary's members, the trainer's epoch
-// scores) as core defines them, so the trainer, the host and the pages share one definition of each.
+// The payloads carry the run folder's own shapes (metrics.json, the trainer's epoch scores) as core defines them, so the trainer, the host and the pages share one definition of each.
 // This file is bundled into the browser pages, so it imports types only, and values from modules with no imports.
 import { GRADES } from '../core/data/lsdcVocabulary';
 import { isRecord } from '../core/json/isRecord';
 import type { ClassificationSummary } from '../core/metrics/classification';
 import type { RunMetricsFile } from '../core/run/metricsFile';
 import type { RunState as RecordedState } from '../core/run/runRecord';
-import type { SweepMember } from '../core/run/sweepSummary';
 import type { EpochScores } from '../core/metrics/epochScores';
 import type { SplitCounts } from '../core/train/events';
 
@@ -27,7 +25,6 @@ export enum FromWebview {
   SelectEpoch = 'select-epoch',
   ExplainItem = 'explain-item',
   OpenInDicomViewer = 'open-in-dicom-viewer',
-  ExportCsv = 'export-csv',
   StepInstance = 'step-instance',
   OpenSeries = 'open-series',
   OpenDatasetSlice = 'open-dataset-slice',
@@ -43,7 +40,6 @@ export enum ToWebview {
   Saliency = 'saliency',
   /** The DICOM viewer's instance was opened from a run's gallery: the prediction to draw on it. */
   DicomFocus = 'dicom-focus',
-  CompareModel = 'compare-model',
   DicomInstance = 'dicom-instance',
   DatasetTree = 'dataset-tree',
   SeriesSlices = 'series-slices',
@@ -177,7 +173,9 @@ export interface SaliencyView {
   gradeSpecific: boolean;
   /** The feature grid the map was computed on, [rows, columns]. */
   grid: [number, number];
-  /** e.g. "Grad-CAM for Severe (7×7)". */
+  /** Grad-CAM: the backbone step it explains (from 1) and the steps before pooling; null for attention rollout. */
+  step: [number, number] | null;
+  /** e.g. "Grad-CAM for Severe (8×8, backbone step 6 of 9)". */
   caption: string;
   /** PNG data URLs at the input size: the crop evaluation used, and the map in colour at full opacity. */
   cropPng: string;
@@ -213,47 +211,6 @@ export type RunPageMessage =
   /** Compute the saliency map of a row; a null grade means the predicted one. */
   | { type: FromWebview.ExplainItem; rowId: string; grade: GradeName | null }
   | { type: FromWebview.OpenInDicomViewer; rowId: string };
-
-// ---- Compare panel ----------------------------------------------------------------------------------------
-
-/**
- * One run in the compare table: the same record the sweep summary (model_performance_summary.csv) writes, read
- * back from the run's folder, plus the label the table shows (the run folder's name).
- */
-export type CompareRow = SweepMember & { label: string };
-
-export const COMPARE_COLUMNS = [
-  'label',
-  'backbone',
-  'status',
-  'params',
-  'bestValMacroF1',
-  'testAccuracy',
-  'testMacroF1',
-  'testWeightedLogLoss',
-  'durationSeconds',
-] as const satisfies readonly (keyof CompareRow)[];
-export type CompareColumn = (typeof COMPARE_COLUMNS)[number];
-export type SortDirection = 'ascending' | 'descending';
-export interface CompareSort {
-  column: CompareColumn;
-  direction: SortDirection;
-}
-
-export interface CompareModel {
-  rows: CompareRow[];
-  /** Per run (same order as rows): the validation curve by epoch. */
-  curves: { runDir: string; label: string; history: EpochPoint[] }[];
-  problems: string[];
-}
-
-export type CompareHostMessage =
-  { type: ToWebview.CompareModel; model: CompareModel } | { type: ToWebview.Error; message: string };
-
-export type ComparePageMessage =
-  | { type: FromWebview.Ready }
-  | { type: FromWebview.Failed; message: string }
-  | { type: FromWebview.ExportCsv; sort: CompareSort | null };
 
 // ---- DICOM viewer -----------------------------------------------------------------------------------------
 
@@ -441,16 +398,8 @@ export type DatasetPageMessage =
 // Page messages are checked field by field (the host acts on them: paths, indices). Host messages are checked by
 // type and the presence of their payload object: the page only displays them.
 
-type FieldKind = 'string' | 'integer' | 'boolean' | 'sort-or-null' | 'gallery-query' | 'grade-or-null';
+type FieldKind = 'string' | 'integer' | 'boolean' | 'gallery-query' | 'grade-or-null';
 type MessageSpec = Record<string, FieldKind>;
-
-function isCompareSort(value: unknown): value is CompareSort {
-  return (
-    isRecord(value) &&
-    (COMPARE_COLUMNS as readonly unknown[]).includes(value.column) &&
-    (value.direction === 'ascending' || value.direction === 'descending')
-  );
-}
 
 const isGradeOrNull = (value: unknown): boolean =>
   value === null || (GRADE_NAMES as readonly unknown[]).includes(value);
@@ -475,8 +424,6 @@ function fieldMatches(kind: FieldKind, value: unknown): boolean {
       return typeof value === 'number' && Number.isInteger(value) && value >= 0;
     case 'boolean':
       return typeof value === 'boolean';
-    case 'sort-or-null':
-      return value === null || isCompareSort(value);
     case 'gallery-query':
       return isGalleryQuery(value);
     case 'grade-or-null':
@@ -505,10 +452,6 @@ const RUN_PAGE: Partial<Record<string, MessageSpec>> = {
   [FromWebview.ExplainItem]: { rowId: 'string', grade: 'grade-or-null' },
   [FromWebview.OpenInDicomViewer]: { rowId: 'string' },
 };
-const COMPARE_PAGE: Partial<Record<string, MessageSpec>> = {
-  ...COMMON_PAGE_MESSAGES,
-  [FromWebview.ExportCsv]: { sort: 'sort-or-null' },
-};
 const DICOM_PAGE: Partial<Record<string, MessageSpec>> = {
   ...COMMON_PAGE_MESSAGES,
   [FromWebview.StepInstance]: { index: 'integer' },
@@ -521,7 +464,6 @@ const DATASET_PAGE: Partial<Record<string, MessageSpec>> = {
 };
 
 export const isRunPageMessage = (value: unknown): value is RunPageMessage => matchesSpecs(value, RUN_PAGE);
-export const isComparePageMessage = (value: unknown): value is ComparePageMessage => matchesSpecs(value, COMPARE_PAGE);
 export const isDicomPageMessage = (value: unknown): value is DicomPageMessage => matchesSpecs(value, DICOM_PAGE);
 export const isDatasetPageMessage = (value: unknown): value is DatasetPageMessage => matchesSpecs(value, DATASET_PAGE);
 
@@ -541,7 +483,6 @@ export const isRunHostMessage = hostGuard<RunHostMessage>({
   [ToWebview.SliceImage]: 'slice',
   [ToWebview.Saliency]: 'saliency',
 });
-export const isCompareHostMessage = hostGuard<CompareHostMessage>({ [ToWebview.CompareModel]: 'model' });
 export const isDicomHostMessage = hostGuard<DicomHostMessage>({
   [ToWebview.DicomInstance]: 'instance',
   [ToWebview.SeriesPoints]: 'points',
@@ -553,34 +494,3 @@ export const isDatasetHostMessage = hostGuard<DatasetHostMessage>({
   [ToWebview.DatasetSlice]: 'slice',
   [ToWebview.DatasetSummary]: 'summary',
 });
-
-// The compare table's column titles and sort order, shared by the page (sorting on a header click) and the host
-// (exporting in the order the user sees), so both agree on one definition.
-export const COMPARE_HEADERS: Readonly<Record<CompareColumn, string>> = {
-  label: 'Run',
-  backbone: 'Backbone',
-  status: 'Status',
-  params: 'Parameters',
-  bestValMacroF1: 'Best val macro-F1',
-  testAccuracy: 'Test accuracy',
-  testMacroF1: 'Test macro-F1',
-  testWeightedLogLoss: 'Weighted log loss',
-  durationSeconds: 'Duration',
-};
-
-/**
- * Rows ordered by one column. Text compares with localeCompare (numeric, so run-10 follows run-9); a row
- * without a value (a run still training, an unknown backbone) goes last in either direction, because "no
- * number" is neither the best nor the worst. Equal values keep their input order (Array.prototype.sort is
- * stable).
- */
-export function sortCompareRows(rows: readonly CompareRow[], sort: CompareSort): CompareRow[] {
-  const sign = sort.direction === 'ascending' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const x = a[sort.column];
-    const y = b[sort.column];
-    if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
-    if (typeof x === 'number' && typeof y === 'number') return sign * (x - y);
-    return sign * String(x).localeCompare(String(y), 'en', { numeric: true });
-  });
-}

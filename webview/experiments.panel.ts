@@ -1,8 +1,8 @@
 // The Experiments table page: every run of the workspace grouped experiment → sweep → folds, sortable by any
 // column, filtered by an expression, with a star and a note per run; below it the curves of the selected runs in
-// their stable styles, a metric against a parameter, and parallel coordinates of the filtered runs. The host
-// computes each view (core/table/tableView.ts); the page keeps only what is its own: collapsed groups and the
-// text being typed.
+// their stable styles, a metric against a parameter, and parallel coordinates of the filtered runs; Export CSV asks
+// the host to save the view. The host computes each view (core/table/tableView.ts); the page keeps only what is its
+// own: collapsed groups and the text being typed.
 import './panels.css';
 import './experiments.css';
 import type { Column } from '../core/table/tableColumns';
@@ -34,6 +34,7 @@ app.append(
     }),
     h('label', {}, h('input', { id: 'table-differing', type: 'checkbox' }), ' Only columns that differ'),
     h('button', { id: 'table-columns-button', 'aria-expanded': 'false' }, 'Columns…'),
+    h('button', { id: 'table-export', title: 'Save the rows and columns shown as a CSV file' }, 'Export CSV'),
   ),
   h('div', { id: 'table-filter-error', role: 'alert' }),
   h('div', { id: 'table-column-chooser', hidden: '' }),
@@ -571,3 +572,4 @@ byId('table-columns-button').addEventListener('click', () => {
   chooser.toggleAttribute('hidden', !open);
   byId('table-columns-button').setAttribute('aria-expanded', String(open));
 });
+byId('table-export').addEventListener('click', () => send({ type: FromTablePage.ExportCsv }));

@@ -1,8 +1,8 @@
 // The Experiments table's messages, in a contract module of their own beside webview/contract.ts, whose handshake
 // and error messages (FromWebview.Ready/Failed, ToWebview.Error) they share. The page sends the state of its
-// controls and the user's annotations; the host answers with the whole view (core/table/tableView.ts), computed
-// where the run folders are read. Like contract.ts, this file is bundled into the page: it imports types only, and
-// values from modules with no imports.
+// controls, the user's annotations and its requests (open a run, export CSV); the host answers with the whole view
+// (core/table/tableView.ts), computed where the run folders are read. Like contract.ts, this file is bundled into
+// the page: it imports types only, and values from modules with no imports.
 import { isRecord } from '../core/json/isRecord';
 import type { TableState, TableView } from '../core/table/tableView';
 import { FromWebview, ToWebview } from './contract';
@@ -17,6 +17,8 @@ export enum FromTablePage {
   Annotate = 'table-annotate',
   /** Opens the run's panel. */
   OpenRun = 'table-open-run',
+  /** The host writes the table as the view shows it to a CSV file the user picks. */
+  ExportCsv = 'table-export-csv',
 }
 
 export enum ToTablePage {
@@ -30,7 +32,8 @@ export type TablePageMessage =
   | { type: FromWebview.Failed; message: string }
   | { type: FromTablePage.State; state: TableState }
   | { type: FromTablePage.Annotate; runDir: string; starred?: boolean; note?: string }
-  | { type: FromTablePage.OpenRun; runDir: string };
+  | { type: FromTablePage.OpenRun; runDir: string }
+  | { type: FromTablePage.ExportCsv };
 
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');
@@ -71,6 +74,8 @@ export function isTablePageMessage(value: unknown): value is TablePageMessage {
       );
     case FromTablePage.OpenRun:
       return typeof value.runDir === 'string';
+    case FromTablePage.ExportCsv:
+      return true;
     default:
       return false;
   }

@@ -21,8 +21,10 @@ const RUN_FIELDS: Record<string, (run: TableRun) => Scalar | undefined> = {
   run_id: (run) => run.runId,
   engine: (run) => run.engine,
   device: (run) => run.device,
+  param_count: (run) => run.paramCount,
   started: (run) => run.startedAt,
   duration_s: (run) => (run.durationSeconds === null ? null : Math.round(run.durationSeconds)),
+  error: (run) => run.error,
   note: (run) => run.note,
 };
 
@@ -55,7 +57,7 @@ export function tableColumns(runs: readonly TableRun[]): Column[] {
     }
     for (const key of Object.keys(run.metrics)) metrics.add(key);
   }
-  const numericRunFields = new Set(['duration_s']);
+  const numericRunFields = new Set(['param_count', 'duration_s']);
   return [
     ...Object.keys(RUN_FIELDS).map((key): Column => ({ key, kind: 'run', numeric: numericRunFields.has(key) })),
     ...[...params].map(([key, seen]): Column => ({ key, kind: 'param', numeric: seen.someNumber && !seen.other })),

@@ -31,6 +31,10 @@ export interface TableRun {
   device: string | null;
   startedAt: string | null;
   durationSeconds: number | null;
+  /** The backbone's parameter count from the model registry; null for a backbone it does not know. */
+  paramCount: number | null;
+  /** Why the run failed, as run.json says; null otherwise. */
+  error: string | null;
   /** experiment.resolved.yaml flattened: `train.optimizer.lr` → 0.0001. */
   params: Record<string, Scalar>;
   /** Best-epoch validation (`val.*`), test (`test.*`) and best_epoch; absent keys were not measured. */

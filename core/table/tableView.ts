@@ -39,6 +39,14 @@ export function initialTableState(layout: TableLayout): TableState {
   return { filter: '', sort: null, layout, selected: [], curve: 'val.macro_f1', scatter: { x: '', y: '' } };
 }
 
+/**
+ * The controls with exactly these runs selected, everything else as it was: what Compare Runs asks of the table,
+ * whose curves then show the chosen runs.
+ */
+export function selectRuns(state: TableState, runDirs: readonly string[]): TableState {
+  return { ...state, selected: [...new Set(runDirs)] };
+}
+
 export interface GroupStat {
   mean: number;
   /** Sample standard deviation; null for a single member. */
@@ -191,9 +199,10 @@ export function groupRuns(runs: readonly TableRun[]): GroupNode[] {
   });
 }
 
-/** A group's cell: metrics (and durations) as mean ± std, settings as the value all members share. */
+/** A group's cell: metrics and durations as mean ± std, settings as the value all members share. */
 function groupCell(members: readonly TableRun[], column: Column): GroupStat | Scalar | undefined {
-  if (column.numeric && column.kind !== 'param') {
+  // The parameter count is a fact of the backbone, a setting like the backbone itself: a mean of it means nothing.
+  if (column.numeric && (column.kind === 'metric' || column.key === 'duration_s')) {
     const values = members.map((run) => cellValue(run, column)).filter((v): v is number => typeof v === 'number');
     if (values.length === 0) return undefined;
     const { mean, std } = meanAndStd(values);

@@ -1,9 +1,9 @@
-// Open Run Results, Compare Runs, Preview Dataset and Open DICOM: they pick what to show and hand it to the
-// panels (extension/panels). Viewing runs nothing, so these work in untrusted workspaces too.
+// Open Run Results, Compare Runs (the Experiments table with the chosen runs selected), Preview Dataset and Open
+// DICOM: they pick what to show and hand it to the panels (extension/panels). Viewing runs nothing, so these work in untrusted workspaces too.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { DICOM_VIEW_TYPE, openComparePanel, openDatasetPreview, openExperimentsTable, openRunPanel } from '../panels';
+import { DICOM_VIEW_TYPE, openDatasetPreview, openExperimentsTable, openRunPanel } from '../panels';
 import type { RunsFeature } from '../runs/runsFeature';
 import { experimentFileArgument, pathArgument, runDirsArgument } from './commandArguments';
 import { datasetRootOf } from './experimentDataset';
@@ -32,7 +32,7 @@ async function compareRuns(
     if (runDirs.length === 1) void vscode.window.showInformationMessage('RadLab: choose at least two runs to compare.');
     return;
   }
-  await openComparePanel(context, runDirs);
+  await openExperimentsTable(context, feature, runDirs);
 }
 
 /**

@@ -2,13 +2,16 @@
 // It follows the Runs view's scans (the run.json watcher), rereading only the folders whose state changed, and
 // tails the events log of each running run, so a new epoch shows in its row and curves as it ends. The page
 // sends the state of its controls; the host answers with the view (core/table/tableView.ts). Stars and notes go to
-// the run folder's annotations.json; the column layout is remembered per workspace.
+// the run folder's annotations.json; the column layout is remembered per workspace. Compare Runs opens (or
+// reveals) the table with its runs selected, and Export CSV writes the view where the user's save dialog says.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { writeAnnotations } from '../../core/table/annotationsFile';
+import { tableCsv } from '../../core/table/tableCsv';
 import { DEFAULT_LAYOUT, type TableLayout } from '../../core/table/tableColumns';
 import type { TableRun } from '../../core/table/tableRun';
-import { initialTableState, tableView, type TableState } from '../../core/table/tableView';
+import { initialTableState, selectRuns, tableView, type TableState, type TableView } from '../../core/table/tableView';
 import type { RadLabEvent } from '../../core/train/events';
 import type { RunPanelModel } from '../../webview/contract';
 import {
@@ -56,9 +59,10 @@ export class ExperimentsTablePanel extends WebviewPanelHost<TableHostMessage, Ta
     extensionUri: vscode.Uri,
     private readonly feature: RunsFeature,
     private readonly workspaceState: vscode.Memento,
+    selected: readonly string[] = [],
   ) {
     super(panel, { extensionUri, bundle: 'experiments', title: panel.title, isPageMessage: isTablePageMessage });
-    this.state = initialTableState(workspaceState.get<TableLayout>(LAYOUT_KEY, DEFAULT_LAYOUT));
+    this.state = selectRuns(initialTableState(workspaceState.get<TableLayout>(LAYOUT_KEY, DEFAULT_LAYOUT)), selected);
     this.follow(feature.latestRuns);
     this.disposer.track(feature.onDidScanRuns((records) => this.follow(records)));
     this.disposer.track({
@@ -134,9 +138,37 @@ export class ExperimentsTablePanel extends WebviewPanelHost<TableHostMessage, Ta
     }, LIVE_UPDATE_MS);
   }
 
+  private view(): TableView {
+    return tableView(
+      [...this.runs.values()].map((known) => known.run),
+      this.state,
+    );
+  }
+
   private postView(): void {
-    const runs = [...this.runs.values()].map((known) => known.run);
-    this.post({ type: ToTablePage.View, view: tableView(runs, this.state) });
+    this.post({ type: ToTablePage.View, view: this.view() });
+  }
+
+  /** Selects exactly these runs (their curves are drawn) and shows the table. */
+  select(runDirs: readonly string[]): void {
+    this.state = selectRuns(this.state, runDirs);
+    this.postView();
+    this.reveal();
+  }
+
+  /** Writes the view as the page shows it (the host's state is the one the page last sent) to a file the user picks. */
+  private async exportCsv(): Promise<void> {
+    const view = this.view();
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export the Experiments table',
+      defaultUri: folder === undefined ? undefined : vscode.Uri.joinPath(folder, 'experiments.csv'),
+      filters: { CSV: ['csv'] },
+    });
+    if (target === undefined) return;
+    await writeFile(target.fsPath, tableCsv(view));
+    const runs = view.rows.filter((row) => row.kind === 'run').length;
+    void vscode.window.showInformationMessage(`RadLab: wrote ${runs} runs to ${target.fsPath}`);
   }
 
   protected onReady(): void {
@@ -165,15 +197,24 @@ export class ExperimentsTablePanel extends WebviewPanelHost<TableHostMessage, Ta
         if (this.runs.has(message.runDir))
           await vscode.commands.executeCommand('radlab.openRunResults', message.runDir);
         break;
+      case FromTablePage.ExportCsv:
+        await this.exportCsv();
+        break;
     }
   }
 }
 
 let openPanel: ExperimentsTablePanel | undefined;
 
-export function openExperimentsTable(context: vscode.ExtensionContext, feature: RunsFeature): void {
+/** Opens the table, or shows the open one; `selected`, when given, becomes the selection (Compare Runs). */
+export function openExperimentsTable(
+  context: vscode.ExtensionContext,
+  feature: RunsFeature,
+  selected?: readonly string[],
+): void {
   if (openPanel !== undefined) {
-    openPanel.reveal();
+    if (selected === undefined) openPanel.reveal();
+    else openPanel.select(selected);
     return;
   }
   const panel = vscode.window.createWebviewPanel(
@@ -182,6 +223,6 @@ export function openExperimentsTable(context: vscode.ExtensionContext, feature: 
     vscode.ViewColumn.Active,
     webviewOptions(context.extensionUri),
   );
-  openPanel = new ExperimentsTablePanel(panel, context.extensionUri, feature, context.workspaceState);
+  openPanel = new ExperimentsTablePanel(panel, context.extensionUri, feature, context.workspaceState, selected);
   panel.onDidDispose(() => (openPanel = undefined), undefined, context.subscriptions);
 }

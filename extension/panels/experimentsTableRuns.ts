@@ -1,10 +1,12 @@
 // Run folders read into the Experiments table's rows (core/table/tableRun.ts), without VS Code, so the table's
 // reading is unit-tested and benchmarked on its own. A finished run is read from run.json, experiment.resolved.yaml,
-// results/metrics.json and annotations.json; a run without metrics.json (training, stopped, failed) gets its curves
-// from the events log through the run panel's reader, whose model then keeps folding the events a live run appends.
+// results/metrics.json and annotations.json, its parameter count from the model registry (the one place backbone
+// facts live); a run without metrics.json (training, stopped, failed) gets its curves from the events log through
+// the run panel's reader, whose model then keeps folding the events a live run appends.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { backboneFacts } from '../../core/models/registry';
 import { readAnnotations } from '../../core/table/annotationsFile';
 import { flattenParameters } from '../../core/table/flattenParameters';
 import { bestEpochMetrics, historyOf, testMetrics, type EpochRecord } from '../../core/table/runMetrics';
@@ -55,6 +57,8 @@ export function readTableRun(record: RunRecord): { run: TableRun; events: RunPan
     device: record.device ?? null,
     startedAt: record.startedAt ?? null,
     durationSeconds: durationOf(record),
+    paramCount: backboneFacts(record.backbone)?.params ?? null,
+    error: record.error ?? null,
     params,
     metrics: {},
     history: { epochs: [], series: {} },

@@ -1,5 +1,5 @@
-// The panels the extension opens: run results, run comparison, the experiments table, dataset preview, and the
-// DICOM custom editor.
+// The panels the extension opens: run results, the experiments table (which also compares runs), dataset preview,
+// and the DICOM custom editor.
 // Each panel's module is loaded when it is first opened: they bring image decoding (sharp, DICOM codecs), about
 // 40 ms to load, which activation should not pay in a workspace that never opens a panel.
 import type * as vscode from 'vscode';
@@ -11,12 +11,12 @@ export async function openRunPanel(context: vscode.ExtensionContext, runDir: str
   (await import('./runPanel')).openRunPanel(context, runDir);
 }
 
-export async function openComparePanel(context: vscode.ExtensionContext, runDirs: string[]): Promise<void> {
-  (await import('./comparePanel')).openComparePanel(context, runDirs);
-}
-
-export async function openExperimentsTable(context: vscode.ExtensionContext, feature: RunsFeature): Promise<void> {
-  (await import('./experimentsTablePanel')).openExperimentsTable(context, feature);
+export async function openExperimentsTable(
+  context: vscode.ExtensionContext,
+  feature: RunsFeature,
+  selected?: readonly string[],
+): Promise<void> {
+  (await import('./experimentsTablePanel')).openExperimentsTable(context, feature, selected);
 }
 
 export async function openDatasetPreview(

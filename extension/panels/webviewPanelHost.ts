@@ -1,5 +1,5 @@
-// The one class that owns a webview's life for every RadLab panel (run, compare, dataset preview and the DICOM
-// editor): the HTML and its CSP, the folders the page may load from, the handshake and disposal. A feature panel
+// The one class that owns a webview's life for every RadLab panel (run, experiments table, dataset preview and the
+// DICOM editor): the HTML and its CSP, the folders the page may load from, the handshake and disposal. A feature panel
 // supplies its data (`onReady`) and handles its page's messages (`onMessage`); it never touches the webview.
 //
 // Handshake: the page posts `ready` once its script listens. Messages posted before that would be lost, so they
@@ -11,7 +11,7 @@ import { Disposer } from './disposer';
 import { pageFailureText } from './pageFailureText';
 import { panelHtml } from './panelHtml';
 
-export type PanelBundle = 'run' | 'compare' | 'dicom' | 'dataset' | 'experiments';
+export type PanelBundle = 'run' | 'dicom' | 'dataset' | 'experiments';
 
 export interface PanelHostOptions<PageMessage> {
   extensionUri: vscode.Uri;

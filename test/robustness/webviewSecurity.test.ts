@@ -13,19 +13,15 @@ import { datasetSlice, seriesSlices } from '../../extension/panels/datasetPrevie
 import { pageFailureText } from '../../extension/panels/pageFailureText';
 import { RunGallery } from '../../extension/panels/runGallery';
 import type { PredictionRow } from '../../extension/panels/runFolderModel';
-import {
-  isComparePageMessage,
-  isDatasetPageMessage,
-  isDicomPageMessage,
-  isRunPageMessage,
-} from '../../webview/contract';
+import { isDatasetPageMessage, isDicomPageMessage, isRunPageMessage } from '../../webview/contract';
+import { isTablePageMessage } from '../../webview/experimentsContract';
 import { SeededRandom } from './seededRandom';
 
 const repo = join(__dirname, '..', '..');
 const folder = mkdtempSync(join(tmpdir(), 'radlab-webview-security-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-const BUNDLES = ['run', 'compare', 'dicom', 'dataset'] as const;
+const BUNDLES = ['run', 'experiments', 'dicom', 'dataset'] as const;
 const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
 
 function directives(html: string): Map<string, string[]> {
@@ -120,7 +116,7 @@ describe('panel HTML', () => {
 describe('messages from a page', () => {
   const guards = {
     run: isRunPageMessage,
-    compare: isComparePageMessage,
+    experiments: isTablePageMessage,
     dicom: isDicomPageMessage,
     dataset: isDatasetPageMessage,
   };
@@ -138,8 +134,8 @@ describe('messages from a page', () => {
     ['run', { type: 'gallery-page', query: { ...galleryQuery, mistakesOnly: true } }],
     ['run', { type: 'gallery-page', query: { ...galleryQuery, sort: 'loss', trueGrade: 'Severe', level: 'L5/S1' } }],
     ['run', { type: 'open-slice', rowId: '100_spinal_canal_stenosis_l1_l2' }],
-    ['compare', { type: 'export-csv', sort: null }],
-    ['compare', { type: 'export-csv', sort: { column: 'backbone', direction: 'ascending' } }],
+    ['experiments', { type: 'table-export-csv' }],
+    ['experiments', { type: 'table-open-run', runDir: '/runs/a/20261201-100000-resnet18' }],
     ['dicom', { type: 'step-instance', index: 3 }],
     ['dataset', { type: 'open-series', studyId: '1', seriesId: '2' }],
     ['dataset', { type: 'open-dataset-slice', studyId: '1', seriesId: '2', instanceNumber: 7 }],
@@ -166,10 +162,10 @@ describe('messages from a page', () => {
     ['run', { type: 'gallery-page', query: { ...galleryQuery, level: ['L1/L2'] } }],
     ['run', { type: 'step-instance', index: 0 }],
     ['run', { type: 'failed' }],
-    ['compare', { type: 'export-csv' }],
-    ['compare', { type: 'export-csv', sort: { column: '__proto__', direction: 'ascending' } }],
-    ['compare', { type: 'export-csv', sort: { column: 'backbone', direction: 'sideways' } }],
-    ['compare', { type: 'export-csv', sort: [] }],
+    ['experiments', { type: 'export-csv', sort: null }],
+    ['experiments', { type: 'table-open-run' }],
+    ['experiments', { type: 'table-open-run', runDir: ['/runs/a'] }],
+    ['experiments', { type: 'table-annotate', runDir: '/runs/a' }],
     ['dicom', { type: 'step-instance', index: -3 }],
     ['dicom', { type: 'step-instance', index: '3' }],
     ['dataset', { type: 'open-series', studyId: '1' }],
@@ -204,6 +200,8 @@ describe('messages from a page', () => {
       'gallery-page',
       'open-slice',
       'export-csv',
+      'table-export-csv',
+      'table-open-run',
       'step-instance',
       'open-series',
       'open-dataset-slice',
@@ -227,6 +225,7 @@ describe('messages from a page', () => {
       'page',
       'mistakesOnly',
       'rowId',
+      'runDir',
       'sort',
       'index',
       'studyId',
@@ -243,6 +242,7 @@ describe('messages from a page', () => {
         const m = message as Record<string, unknown>;
         const whole = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
         if (m.type === 'open-slice') assert.equal(typeof m.rowId, 'string');
+        if (m.type === 'table-open-run') assert.equal(typeof m.runDir, 'string');
         if (m.type === 'gallery-page') {
           const query = m.query as Record<string, unknown>;
           assert.ok(whole(query.page) && typeof query.mistakesOnly === 'boolean');

@@ -1,6 +1,7 @@
 // The Experiments table's model on run folders written by hand (test/helpers/tableRunFolders.ts), whose every score
 // is chosen here: the columns read from them, mean ± std of a group worked out by hand, sorting with missing values
-// last, filter expressions and their errors, "only columns that differ", annotations and a live run's new epoch.
+// last, filter expressions and their errors, "only columns that differ", annotations and a live run's new epoch,
+// the CSV export against text written out by hand, and Compare Runs' selection.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { ANNOTATIONS_FILE, readAnnotations, writeAnnotations } from '../../core/table/annotationsFile';
 import { compileFilter } from '../../core/table/filterExpression';
 import { runStyle } from '../../core/table/runStyle';
+import { tableCsv } from '../../core/table/tableCsv';
 import { DEFAULT_LAYOUT, tableColumns } from '../../core/table/tableColumns';
 import type { Scalar, TableRun } from '../../core/table/tableRun';
 import {
   initialTableState,
+  selectRuns,
   tableView,
   type GroupRow,
   type GroupStat,
@@ -228,6 +231,18 @@ describe('sorting', () => {
   });
 });
 
+describe('sorting text', () => {
+  it('orders text naturally (run-10 after run-9) both ways', () => {
+    const notes: Record<string, string> = { [dirs.fold0!]: 'run-10', [dirs.fold1!]: 'run-9', [dirs.fold2!]: 'run-2' };
+    const noted = runs.map((run) => ({ ...run, note: notes[run.runDir] ?? run.note }));
+    const order = (direction: 'ascending' | 'descending') =>
+      runLabels(tableView(noted, state({ filter: 'fold >= 0', sort: { column: 'note', direction } })).rows);
+    const [fold0, fold1, fold2] = ['fold0', 'fold1', 'fold2'].map((f) => `20261201-100000-resnet18-${f}`);
+    assert.deepEqual(order('ascending'), [fold2, fold1, fold0]);
+    assert.deepEqual(order('descending'), [fold0, fold1, fold2]);
+  });
+});
+
 describe('filter expressions', () => {
   const matching = (filter: string) => {
     const view = tableView(runs, state({ filter }));
@@ -397,5 +412,63 @@ describe('annotations.json', () => {
     const bad = readAnnotations(dirs.fast!);
     assert.deepEqual(bad.annotations, { starred: false, note: '' });
     assert.match(bad.problem!, /annotations\.json: expected \{"starred": true or false, "note": "text"\}/);
+  });
+});
+
+describe('CSV export', () => {
+  it('writes the filtered, sorted view: group rows with mean ± std as text, the shown columns in their order', () => {
+    const note = 'lr from "the paper", halved\nthen kept';
+    const noted = runs.map((run) => (run.runDir === dirs.fold2 ? { ...run, starred: true, note } : run));
+    const shown = ['test.macro_f1', 'model.backbone', 'model.head.hidden', 'train.optimizer.lr', 'starred', 'note'];
+    const hidden = tableColumns(noted)
+      .map((column) => column.key)
+      .filter((key) => !shown.includes(key));
+    const view = tableView(
+      noted,
+      state({
+        filter: 'experiment = alpha',
+        sort: { column: 'test.macro_f1', direction: 'descending' },
+        layout: { order: shown, hidden, onlyDiffering: false },
+      }),
+    );
+    // By hand: the folds score 0.5, 0.6, 0.7 (mean 0.6, std 0.1); the fast run 0.65 alone (no std); the experiment
+    // 0.6125 ± sqrt(0.021875 / 3) = 0.0853913..., written to six decimals. "512, 256" holds a comma and the note
+    // quotes and a newline: each is quoted, its quotes doubled. The training run has no test score: an empty cell.
+    const expected = [
+      'row,level,test.macro_f1,model.backbone,model.head.hidden,train.optimizer.lr,starred,note,run_dir',
+      'alpha,experiment,0.6125 ± 0.085391,,"512, 256",,,,',
+      'sweep 20261201-110000 · 2 runs,sweep,0.65,,"512, 256",,,,',
+      `20261201-110000-resnet18,run,0.65,resnet18,"512, 256",0.001,false,,${dirs.fast}`,
+      `20261201-110000-convnext_tiny,run,,convnext_tiny,"512, 256",0.0001,false,,${dirs.training}`,
+      'sweep 20261201-100000 · 3 runs,sweep,0.6 ± 0.1,resnet18,"512, 256",0.0001,,,',
+      'resnet18 · spinal_canal_stenosis · 3 folds,folds,0.6 ± 0.1,resnet18,"512, 256",0.0001,,,',
+      `20261201-100000-resnet18-fold2,run,0.7,resnet18,"512, 256",0.0001,true,"lr from ""the paper"", halved\nthen kept",${dirs.fold2}`,
+      `20261201-100000-resnet18-fold1,run,0.6,resnet18,"512, 256",0.0001,false,,${dirs.fold1}`,
+      `20261201-100000-resnet18-fold0,run,0.5,resnet18,"512, 256",0.0001,false,,${dirs.fold0}`,
+      '',
+    ].join('\n');
+    assert.equal(tableCsv(view), expected);
+  });
+});
+
+describe('Compare Runs', () => {
+  it('selects exactly the chosen runs, keeps the other controls, and plots those runs', () => {
+    const before = state({
+      filter: 'test.macro_f1 > 0.55',
+      sort: { column: 'test.macro_f1', direction: 'ascending' },
+      selected: [dirs.fast!],
+    });
+    const chosen = selectRuns(before, [dirs.fold0!, dirs.beta!, dirs.fold0!]);
+    assert.deepEqual(chosen, { ...before, selected: [dirs.fold0, dirs.beta] });
+    const view = tableView(runs, chosen);
+    assert.deepEqual(view.state.selected, [dirs.fold0, dirs.beta]);
+    // Plotted even where the filter hides their rows: the curves are of the runs the user chose to compare.
+    assert.deepEqual(
+      view.curves.map((curve) => [curve.runDir, curve.points.map((p) => p.y)]),
+      [
+        [dirs.fold0, [0.3, 0.55, 0.5]],
+        [dirs.beta, [0.35, 0.3]],
+      ],
+    );
   });
 });

@@ -1,10 +1,10 @@
 // The built webview bundles (dist/webview/*.panel.js + css) running in Chromium, in the page the real
 // extension/panels/panelHtml.ts builds (strict CSP, script by nonce), with a stub host in place of VS Code: the
 // page's acquireVsCodeApi() records what the page posts and, on `ready`, answers with the payload the real host
-// model code builds from a fixture run folder (readRunFolder, readCompareModel, RunGallery) or a real DICOM file
-// (dicomInstance). What the page renders is checked against the files, read here independently: the per-class
-// table and the confusion matrix against results/metrics.json, the compare table's order against run.json
-// timings, the DICOM canvas against the file's own Rows/Columns and its pixels.
+// model code builds from a fixture run folder (readRunFolder, readTableRun and tableView, RunGallery) or a real DICOM
+// file (dicomInstance). What the page renders is checked against the files, read here independently: the per-class
+// table and the confusion matrix against results/metrics.json, the Experiments table's rows and ticks against the
+// run folders and the selection, the DICOM canvas against the file's own Rows/Columns and its pixels.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -15,13 +15,17 @@ import dicomParser from 'dicom-parser';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureSyntheticDataset } from '../../core/data/synthetic/dataset';
 import type { RunMetricsFile } from '../../core/run/metricsFile';
-import { readCompareModel } from '../../extension/panels/compareModel';
+import { DEFAULT_LAYOUT } from '../../core/table/tableColumns';
+import { initialTableState, selectRuns, tableView } from '../../core/table/tableView';
 import { dicomInstance, seriesFiles } from '../../extension/panels/dicomViewerModel';
 import { panelHtml } from '../../extension/panels/panelHtml';
+import { readTableRun } from '../../extension/panels/experimentsTableRuns';
 import { RunGallery } from '../../extension/panels/runGallery';
 import { readRunFolder } from '../../extension/panels/runFolderModel';
+import { scanRuns } from '../../extension/runs/runFolders';
 import { FromWebview, GRADE_NAMES, ToWebview, type GalleryQuery } from '../../webview/contract';
-import { fixtureRuns, GRADE_ORDER, readJsonFile, readPredictionRows } from '../fixtures/ui/fixtureRuns';
+import { FromTablePage, ToTablePage } from '../../webview/experimentsContract';
+import { CANAL_DEMO, fixtureRuns, GRADE_ORDER, readJsonFile, readPredictionRows } from '../fixtures/ui/fixtureRuns';
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = join(__dirname, '../..');
@@ -44,7 +48,7 @@ const skip = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium, as test/e2e/setup.sh does)`;
 
-type Bundle = 'run' | 'compare' | 'dicom';
+type Bundle = 'run' | 'experiments' | 'dicom';
 type Host = (
   message: { type: string; [key: string]: unknown },
   post: (message: unknown) => Promise<void>,
@@ -62,7 +66,7 @@ function servePanels(): Promise<void> {
       response.writeHead(204).end();
       return;
     }
-    const page = /^\/panel\/(run|compare|dicom)$/.exec(url.pathname);
+    const page = /^\/panel\/(run|experiments|dicom)$/.exec(url.pathname);
     if (page !== null) {
       const bundle = page[1]!;
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -277,64 +281,34 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
     await page.close();
   });
 
-  it('compare panel: one row per run, sorted by a header click both ways, export asks in that order', async () => {
-    const runDirs = [fixtureRuns.completed, fixtureRuns.cancelled, fixtureRuns.failed, fixtureRuns.running];
-    const model = readCompareModel(runDirs);
-    const { page, posted, problems } = await openPanel('compare', async (message, post) => {
-      if (message.type === FromWebview.Ready) await post({ type: ToWebview.CompareModel, model });
+  it('Experiments table: the runs Compare Runs chose come ticked, and Export CSV asks the host', async () => {
+    const runs = scanRuns([CANAL_DEMO], () => 'gone')
+      .flatMap((group) => group.runs)
+      .map((record) => readTableRun(record).run);
+    const chosen = [fixtureRuns.completed, fixtureRuns.failed];
+    const view = tableView(runs, selectRuns(initialTableState(DEFAULT_LAYOUT), chosen));
+    const { page, posted, problems } = await openPanel('experiments', async (message, post) => {
+      if (message.type === FromWebview.Ready) await post({ type: ToTablePage.View, view });
     });
-    const shownOrder = () =>
-      page.$$eval('#compare-table > vscode-data-grid-row[data-run-dir]', (rows) =>
-        rows.map((row) => row.getAttribute('data-run-dir')),
-      );
-    assert.deepEqual(await shownOrder(), runDirs);
-
-    const grid = await gridText(page, 'compare-table');
-    assert.deepEqual(grid[0], [
-      'Run',
-      'Backbone',
-      'Status',
-      'Parameters',
-      'Best val macro-F1',
-      'Test accuracy',
-      'Test macro-F1',
-      'Weighted log loss',
-      'Duration',
-    ]);
-    const metrics = readJsonFile<RunMetricsFile>(join(fixtureRuns.completed, 'results/metrics.json'));
-    const [label, backbone, status, , bestVal, accuracy, macroF1, logLoss] = grid[1]!;
+    const rows = await page.$$eval('#experiments-table tr.run[data-id]', (trs) =>
+      trs.map((tr) => [
+        tr.getAttribute('data-id'),
+        tr.querySelector<HTMLInputElement>('input[type="checkbox"]')!.checked,
+      ]),
+    );
     assert.deepEqual(
-      [label, backbone, status, bestVal, accuracy, macroF1, logLoss],
-      [
-        runDirs[0]!.split('/').pop(),
-        'resnet18',
-        'completed',
-        metrics.history.find((h) => h.epoch === metrics.bestEpoch)!.val.macroF1.toFixed(3),
-        metrics.test.accuracy.toFixed(3),
-        metrics.test.macro.f1.toFixed(3),
-        metrics.test.rsna.score.toFixed(3),
-      ],
+      rows.map(([dir]) => dir).sort(),
+      Object.values(fixtureRuns).sort(),
+      'one row per run folder of the fixture',
     );
-    assert.deepEqual(grid[3]!.slice(2, 8), ['failed', '23.5 M', '—', '—', '—', '—']);
-
-    // Duration from run.json; the running run has none and stays last both ways.
-    const seconds = runDirs.map(
-      (dir) => readJsonFile(join(dir, 'run.json')).timings.totalSeconds as number | undefined,
+    assert.deepEqual(
+      rows.filter(([, ticked]) => ticked).map(([dir]) => dir),
+      rows.map(([dir]) => dir).filter((dir) => chosen.includes(dir as string)),
+      'exactly the chosen runs are ticked',
     );
-    const timed = runDirs.filter((_, i) => seconds[i] !== undefined);
-    const ascending = [...timed].sort((a, b) => seconds[runDirs.indexOf(a)]! - seconds[runDirs.indexOf(b)]!);
-    await page.click('#compare-table [data-column="durationSeconds"]');
-    assert.deepEqual(await shownOrder(), [...ascending, fixtureRuns.running]);
-    assert.equal(await page.getAttribute('#compare-table [data-column="durationSeconds"]', 'aria-sort'), 'ascending');
-    await page.click('#compare-table [data-column="durationSeconds"]');
-    assert.deepEqual(await shownOrder(), [...ascending.reverse(), fixtureRuns.running]);
-
-    await page.click('#compare-export');
+    await page.click('#table-export');
     await page.waitForFunction(() => true);
-    assert.deepEqual(posted.at(-1), {
-      type: FromWebview.ExportCsv,
-      sort: { column: 'durationSeconds', direction: 'descending' },
-    });
+    assert.deepEqual(posted.at(-1), { type: FromTablePage.ExportCsv });
     assert.deepEqual(problems, []);
     await page.close();
   });

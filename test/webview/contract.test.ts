@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import {
   FromWebview,
   ToWebview,
-  isComparePageMessage,
   isDatasetPageMessage,
   isDicomHostMessage,
   isDicomPageMessage,
@@ -33,11 +32,6 @@ describe('page → host message guards', () => {
       true,
     );
     assert.equal(isRunPageMessage({ type: 'open-slice', rowId: '4003253_spinal_canal_stenosis_l1_l2' }), true);
-    assert.equal(isComparePageMessage({ type: 'export-csv', sort: null }), true);
-    assert.equal(
-      isComparePageMessage({ type: 'export-csv', sort: { column: 'testMacroF1', direction: 'descending' } }),
-      true,
-    );
     assert.equal(isDicomPageMessage({ type: 'step-instance', index: 0 }), true);
     assert.equal(isDicomPageMessage({ type: 'predict-study' }), true);
     assert.equal(
@@ -60,11 +54,6 @@ describe('page → host message guards', () => {
       assert.equal(isRunPageMessage({ type: 'gallery-page', query: { ...galleryQuery, ...wrong } }), false);
     }
     assert.equal(isRunPageMessage({ type: 'open-slice', rowId: 7 }), false);
-    assert.equal(
-      isComparePageMessage({ type: 'export-csv', sort: { column: 'rm -rf', direction: 'ascending' } }),
-      false,
-    );
-    assert.equal(isComparePageMessage({ type: 'export-csv', sort: { column: 'label', direction: 'up' } }), false);
     assert.equal(isDicomPageMessage({ type: 'step-instance', index: '3' }), false);
     assert.equal(isDatasetPageMessage({ type: 'open-series', studyId: '1' }), false);
   });

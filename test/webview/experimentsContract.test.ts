@@ -15,7 +15,7 @@ const state = {
 };
 
 describe('Experiments table page messages', () => {
-  it('accepts the handshake, a full state, an annotation and an open request', () => {
+  it('accepts the handshake, a full state, an annotation, an open request and an export request', () => {
     for (const message of [
       { type: FromWebview.Ready },
       { type: FromWebview.Failed, message: 'boom' },
@@ -24,6 +24,7 @@ describe('Experiments table page messages', () => {
       { type: FromTablePage.Annotate, runDir: '/runs/a/x', starred: true },
       { type: FromTablePage.Annotate, runDir: '/runs/a/x', note: 'baseline' },
       { type: FromTablePage.OpenRun, runDir: '/runs/a/x' },
+      { type: FromTablePage.ExportCsv },
     ]) {
       assert.ok(isTablePageMessage(message), JSON.stringify(message));
     }
@@ -40,6 +41,8 @@ describe('Experiments table page messages', () => {
       { type: FromTablePage.Annotate, runDir: '/runs/a/x' },
       { type: FromTablePage.Annotate, runDir: '/runs/a/x', starred: 'yes' },
       { type: FromTablePage.OpenRun },
+      // The removed compare panel's export request: the table's export takes the host's state, not the page's sort.
+      { type: 'export-csv', sort: null },
       { type: 'constructor' },
       null,
     ]) {

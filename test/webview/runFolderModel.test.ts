@@ -1,16 +1,19 @@
-// Real run folders (test/fixtures/ui/runs, made by make_runs.ts with `radlab run`) read into the run panel's and
-// the compare panel's models. The truth is read from the folder's files by the test itself: scores worked out
-// again from predictions.csv, epochs from the events log line by line, the trainer's own sweep summary.
+// Real run folders (test/fixtures/ui/runs, made by make_runs.ts with `radlab run`) read into the run panel's model
+// and the Experiments table's rows and CSV export. The truth is read from the folder's files by the test itself:
+// scores worked out again from predictions.csv, epochs from the events log line by line, the trainer's own sweep
+// summary.
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { sweepSummaryCsv } from '../../core/run/sweepSummary';
-import { readCompareModel } from '../../extension/panels/compareModel';
+import { tableCsv } from '../../core/table/tableCsv';
+import { initialTableState, tableView } from '../../core/table/tableView';
+import { readTableRun } from '../../extension/panels/experimentsTableRuns';
 import { RunGallery } from '../../extension/panels/runGallery';
 import { galleryRows, parseRowId, readRunFolder } from '../../extension/panels/runFolderModel';
+import { scanRuns } from '../../extension/runs/runFolders';
 import type { GalleryQuery, GradeName, PredictionRow } from '../../webview/contract';
 import {
   assertClose,
@@ -270,43 +273,74 @@ describe('unreadable run files become problems naming file, line or field', () =
   });
 });
 
-describe('run folders → compare panel model', () => {
-  const model = readCompareModel([completed, cancelled, failed, running]);
+describe('run folders → Experiments table rows and their CSV', () => {
+  // The fixture's running run names no live trainer: the Runs view, and so the table, calls it interrupted.
+  const runs = scanRuns([CANAL_DEMO], () => 'gone')
+    .flatMap((group) => group.runs)
+    .map((record) => readTableRun(record).run);
+  const runOf = (dir: string) => runs.find((run) => run.runDir === dir)!;
 
-  it('takes each row from its run and the parameter count from the registry', () => {
+  it('takes each row from its run, the parameter count from the registry and the failure from run.json', () => {
     assert.deepEqual(
-      model.rows.map((r) => [r.label, r.backbone, r.status]),
+      [completed, cancelled, failed, running].map((dir) => [runOf(dir).label, runOf(dir).backbone, runOf(dir).status]),
       [
         [basename(completed), 'resnet18', 'completed'],
         [basename(cancelled), 'resnet18', 'cancelled'],
         [basename(failed), 'resnet50', 'failed'],
-        [basename(running), 'resnet18', 'running'],
+        [basename(running), 'resnet18', 'interrupted'],
       ],
     );
     // torchvision's resnet18 has 11,689,512 parameters with its 512x1000+1000 classifier, resnet50 25,557,032 with 2048x1000+1000.
-    assert.equal(model.rows[0]!.params, 11_689_512 - 513_000);
-    assert.equal(model.rows[2]!.params, 25_557_032 - 2_049_000);
-    assertClose(model.rows[0]!.testAccuracy, scoresOf(readPredictionRows(completed)).accuracy, 'test accuracy');
-    assert.equal(model.rows[1]!.testAccuracy, undefined);
-    assert.equal(model.curves.length, 4);
+    assert.equal(runOf(completed).paramCount, 11_689_512 - 513_000);
+    assert.equal(runOf(failed).paramCount, 25_557_032 - 2_049_000);
+    assert.equal(runOf(failed).error, readJsonFile(join(failed, 'run.json')).error);
+    assert.equal(runOf(completed).error, null);
+    assertClose(
+      runOf(completed).metrics['test.accuracy'],
+      scoresOf(readPredictionRows(completed)).accuracy,
+      'test accuracy',
+    );
+    assert.equal(runOf(cancelled).metrics['test.accuracy'], undefined);
+    assert.ok(runOf(cancelled).history.epochs.length > 0, "a stopped run's curves come from its events");
   });
 
-  it("agrees with the trainer's own sweep summary on every column of the sweep's runs", () => {
+  it("exports the sweep's runs as the trainer's own sweep summary has them, cell for cell", () => {
     const summary = parseCsv(readFileSync(join(CANAL_DEMO, 'model_performance_summary.csv'), 'utf8'), {
       columns: true,
     }) as Record<string, string>[];
-    const ours = parseCsv(sweepSummaryCsv(model.rows.filter((r) => r.runId === summary[0]!.run_id)), {
-      columns: true,
-    }) as Record<string, string>[];
-    assert.equal(ours.length, 2);
+    const view = tableView(runs, {
+      ...initialTableState({ order: [], hidden: [], onlyDiffering: false }),
+      filter: `run_id = ${summary[0]!.run_id}`,
+      sort: { column: 'model.backbone', direction: 'ascending' },
+    });
+    const exported = (parseCsv(tableCsv(view), { columns: true }) as Record<string, string>[]).filter(
+      (row) => row.level === 'run',
+    );
+    assert.equal(exported.length, 2);
+    // The summary's columns and the table's names for them.
+    const asSummary = (row: Record<string, string>) => ({
+      backbone: row['model.backbone'],
+      run_id: row.run_id,
+      status: row.status,
+      params: row.param_count,
+      best_epoch: row.best_epoch,
+      best_val_macro_f1: row['val.macro_f1'],
+      test_accuracy: row['test.accuracy'],
+      test_macro_f1: row['test.macro_f1'],
+      test_weighted_f1: row['test.weighted_f1'],
+      test_weighted_log_loss: row['test.rsna_score'],
+      duration_s: row.duration_s,
+      run_dir: row.run_dir,
+      error: row.error,
+    });
     // run_dir and the error's file path are relative to different folders in the fixture, and the summary gives
     // parameters only for completed runs (the table shows them for every run); every other cell matches.
-    const comparable = (row: Record<string, string>) => ({
+    const comparable = (row: Record<string, string | undefined>) => ({
       ...row,
       run_dir: basename(row.run_dir!),
       error: row.error!.replace(/^\S*weights\//, ''),
       params: row.status === 'completed' ? row.params : '',
     });
-    assert.deepEqual(ours.map(comparable), summary.map(comparable));
+    assert.deepEqual(exported.map(asSummary).map(comparable), summary.map(comparable));
   });
 });

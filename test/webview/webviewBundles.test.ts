@@ -13,13 +13,7 @@ const panels = readdirSync(join(root, 'webview'))
 describe('webview bundles', () => {
   it('build with npm run build', { timeout: 120_000 }, () => {
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-    assert.deepEqual(panels.sort(), [
-      'compare.panel',
-      'dataset.panel',
-      'dicom.panel',
-      'experiments.panel',
-      'run.panel',
-    ]);
+    assert.deepEqual(panels.sort(), ['dataset.panel', 'dicom.panel', 'experiments.panel', 'run.panel']);
     for (const panel of panels) {
       const script = join(root, 'dist/webview', `${panel}.js`);
       assert.ok(existsSync(script), `${script} exists`);
