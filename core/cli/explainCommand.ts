@@ -1,5 +1,5 @@
-// `radlab explain <run folder> <row_id> [--grade g] [--png out.png] [--json out.json] [--opacity 0..1]`: the
-// saliency map of one test prediction (Grad-CAM or attention rollout, see core/explain), drawn over the crop the
+// `radlab explain <run folder> <row_id> [--grade g] [--step s] [--png out.png] [--json out.json] [--opacity 0..1]`:
+// the saliency map of one test prediction (Grad-CAM or attention rollout, see core/explain), drawn over the crop the
 // model saw, and/or written as JSON with the raw map and the crop and heat map PNGs (what the run panel shows).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -7,15 +7,26 @@ import { stderr, stdout } from 'node:process';
 import { GRADES } from '../data/lsdcVocabulary';
 import { releaseEngine, selectEngine } from '../engine/selectEngine';
 import { explainPrediction, gradeIndexOf, type PredictionExplanation } from '../explain/explainPrediction';
+import type { GradCamStep } from '../explain/gradCam';
 import { DEFAULT_OPACITY, saliencyPngs } from '../explain/saliencyImages';
 import { parseCommandArgs } from './commandArgs';
 
 export const USAGE =
-  'radlab explain <run folder> <row_id> [--grade <0-2 | Normal/Mild | Moderate | Severe>] [--png <out.png>] [--json <out.json>] [--opacity <0-1>]';
+  'radlab explain <run folder> <row_id> [--grade <0-2 | Normal/Mild | Moderate | Severe>] [--step <auto | last | 1, 2, ...>] [--png <out.png>] [--json <out.json>] [--opacity <0-1>]';
 
 // Recomputed and recorded probabilities agree to float32 noise when the crop is the one evaluated.
 const AGREEMENT = 1e-3;
 const METHOD_NAMES = { 'grad-cam': 'Grad-CAM', 'attention-rollout': 'Attention rollout' } as const;
+
+/** --step: 'auto', 'last', or a backbone step counted from 1 (as the output names it), as gradCam takes it. */
+function gradCamStepOf(text: string): GradCamStep {
+  if (text === 'auto' || text === 'last') return text;
+  const step = Number(text);
+  if (text.trim() === '' || !Number.isInteger(step) || step < 1) {
+    throw new RangeError(`--step takes auto, last or a step number from 1 (got '${text}')`);
+  }
+  return step - 1;
+}
 
 function write(path: string, data: string | Buffer): string {
   const absolute = resolve(path);
@@ -39,7 +50,8 @@ function describe(explanation: PredictionExplanation): string {
     `${recorded.rowId} (${explanation.level}): true ${recorded.trueLabel}, predicted ${recorded.predictedLabel}; ` +
     `${GRADES.join(' / ')} ${probabilities(saliency.probabilities)} ` +
     `(predictions.csv: ${probabilities(recorded.probabilities)})\n` +
-    `${METHOD_NAMES[saliency.method]} ${what}, on a ${rows}x${columns} feature grid, ` +
+    `${METHOD_NAMES[saliency.method]} ${what}, on a ${rows}x${columns} feature grid` +
+    `${saliency.step ? ` (backbone step ${saliency.step[0]} of ${saliency.step[1]})` : ''}, ` +
     `${saliency.width}x${saliency.height} crop from ${explanation.file}\n`
   );
 }
@@ -50,6 +62,7 @@ export async function run(args: string[]): Promise<number> {
     png: { type: 'string' },
     json: { type: 'string' },
     opacity: { type: 'string' },
+    step: { type: 'string', default: 'auto' },
   });
   if (parsed === undefined) return 2;
   const { values, positionals } = parsed;
@@ -59,7 +72,9 @@ export async function run(args: string[]): Promise<number> {
   }
   let grade: number | undefined;
   let opacity = DEFAULT_OPACITY;
+  let step: GradCamStep;
   try {
+    step = gradCamStepOf(values.step);
     grade = values.grade === undefined ? undefined : gradeIndexOf(values.grade);
     if (values.opacity !== undefined) {
       opacity = Number(values.opacity);
@@ -73,7 +88,7 @@ export async function run(args: string[]): Promise<number> {
   }
   await selectEngine({ engine: 'auto' });
   try {
-    const explanation = await explainPrediction(resolve(positionals[0]!), positionals[1]!, grade);
+    const explanation = await explainPrediction(resolve(positionals[0]!), positionals[1]!, grade, step);
     stdout.write(describe(explanation));
     const { saliency, recorded } = explanation;
     const drift = Math.max(...saliency.probabilities.map((p, k) => Math.abs(p - recorded.probabilities[k]!)));
@@ -105,6 +120,7 @@ export async function run(args: string[]): Promise<number> {
         gradeIndex: saliency.grade,
         gradeSpecific: saliency.gradeSpecific,
         grid: saliency.grid,
+        step: saliency.step ?? null,
         width: saliency.width,
         height: saliency.height,
         /** height x width values in [0, 1], row-major. */

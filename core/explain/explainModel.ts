@@ -12,15 +12,24 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { LevelClassifier } from '../models/classifier';
 import { requireFacts, type BackboneFamily } from '../models/registry';
 import { attentionRollout, type TokenPooling } from './attentionRollout';
-import { gradCam } from './gradCam';
+import { gradCam, type GradCamStep } from './gradCam';
 import type { SaliencyMap } from './saliencyMap';
 
 const ROLLOUT_POOLING: Partial<Record<BackboneFamily, TokenPooling>> = { vit: 'class-token', beit: 'patch-mean' };
 
-/** The saliency map of a registry backbone's classifier for one image [1, H, W, 3] (normalised) and level index. */
-export function explainImage(model: LevelClassifier, image: tf.Tensor4D, level: number, grade?: number): SaliencyMap {
+/**
+ * The saliency map of a registry backbone's classifier for one image [1, H, W, 3] (normalised) and level index;
+ * `step` picks Grad-CAM's step (see gradCam.ts) and does not apply to attention rollout.
+ */
+export function explainImage(
+  model: LevelClassifier,
+  image: tf.Tensor4D,
+  level: number,
+  grade?: number,
+  step: GradCamStep = 'auto',
+): SaliencyMap {
   const pooling = ROLLOUT_POOLING[requireFacts(model.backbone.name).family];
   return pooling === undefined
-    ? gradCam(model, image, level, grade)
+    ? gradCam(model, image, level, grade, step)
     : attentionRollout(model, image, level, pooling, grade);
 }

@@ -19,6 +19,7 @@ import { runPaths } from '../run/runFolder';
 import { storedInputSettings } from '../run/storedInputs';
 import { prepareBatch } from '../train/augment';
 import { explainImage } from './explainModel';
+import type { GradCamStep } from './gradCam';
 import type { SaliencyMap } from './saliencyMap';
 
 /** A row of results/predictions.csv. */
@@ -69,12 +70,14 @@ export function recordedPrediction(runFolder: string, rowId: string): RecordedPr
 
 /**
  * The saliency map of the prediction `rowId` of the grading run in `runFolder` (a run folder, or an experiment's
- * output folder for its newest completed run), for `grade` (index into GRADES; default: the predicted grade).
+ * output folder for its newest completed run), for `grade` (index into GRADES; default: the predicted grade), with
+ * Grad-CAM on `step` (see gradCam.ts).
  */
 export async function explainPrediction(
   runFolder: string,
   rowId: string,
   grade?: number,
+  step: GradCamStep = 'auto',
 ): Promise<PredictionExplanation> {
   const trained = await loadTrainedRun(runFolder);
   if (trained.kind !== 'classifier') {
@@ -102,7 +105,7 @@ export async function explainPrediction(
     const image = prepareBatch(pixels, shape, { normalize: run.train.normalize, outputSize: settings.size });
     const seen = prepareBatch(pixels, shape, { normalize: 'none', outputSize: settings.size });
     try {
-      const saliency = explainImage(model, image, LEVELS.indexOf(sample.level), grade);
+      const saliency = explainImage(model, image, LEVELS.indexOf(sample.level), grade, step);
       // For 2.5D the middle channel is the labelled slice; for one slice all three channels are that slice.
       const middle = tf.tidy(() => tf.slice(seen, [0, 0, 0, Math.floor(channels / 2)], [1, -1, -1, 1]).dataSync());
       const grey = Uint8Array.from(middle, (value) => Math.round(value * 255));

@@ -15,6 +15,8 @@ export interface SaliencyMap {
   probabilities: number[];
   /** Rows and columns of the feature grid the map was computed on, before upsampling. */
   grid: readonly [number, number];
+  /** Grad-CAM: the backbone step whose output it explains (1-based) and how many steps come before pooling. */
+  step?: readonly [number, number];
   width: number;
   height: number;
   /** height x width values in [0, 1], row-major; all zero when the coarse map is flat. */

@@ -13,11 +13,14 @@ export function explainArguments(runDir: string, rowId: string, grade: GradeName
 
 const METHOD_TITLES = { 'grad-cam': 'Grad-CAM', 'attention-rollout': 'Attention rollout' } as const;
 
-/** "Grad-CAM for Severe (7×7)", or "Attention rollout (same for every grade)". */
-export function saliencyCaption(view: Pick<SaliencyView, 'method' | 'grade' | 'gradeSpecific' | 'grid'>): string {
+/** "Grad-CAM for Severe (8×8, backbone step 6 of 9)", or "Attention rollout (same for every grade)". */
+export function saliencyCaption(
+  view: Pick<SaliencyView, 'method' | 'grade' | 'gradeSpecific' | 'grid' | 'step'>,
+): string {
   const title = METHOD_TITLES[view.method];
+  const where = view.step === null ? '' : `, backbone step ${view.step[0]} of ${view.step[1]}`;
   return view.gradeSpecific
-    ? `${title} for ${view.grade} (${view.grid[0]}×${view.grid[1]})`
+    ? `${title} for ${view.grade} (${view.grid[0]}×${view.grid[1]}${where})`
     : `${title} (same for every grade)`;
 }
 
@@ -39,12 +42,13 @@ export function saliencyViewOf(text: string, file: string): SaliencyView {
   const wrong = (field: string, expected: string) =>
     new Error(`${file}: "${field}" should be ${expected}; is the radlab CLI the extension's own version?`);
   if (!isRecord(document)) throw wrong('(document)', 'an object');
-  const { rowId, method, grade, gradeSpecific, grid, cropPng, heatmapPng } = document;
+  const { rowId, method, grade, gradeSpecific, grid, step, cropPng, heatmapPng } = document;
   if (typeof rowId !== 'string') throw wrong('rowId', 'a string');
   if (!(SALIENCY_METHODS as readonly unknown[]).includes(method)) throw wrong('method', SALIENCY_METHODS.join(' or '));
   if (!(GRADE_NAMES as readonly unknown[]).includes(grade)) throw wrong('grade', GRADE_NAMES.join(', '));
   if (typeof gradeSpecific !== 'boolean') throw wrong('gradeSpecific', 'true or false');
   if (!isGrid(grid)) throw wrong('grid', '[rows, columns] of positive integers');
+  if (step !== null && !isGrid(step)) throw wrong('step', 'null or [step, steps] of positive integers');
   if (typeof cropPng !== 'string' || typeof heatmapPng !== 'string') throw wrong('cropPng/heatmapPng', 'base64 PNGs');
   const view = {
     rowId,
@@ -52,6 +56,7 @@ export function saliencyViewOf(text: string, file: string): SaliencyView {
     grade: grade as GradeName,
     gradeSpecific,
     grid,
+    step,
   };
   return {
     ...view,

@@ -110,14 +110,21 @@ describeInCodeServer(
           method: string;
           grade: string;
           grid: number[];
+          step: number[];
           cropPng: string;
           heatmapPng: string;
         };
         assert.equal(written.method, 'grad-cam');
-        assert.equal(
-          await caption.textContent(),
-          `Grad-CAM for ${written.grade} (${written.grid[0]}×${written.grid[1]})`,
+        // A 32-pixel crop leaves resnet18's last stage a 1x1 grid; the map comes from layer1's 8x8 (step 3 of 9).
+        assert.deepEqual(
+          [written.grid, written.step],
+          [
+            [8, 8],
+            [3, 9],
+          ],
         );
+        const where = `(8×8, backbone step 3 of 9)`;
+        assert.equal(await caption.textContent(), `Grad-CAM for ${written.grade} ${where}`);
         // The slider's ends show the CLI's own pictures pixel for pixel: the crop alone, then the map alone.
         const canvas = page.locator('#saliency-canvas');
         const setOpacity = (percent: number) =>
@@ -139,9 +146,7 @@ describeInCodeServer(
         const other = ['Normal/Mild', 'Moderate', 'Severe'].find((grade) => grade !== written.grade)!;
         await page.locator('#saliency-grade').click();
         await page.locator(`#saliency-grade vscode-option[value="${other}"]`).click();
-        await caption
-          .filter({ hasText: `Grad-CAM for ${other} (${written.grid[0]}×${written.grid[1]})` })
-          .waitFor({ timeout: explainTimeoutMs });
+        await caption.filter({ hasText: `Grad-CAM for ${other} ${where}` }).waitFor({ timeout: explainTimeoutMs });
         await step('saliency overlay');
         await page.locator('#saliency-close').click();
 

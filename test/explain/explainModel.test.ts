@@ -1,5 +1,6 @@
 // Each registry family gets its method at full size: ViT and BEiT attention rollout over their 14x14 patch grid,
-// convolutional backbones and Swin Grad-CAM over their last 7x7 stage, at the 224-pixel input their weights expect.
+// convolutional backbones and Swin Grad-CAM over their last 7x7 stage, at the 224-pixel input their weights expect;
+// on a small crop, Grad-CAM moves to the deepest step whose grid is still at least 7x7.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -35,3 +36,19 @@ for (const [backbone, method, grid] of [
     }
   });
 }
+
+test('resnet18 on a 64-pixel crop: Grad-CAM on layer2 (8x8, the last block: step 5 of 9), not layer4 (2x2)', () => {
+  const model = LevelClassifier.create('resnet18', HEAD, 3);
+  const small = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+  try {
+    const map = explainImage(model, small, 2);
+    assert.deepEqual(map.grid, [8, 8]);
+    assert.deepEqual(map.step, [5, 9]);
+    const last = explainImage(model, small, 2, undefined, 'last');
+    assert.deepEqual(last.grid, [2, 2]);
+    assert.deepEqual(last.step, [9, 9]);
+  } finally {
+    small.dispose();
+    model.dispose();
+  }
+});

@@ -88,8 +88,8 @@ describe('radlab explain', { timeout: 600_000 }, () => {
       );
       const { saliency } = explanation;
       assert.equal(['Normal/Mild', 'Moderate', 'Severe'][saliency.grade], row.predicted_label);
-      // resnet18 reduces 64 pixels by 32: a 2x2 grid, upsampled to the crop.
-      assert.deepEqual(saliency.grid, [2, 2]);
+      // resnet18's last stage reduces 64 pixels to a 2x2 grid; layer2's 8x8 is the deepest of at least 7x7.
+      assert.deepEqual(saliency.grid, [8, 8]);
       assert.equal(saliency.values.length, SIZE * SIZE);
       assert.ok(saliency.values.every((v) => v >= 0 && v <= 1));
     }
@@ -110,12 +110,13 @@ describe('radlab explain', { timeout: 600_000 }, () => {
       join(out, 'map.json'),
     );
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /Grad-CAM for Severe, on a 2x2 feature grid, 64x64 crop/);
+    assert.match(result.stdout, /Grad-CAM for Severe, on a 8x8 feature grid \(backbone step 5 of 9\), 64x64 crop/);
     const png = await sharp(join(out, 'overlay.png')).metadata();
     assert.deepEqual([png.width, png.height, png.channels], [256, 256, 3]);
     const document = JSON.parse(readFileSync(join(out, 'map.json'), 'utf8'));
     assert.equal(document.grade, 'Severe');
     assert.equal(document.gradeIndex, 2);
+    assert.deepEqual(document.step, [5, 9]);
     assert.equal(document.map.length, SIZE * SIZE);
     const expected = await explainPrediction(runFolder, rowId, 2);
     document.map.forEach((v: number, i: number) => assert.ok(Math.abs(v - expected.saliency.values[i]!) < 1e-4));
@@ -128,6 +129,16 @@ describe('radlab explain', { timeout: 600_000 }, () => {
       [63, 63],
     ] as const)
       assert.equal(data[((y * 4 + 1) * 256 + x * 4 + 1) * 3], crop[y * SIZE + x]);
+  });
+
+  test('--step last explains the last stage (2x2 at 64 px); a step that is not a number is refused', () => {
+    const rowId = rows[0]!.row_id!;
+    const last = radlab('explain', runFolder, rowId, '--step', 'last');
+    assert.equal(last.status, 0, last.stderr);
+    assert.match(last.stdout, /on a 2x2 feature grid \(backbone step 9 of 9\)/);
+    const wrong = radlab('explain', runFolder, rowId, '--step', 'layer4');
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /--step takes auto, last or a step number from 1 \(got 'layer4'\)/);
   });
 
   test('an unknown row id is refused, naming the predictions file and a row id it holds', () => {

@@ -54,9 +54,10 @@ function expected(io: Map<string, HostTensor>, name: string): Float32Array {
   return tensor.data as Float32Array;
 }
 
-function assertMatches(map: SaliencyMap, io: Map<string, HostTensor>, grade: number): void {
+/** `map` against the fixture's map.<grade> (map.<stage>.<grade> for an earlier stage's). */
+function assertMatches(map: SaliencyMap, io: Map<string, HostTensor>, grade: number, stage?: string): void {
   assert.ok(relativeError(map.logits, expected(io, 'logits')) < TOLERANCE, 'logits differ from PyTorch');
-  const reference = expected(io, `map.${grade}`);
+  const reference = expected(io, stage === undefined ? `map.${grade}` : `map.${stage}.${grade}`);
   assert.equal(map.values.length, reference.length);
   const error = relativeError(map.values, reference);
   assert.ok(error < TOLERANCE, `grade ${grade}: relative error ${error.toExponential(2)}`);
@@ -75,11 +76,11 @@ before(async () => {
 });
 
 for (const name of ['resnet', 'swin']) {
-  describe(`Grad-CAM of a ${name} level classifier matches PyTorch's`, () => {
+  describe(`Grad-CAM of a ${name} level classifier on its last stage matches PyTorch's`, () => {
     for (const grade of GRADES) {
       test(`for grade ${grade}`, () => {
         const { model, image, level, io } = cases.get(name)!;
-        const map = gradCam(model, image, level, grade);
+        const map = gradCam(model, image, level, grade, 'last');
         assert.equal(map.method, 'grad-cam');
         assert.equal(map.grade, grade);
         assert.deepEqual([map.height, map.width], [image.shape[1], image.shape[2]]);
@@ -91,10 +92,23 @@ for (const name of ['resnet', 'swin']) {
       const { model, image, level, io } = cases.get(name)!;
       const logits = [...expected(io, 'logits')];
       const predicted = logits.indexOf(Math.max(...logits));
-      const map = gradCam(model, image, level);
+      const map = gradCam(model, image, level, undefined, 'last');
       assert.equal(map.grade, predicted);
       assertMatches(map, io, predicted);
     });
+  });
+}
+
+// At 96 px the ResNet's last stage (layer4) is a 3x3 grid and layer3's 6x6, so by default the map is computed on
+// layer2's 12x12: its last block is step 5 of 9 (the stem, two blocks of layer1, two of layer2; nine steps come
+// before the pooling one).
+for (const grade of GRADES) {
+  test(`Grad-CAM of the resnet by default is layer2's, PyTorch's on layer2, for grade ${grade}`, () => {
+    const { model, image, level, io } = cases.get('resnet')!;
+    const map = gradCam(model, image, level, grade);
+    assert.deepEqual(map.grid, [12, 12]);
+    assert.deepEqual(map.step, [5, 9]);
+    assertMatches(map, io, grade, 'layer2');
   });
 }
 

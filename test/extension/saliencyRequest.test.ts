@@ -23,7 +23,8 @@ const written = {
   grade: 'Severe',
   gradeIndex: 2,
   gradeSpecific: true,
-  grid: [7, 7],
+  grid: [8, 8],
+  step: [5, 9],
   width: 2,
   height: 2,
   map: [0, 0.5, 1, 0.25],
@@ -58,15 +59,23 @@ describe('explain request', () => {
       method: 'grad-cam',
       grade: 'Severe',
       gradeSpecific: true,
-      grid: [7, 7],
-      caption: 'Grad-CAM for Severe (7×7)',
+      grid: [8, 8],
+      step: [5, 9],
+      caption: 'Grad-CAM for Severe (8×8, backbone step 5 of 9)',
       cropPng: 'data:image/png;base64,Q1JPUA==',
       heatmapPng: 'data:image/png;base64,SEVBVA==',
     });
   });
 
   it('says an attention rollout is the same for every grade', () => {
-    const rollout = { ...written, method: 'attention-rollout', grade: 'Moderate', gradeSpecific: false, grid: [4, 4] };
+    const rollout = {
+      ...written,
+      method: 'attention-rollout',
+      grade: 'Moderate',
+      gradeSpecific: false,
+      grid: [4, 4],
+      step: null,
+    };
     assert.equal(saliencyViewOf(JSON.stringify(rollout), 'r.json').caption, 'Attention rollout (same for every grade)');
   });
 
@@ -76,6 +85,7 @@ describe('explain request', () => {
       ['method', 'lime'],
       ['grade', 'Mild'],
       ['grid', [7]],
+      ['step', [5]],
       ['gradeSpecific', 'yes'],
       ['cropPng', null],
     ] as const) {
