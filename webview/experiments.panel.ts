@@ -91,6 +91,7 @@ function formatValue(column: Column, value: Scalar | undefined): string {
   if (value === undefined || value === null) return '—';
   if (typeof value !== 'number') return String(value);
   if (column.key === 'duration_s') return formatDuration(value);
+  if (column.key === 'param_count') return `${(value / 1e6).toFixed(1)} M`;
   if (column.kind === 'metric' && !Number.isInteger(value)) return value.toFixed(3);
   return String(value);
 }

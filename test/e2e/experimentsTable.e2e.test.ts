@@ -2,15 +2,18 @@
 // folders are written by hand into the workspace (four with results/metrics.json, one failed without), so every
 // number the table must show is known from the files: sorting by a column is checked against the order of the
 // runs' metrics.json, a filter against the runs whose metrics.json pass it, a star against the annotations.json it
-// writes, the curves of selected runs against the colours of their rows' swatches, and a tiny run started from the
-// palette must appear in the open table and follow its run to the end without a refresh.
+// writes, the curves of selected runs against the colours of their rows' swatches, Compare Runs against the runs
+// picked for it, Export CSV against the table it was pressed on and the runs' metrics.json, and a tiny run started
+// from the palette must appear in the open table and follow its run to the end without a refresh.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
 import type { FrameLocator } from 'playwright-core';
 import { writeRunByHand, risingEpochs } from '../helpers/tableRunFolders';
 import { pixelsOfColours, readCanvas, type Rgb } from './canvasImage';
 import { describeInCodeServer, waitForValue } from './e2eSession';
+import type { Workbench } from './workbench';
 import { readMetrics, readRunJson, runFolders, stopLeftoverTrainers } from './runOnDisk';
 
 const demo = 'table-demo';
@@ -51,6 +54,45 @@ function hexToRgb(hex: string): Rgb {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
 }
 
+/** Opens (or brings forward) the Experiments table and waits for a row per hand-written run. */
+async function openTable(wb: Workbench): Promise<FrameLocator> {
+  await wb.runCommand('RadLab: Open Experiments Table');
+  await wb.activeTabTitled('Experiments').waitFor({ state: 'visible' });
+  const page = wb.webview();
+  await page
+    .locator('#experiments-table tbody tr.run')
+    .nth(handRuns.length - 1)
+    .waitFor({ state: 'visible' });
+  return page;
+}
+
+/** The colour of each run's swatch in its row: the colour its curve is drawn in. */
+async function swatchColours(page: FrameLocator, runDirs: readonly string[]): Promise<Rgb[]> {
+  const colours: Rgb[] = [];
+  for (const runDir of runDirs) {
+    const stroke = await page
+      .locator(`#experiments-table tr.run[data-id="${runDir}"] svg.swatch line`)
+      .getAttribute('stroke');
+    colours.push(hexToRgb(stroke ?? ''));
+  }
+  return colours;
+}
+
+/** Waits until the curves chart has a line in each colour. */
+async function waitForCurves(wb: Workbench, page: FrameLocator, colours: readonly Rgb[]): Promise<void> {
+  const curves = page.locator('#plot-curves');
+  await curves.scrollIntoViewIfNeeded();
+  for (const colour of colours) {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const image = await readCanvas(curves);
+      if (pixelsOfColours(image, [colour], image.height * 0.15) >= 30) break;
+      if (Date.now() > deadline) throw new Error(`no curve in ${colour.join(',')} on #plot-curves`);
+      await wb.page.waitForTimeout(250);
+    }
+  }
+}
+
 describeInCodeServer(
   'RadLab Experiments table in a real VS Code (code-server + chromium)',
   {
@@ -83,13 +125,7 @@ describeInCodeServer(
       120_000,
       async (step) => {
         const wb = session.workbench;
-        await wb.runCommand('RadLab: Open Experiments Table');
-        await wb.activeTabTitled('Experiments').waitFor({ state: 'visible' });
-        const page = wb.webview();
-        await page
-          .locator('#experiments-table tbody tr.run')
-          .nth(handRuns.length - 1)
-          .waitFor({ state: 'visible' });
+        const page = await openTable(wb);
         assert.equal((await tableRuns(page)).length, handRuns.length, 'one row per run folder');
         await step('table opened');
 
@@ -175,23 +211,10 @@ describeInCodeServer(
         await step('starred and noted');
 
         // Selected runs are drawn in the colours of their rows' swatches.
-        const colours: Rgb[] = [];
         for (const runDir of passing) {
-          const row = page.locator(`#experiments-table tr.run[data-id="${runDir}"]`);
-          await row.locator('input[type="checkbox"]').check();
-          colours.push(hexToRgb((await row.locator('svg.swatch line').getAttribute('stroke')) ?? ''));
+          await page.locator(`#experiments-table tr.run[data-id="${runDir}"] input[type="checkbox"]`).check();
         }
-        const curves = page.locator('#plot-curves');
-        await curves.scrollIntoViewIfNeeded();
-        for (const colour of colours) {
-          const deadline = Date.now() + 15_000;
-          for (;;) {
-            const image = await readCanvas(curves);
-            if (pixelsOfColours(image, [colour], image.height * 0.15) >= 30) break;
-            if (Date.now() > deadline) throw new Error(`no curve in ${colour.join(',')} on #plot-curves`);
-            await wb.page.waitForTimeout(250);
-          }
-        }
+        await waitForCurves(wb, page, await swatchColours(page, passing));
         await step('curves of the selected runs');
 
         // A hidden column stays hidden when the table is opened again: the layout is kept per workspace.
@@ -200,13 +223,7 @@ describeInCodeServer(
         await page.locator('#experiments-table th[data-column="status"]').waitFor({ state: 'detached' });
         await step('status column hidden');
         await wb.closeAllEditors();
-        await wb.runCommand('RadLab: Open Experiments Table');
-        await wb.activeTabTitled('Experiments').waitFor({ state: 'visible' });
-        const reopened = wb.webview();
-        await reopened
-          .locator('#experiments-table tbody tr.run')
-          .nth(handRuns.length - 1)
-          .waitFor({ state: 'visible' });
+        const reopened = await openTable(wb);
         const headers = await reopened
           .locator('#experiments-table thead th[data-column]')
           .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-column')));
@@ -215,6 +232,69 @@ describeInCodeServer(
         await reopened.locator('#table-columns-button').click();
         await reopened.locator('#table-column-chooser input[data-column="status"]').check();
         await reopened.locator('#experiments-table th[data-column="status"]').waitFor();
+      },
+    );
+
+    scenario(
+      'Compare Runs ticks the runs picked for it in the open table, and Export CSV writes the table as it is shown',
+      120_000,
+      async (step) => {
+        const wb = session.workbench;
+        const page = await openTable(wb);
+
+        // The palette asks for the runs (completed ones): resnet50 and convnext_tiny are picked.
+        const picked = ['resnet50', 'convnext_tiny'];
+        const chosen = demoRuns().filter((dir) => picked.includes(readRunJson(dir)?.backbone ?? ''));
+        assert.equal(chosen.length, 2, `one run folder of each of ${picked.join(', ')}`);
+        await wb.runCommand('RadLab: Compare Runs');
+        for (const backbone of picked) await wb.pickQuickInput(`${demo} / ${backbone}`);
+        await step('two runs picked');
+        await wb.page.locator('.quick-input-widget input').press('Enter');
+        const ticked = page.locator('#experiments-table tr.run:has(th input[type="checkbox"]:checked)');
+        await ticked.nth(chosen.length - 1).waitFor();
+        assert.deepEqual(
+          (await ticked.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-id') ?? ''))).sort(),
+          [...chosen].sort(),
+        );
+        await waitForCurves(wb, page, await swatchColours(page, chosen));
+        await step('compare runs: picked runs ticked and plotted');
+
+        // Sorted by test macro-F1, descending; then Export CSV, saved through the workbench's save dialog.
+        const header = page.locator('#experiments-table th[data-column="test.macro_f1"]');
+        for (const direction of ['ascending', 'descending']) {
+          await header.click();
+          await page.locator(`#experiments-table th[data-column="test.macro_f1"][aria-sort="${direction}"]`).waitFor();
+        }
+        const shown = await tableRuns(page);
+        const target = path.join(session.workspace, 'table-export.csv');
+        await page.locator('#table-export').click();
+        await wb.answerQuickInput(target);
+        const text = await waitForValue(
+          () => (existsSync(target) ? readFileSync(target, 'utf8') : ''),
+          (content) => content.split('\n').length > handRuns.length,
+          `the exported ${target}`,
+        );
+        await wb.notification(new RegExp(`wrote ${handRuns.length} runs`)).waitFor();
+        await step('exported');
+        const records = parseCsv(text, { columns: true }) as Record<string, string>[];
+        const runRows = records.filter((record) => record.level === 'run');
+        // The runs in the order the table shows them, each with its metrics.json score (to six decimals).
+        assert.deepEqual(
+          runRows.map((record) => record.run_dir),
+          shown.map((row) => row.runDir),
+        );
+        assert.deepEqual(
+          runRows.map((record) => record['test.macro_f1']),
+          shown.map((row) => {
+            const f1 = testMacroF1(row.runDir);
+            return f1 === undefined ? '' : String(Number(f1.toFixed(6)));
+          }),
+        );
+        // The shown columns in their order, between the row's name and level and its folder.
+        const columns = await page
+          .locator('#experiments-table thead th[data-column]')
+          .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-column') ?? ''));
+        assert.deepEqual(Object.keys(records[0]!), ['row', 'level', ...columns, 'run_dir']);
       },
     );
 

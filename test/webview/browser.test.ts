@@ -306,6 +306,17 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
       rows.map(([dir]) => dir).filter((dir) => chosen.includes(dir as string)),
       'exactly the chosen runs are ticked',
     );
+    // The parameter count, from the registry, in millions: resnet50's 25,557,032 less its 2048x1000+1000 classifier.
+    const paramCounts = await page.$eval('#experiments-table', (table) => {
+      const at = Array.from(table.querySelectorAll('thead th')).findIndex(
+        (th) => th.getAttribute('data-column') === 'param_count',
+      );
+      return Array.from(table.querySelectorAll('tbody tr.run'), (tr): [string | null, string | null | undefined] => [
+        tr.getAttribute('data-id'),
+        tr.children[at]?.textContent,
+      ]);
+    });
+    assert.equal(new Map(paramCounts).get(fixtureRuns.failed), '23.5 M');
     await page.click('#table-export');
     await page.waitForFunction(() => true);
     assert.deepEqual(posted.at(-1), { type: FromTablePage.ExportCsv });
