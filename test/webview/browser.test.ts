@@ -281,6 +281,65 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
     await page.close();
   });
 
+  it('run panel, live: the epoch scrubber follows the best epoch, then the last one or stays where the user put it', async () => {
+    const { model } = readRunFolder(fixtureRuns.completed);
+    // The model as the trainer's events grow it: epochs 1..n have ended, the best so far is `best`.
+    const grown = (n: number, best: number) => ({
+      ...model,
+      history: Array.from({ length: n }, (_, i) => ({ ...model.history[0]!, epoch: i + 1 })),
+      bestEpoch: best,
+    });
+    const { page, posted, problems } = await openPanel('run', async (message, post) => {
+      if (message.type === FromWebview.Ready) await post({ type: ToWebview.RunModel, model: grown(2, 2) });
+    });
+    const asked = () =>
+      posted.filter((message) => message.type === FromWebview.SelectEpoch).map((m) => [m.epoch, m.gallery]);
+    const scrubber = () =>
+      page.$eval('#epoch-scrubber', (input) => [(input as HTMLInputElement).value, (input as HTMLInputElement).max]);
+    const label = () => page.$eval('#epoch-label', (span) => span.textContent);
+    const move = (epoch: number) =>
+      page.$eval(
+        '#epoch-scrubber',
+        (input, value) => {
+          (input as HTMLInputElement).value = String(value);
+          input.dispatchEvent(new Event('input'));
+        },
+        epoch,
+      );
+    const update = (n: number, best: number) =>
+      page.evaluate((message) => window.postMessage(message, '*'), { type: ToWebview.RunModel, model: grown(n, best) });
+    await page.waitForFunction(() => (document.querySelector('#epoch-label')?.textContent ?? '') !== '');
+    assert.deepEqual(asked(), [[2, false]]);
+
+    // Untouched, it follows the best epoch as epochs end.
+    await update(3, 3);
+    await page.waitForFunction(() => document.querySelector('#epoch-label')?.textContent === 'Epoch 3 of 3 · best');
+    assert.deepEqual(asked(), [
+      [2, false],
+      [3, false],
+    ]);
+    // Put on the last epoch by the user, it stays on the last one as a new epoch ends, and drives the gallery.
+    await move(3);
+    await update(4, 3);
+    await page.waitForFunction(
+      () => document.querySelector('#epoch-label')?.textContent === 'Epoch 4 of 4 · best is 3',
+    );
+    assert.deepEqual(await scrubber(), ['4', '4']);
+    assert.deepEqual(asked().slice(2), [
+      [3, true],
+      [4, true],
+    ]);
+    // Put on an earlier epoch, it stays there; the range still grows.
+    await move(1);
+    await update(5, 3);
+    await page.waitForFunction(() => (document.querySelector('#epoch-scrubber') as HTMLInputElement).max === '5');
+    assert.equal(await label(), 'Epoch 1 of 5 · best is 3');
+    assert.deepEqual(await scrubber(), ['1', '5']);
+    assert.deepEqual(asked().slice(4), [[1, true]]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   it('Experiments table: the runs Compare Runs chose come ticked, and Export CSV asks the host', async () => {
     const runs = scanRuns([CANAL_DEMO], () => 'gone')
       .flatMap((group) => group.runs)
