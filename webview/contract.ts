@@ -467,7 +467,8 @@ export const isRunPageMessage = (value: unknown): value is RunPageMessage => mat
 export const isDicomPageMessage = (value: unknown): value is DicomPageMessage => matchesSpecs(value, DICOM_PAGE);
 export const isDatasetPageMessage = (value: unknown): value is DatasetPageMessage => matchesSpecs(value, DATASET_PAGE);
 
-function hostGuard<T>(payloads: Partial<Record<string, string>>): (value: unknown) => value is T {
+/** A guard for a page's host messages: `payloads` names each message type's payload field; errors are shared. */
+export function hostGuard<T>(payloads: Partial<Record<string, string>>): (value: unknown) => value is T {
   return (value: unknown): value is T => {
     if (!isRecord(value) || typeof value.type !== 'string') return false;
     if (value.type === ToWebview.Error) return typeof value.message === 'string';

@@ -5,7 +5,7 @@
 // the page: it imports types only, and values from modules with no imports.
 import { isRecord } from '../core/json/isRecord';
 import type { TableState, TableView } from '../core/table/tableView';
-import { FromWebview, ToWebview } from './contract';
+import { FromWebview, hostGuard, ToWebview } from './contract';
 
 export type { TableState, TableView };
 
@@ -81,8 +81,4 @@ export function isTablePageMessage(value: unknown): value is TablePageMessage {
   }
 }
 
-export function isTableHostMessage(value: unknown): value is TableHostMessage {
-  if (!isRecord(value)) return false;
-  if (value.type === ToWebview.Error) return typeof value.message === 'string';
-  return value.type === ToTablePage.View && isRecord(value.view);
-}
+export const isTableHostMessage = hostGuard<TableHostMessage>({ [ToTablePage.View]: 'view' });
