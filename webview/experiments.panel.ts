@@ -178,7 +178,9 @@ function runsUnder(rows: readonly ViewRow[]): Map<number, string[]> {
   for (const row of rows) {
     if (row.kind !== 'run') continue;
     for (let parent = row.parent; parent >= 0; parent = rows[parent]!.parent) {
-      under.set(parent, [...(under.get(parent) ?? []), row.id]);
+      const members = under.get(parent);
+      if (members === undefined) under.set(parent, [row.id]);
+      else members.push(row.id);
     }
   }
   return under;
