@@ -40,7 +40,8 @@ Chart.register(
 );
 Chart.defaults.animation = false;
 
-function themeColour(variable: string, fallback: string): string {
+/** A colour (or other value) of the VS Code theme's CSS variable, or `fallback` outside VS Code. */
+export function themeColour(variable: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(variable).trim() || fallback;
 }
 

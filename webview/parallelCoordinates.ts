@@ -3,12 +3,9 @@
 // seconds for hundreds of runs; a few hundred polylines on a 2D context take milliseconds.
 import type { RunStyle } from '../core/table/runStyle';
 import type { ParallelPlot } from '../core/table/tableView';
+import { themeColour } from './charts';
 
 const MARGIN = { left: 24, right: 24, top: 28, bottom: 44 };
-
-function cssColour(variable: string, fallback: string): string {
-  return getComputedStyle(document.body).getPropertyValue(variable).trim() || fallback;
-}
 
 function rangeText(min: number | null, max: number | null): [string, string] {
   const text = (value: number | null) => (value === null ? '' : String(Number(value.toPrecision(4))));
@@ -40,9 +37,9 @@ export function drawParallelCoordinates(
   if (context === null) return;
   context.setTransform(scale, 0, 0, scale, 0, 0);
   context.clearRect(0, 0, box.width, box.height);
-  const text = cssColour('--vscode-foreground', '#cccccc');
-  const muted = cssColour('--vscode-descriptionForeground', '#9d9d9d');
-  const font = cssColour('--vscode-font-family', 'sans-serif');
+  const text = themeColour('--vscode-foreground', '#cccccc');
+  const muted = themeColour('--vscode-descriptionForeground', '#9d9d9d');
+  const font = themeColour('--vscode-font-family', 'sans-serif');
   context.font = `bold 12px ${font}`;
   context.fillStyle = text;
   context.textAlign = 'center';
