@@ -4,36 +4,8 @@
 // epoch extends the slider; a user sitting on the latest epoch follows it, one who has not moved it stays on the best.
 import type { ClassificationSummary } from '../core/metrics/classification';
 import { FromWebview, GRADE_NAMES, type EpochEvidence, type RunPageMessage, type RunPanelModel } from './contract';
+import { confusionRows } from './confusionTable';
 import { formatNumber, h } from './dom';
-
-function confusionRows(summary: ClassificationSummary): HTMLElement[] {
-  return [
-    h('caption', {}, 'Validation · rows: true grade · columns: predicted grade'),
-    h(
-      'tr',
-      {},
-      h('th', { scope: 'col' }, 'true \\ predicted'),
-      ...GRADE_NAMES.map((grade) => h('th', { scope: 'col' }, grade)),
-    ),
-    ...summary.confusion.counts.map((row, t) =>
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'row' }, GRADE_NAMES[t]!),
-        ...row.map((count, p) =>
-          h(
-            'td',
-            {
-              class: t === p ? 'diagonal' : '',
-              'data-shade': String(Math.round(10 * (summary.confusion.normalised[t]![p] ?? 0))),
-            },
-            String(count),
-          ),
-        ),
-      ),
-    ),
-  ];
-}
 
 function scoreRows(summary: ClassificationSummary): HTMLElement[] {
   const cells = (name: string, s: { precision: number; recall: number; f1: number }, support: number) =>
@@ -122,7 +94,11 @@ export function epochScrubber(send: (message: RunPageMessage) => void) {
       note.textContent =
         evidence.problem ??
         `${evidence.summary!.samples} validation rows · accuracy ${formatNumber(evidence.summary!.accuracy)} · macro-F1 ${formatNumber(evidence.summary!.macro.f1)}${evidence.gallery ? ` · the gallery shows epoch ${evidence.epoch}'s validation rows` : ''}`;
-      confusion.replaceChildren(...(evidence.summary === null ? [] : confusionRows(evidence.summary)));
+      confusion.replaceChildren(
+        ...(evidence.summary === null
+          ? []
+          : confusionRows('Validation · rows: true grade · columns: predicted grade', evidence.summary.confusion)),
+      );
       scores.replaceChildren(...(evidence.summary === null ? [] : scoreRows(evidence.summary)));
     },
   };

@@ -19,6 +19,7 @@ import {
   type RunPageMessage,
   type RunPanelModel,
 } from './contract';
+import { confusionRows } from './confusionTable';
 import { epochScrubber } from './epochScrubber';
 import { byId, fillGrid, formatDuration, formatNumber, h } from './dom';
 import { connectToHost, showError } from './pageConnection';
@@ -358,28 +359,11 @@ function renderConfusion(): void {
     return;
   }
   const normalised = isChecked('confusion-normalised');
-  const matrix = normalised ? pair.normalised : pair.counts;
   table.replaceChildren(
-    h('caption', {}, `Rows: true grade · columns: predicted grade${normalised ? ' · each row sums to 1' : ''}`),
-    h(
-      'tr',
-      {},
-      h('th', { scope: 'col' }, 'true \\ predicted'),
-      ...GRADE_NAMES.map((grade) => h('th', { scope: 'col' }, grade)),
-    ),
-    ...matrix.map((row, t) =>
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'row' }, GRADE_NAMES[t]!),
-        ...row.map((value, p) =>
-          h(
-            'td',
-            { class: t === p ? 'diagonal' : '', 'data-shade': String(Math.round(10 * (pair.normalised[t]![p] ?? 0))) },
-            normalised ? value.toFixed(2) : String(value),
-          ),
-        ),
-      ),
+    ...confusionRows(
+      `Rows: true grade · columns: predicted grade${normalised ? ' · each row sums to 1' : ''}`,
+      pair,
+      normalised,
     ),
   );
 }
