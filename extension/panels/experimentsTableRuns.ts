@@ -14,7 +14,7 @@ import type { Scalar, TableRun } from '../../core/table/tableRun';
 import type { RunPanelModel } from '../../webview/contract';
 import type { RunRecord } from '../runs/runFolders';
 import { readMetricsJson } from '../runs/runFiles';
-import { readRunFolder, RUN_FILES } from './runFolderModel';
+import { readRunFolder, RUN_FILES, secondsBetween } from './runFolderModel';
 
 function readParameters(runDir: string, problems: string[]): Record<string, Scalar> {
   const path = join(runDir, RUN_FILES.resolvedExperiment);
@@ -25,12 +25,6 @@ function readParameters(runDir: string, problems: string[]): Record<string, Scal
     problems.push(`${path}: ${(error as Error).message}`);
     return {};
   }
-}
-
-function durationOf(record: RunRecord): number | null {
-  if (record.startedAt === undefined || record.endedAt === undefined) return null;
-  const seconds = (Date.parse(record.endedAt) - Date.parse(record.startedAt)) / 1000;
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
 /**
@@ -56,7 +50,7 @@ export function readTableRun(record: RunRecord): { run: TableRun; events: RunPan
     engine: record.engine ?? null,
     device: record.device ?? null,
     startedAt: record.startedAt ?? null,
-    durationSeconds: durationOf(record),
+    durationSeconds: secondsBetween(record.startedAt ?? null, record.endedAt ?? null),
     paramCount: backboneFacts(record.backbone)?.params ?? null,
     error: record.error ?? null,
     params,

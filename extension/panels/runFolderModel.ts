@@ -95,7 +95,8 @@ function emptySummary(runDir: string): RunSummary {
   };
 }
 
-function secondsBetween(start: string | null, end: string | null): number | null {
+/** Seconds from one ISO time to another; null when either is missing or unreadable, or the end comes first. */
+export function secondsBetween(start: string | null, end: string | null): number | null {
   if (start === null || end === null) return null;
   const seconds = (Date.parse(end) - Date.parse(start)) / 1000;
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
