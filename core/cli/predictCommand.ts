@@ -125,7 +125,10 @@ export async function run(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    for (const trained of runs) trained.model.dispose();
+    for (const trained of runs) {
+      trained.model.dispose();
+      if (trained.kind === 'localizer') trained.refiner?.dispose();
+    }
     releaseEngine();
   }
 }

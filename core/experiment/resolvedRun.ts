@@ -45,6 +45,8 @@ export interface ResolvedRun {
     weights_cache: string;
     level_embedding: number;
     head: { hidden: number[]; dropout: number };
+    /** Present when the experiment writes model.refine (a localizer's refinement stage). */
+    refine?: { crop_mm: number; size: number; jitter_mm: number; epochs?: number };
     freeze_backbone: boolean;
     unfreeze_last_n: number;
   };

@@ -278,6 +278,34 @@ const modelSection = object({
     }),
     description: 'The classification head on [features, level embedding], ending in the 3 grades.',
   },
+  refine: {
+    node: object({
+      crop_mm: {
+        node: { kind: 'number', min: 4, max: 500 },
+        description: "Side in mm of the square cut around each level's coarse position.",
+        default: 40,
+      },
+      size: {
+        node: { kind: 'number', integer: true, min: 16, max: 1024 },
+        description: 'Side in pixels the square is resized to for the network.',
+        default: 32,
+      },
+      jitter_mm: {
+        node: { kind: 'number', min: 0, max: 250 },
+        description:
+          "Largest offset in mm, along each axis, of a training square's centre from the marked point: about the coarse stage's largest error, which this stage learns to undo; keep it under half of crop_mm.",
+        default: 10,
+      },
+      epochs: {
+        node: { kind: 'number', integer: true, min: 1, max: 10000 },
+        description:
+          'Epochs of the refinement stage (each visits every marked level of every training series once); absent: train.epochs.',
+      },
+    }),
+    description:
+      "Localizer only: a second, coarse-to-fine stage (same backbone and head) that looks again at a small square of the slice around each level's coarse position, at several times the resolution, and regresses where in it the level is.",
+    enables: true,
+  },
   freeze_backbone: {
     node: { kind: 'boolean' },
     description: 'Freeze the backbone except its last unfreeze_last_n parameter tensors.',

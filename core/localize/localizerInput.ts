@@ -1,5 +1,6 @@
 // What the localizer sees: the middle slice of a series as one square (the whole slice, as data.input mode
-// `slice` frames it), windowed and resized to size x size, with two coordinate channels.
+// `slice` frames it), windowed and resized to size x size, with two coordinate channels; and what its refinement
+// stage sees: a small square of that slice around one level's coarse position, cut as a grading crop is.
 //
 // Channels: 0 the grey slice, 1 a left-to-right ramp (0..255), 2 a top-to-bottom ramp. Backbones end in global
 // average pooling, which throws away where a feature was; with the ramps as input the network can carry "x where
@@ -28,6 +29,14 @@ export function localizerRegion(image: DicomImage, reframing: Reframing = NO_REF
   const centreX = whole.left + whole.width / 2 + reframing.shiftX * whole.width;
   const centreY = whole.top + whole.height / 2 + reframing.shiftY * whole.height;
   return { left: Math.round(centreX - width / 2), top: Math.round(centreY - height / 2), width, height };
+}
+
+/**
+ * The refinement stage's square: `sideMm` millimetres around (x, y), cut exactly as a grading crop is
+ * (inputRegion, mode crop), so it needs PixelSpacing.
+ */
+export function refineRegion(image: DicomImage, x: number, y: number, sideMm: number): PixelRegion {
+  return inputRegion(image, { mode: 'crop', crop_mm: sideMm }, x, y);
 }
 
 /** Pixel coordinates (as in train_label_coordinates.csv) → fractions of the region. */

@@ -1,11 +1,14 @@
-// Training and applying the localizer. Each epoch visits every training series once, framed afresh: the square
-// around the middle slice is shifted by up to `shift` of its side and scaled by 1 ± `scale`, and the targets are
-// moved with it exactly (they are fractions of that square), so a few dozen series give a new set of positions
-// every epoch. The loss is the mean absolute error of the fractions over the marked points. The slice is not
-// read from the image: each level's slice is the one nearest the mean offset from the stack centre that the
-// level's marks have in the training series (slicePrior), which is where readers mark them.
+// Training and applying the localizer's two stages. The coarse stage sees the whole middle slice: each epoch
+// visits every training series once, framed afresh (the square is shifted by up to `shift` of its side and scaled
+// by 1 ± `scale`, the targets moved with it exactly, as they are fractions of that square), so a few dozen series
+// give a new set of positions every epoch. The refinement stage sees a small square of the slice around each
+// level's coarse position, at several times the resolution, and regresses where in that square the level is; it
+// trains on squares centred at the marked point plus a random offset as large as the coarse stage's errors. Both
+// minimise the mean absolute error of the fractions over the marked points. The slice is not read from the image:
+// each level's slice is the one nearest the mean offset from the stack centre that the level's marks have in the
+// training series (slicePrior), which is where readers mark them.
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, mulberry32, uniform, type Random } from '../data/random';
+import { uniform, type Random } from '../data/random';
 import type { InputSettings } from '../data/sampleInput';
 import type { DicomImage, PixelRegion } from '../dicom';
 import { prepareBatch } from '../train/augment';
@@ -19,12 +22,21 @@ import {
   localizerInput,
   localizerRegion,
   NO_REFRAMING,
+  refineRegion,
   toFraction,
   type Reframing,
 } from './localizerInput';
 import type { LevelPosition } from './localizerMetrics';
 import type { LevelLocalizer } from './localizerModel';
 import { nearestSlice, type SeriesSlices } from './seriesSlices';
+
+/** The refinement stage's square: its side in mm, its input size in pixels, and its training jitter. */
+export interface RefineSettings {
+  cropMm: number;
+  size: number;
+  /** Largest offset, in mm along each axis, of a training square's centre from the marked point. */
+  jitterMm: number;
+}
 
 export interface LocalizerSettings {
   input: Pick<InputSettings, 'size' | 'window'>;
@@ -33,6 +45,8 @@ export interface LocalizerSettings {
   seed: number;
   /** Largest shift of the square, as a fraction of its side, and largest relative change of its side. */
   reframe: { shift: number; scale: number };
+  /** Absent: the coarse stage alone. */
+  refine?: RefineSettings;
 }
 
 export const DEFAULT_REFRAME = { shift: 0.1, scale: 0.15 } as const;
@@ -61,12 +75,89 @@ function shuffled<T>(items: readonly T[], random: Random): T[] {
   return order;
 }
 
-function batchTensor(inputs: readonly Uint8Array[], settings: LocalizerSettings): tf.Tensor4D {
-  const { size } = settings.input;
-  const bytes = size * size * LOCALIZER_CHANNELS;
+/** The input shape of a stage's batches: square side in pixels, normalisation and batch size. */
+export interface StageBatches {
+  size: number;
+  normalize: 'imagenet' | 'none';
+  batchSize: number;
+}
+
+/** The coarse stage's batches. */
+export function coarseBatches(settings: LocalizerSettings): StageBatches {
+  return { size: settings.input.size, normalize: settings.normalize, batchSize: settings.batchSize };
+}
+
+/** The refinement stage's batches: its own square size, the coarse stage's normalisation and batch size. */
+export function refineBatches(settings: LocalizerSettings & { refine: RefineSettings }): StageBatches {
+  return { size: settings.refine.size, normalize: settings.normalize, batchSize: settings.batchSize };
+}
+
+function batchTensor(inputs: readonly Uint8Array[], batches: StageBatches): tf.Tensor4D {
+  const bytes = batches.size * batches.size * LOCALIZER_CHANNELS;
   const pixels = new Uint8Array(inputs.length * bytes);
   inputs.forEach((input, i) => pixels.set(input, i * bytes));
-  return prepareBatch(pixels, [inputs.length, size, size, LOCALIZER_CHANNELS], { normalize: settings.normalize });
+  return prepareBatch(pixels, [inputs.length, batches.size, batches.size, LOCALIZER_CHANNELS], {
+    normalize: batches.normalize,
+  });
+}
+
+/** One training item made into a model input and, per level, the (u, v) fractions it is trained to (null: none). */
+export interface FramedInput {
+  input: Uint8Array;
+  targets: (readonly [number, number] | null)[];
+}
+
+/** How a stage makes a training item into an input, with this epoch's random draws. */
+export type Framing<T> = (item: T, random: Random) => FramedInput;
+
+/** The coarse stage's training framing: the middle slice reframed at random, every marked level a target. */
+export function reframedSlice(settings: LocalizerSettings): Framing<LocalizerExample> {
+  return (example, random) => {
+    const reframing: Reframing = {
+      shiftX: uniform(random, -settings.reframe.shift, settings.reframe.shift),
+      shiftY: uniform(random, -settings.reframe.shift, settings.reframe.shift),
+      scale: 1 + uniform(random, -settings.reframe.scale, settings.reframe.scale),
+    };
+    const region = localizerRegion(example.image, reframing);
+    return {
+      input: localizerInput(example.image, region, settings.input),
+      targets: example.points.map((point) => (point === null ? null : toFraction(region, point.x, point.y))),
+    };
+  };
+}
+
+/** One marked level of a series: what the refinement stage trains on. */
+export interface RefineItem {
+  example: LocalizerExample;
+  level: number;
+}
+
+/** Every marked level of series whose slice has a PixelSpacing (the square is measured in mm). */
+export function refineItems(examples: readonly LocalizerExample[]): RefineItem[] {
+  return examples
+    .filter((example) => example.image.meta.pixelSpacing !== null)
+    .flatMap((example) => example.points.flatMap((point, level) => (point === null ? [] : [{ example, level }])));
+}
+
+/**
+ * The refinement stage's training framing: a square centred at the marked point moved by up to `jitterMm` along
+ * each axis (the coarse stage's error, which the square must learn to undo), the point's own level the only target.
+ */
+export function jitteredSquare(
+  settings: Pick<LocalizerSettings, 'input'> & { refine: RefineSettings },
+): Framing<RefineItem> {
+  const { cropMm, size, jitterMm } = settings.refine;
+  return ({ example, level }, random) => {
+    const point = example.points[level]!;
+    const [rowSpacing, columnSpacing] = example.image.meta.pixelSpacing!;
+    const x = point.x + uniform(random, -jitterMm, jitterMm) / columnSpacing;
+    const y = point.y + uniform(random, -jitterMm, jitterMm) / rowSpacing;
+    const region = refineRegion(example.image, x, y, cropMm);
+    return {
+      input: localizerInput(example.image, region, { size, window: settings.input.window }),
+      targets: example.points.map((_, other) => (other === level ? toFraction(region, point.x, point.y) : null)),
+    };
+  };
 }
 
 export interface LocalizerEpoch {
@@ -75,21 +166,18 @@ export interface LocalizerEpoch {
   stopped: boolean;
 }
 
-export async function trainLocalizerEpoch(
+/** One pass over a stage's training items in a random order, framed afresh. */
+export async function trainLocalizerEpoch<T>(
   localizer: LevelLocalizer,
   optimizer: SlotOptimizer,
   variables: tf.Variable[],
-  examples: readonly LocalizerExample[],
-  settings: LocalizerSettings,
+  stage: { items: readonly T[]; frame: Framing<T>; batches: StageBatches },
+  random: Random,
   epoch: number,
   schedule: { rate: LearningRateSchedule; firstStep: number },
   hooks: { onBatch(step: number, steps: number, loss: number): void; shouldStop(): boolean },
 ): Promise<LocalizerEpoch> {
-  const random = mulberry32(deriveSeed(settings.seed, 'localizer-epoch', epoch));
-  const batches = chunk(
-    shuffled(examples, random).map((_, i) => i),
-    settings.batchSize,
-  ).map((positions) => positions.map((i) => examples[i]!));
+  const batches = chunk(shuffled(stage.items, random), stage.batches.batchSize);
   const levels = localizer.levelIndices.length;
   let lossSum = 0;
   let seen = 0;
@@ -99,25 +187,19 @@ export async function trainLocalizerEpoch(
     optimizer.learningRate = schedule.rate.rateAt(schedule.firstStep + step);
     const targets = new Float32Array(batch.length * levels * 2);
     const mask = new Float32Array(batch.length * levels * 2);
-    const inputs = batch.map((example, i) => {
-      const reframing: Reframing = {
-        shiftX: uniform(random, -settings.reframe.shift, settings.reframe.shift),
-        shiftY: uniform(random, -settings.reframe.shift, settings.reframe.shift),
-        scale: 1 + uniform(random, -settings.reframe.scale, settings.reframe.scale),
-      };
-      const region = localizerRegion(example.image, reframing);
-      example.points.forEach((point, level) => {
-        if (point === null) return;
-        const [u, v] = toFraction(region, point.x, point.y);
+    const inputs = batch.map((item, i) => {
+      const framed = stage.frame(item, random);
+      framed.targets.forEach((target, level) => {
+        if (target === null) return;
         const at = (i * levels + level) * 2;
-        targets.set([u, v], at);
+        targets.set(target, at);
         mask.set([1, 1], at);
       });
-      return localizerInput(example.image, region, settings.input);
+      return framed.input;
     });
     const marked = mask.reduce((a, b) => a + b, 0);
     if (marked === 0) continue;
-    const images = batchTensor(inputs, settings);
+    const images = batchTensor(inputs, stage.batches);
     const target = tf.tensor3d(targets, [batch.length, levels, 2]);
     const weights = tf.tensor3d(mask, [batch.length, levels, 2]);
     const { value, grads } = tf.variableGrads(
@@ -141,32 +223,66 @@ export async function trainLocalizerEpoch(
   return { loss: seen > 0 ? lossSum / seen : 0, steps: step, stopped: false };
 }
 
-/** Where the model puts each level on each series' middle slice (pixels of that slice). */
+/** The model's (x, y) in slice pixels for each square, reading each square's output at the level it is for. */
+async function locateInSquares(
+  localizer: LevelLocalizer,
+  squares: readonly { image: DicomImage; region: PixelRegion; level: number }[],
+  window: InputSettings['window'],
+  batches: StageBatches,
+): Promise<{ x: number; y: number }[][]> {
+  const located: { x: number; y: number }[][] = [];
+  for (const batch of chunk(squares, batches.batchSize)) {
+    const inputs = batch.map(({ image, region }) => localizerInput(image, region, { size: batches.size, window }));
+    const output = tf.tidy(() => localizer.forward(batchTensor(inputs, batches), false));
+    const fractions = (await output.array()) as number[][][];
+    output.dispose();
+    fractions.forEach((levels, k) => {
+      const { region, level } = batch[k]!;
+      located.push(
+        levels.map(([u, v], other) => {
+          const [x, y] = fromFraction(region, u!, v!);
+          return other === level || level < 0 ? { x, y } : { x: Number.NaN, y: Number.NaN };
+        }),
+      );
+    });
+  }
+  return located;
+}
+
+/** Where the coarse stage puts each level on each series' middle slice (pixels of that slice). */
 export async function locateInPlane(
   localizer: LevelLocalizer,
   images: readonly DicomImage[],
   settings: LocalizerSettings,
 ): Promise<{ x: number; y: number }[][]> {
-  const located: { x: number; y: number }[][] = [];
-  for (const batch of chunk(
-    images.map((_, i) => i),
-    settings.batchSize,
-  )) {
-    const regions: PixelRegion[] = batch.map((i) => localizerRegion(images[i]!, NO_REFRAMING));
-    const inputs = batch.map((i, k) => localizerInput(images[i]!, regions[k]!, settings.input));
-    const output = tf.tidy(() => localizer.forward(batchTensor(inputs, settings), false));
-    const fractions = (await output.array()) as number[][][];
-    output.dispose();
-    fractions.forEach((levels, k) =>
-      located.push(
-        levels.map(([u, v]) => {
-          const [x, y] = fromFraction(regions[k]!, u!, v!);
-          return { x, y };
-        }),
-      ),
-    );
-  }
-  return located;
+  const squares = images.map((image) => ({ image, region: localizerRegion(image, NO_REFRAMING), level: -1 }));
+  return locateInSquares(localizer, squares, settings.input.window, coarseBatches(settings));
+}
+
+/**
+ * Where the refinement stage moves each level from its coarse position: the square around that position, read at
+ * that level. A slice without PixelSpacing keeps its coarse positions (the square is measured in mm).
+ */
+export async function refineInPlane(
+  refiner: LevelLocalizer,
+  images: readonly DicomImage[],
+  coarse: readonly (readonly { x: number; y: number }[])[],
+  settings: LocalizerSettings & { refine: RefineSettings },
+): Promise<{ x: number; y: number }[][]> {
+  const squares = images.flatMap((image, i) =>
+    image.meta.pixelSpacing === null
+      ? []
+      : coarse[i]!.map(({ x, y }, level) => ({
+          image,
+          region: refineRegion(image, x, y, settings.refine.cropMm),
+          level,
+        })),
+  );
+  const located = await locateInSquares(refiner, squares, settings.input.window, refineBatches(settings));
+  let next = 0;
+  return images.map((image, i) =>
+    image.meta.pixelSpacing === null ? [...coarse[i]!] : coarse[i]!.map((_, level) => located[next++]![level]!),
+  );
 }
 
 /** Each level's full position on a series: in-plane from the model, slice from the prior. */
@@ -179,4 +295,31 @@ export function levelPositions(
     const slice = priorSlice(series, prior[level]!);
     return { slice, instanceNumber: series.slices[slice]!.instanceNumber, x, y };
   });
+}
+
+/** A trained localizer: the coarse stage, and the refinement stage when it has one. */
+export interface LocalizerStages {
+  coarse: LevelLocalizer;
+  refiner?: LevelLocalizer;
+}
+
+/**
+ * Each level's position on each series (in-plane on its middle slice `image`, slice from the prior): the coarse
+ * stage's, and the refined one where the localizer has a refinement stage (else the coarse one again).
+ */
+export async function locateLevels(
+  stages: LocalizerStages,
+  series: readonly { series: SeriesSlices; image: DicomImage }[],
+  settings: LocalizerSettings,
+  prior: readonly number[],
+): Promise<{ coarse: LevelPosition[][]; refined: LevelPosition[][] }> {
+  const images = series.map(({ image }) => image);
+  const coarse = await locateInPlane(stages.coarse, images, settings);
+  const refined =
+    stages.refiner === undefined || settings.refine === undefined
+      ? coarse
+      : await refineInPlane(stages.refiner, images, coarse, { ...settings, refine: settings.refine });
+  const positions = (inPlane: { x: number; y: number }[][]) =>
+    inPlane.map((levels, i) => levelPositions(series[i]!.series, levels, prior));
+  return { coarse: positions(coarse), refined: positions(refined) };
 }

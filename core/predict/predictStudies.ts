@@ -9,7 +9,7 @@ import { SeriesImages } from '../data/seriesImages';
 import { readDicomFile, type DicomImage } from '../dicom';
 import type { LevelPosition } from '../localize/localizerMetrics';
 import { readSeriesSlices, type SeriesSlices, type UnreadableFile } from '../localize/seriesSlices';
-import { levelPositions, locateInPlane } from '../localize/trainLocalizer';
+import { locateLevels } from '../localize/trainLocalizer';
 import { prepareBatch } from '../train/augment';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StudyFolder } from './studyFolders';
@@ -118,15 +118,11 @@ export async function predictStudies(
         );
         continue;
       }
-      const settings = {
-        input: localizer.description.input,
-        normalize: localizer.description.normalize,
-        batchSize: 1,
-        seed: 0,
-        reframe: { shift: 0, scale: 0 },
-      };
-      const [inPlane] = await locateInPlane(localizer.model, [middle], settings);
-      const positions = levelPositions(series, inPlane!, localizer.description.slicePrior);
+      const { input, normalize, slicePrior, refine } = localizer.description;
+      const settings = { input, normalize, batchSize: 5, seed: 0, reframe: { shift: 0, scale: 0 }, refine };
+      const stages = { coarse: localizer.model, refiner: localizer.refiner };
+      const { refined } = await locateLevels(stages, [{ series, image: middle }], settings, slicePrior);
+      const positions = refined[0]!;
       locations.set(condition, { seriesId: found.seriesId, series, levels: localizer.description.levels, positions });
       positions.forEach((position, i) =>
         outcome.located.push({

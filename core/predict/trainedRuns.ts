@@ -34,7 +34,9 @@ export interface TrainedLocalizer {
   kind: 'localizer';
   dir: string;
   description: LocalizerDescription;
+  /** The coarse stage, and the refinement stage when the run trained one (description.refine). */
   model: LevelLocalizer;
+  refiner?: LevelLocalizer;
 }
 
 export type TrainedRun = TrainedClassifier | TrainedLocalizer;
@@ -85,7 +87,10 @@ export async function loadTrainedRun(path: string): Promise<TrainedRun> {
     const levelIndices = description.levels.map((level) => LEVELS.indexOf(level));
     const model = LevelLocalizer.create(description.backbone, description.head, levelIndices, 0, description.origin);
     await loadClassifier(weights, model.network);
-    return { kind: 'localizer', dir, description, model };
+    if (description.refine === undefined) return { kind: 'localizer', dir, description, model };
+    const refiner = LevelLocalizer.create(description.backbone, description.head, levelIndices, 0);
+    await loadClassifier(join(paths.trainedModels, description.refine.weights), refiner.network);
+    return { kind: 'localizer', dir, description, model, refiner };
   }
   const model = classifierFor(run);
   await loadClassifier(weights, model);

@@ -1,8 +1,9 @@
 // One run of a localizer (model.task: localizer): the condition's marked points → series targets on the dataset's
-// split → epochs of coordinate regression with validation by median distance → test of the best checkpoint
-// against the marked points and against the mean-position baseline, all in the run folder like a grading run:
-// run.json, events.jsonl, split.csv, results/metrics.json + predictions.csv, trained_models/model.safetensors
-// + localizer.json.
+// split → epochs of coordinate regression with validation by median distance, for the coarse stage and then, when
+// model.refine is written, for the refinement stage on squares around the coarse stage's best positions → test of
+// the best checkpoints against the marked points and against the mean-position baseline, all in the run folder
+// like a grading run: run.json, events.jsonl, split.csv, results/metrics.json + predictions.csv,
+// trained_models/model.safetensors (+ refine.safetensors) + localizer.json.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,6 +12,7 @@ import { indexTables } from '../data/datasetIndex';
 import { readDatasetTables } from '../data/datasetTables';
 import { LEVELS, levelColumnSuffix } from '../data/lsdcVocabulary';
 import { SPLIT_FILE, splitCsv, splitDataset, type SplitName } from '../data/splits';
+import { deriveSeed, mulberry32 } from '../data/random';
 import { ensureSyntheticDataset } from '../data/synthetic/dataset';
 import type { ResolvedRun } from '../experiment/resolvedRun';
 import { baselineLocated, meanFractions, scoreLocated, type LocatedExample } from '../localize/evaluateLocalizer';
@@ -19,12 +21,19 @@ import { LOCALIZER_FILE, writeLocalizerFile } from '../localize/localizerFile';
 import { summarizeErrors, type LocalizerScores, type PointError } from '../localize/localizerMetrics';
 import { LevelLocalizer } from '../localize/localizerModel';
 import {
+  coarseBatches,
   DEFAULT_REFRAME,
-  levelPositions,
-  locateInPlane,
+  jitteredSquare,
+  locateLevels,
+  refineBatches,
+  refineItems,
+  reframedSlice,
   slicePrior,
   trainLocalizerEpoch,
+  type Framing,
   type LocalizerSettings,
+  type LocalizerStages,
+  type StageBatches,
 } from '../localize/trainLocalizer';
 import { loadClassifier } from '../models/checkpoint';
 import { makeOptimizer } from '../train/makeOptimizer';
@@ -41,19 +50,49 @@ import type { SweepMember } from './sweepSummary';
 import type { RunContext } from './trainRun';
 
 export const LOCALIZER_PREDICTIONS_FILE = 'predictions.csv';
+/** The refinement stage's best weights, beside BEST_MODEL_FILE (the coarse stage's). */
+export const REFINE_MODEL_FILE = 'refine.safetensors';
 
+/** The coarse and the final (refined, where there is a refinement stage) positions on each example. */
 async function locate(
-  localizer: LevelLocalizer,
+  stages: LocalizerStages,
   examples: readonly LocalizerExample[],
   settings: LocalizerSettings,
   prior: readonly number[],
-): Promise<LocatedExample[]> {
-  const inPlane = await locateInPlane(
-    localizer,
-    examples.map((example) => example.image),
-    settings,
-  );
-  return examples.map((example, i) => ({ example, positions: levelPositions(example.series, inPlane[i]!, prior) }));
+): Promise<{ coarse: LocatedExample[]; refined: LocatedExample[] }> {
+  const { coarse, refined } = await locateLevels(stages, examples, settings, prior);
+  return {
+    coarse: examples.map((example, i) => ({ example, positions: coarse[i]! })),
+    refined: examples.map((example, i) => ({ example, positions: refined[i]! })),
+  };
+}
+
+/** A stage of the localizer as its epochs train it. */
+interface Stage<T> {
+  name: 'coarse' | 'refine';
+  model: LevelLocalizer;
+  items: readonly T[];
+  frame: Framing<T>;
+  batches: StageBatches;
+  epochs: number;
+  /** Where the best epoch's weights are kept. */
+  weightsFile: string;
+  /** The stage's validation scores as its weights are now. */
+  validate(): Promise<LocalizerScores>;
+}
+
+interface StageEpoch {
+  stage: Stage<unknown>['name'];
+  epoch: number;
+  lr: number;
+  trainLoss: number;
+  val: LocalizerScores;
+}
+
+interface StageOutcome {
+  bestEpoch: number;
+  trainSeconds: number;
+  history: StageEpoch[];
 }
 
 function predictionsCsv(run: ResolvedRun, located: readonly LocatedExample[], errors: readonly PointError[]): string {
@@ -98,6 +137,94 @@ function perLevel(run: ResolvedRun, errors: readonly PointError[]): Record<strin
   );
 }
 
+/**
+ * Trains one stage for its epochs, validating after each and keeping the best (lowest validation median)
+ * in its weights file. Epoch events count on across stages (`epochs.done` of `epochs.total`), so progress and the
+ * curves run through both.
+ */
+async function trainStage<T>(
+  run: ResolvedRun,
+  context: RunContext,
+  epochs: { done: number; total: number },
+  stage: Stage<T>,
+): Promise<StageOutcome> {
+  const { events, display } = context;
+  const started = performance.now();
+  // The localizer trains the whole network: its regression head needs position information that frozen
+  // ImageNet features, pooled, no longer carry.
+  const variables = [...stage.model.network.backbone.parameters, ...stage.model.network.head.parameters].map(
+    (p) => p.variable,
+  );
+  const optimizer = makeOptimizer(run.train.optimizer);
+  const stepsPerEpoch = Math.ceil(stage.items.length / stage.batches.batchSize);
+  const warmupSteps = Math.round(run.train.schedule.warmup_epochs * stepsPerEpoch);
+  const rate = makeSchedule(
+    run.train.schedule.name === 'cosine'
+      ? { name: 'cosine', peak: run.train.optimizer.lr, warmupSteps, totalSteps: stepsPerEpoch * stage.epochs }
+      : { name: 'constant', peak: run.train.optimizer.lr },
+  );
+  // The coarse stage keeps the random stream it always had; the refinement stage draws from its own.
+  const stream = stage.name === 'coarse' ? 'localizer-epoch' : 'localizer-refine-epoch';
+  const laterEpochs = epochs.total - epochs.done - stage.epochs;
+  const history: StageEpoch[] = [];
+  let best = { epoch: 0, medianMm: Infinity };
+  let step = 0;
+  for (let epoch = 1; epoch <= stage.epochs; epoch++) {
+    if (context.cancellation.requested) break;
+    const overall = epochs.done + 1;
+    events.emit({ type: 'epoch-start', epoch: overall, epochs: epochs.total });
+    stage.model.network.backbone.reseed(run.train.seed * 1000 + overall);
+    stage.model.network.head.reseed(run.train.seed * 1000 + overall);
+    const outcome = await trainLocalizerEpoch(
+      stage.model,
+      optimizer,
+      variables,
+      stage,
+      mulberry32(deriveSeed(run.train.seed, stream, epoch)),
+      epoch,
+      { rate, firstStep: step },
+      {
+        shouldStop: () => context.cancellation.requested,
+        onBatch: (batchStep, steps, loss) => {
+          const done = step + batchStep;
+          const elapsed = seconds(started);
+          // Later stages' epochs are reckoned at this stage's pace.
+          const etaSeconds = (elapsed / done) * (stepsPerEpoch * (stage.epochs + laterEpochs) - done);
+          const imagesPerSecond = (done * stage.batches.batchSize) / elapsed;
+          display.batch(overall, epochs.total, { step: batchStep, steps, loss, imagesPerSecond }, etaSeconds);
+          events.emit({ type: 'batch', epoch: overall, step: batchStep, steps, loss, imagesPerSecond, etaSeconds });
+        },
+      },
+    );
+    if (outcome.stopped) break;
+    step += outcome.steps;
+    epochs.done += 1;
+    const val = await stage.validate();
+    const improved = val.medianMm < best.medianMm;
+    if (improved) {
+      best = { epoch, medianMm: val.medianMm };
+      await saveBestModel(stage.weightsFile, stage.model.network, epoch);
+    }
+    history.push({ stage: stage.name, epoch, lr: optimizer.learningRate, trainLoss: outcome.loss, val });
+    // There are no grades: the panels' accuracy and macro-F1 curves carry the share of validation points a crop
+    // centred on the prediction would contain.
+    const hit = { accuracy: val.withinHalfCrop, macroF1: val.withinHalfCrop };
+    events.emit({
+      type: 'epoch-end',
+      epoch: overall,
+      train: { loss: outcome.loss, ...hit },
+      val: { loss: val.meanMm, ...hit },
+      lr: optimizer.learningRate,
+      best: improved,
+    });
+    display.note(
+      `${stage.name} epoch ${epoch}/${stage.epochs}: train L1 ${outcome.loss.toFixed(4)}, val median ${val.medianMm.toFixed(2)} mm, ` +
+        `90th percentile ${val.p90Mm.toFixed(2)} mm${improved ? ' (best)' : ''}`,
+    );
+  }
+  return { bestEpoch: best.epoch, trainSeconds: seconds(started), history };
+}
+
 export async function localizerRun(run: ResolvedRun, context: RunContext): Promise<SweepMember> {
   const { paths, events, display } = context;
   const started = performance.now();
@@ -120,7 +247,7 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
     runDir: paths.dir,
     status: 'running',
   };
-  let localizer: LevelLocalizer | undefined;
+  const owned: LevelLocalizer[] = [];
   try {
     if (context.resuming) throw new Error('a localizer run cannot be resumed; start it again with radlab run');
     const dataStarted = performance.now();
@@ -168,100 +295,83 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
     };
     const levelIndices = run.data.levels.map((level) => LEVELS.indexOf(level));
     const origin = meanFractions(sets.train, run.data.levels.length);
-    localizer = LevelLocalizer.create(run.model.backbone, head, levelIndices, run.train.seed, origin);
-    if (run.model.pretrained !== null) {
-      const weights = await loadPretrained(localizer.network.backbone, {
-        pretrained: run.model.pretrained,
-        weightsCache: run.model.weights_cache,
-      });
-      events.emit({ type: 'artifact', kind: 'pretrained-weights', path: weights.file });
-      display.note(weights.summary);
-    }
-    // The localizer trains the whole network: its regression head needs position information that frozen
-    // ImageNet features, pooled, no longer carry.
-    const variables = [...localizer.network.backbone.parameters, ...localizer.network.head.parameters].map(
-      (p) => p.variable,
-    );
-    const optimizer = makeOptimizer(run.train.optimizer);
+    const newStage = async (stageOrigin?: [number, number][]) => {
+      const model = LevelLocalizer.create(run.model.backbone, head, levelIndices, run.train.seed, stageOrigin);
+      owned.push(model);
+      if (run.model.pretrained !== null) {
+        const weights = await loadPretrained(model.network.backbone, {
+          pretrained: run.model.pretrained,
+          weightsCache: run.model.weights_cache,
+        });
+        events.emit({ type: 'artifact', kind: 'pretrained-weights', path: weights.file });
+        display.note(weights.summary);
+      }
+      return model;
+    };
+    const stages: LocalizerStages = { coarse: await newStage(origin) };
     const settings: LocalizerSettings = {
       input: { size: run.data.input.size, window: run.data.input.window },
       normalize: run.train.normalize,
       batchSize: run.train.batch_size,
       seed: run.train.seed,
       reframe: DEFAULT_REFRAME,
+      ...(run.model.refine === undefined
+        ? {}
+        : {
+            refine: {
+              cropMm: run.model.refine.crop_mm,
+              size: run.model.refine.size,
+              jitterMm: run.model.refine.jitter_mm,
+            },
+          }),
     };
     const prior = slicePrior(sets.train, run.data.levels.length);
-    const stepsPerEpoch = Math.ceil(sets.train.length / run.train.batch_size);
-    const warmupSteps = Math.round(run.train.schedule.warmup_epochs * stepsPerEpoch);
-    const rate = makeSchedule(
-      run.train.schedule.name === 'cosine'
-        ? { name: 'cosine', peak: run.train.optimizer.lr, warmupSteps, totalSteps: stepsPerEpoch * run.train.epochs }
-        : { name: 'constant', peak: run.train.optimizer.lr },
-    );
-    const history: { epoch: number; lr: number; trainLoss: number; val: LocalizerScores }[] = [];
-    let best = { epoch: 0, medianMm: Infinity };
-    let step = 0;
+    const score = (located: readonly LocatedExample[]) =>
+      summarizeErrors(scoreLocated(located, run.data.levels, run.data.input.crop_mm));
     const trainStarted = performance.now();
-    for (let epoch = 1; epoch <= run.train.epochs; epoch++) {
-      if (context.cancellation.requested) break;
-      events.emit({ type: 'epoch-start', epoch, epochs: run.train.epochs });
-      localizer.network.backbone.reseed(run.train.seed * 1000 + epoch);
-      localizer.network.head.reseed(run.train.seed * 1000 + epoch);
-      const outcome = await trainLocalizerEpoch(
-        localizer,
-        optimizer,
-        variables,
-        sets.train,
-        settings,
-        epoch,
-        { rate, firstStep: step },
-        {
-          shouldStop: () => context.cancellation.requested,
-          onBatch: (batchStep, steps, loss) => {
-            const done = step + batchStep;
-            const elapsed = seconds(trainStarted);
-            const etaSeconds = (elapsed / done) * (stepsPerEpoch * run.train.epochs - done);
-            const imagesPerSecond = (done * run.train.batch_size) / elapsed;
-            display.batch(epoch, run.train.epochs, { step: batchStep, steps, loss, imagesPerSecond }, etaSeconds);
-            events.emit({ type: 'batch', epoch, step: batchStep, steps, loss, imagesPerSecond, etaSeconds });
-          },
-        },
-      );
-      if (outcome.stopped) break;
-      step += outcome.steps;
-      const val = summarizeErrors(
-        scoreLocated(await locate(localizer, sets.val, settings, prior), run.data.levels, run.data.input.crop_mm),
-      );
-      const improved = val.medianMm < best.medianMm;
-      if (improved) {
-        best = { epoch, medianMm: val.medianMm };
-        await saveBestModel(join(paths.trainedModels, BEST_MODEL_FILE), localizer.network, epoch);
-      }
-      history.push({ epoch, lr: optimizer.learningRate, trainLoss: outcome.loss, val });
-      // There are no grades: the panels' accuracy and macro-F1 curves carry the share of validation points a crop
-      // centred on the prediction would contain.
-      const hit = { accuracy: val.withinHalfCrop, macroF1: val.withinHalfCrop };
-      events.emit({
-        type: 'epoch-end',
-        epoch,
-        train: { loss: outcome.loss, ...hit },
-        val: { loss: val.meanMm, ...hit },
-        lr: optimizer.learningRate,
-        best: improved,
+    const refineEpochs = run.model.refine?.epochs ?? run.train.epochs;
+    const epochs = { done: 0, total: run.train.epochs + (settings.refine === undefined ? 0 : refineEpochs) };
+    const coarse = await trainStage(run, context, epochs, {
+      name: 'coarse',
+      model: stages.coarse,
+      items: sets.train,
+      frame: reframedSlice(settings),
+      batches: coarseBatches(settings),
+      epochs: run.train.epochs,
+      weightsFile: join(paths.trainedModels, BEST_MODEL_FILE),
+      validate: async () => score((await locate(stages, sets.val, settings, prior)).coarse),
+    });
+    const history = [...coarse.history];
+    let refine: StageOutcome | undefined;
+    if (settings.refine !== undefined && coarse.bestEpoch > 0 && !context.cancellation.requested) {
+      // The refinement stage learns from squares around the marked points, and is validated (its best epoch
+      // chosen) on squares around the coarse stage's best positions, as it will be used.
+      await loadClassifier(join(paths.trainedModels, BEST_MODEL_FILE), stages.coarse.network);
+      stages.refiner = await newStage();
+      const refineSettings = { ...settings, refine: settings.refine };
+      refine = await trainStage(run, context, epochs, {
+        name: 'refine',
+        model: stages.refiner,
+        items: refineItems(sets.train),
+        frame: jitteredSquare(refineSettings),
+        batches: refineBatches(refineSettings),
+        epochs: refineEpochs,
+        weightsFile: join(paths.trainedModels, REFINE_MODEL_FILE),
+        validate: async () => score((await locate(stages, sets.val, settings, prior)).refined),
       });
-      display.note(
-        `epoch ${epoch}/${run.train.epochs}: train L1 ${outcome.loss.toFixed(4)}, val median ${val.medianMm.toFixed(2)} mm, ` +
-          `90th percentile ${val.p90Mm.toFixed(2)} mm${improved ? ' (best)' : ''}`,
-      );
+      history.push(...refine.history);
     }
     record.timings.trainSeconds = seconds(trainStarted);
-    record.bestEpoch = best.epoch;
+    record.bestEpoch = coarse.bestEpoch;
     if (context.cancellation.requested)
       return finish('cancelled', `${context.cancellation.why}; nothing is resumable for a localizer`);
-    if (best.epoch === 0) throw new Error('no epoch completed, so there is no model to test');
+    if (coarse.bestEpoch === 0 || refine?.bestEpoch === 0)
+      throw new Error('no epoch completed, so there is no model to test');
 
     const testStarted = performance.now();
-    await loadClassifier(join(paths.trainedModels, BEST_MODEL_FILE), localizer.network);
+    await loadClassifier(join(paths.trainedModels, BEST_MODEL_FILE), stages.coarse.network);
+    if (stages.refiner !== undefined)
+      await loadClassifier(join(paths.trainedModels, REFINE_MODEL_FILE), stages.refiner.network);
     writeLocalizerFile(join(paths.trainedModels, LOCALIZER_FILE), {
       condition: run.data.condition,
       seriesDescription: index.seriesDescription,
@@ -273,39 +383,57 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
       slicePrior: prior,
       origin,
       sliceUnit: sets.train[0]!.series.unit,
+      ...(settings.refine === undefined ? {} : { refine: { ...settings.refine, weights: REFINE_MODEL_FILE } }),
     });
-    const located = await locate(localizer, sets.test, settings, prior);
-    const errors = scoreLocated(located, run.data.levels, run.data.input.crop_mm);
+    const located = await locate(stages, sets.test, settings, prior);
+    const errors = scoreLocated(located.refined, run.data.levels, run.data.input.crop_mm);
     const baselineErrors = scoreLocated(
       sets.test.map((example) => baselineLocated(example, origin, prior)),
       run.data.levels,
       run.data.input.crop_mm,
     );
     const test = summarizeErrors(errors);
+    const stageRecord = (outcome: StageOutcome) => ({
+      epochs: outcome.history.length,
+      bestEpoch: outcome.bestEpoch,
+      trainSeconds: outcome.trainSeconds,
+    });
     const metrics = {
       task: 'localizer',
       condition: run.data.condition,
       seriesDescription: index.seriesDescription,
       backbone: run.model.backbone,
-      bestEpoch: best.epoch,
+      bestEpoch: coarse.bestEpoch,
       selectedBy: 'val_median_mm',
       cropMm: run.data.input.crop_mm,
-      test: { ...test, perLevel: perLevel(run, errors), baseline: summarizeErrors(baselineErrors) },
+      stages: {
+        coarse: stageRecord(coarse),
+        ...(refine === undefined ? {} : { refine: { ...stageRecord(refine), ...settings.refine } }),
+      },
+      // The localizer's result (refined where it has a refinement stage), then the coarse stage's alone and the
+      // mean-position baseline on the same points.
+      test: {
+        ...test,
+        perLevel: perLevel(run, errors),
+        coarse: summarizeErrors(scoreLocated(located.coarse, run.data.levels, run.data.input.crop_mm)),
+        baseline: summarizeErrors(baselineErrors),
+      },
       history,
     };
     const metricsPath = join(paths.results, METRICS_FILE);
     writeFileSync(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
     events.emit({ type: 'artifact', kind: 'metrics', path: metricsPath });
     const predictionsPath = join(paths.results, LOCALIZER_PREDICTIONS_FILE);
-    writeFileSync(predictionsPath, predictionsCsv(run, located, errors));
+    writeFileSync(predictionsPath, predictionsCsv(run, located.refined, errors));
     events.emit({ type: 'artifact', kind: 'predictions', path: predictionsPath });
     events.emit({ type: 'artifact', kind: 'model', path: join(paths.trainedModels, BEST_MODEL_FILE) });
     record.timings.testSeconds = seconds(testStarted);
+    const refined = refine === undefined ? '' : ` (coarse stage alone: ${metrics.test.coarse.medianMm.toFixed(2)} mm)`;
     display.note(
-      `test: median ${test.medianMm.toFixed(2)} mm, 90th percentile ${test.p90Mm.toFixed(2)} mm, exact slice ${(100 * test.exactSlice).toFixed(0)}%, ` +
+      `test: median ${test.medianMm.toFixed(2)} mm${refined}, 90th percentile ${test.p90Mm.toFixed(2)} mm, exact slice ${(100 * test.exactSlice).toFixed(0)}%, ` +
         `within half the crop ${(100 * test.withinHalfCrop).toFixed(0)}% (mean-position baseline: median ${metrics.test.baseline.medianMm.toFixed(2)} mm)`,
     );
-    member.bestEpoch = best.epoch;
+    member.bestEpoch = coarse.bestEpoch;
     return finish('completed', undefined, {
       medianMm: test.medianMm,
       p90Mm: test.p90Mm,
@@ -314,7 +442,7 @@ export async function localizerRun(run: ResolvedRun, context: RunContext): Promi
   } catch (error) {
     return finish('failed', error instanceof Error ? error.message : String(error));
   } finally {
-    localizer?.dispose();
+    for (const model of owned) model.dispose();
   }
 
   function finish(

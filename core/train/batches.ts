@@ -26,10 +26,10 @@ export async function readBatch(cache: SampleCache, positions: readonly number[]
   return { positions: [...positions], pixels, levels, grades };
 }
 
-/** Splits positions into batches of `size` (the last may be smaller). */
-export function chunk(positions: readonly number[], size: number): number[][] {
-  const batches: number[][] = [];
-  for (let start = 0; start < positions.length; start += size) batches.push(positions.slice(start, start + size));
+/** Splits items (sample positions, series) into batches of `size` (the last may be smaller). */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
   return batches;
 }
 
