@@ -13,7 +13,14 @@ import { fieldAt } from './fieldAt';
 import type { ParsedExperiment } from './parse';
 import type { ExperimentDiagnostic, Severity } from './positions';
 import { estimateStepMemory, type StepShape } from './stepMemoryEstimate';
-import { engineMemoryLimit, planStep, type MemoryLimit, type PlanRequest, type StepPlan } from './stepPlan';
+import {
+  engineMemoryLimit,
+  optimizerSlots,
+  planStep,
+  type MemoryLimit,
+  type PlanRequest,
+  type StepPlan,
+} from './stepPlan';
 
 function whole(value: unknown, min: number): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= min ? value : undefined;
@@ -61,7 +68,7 @@ export function stepSettingsOf(parsed: ParsedExperiment): StepSettings | undefin
     accumulateSteps,
     trainableTensors: freeze ? unfreeze : Infinity,
     head: { levels: LEVELS.length, embedding, hidden: hidden as number[], classes: GRADES.length },
-    optimizerSlots: optimizer === 'adamw' ? 2 : momentum > 0 ? 1 : 0,
+    optimizerSlots: optimizerSlots({ name: optimizer, momentum }),
   };
 }
 

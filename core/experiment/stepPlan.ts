@@ -47,6 +47,11 @@ export interface StepMemory {
   update: number;
 }
 
+/** Optimizer state tensors per trainable parameter: AdamW's two moments, SGD's momentum buffer when it has momentum. */
+export function optimizerSlots(optimizer: { name: string; momentum: number }): number {
+  return optimizer.name === 'adamw' ? 2 : optimizer.momentum > 0 ? 1 : 0;
+}
+
 export interface PlanRequest {
   backbone: string;
   inputSize: number;

@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, readdirSync, statfsSync, statSync } 
 import { dirname, join } from 'node:path';
 import { formatBytes } from '../experiment/format';
 import type { ResolvedRun } from '../experiment/resolvedRun';
+import { optimizerSlots } from '../experiment/stepPlan';
 import { backboneFacts, estimateTrainingMemory } from '../models/registry';
 
 /** The deepest existing folder (or file) on the way to `target`: where the run folder would be created from. */
@@ -44,9 +45,7 @@ export function peakRunFolderBytes(run: ResolvedRun): number {
     : facts.paramTensors;
   const estimate = estimateTrainingMemory(run.model.backbone, 1, trainableTensors);
   // estimateTrainingMemory counts AdamW's two slots per trainable weight; SGD keeps one (momentum) or none.
-  const { name, momentum } = run.train.optimizer;
-  const slots = name === 'adamw' ? 2 : momentum > 0 ? 1 : 0;
-  const checkpoint = estimate.weightsBytes + (estimate.optimizerBytes * slots) / 2;
+  const checkpoint = estimate.weightsBytes + (estimate.optimizerBytes * optimizerSlots(run.train.optimizer)) / 2;
   return Math.ceil((3 * checkpoint + estimate.weightsBytes) * 1.1 + 16 * 2 ** 20);
 }
 

@@ -9,7 +9,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EngineReport } from '../engine/selectEngine';
 import { formatBytes } from '../experiment/format';
 import type { ResolvedRun } from '../experiment/resolvedRun';
-import { engineMemoryLimit, planStep, WASM_HEAP_BYTES, type StepMemory, type StepPlan } from '../experiment/stepPlan';
+import {
+  engineMemoryLimit,
+  optimizerSlots,
+  planStep,
+  WASM_HEAP_BYTES,
+  type StepMemory,
+  type StepPlan,
+} from '../experiment/stepPlan';
 import type { LevelClassifier } from '../models/classifier';
 import { batchGradients } from '../train/batchGradients';
 import type { CrossEntropySettings } from '../train/loss';
@@ -101,7 +108,7 @@ export async function planRunStep(
     memory,
     residentBytes: tf.memory().numBytes,
     trainableBytes: trainable.reduce((sum, variable) => sum + variable.size * 4, 0),
-    optimizerSlots: run.train.optimizer.name === 'adamw' ? 2 : run.train.optimizer.momentum > 0 ? 1 : 0,
+    optimizerSlots: optimizerSlots(run.train.optimizer),
     limit,
   });
 }
