@@ -76,16 +76,26 @@ export interface StepPlan {
   note?: string;
 }
 
+/** What both phases of a step hold (see above), and each phase's own bytes, with micro-batches of `microBatch`. */
+function stepPhases(
+  request: Omit<PlanRequest, 'limit'>,
+  microBatch: number,
+): { held: number; gradients: number; update: number } {
+  const passes = Math.ceil(request.batchSize / microBatch);
+  return {
+    held: request.residentBytes + request.batchSize * request.inputSize ** 2 * 3 * 4,
+    gradients:
+      request.optimizerSlots * request.trainableBytes +
+      request.memory.fixed +
+      request.memory.perImage * microBatch +
+      (passes > 1 ? request.trainableBytes : 0),
+    update: request.trainableBytes + request.memory.update,
+  };
+}
+
 /** The predicted peak of a step with micro-batches of `microBatch` images. */
 export function predictedPeak(request: Omit<PlanRequest, 'limit'>, microBatch: number): number {
-  const passes = Math.ceil(request.batchSize / microBatch);
-  const held = request.residentBytes + request.batchSize * request.inputSize ** 2 * 3 * 4;
-  const gradients =
-    request.optimizerSlots * request.trainableBytes +
-    request.memory.fixed +
-    request.memory.perImage * microBatch +
-    (passes > 1 ? request.trainableBytes : 0);
-  const update = request.trainableBytes + request.memory.update;
+  const { held, gradients, update } = stepPhases(request, microBatch);
   return held + Math.max(gradients, update);
 }
 
@@ -98,9 +108,9 @@ export function planStep(request: PlanRequest): StepPlan {
   const what = `${request.backbone} at ${request.inputSize} px`;
   if (peakBytes > request.limit.bytes) {
     // The update's peak grows with the trainable parameters only, so smaller inputs would not help it.
-    const update = request.trainableBytes + request.memory.update;
+    const { gradients, update } = stepPhases(request, microBatch);
     const cause =
-      update >= peakBytes - request.residentBytes - request.batchSize * request.inputSize ** 2 * 3 * 4
+      update >= gradients
         ? `, most of it the optimizer update of ${formatBytes(request.trainableBytes)} of trainable parameters ` +
           `(${formatBytes(update)}). Lower model.unfreeze_last_n`
         : '. Lower data.input.size or model.unfreeze_last_n';
