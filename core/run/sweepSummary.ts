@@ -66,7 +66,12 @@ export function meanAndStd(values: readonly number[]): { mean: number; std: numb
 /** Members grouped by a key, groups in the order they first appear. */
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
   return [...groups.values()];
 }
 
