@@ -15,6 +15,7 @@ import { RunGallery } from '../../extension/panels/runGallery';
 import type { PredictionRow } from '../../extension/panels/runFolderModel';
 import { isDatasetPageMessage, isDicomPageMessage, isRunPageMessage } from '../../webview/contract';
 import { isTablePageMessage } from '../../webview/experimentsContract';
+import { FIRST_GALLERY_PAGE } from '../fixtures/ui/fixtureRuns';
 import { SeededRandom } from './seededRandom';
 
 const repo = join(__dirname, '..', '..');
@@ -120,14 +121,7 @@ describe('messages from a page', () => {
     dicom: isDicomPageMessage,
     dataset: isDatasetPageMessage,
   };
-  const galleryQuery = {
-    page: 0,
-    sort: 'file',
-    mistakesOnly: false,
-    trueGrade: null,
-    predictedGrade: null,
-    level: null,
-  };
+  const galleryQuery = FIRST_GALLERY_PAGE;
   // What each guard must accept and refuse, written out by hand from the contract's message types.
   const valid: [keyof typeof guards, unknown][] = [
     ['run', { type: 'ready' }],
@@ -321,14 +315,7 @@ describe('ids from a page cannot leave the run folder or the dataset root', () =
       await assert.rejects(gallery.slice(rowId), /is not in results\/predictions\.csv/);
     }
     // A page number far past the end is an empty page, not an error or a huge allocation.
-    const page = await gallery.page({
-      page: Number.MAX_SAFE_INTEGER,
-      sort: 'loss',
-      mistakesOnly: false,
-      trueGrade: null,
-      predictedGrade: null,
-      level: null,
-    });
+    const page = await gallery.page({ ...FIRST_GALLERY_PAGE, page: Number.MAX_SAFE_INTEGER, sort: 'loss' });
     assert.deepEqual(page.items, []);
   });
 });

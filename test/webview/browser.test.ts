@@ -25,7 +25,14 @@ import { readRunFolder } from '../../extension/panels/runFolderModel';
 import { scanRuns } from '../../extension/runs/runFolders';
 import { FromWebview, GRADE_NAMES, ToWebview, type GalleryQuery } from '../../webview/contract';
 import { FromTablePage, ToTablePage } from '../../webview/experimentsContract';
-import { CANAL_DEMO, fixtureRuns, GRADE_ORDER, readJsonFile, readPredictionRows } from '../fixtures/ui/fixtureRuns';
+import {
+  CANAL_DEMO,
+  FIRST_GALLERY_PAGE,
+  fixtureRuns,
+  GRADE_ORDER,
+  readJsonFile,
+  readPredictionRows,
+} from '../fixtures/ui/fixtureRuns';
 
 const CHROMIUM = '/usr/bin/chromium';
 const repo = join(__dirname, '../..');
@@ -270,7 +277,7 @@ describe('webview bundles in Chromium', { skip, timeout: 60_000 }, () => {
       posted.find((message) => message.type === FromWebview.GalleryPage),
       {
         type: FromWebview.GalleryPage,
-        query: { page: 0, sort: 'file', mistakesOnly: false, trueGrade: null, predictedGrade: null, level: null },
+        query: FIRST_GALLERY_PAGE,
       },
     );
     assert.deepEqual(

@@ -18,6 +18,7 @@ import type { GalleryQuery, GradeName, PredictionRow } from '../../webview/contr
 import {
   assertClose,
   CANAL_DEMO,
+  FIRST_GALLERY_PAGE,
   fixtureRuns,
   GRADE_ORDER,
   readJsonFile,
@@ -26,15 +27,7 @@ import {
 } from '../fixtures/ui/fixtureRuns';
 
 const { completed, cancelled, failed, running } = fixtureRuns;
-/** The gallery's first page with no filter, in the file's order. */
-const everyRow: GalleryQuery = {
-  page: 0,
-  sort: 'file',
-  mistakesOnly: false,
-  trueGrade: null,
-  predictedGrade: null,
-  level: null,
-};
+const everyRow = FIRST_GALLERY_PAGE;
 const eventsOf = (dir: string) =>
   readFileSync(join(dir, 'events.jsonl'), 'utf8')
     .split('\n')
