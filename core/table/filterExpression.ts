@@ -77,8 +77,6 @@ function describe(token: Token): string {
       return '"("';
     case 'close':
       return '")"';
-    case 'quoted':
-      return `"${token.text}"`;
     default:
       return `"${token.text}"`;
   }
