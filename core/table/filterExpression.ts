@@ -1,4 +1,4 @@
-// The Experiments table's filter: conditions on columns joined with and/or, e.g.
+// The Experiments table's filter: conditions on columns joined with and, or and not, grouped by parentheses, e.g.
 //   test.macro_f1 > 0.6 and (backbone = convnext_tiny or backbone = resnet18)
 // A column is named by its key or, when that is unambiguous, by its last part (`backbone` for model.backbone).
 // Operators: = != < <= > >= and ~ (contains, ignoring case). Values: numbers, true/false, bare words or quoted text.
