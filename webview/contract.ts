@@ -117,6 +117,16 @@ export interface PredictionRow {
   probabilities: [number, number, number];
 }
 
+/** The probability the model gave the grade it predicted. */
+export function confidenceOf(row: PredictionRow): number {
+  return row.probabilities[GRADE_NAMES.indexOf(row.predictedLabel)]!;
+}
+
+/** Cross-entropy of the row: -log p(true grade). */
+export function lossOf(row: PredictionRow): number {
+  return -Math.log(row.probabilities[GRADE_NAMES.indexOf(row.trueLabel)]!);
+}
+
 export interface GalleryItem extends PredictionRow {
   /**
    * A PNG data URL of what the model saw: the input crop at the training input size (size x size pixels), or null

@@ -5,9 +5,11 @@ import { lineChart, setSeries, type LineSeries } from './charts';
 import type { ConfusionMatrices } from '../core/metrics/classification';
 import type { RunMetricsFile } from '../core/run/metricsFile';
 import {
+  confidenceOf,
   FromWebview,
   GALLERY_SORTS,
   GRADE_NAMES,
+  lossOf,
   ToWebview,
   isRunHostMessage,
   type GalleryItem,
@@ -398,8 +400,6 @@ function renderGalleryLevels(levels: string[]): void {
 /** A tile: the crop the model saw, its level and grades written over it on a dark band, the scores below. */
 function galleryTile(item: GalleryItem, inputSize: number | null): HTMLElement {
   const wrong = item.trueLabel !== item.predictedLabel;
-  const confidence = item.probabilities[GRADE_NAMES.indexOf(item.predictedLabel)]!;
-  const loss = -Math.log(item.probabilities[GRADE_NAMES.indexOf(item.trueLabel)]!);
   const probabilities = GRADE_NAMES.map((grade, k) => `${grade} ${(item.probabilities[k]! * 100).toFixed(0)}%`).join(
     ' · ',
   );
@@ -431,7 +431,11 @@ function galleryTile(item: GalleryItem, inputSize: number | null): HTMLElement {
     ),
     h('span', { class: 'caption' }, `${item.studyId} ${item.level}`),
     h('span', { class: wrong ? 'grade wrong' : 'grade' }, `true ${item.trueLabel} · predicted ${item.predictedLabel}`),
-    h('span', { class: 'scores' }, `confidence ${formatNumber(confidence)} · loss ${formatNumber(loss)}`),
+    h(
+      'span',
+      { class: 'scores' },
+      `confidence ${formatNumber(confidenceOf(item))} · loss ${formatNumber(lossOf(item))}`,
+    ),
     h('span', { class: 'probabilities' }, probabilities),
   );
   button.addEventListener('click', () => {

@@ -14,7 +14,9 @@ import { isRecord } from '../../core/json/isRecord';
 import type { EpochHistory } from '../../core/train/trainingCheckpoint';
 import { EVENTS_FILE, parseEvents, type RadLabEvent } from '../../core/train/events';
 import {
+  confidenceOf,
   GRADE_NAMES,
+  lossOf,
   type EpochPoint,
   type GalleryQuery,
   type GallerySort,
@@ -336,16 +338,6 @@ export function readRunFolder(runDir: string): {
     levels: [...new Set(predictions.map((p) => p.level))].sort(),
   };
   return { model, predictions, data };
-}
-
-/** The probability the model gave the grade it predicted. */
-export function confidenceOf(row: PredictionRow): number {
-  return row.probabilities[GRADE_NAMES.indexOf(row.predictedLabel)]!;
-}
-
-/** Cross-entropy of the row: -log p(true grade). */
-export function lossOf(row: PredictionRow): number {
-  return -Math.log(row.probabilities[GRADE_NAMES.indexOf(row.trueLabel)]!);
 }
 
 const SORT_KEYS: Record<Exclude<GallerySort, 'file'>, (row: PredictionRow) => number> = {
