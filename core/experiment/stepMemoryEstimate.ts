@@ -58,7 +58,7 @@ export interface StepShape {
 }
 
 /** Parameters of the level head (layer by layer as core/models/levelHead builds it) on `featureWidth` features. */
-export function levelHeadParams(featureWidth: number, head: StepShape['head']): number {
+function levelHeadParams(featureWidth: number, head: StepShape['head']): number {
   let params = head.levels * head.embedding;
   let width = featureWidth + head.embedding;
   for (const size of head.hidden) {

@@ -21,7 +21,7 @@ export const WASM_HEAP_BYTES = 4 * 2 ** 30;
  * ResNet-50 at 128 px, more with a larger model) and the allocator's fragmentation. A ViT-B/16 step planned to
  * 3.97 GiB by tfjs's count trained and then stalled in its validation pass with the heap at its ceiling.
  */
-export const WASM_TENSOR_BYTES = 3 * 2 ** 30;
+const WASM_TENSOR_BYTES = 3 * 2 ** 30;
 
 export interface MemoryLimit {
   bytes: number;

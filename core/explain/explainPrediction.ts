@@ -47,7 +47,7 @@ export interface PredictionExplanation {
 const PROBABILITY_COLUMNS = ['prob_normal_mild', 'prob_moderate', 'prob_severe'] as const;
 
 /** The row `rowId` of a run's predictions.csv, or an error naming the file and what it holds. */
-export function recordedPrediction(runFolder: string, rowId: string): RecordedPrediction {
+function recordedPrediction(runFolder: string, rowId: string): RecordedPrediction {
   const file = join(runPaths(runFolder, '').results, RESULT_FILES.predictions);
   if (!existsSync(file)) {
     throw new Error(`${file} is missing: the run has no test predictions to explain (did it complete?)`);

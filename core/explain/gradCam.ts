@@ -15,7 +15,7 @@ import type { LevelClassifier } from '../models/classifier';
 import { checkSingleImage, explainedGrade, saliencyMap, type SaliencyMap } from './saliencyMap';
 
 /** The grid side (cells) the default step must reach: the last stage's grid at the method's published input. */
-export const FINEST_USEFUL_GRID = 7;
+const FINEST_USEFUL_GRID = 7;
 
 /** Which step to explain: 'last' (the last before pooling), 'auto' (see above) or a 0-based step index. */
 export type GradCamStep = 'auto' | 'last' | number;

@@ -8,7 +8,7 @@ export const DEFAULT_OPACITY = 0.45;
 const MIN_DISPLAY_SIDE = 256;
 
 /** The classic jet scale: piecewise-linear blue -> cyan -> yellow -> red over [0, 1]. */
-export function jetColour(t: number): [number, number, number] {
+function jetColour(t: number): [number, number, number] {
   const channel = (centre: number) => Math.round(255 * Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - centre))));
   return [channel(3), channel(2), channel(1)];
 }
@@ -26,7 +26,7 @@ function checkOpacity(opacity: number): void {
 }
 
 /** RGB pixels of the crop with the map blended over it: (1 - opacity) grey + opacity colour. */
-export function overlayPixels({ crop, saliency }: PredictionExplanation, opacity: number): Uint8Array {
+function overlayPixels({ crop, saliency }: PredictionExplanation, opacity: number): Uint8Array {
   checkOpacity(opacity);
   const rgb = new Uint8Array(crop.grey.length * 3);
   crop.grey.forEach((grey, p) => {

@@ -30,7 +30,7 @@ export interface CoarseSaliency {
 }
 
 /** The coarse map upsampled to height x width and scaled to [0, 1]: (v - min) / (max - min). */
-export function inputSizedMap(coarse: tf.Tensor4D, height: number, width: number): Float32Array {
+function inputSizedMap(coarse: tf.Tensor4D, height: number, width: number): Float32Array {
   const values = tf.tidy(() =>
     tf.image.resizeBilinear(coarse, [height, width], false, true).dataSync(),
   ) as Float32Array;

@@ -11,7 +11,7 @@ import { GRADES, type Condition, type Grade } from '../data/lsdcVocabulary';
 import type { GradedSample } from '../metrics/rsnaLogLoss';
 import { rowId } from '../metrics/predictionsCsv';
 
-export const VAL_PREDICTIONS_DIR = join('results', 'val_predictions');
+const VAL_PREDICTIONS_DIR = join('results', 'val_predictions');
 const ROWS_FILE = 'rows.csv';
 const BYTES_PER_ROW = 3 * Float32Array.BYTES_PER_ELEMENT;
 
@@ -21,7 +21,7 @@ export interface ValidationRow {
   level: string;
 }
 
-export function epochFileName(epoch: number): string {
+function epochFileName(epoch: number): string {
   return `epoch-${String(epoch).padStart(3, '0')}.f32`;
 }
 

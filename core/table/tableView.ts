@@ -138,10 +138,10 @@ export interface TableView {
 }
 
 /** At most this many parameters become parallel-coordinate axes (the ones that vary, in column order). */
-export const PARALLEL_AXES = 10;
+const PARALLEL_AXES = 10;
 
 /** The key the run's colour is derived from: its experiment and folder name, the same on every machine. */
-export function runStyleKey(run: TableRun): string {
+function runStyleKey(run: TableRun): string {
   return `${run.experiment}/${run.label}`;
 }
 
@@ -179,7 +179,7 @@ function sweepChildren(sweepId: string, runs: readonly TableRun[]): Node[] {
 }
 
 /** Experiments, each holding its sweeps (a run of several members) and single runs. */
-export function groupRuns(runs: readonly TableRun[]): GroupNode[] {
+function groupRuns(runs: readonly TableRun[]): GroupNode[] {
   return groupBy(runs, (run) => run.experimentDir).map((members) => {
     const experimentId = `experiment:${members[0]!.experimentDir}`;
     const children = groupBy(members, (run) => run.runId).flatMap((sweep): Node[] => {
@@ -234,11 +234,7 @@ function naturalOrder(a: Node, b: Node): number {
  * without a value goes last in either direction, since "no number" is neither the best nor the worst. Ties keep the
  * natural order.
  */
-export function sortNodes<T extends Node>(
-  nodes: readonly T[],
-  sort: TableSort | null,
-  column: Column | undefined,
-): T[] {
+function sortNodes<T extends Node>(nodes: readonly T[], sort: TableSort | null, column: Column | undefined): T[] {
   const natural = [...nodes].sort(naturalOrder);
   if (sort === null || column === undefined) return natural;
   const sign = sort.direction === 'ascending' ? 1 : -1;

@@ -72,7 +72,7 @@ function splitFromFile(file: string): SplitSummary {
  * An experiment's data.split with the schema's defaults for what it leaves out (the defaults alone without an
  * experiment). Under cross-validation the split shown is that of the first test fold the experiment runs.
  */
-export function splitSettingsOf(experimentText: string | undefined): SplitSettings {
+function splitSettingsOf(experimentText: string | undefined): SplitSettings {
   const data = experimentText === undefined ? undefined : lenientYamlMapping(experimentText)?.data;
   const given = isRecord(data) ? data.split : undefined;
   const split = withDefaults(nodeForPath(['data', 'split'])!, isRecord(given) ? given : {}) as Record<string, unknown>;

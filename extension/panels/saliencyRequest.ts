@@ -14,9 +14,7 @@ export function explainArguments(runDir: string, rowId: string, grade: GradeName
 const METHOD_TITLES = { 'grad-cam': 'Grad-CAM', 'attention-rollout': 'Attention rollout' } as const;
 
 /** "Grad-CAM for Severe (8×8, backbone step 6 of 9)", or "Attention rollout (same for every grade)". */
-export function saliencyCaption(
-  view: Pick<SaliencyView, 'method' | 'grade' | 'gradeSpecific' | 'grid' | 'step'>,
-): string {
+function saliencyCaption(view: Pick<SaliencyView, 'method' | 'grade' | 'gradeSpecific' | 'grid' | 'step'>): string {
   const title = METHOD_TITLES[view.method];
   const where = view.step === null ? '' : `, backbone step ${view.step[0]} of ${view.step[1]}`;
   return view.gradeSpecific

@@ -24,9 +24,7 @@ function conditionName(condition: Condition): string {
 }
 
 /** The dataset a series folder lies in: <root>/train_images/<study>/<series>, with the label file in <root>. */
-export function labelledDatasetOf(
-  seriesFolder: string,
-): { root: string; studyId: string; seriesId: string } | undefined {
+function labelledDatasetOf(seriesFolder: string): { root: string; studyId: string; seriesId: string } | undefined {
   const studyFolder = dirname(seriesFolder);
   const images = dirname(studyFolder);
   const root = dirname(images);
@@ -58,7 +56,7 @@ async function labelledPoints(seriesFolder: string): Promise<{ points: SlicePoin
 }
 
 /** "N 0.71 · M 0.22 · S 0.07": each grade's initial and probability. */
-export function probabilityText(probabilities: readonly number[]): string {
+function probabilityText(probabilities: readonly number[]): string {
   return GRADES.map((grade, i) => `${grade[0]} ${probabilities[i]!.toFixed(2)}`).join(' · ');
 }
 
