@@ -337,19 +337,23 @@ function isChecked(id: string): boolean {
   return (byId(id) as HTMLElement & { checked: boolean }).checked;
 }
 
-let shownLevels: string | null = null;
+/** The levels each level dropdown lists, by its id. */
+const shownLevels = new Map<string, string>();
+
+/** A dropdown's options: `first`, then one per level. Rebuilding them resets it, so only when the levels change. */
+function levelOptions(id: string, first: HTMLElement, levels: readonly string[]): void {
+  if (shownLevels.get(id) === levels.join('|')) return;
+  shownLevels.set(id, levels.join('|'));
+  byId(id).replaceChildren(first, ...levels.map((level) => h('vscode-option', { value: level }, level)));
+}
 
 function renderConfusion(): void {
   const test = model?.metrics?.test;
-  const levels = Object.keys(test?.perLevel ?? {});
-  // Rebuilding the options resets the dropdown, so it happens only when the levels change.
-  if (levels.join('|') !== shownLevels) {
-    shownLevels = levels.join('|');
-    byId('confusion-level').replaceChildren(
-      h('vscode-option', { value: 'all' }, 'All levels'),
-      ...levels.map((level) => h('vscode-option', { value: level }, level)),
-    );
-  }
+  levelOptions(
+    'confusion-level',
+    h('vscode-option', { value: 'all' }, 'All levels'),
+    Object.keys(test?.perLevel ?? {}),
+  );
   const level = selectedValue('confusion-level');
   const pair: ConfusionMatrices | undefined =
     level === 'all' || level === '' ? test?.confusion : test?.perLevel?.[level]?.confusion;
@@ -383,18 +387,6 @@ function galleryQuery(page: number): GalleryQuery {
     predictedGrade: grade('gallery-predicted'),
     level: selectedValue('gallery-level') === '' ? null : selectedValue('gallery-level'),
   };
-}
-
-let shownGalleryLevels: string | null = null;
-
-function renderGalleryLevels(levels: string[]): void {
-  // Rebuilding the options resets the dropdown, so it happens only when the levels change.
-  if (levels.join('|') === shownGalleryLevels) return;
-  shownGalleryLevels = levels.join('|');
-  byId('gallery-level').replaceChildren(
-    anyOption(),
-    ...levels.map((level) => h('vscode-option', { value: level }, level)),
-  );
 }
 
 /** A tile: the crop the model saw, its level and grades written over it on a dark band, the scores below. */
@@ -498,7 +490,7 @@ function handle(message: RunHostMessage): void {
       renderMetrics(model.metrics);
       renderConfusion();
       scrubber.update(model);
-      renderGalleryLevels(model.predictions.levels);
+      levelOptions('gallery-level', anyOption(), model.predictions.levels);
       byId('problems').replaceChildren(...model.problems.map((problem) => h('li', {}, problem)));
       // The gallery is fetched when the predictions first exist (at the end of a live run, or at once).
       // The host's gallery is the test predictions again once the run has ended and written them.
