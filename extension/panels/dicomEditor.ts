@@ -59,10 +59,14 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
     return dirname(this.seriesFolder);
   }
 
-  protected async onReady(): Promise<void> {
+  /** The series' files, listed once per viewer. */
+  private async seriesOf(): Promise<SeriesFiles> {
     const { seriesFiles } = await viewerModel();
-    this.series ??= seriesFiles(this.file);
-    this.current ??= (await this.series).index;
+    return (this.series ??= seriesFiles(this.file));
+  }
+
+  protected async onReady(): Promise<void> {
+    this.current ??= (await this.seriesOf()).index;
     this.focus ??= pendingFocus.get(resolve(this.file));
     pendingFocus.delete(resolve(this.file));
     await this.showCurrent();
@@ -78,8 +82,8 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
   }
 
   private async showCurrent(): Promise<void> {
-    const { dicomInstance, seriesFiles } = await viewerModel();
-    const series = await (this.series ??= seriesFiles(this.file));
+    const { dicomInstance } = await viewerModel();
+    const series = await this.seriesOf();
     this.post({ type: ToWebview.DicomInstance, instance: await dicomInstance(series, this.current ?? series.index) });
   }
 
@@ -92,8 +96,7 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
 
   /** Shows `file` (a slice of this series) and the points as they are on disk now. */
   async showSlice(file: string): Promise<void> {
-    const { seriesFiles } = await viewerModel();
-    const series = await (this.series ??= seriesFiles(this.file));
+    const series = await this.seriesOf();
     const index = series.files.indexOf(resolve(file));
     if (index >= 0) this.current = index;
     this.reveal();
@@ -107,8 +110,7 @@ class DicomViewer extends WebviewPanelHost<DicomHostMessage, DicomPageMessage> {
       return;
     }
     if (message.type !== FromWebview.StepInstance) return;
-    const { seriesFiles } = await viewerModel();
-    const series = await (this.series ??= seriesFiles(this.file));
+    const series = await this.seriesOf();
     this.current = Math.min(message.index, series.files.length - 1);
     await this.showCurrent();
   }
