@@ -191,3 +191,52 @@ export function checkFixedInputSize(parsed: ParsedExperiment): ExperimentDiagnos
     ];
   });
 }
+
+/**
+ * model.refine: only a localizer has a refinement stage; its training squares must keep the marked point inside
+ * (jitter under half the side); and a transformer backbone takes only the input size it was built for.
+ */
+export function checkRefine(parsed: ParsedExperiment): ExperimentDiagnostic[] {
+  const refine = fieldAt(parsed, ['model', 'refine']);
+  if (!refine.present || !refine.keyRange) return [];
+  const task = fieldAt(parsed, ['model', 'task']);
+  if ((task.present ? task.value : defaultOf('model', 'task')) !== 'localizer') {
+    return [
+      {
+        range: refine.keyRange,
+        severity: 'warning',
+        code: 'refine-without-localizer',
+        message:
+          "model.refine is a localizer's refinement stage; this experiment grades (model.task: classifier), so it is ignored.",
+        fixes: [],
+      },
+    ];
+  }
+  const written = (key: string) => {
+    const field = fieldAt(parsed, ['model', 'refine', key]);
+    return { ...field, value: field.present ? field.value : defaultOf('model', 'refine', key) };
+  };
+  const [crop, jitter, size] = [written('crop_mm'), written('jitter_mm'), written('size')];
+  const diagnostics: ExperimentDiagnostic[] = [];
+  if (typeof crop.value === 'number' && typeof jitter.value === 'number' && jitter.value >= crop.value / 2) {
+    diagnostics.push({
+      range: jitter.range ?? refine.keyRange,
+      severity: 'warning',
+      code: 'out-of-range',
+      message: `model.refine.jitter_mm is ${jitter.value}, half of crop_mm (${crop.value}) or more: a training square can leave its marked point outside. Keep it under ${crop.value / 2}.`,
+      fixes: [],
+    });
+  }
+  for (const name of backbonesOf(parsed)) {
+    const facts = backboneFacts(name);
+    if (!facts || (facts.family !== 'vit' && facts.family !== 'beit') || facts.inputSize === size.value) continue;
+    diagnostics.push({
+      range: size.range ?? refine.keyRange,
+      severity: 'error',
+      code: 'out-of-range',
+      message: `${name} takes ${facts.inputSize}×${facts.inputSize} images (its position embeddings fix the size), but model.refine.size is ${String(size.value)}. Set model.refine.size: ${facts.inputSize}.`,
+      fixes: [],
+    });
+  }
+  return diagnostics;
+}

@@ -41,6 +41,7 @@ export type DiagnosticCode =
   | 'no-imagenet-weights'
   | 'flip-swaps-side'
   | 'step-memory'
+  | 'refine-without-localizer'
   | 'empty-document';
 
 export interface ExperimentDiagnostic {

@@ -214,7 +214,7 @@ const modelSection = object({
       valueDocs: {
         classifier: "Grades each level (Normal/Mild, Moderate, Severe) from a crop at the level's coordinates.",
         localizer:
-          "Stage 1: finds each level's slice and x, y on a series of the condition's type, trained from train_label_coordinates.csv (coordinate regression on the whole mid slice; data.input.mode and crop_mm give the crop the evaluation measures against).",
+          "Stage 1: finds each level's slice and x, y on a series of the condition's type, trained from train_label_coordinates.csv (coordinate regression on the whole mid slice, refined on a small square around each level with model.refine; data.input.mode and crop_mm give the crop the evaluation measures against).",
       },
     },
     description: 'What the model learns: to grade levels, or to locate them for a grading model.',

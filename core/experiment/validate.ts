@@ -1,7 +1,15 @@
 // Validation of an experiment file: YAML syntax, the schema, the cross-field rules and the files it names.
 // One pure function from text to diagnostics, shared by the language server and `radlab validate`.
 import { checkDataset, checkPaths, checkWeightsFolder, type DatasetFolders } from './checkFiles';
-import { backbonesOf, checkFixedInputSize, checkFolds, checkSlices, checkSplitSum, checkUnfreeze } from './checkRules';
+import {
+  backbonesOf,
+  checkFixedInputSize,
+  checkFolds,
+  checkRefine,
+  checkSlices,
+  checkSplitSum,
+  checkUnfreeze,
+} from './checkRules';
 import { checkStepMemory } from './checkMemory';
 import { checkStructure } from './checkStructure';
 import { checkFrozenRandom, checkImagenetWeights, checkSidedFlip } from './checkTraining';
@@ -107,6 +115,7 @@ export function validateParsed(parsed: ParsedExperiment, options: ValidationOpti
     ...checkUnfreeze(parsed),
     ...checkSlices(parsed),
     ...checkFixedInputSize(parsed),
+    ...checkRefine(parsed),
     ...checkFrozenRandom(parsed),
     ...checkImagenetWeights(parsed),
     ...checkSidedFlip(parsed),

@@ -8,6 +8,8 @@ import type { LocalizerHead } from './localizerModel';
 import type { RefineSettings } from './trainLocalizer';
 
 export const LOCALIZER_FILE = 'localizer.json';
+/** The refinement stage's weights, beside the coarse stage's model.safetensors. */
+export const REFINE_MODEL_FILE = 'refine.safetensors';
 const FORMAT = 'radlab-localizer/1';
 
 export interface LocalizerDescription {

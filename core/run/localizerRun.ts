@@ -17,7 +17,7 @@ import { ensureSyntheticDataset } from '../data/synthetic/dataset';
 import type { ResolvedRun } from '../experiment/resolvedRun';
 import { baselineLocated, meanFractions, scoreLocated, type LocatedExample } from '../localize/evaluateLocalizer';
 import { loadExamples, seriesTargets, type LocalizerExample } from '../localize/localizerData';
-import { LOCALIZER_FILE, writeLocalizerFile } from '../localize/localizerFile';
+import { LOCALIZER_FILE, REFINE_MODEL_FILE, writeLocalizerFile } from '../localize/localizerFile';
 import { summarizeErrors, type LocalizerScores, type PointError } from '../localize/localizerMetrics';
 import { LevelLocalizer } from '../localize/localizerModel';
 import {
@@ -50,8 +50,6 @@ import type { SweepMember } from './sweepSummary';
 import type { RunContext } from './trainRun';
 
 export const LOCALIZER_PREDICTIONS_FILE = 'predictions.csv';
-/** The refinement stage's best weights, beside BEST_MODEL_FILE (the coarse stage's). */
-export const REFINE_MODEL_FILE = 'refine.safetensors';
 
 /** The coarse and the final (refined, where there is a refinement stage) positions on each example. */
 async function locate(

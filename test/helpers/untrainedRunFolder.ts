@@ -8,8 +8,9 @@ import { stringify } from 'yaml';
 import { LABELLED_SERIES, LEVELS, type Condition } from '../../core/data/lsdcVocabulary';
 import { resolveExperiment } from '../../core/experiment/resolve';
 import type { ResolvedRun } from '../../core/experiment/resolvedRun';
-import { LOCALIZER_FILE, writeLocalizerFile } from '../../core/localize/localizerFile';
+import { LOCALIZER_FILE, REFINE_MODEL_FILE, writeLocalizerFile } from '../../core/localize/localizerFile';
 import { LevelLocalizer } from '../../core/localize/localizerModel';
+import type { RefineSettings } from '../../core/localize/trainLocalizer';
 import { saveClassifier } from '../../core/models/checkpoint';
 import { LevelClassifier } from '../../core/models/classifier';
 
@@ -46,16 +47,19 @@ export function tinyResolvedRun(workspace: string, condition: Condition, task: T
 
 /**
  * A completed run folder under `<workspace>/runs/` with an untrained network. A localizer places every level on
- * the slice nearest the stack's centre, at `origin` (per level, x and y as fractions of the slice square).
+ * the slice nearest the stack's centre, at `origin` (per level, x and y as fractions of the slice square); given
+ * `refine`, it has an untrained refinement stage too, which moves each level to the centre of its square.
  */
 export async function untrainedRunFolder(
   workspace: string,
   condition: Condition,
   task: Task,
   origin: [number, number][] = LEVELS.map((_, i) => [0.5, 0.3 + 0.1 * i]),
+  refine?: RefineSettings,
 ): Promise<string> {
   const run = tinyResolvedRun(workspace, condition, task);
-  const dir = join(workspace, 'runs', `${task}-${condition}`, '20260101-000000-resnet18');
+  const experiment = `${task}-${condition}${refine === undefined ? '' : '-refined'}`;
+  const dir = join(workspace, 'runs', experiment, '20260101-000000-resnet18');
   mkdirSync(join(dir, 'trained_models'), { recursive: true });
   writeFileSync(join(dir, 'experiment.resolved.yaml'), stringify(run));
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ status: 'completed' }));
@@ -64,6 +68,11 @@ export async function untrainedRunFolder(
     const localizer = LevelLocalizer.create('resnet18', TINY_HEAD, [0, 1, 2, 3, 4], 1, origin);
     await saveClassifier(weights, localizer.network);
     localizer.dispose();
+    if (refine !== undefined) {
+      const refiner = LevelLocalizer.create('resnet18', TINY_HEAD, [0, 1, 2, 3, 4], 2);
+      await saveClassifier(join(dir, 'trained_models', REFINE_MODEL_FILE), refiner.network);
+      refiner.dispose();
+    }
     writeLocalizerFile(join(dir, 'trained_models', LOCALIZER_FILE), {
       condition,
       seriesDescription: LABELLED_SERIES[condition],
@@ -75,6 +84,7 @@ export async function untrainedRunFolder(
       slicePrior: [0, 0, 0, 0, 0],
       origin,
       sliceUnit: 'mm',
+      ...(refine === undefined ? {} : { refine: { ...refine, weights: REFINE_MODEL_FILE } }),
     });
   } else {
     const classifier = LevelClassifier.create(

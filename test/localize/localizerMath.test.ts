@@ -3,43 +3,20 @@
 // slice prior.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DicomImage } from '../../core/dicom';
 import { fromFraction, localizerInput, localizerRegion, toFraction } from '../../core/localize/localizerInput';
 import { percentile, pointError, summarizeErrors, type PointError } from '../../core/localize/localizerMetrics';
 import { nearestSlice } from '../../core/localize/seriesSlices';
 import { slicePrior } from '../../core/localize/trainLocalizer';
 import type { LocalizerExample } from '../../core/localize/localizerData';
-
-function image(rows: number, columns: number, spacing: [number, number]): DicomImage {
-  const pixels = new Uint16Array(rows * columns).map((_, i) => i % 4096);
-  return {
-    meta: {
-      file: 'synthetic.dcm',
-      rows,
-      columns,
-      frames: 1,
-      samplesPerPixel: 1,
-      pixelSpacing: spacing,
-      photometricInterpretation: 'MONOCHROME2',
-      rescaleSlope: 1,
-      rescaleIntercept: 0,
-      window: null,
-      bitsAllocated: 16,
-      bitsStored: 12,
-      highBit: 11,
-      pixelRepresentation: 0,
-    },
-    frames: [pixels],
-  } as unknown as DicomImage;
-}
+import { greyImage } from '../helpers/greyImage';
 
 describe('localizer framing', () => {
   it('frames a square slice whole and a wide one as a square of its larger side in mm', () => {
-    assert.deepEqual(localizerRegion(image(256, 256, [0.8, 0.8])), { left: 0, top: 0, width: 256, height: 256 });
+    assert.deepEqual(localizerRegion(greyImage(256, 256, [0.8, 0.8])), { left: 0, top: 0, width: 256, height: 256 });
     // 100 rows x 200 columns at 0.5 mm: 100 x 50 mm wide, so the square is 100 mm = 200 pixels, centred on the rows.
-    assert.deepEqual(localizerRegion(image(100, 200, [0.5, 0.5])), { left: 0, top: -50, width: 200, height: 200 });
+    assert.deepEqual(localizerRegion(greyImage(100, 200, [0.5, 0.5])), { left: 0, top: -50, width: 200, height: 200 });
     // Shifted right by a tenth of the side and scaled by 1.5: 384 pixels centred at 128 + 25.6.
-    assert.deepEqual(localizerRegion(image(256, 256, [0.8, 0.8]), { shiftX: 0.1, shiftY: 0, scale: 1.5 }), {
+    assert.deepEqual(localizerRegion(greyImage(256, 256, [0.8, 0.8]), { shiftX: 0.1, shiftY: 0, scale: 1.5 }), {
       left: -38,
       top: -64,
       width: 384,
@@ -57,7 +34,7 @@ describe('localizer framing', () => {
 
   it('gives the slice and two coordinate ramps as channels', () => {
     const input = localizerInput(
-      image(64, 64, [1, 1]),
+      greyImage(64, 64, [1, 1]),
       { left: 0, top: 0, width: 64, height: 64 },
       { size: 8, window: 'auto' },
     );

@@ -3,7 +3,7 @@
 // localizer run starts from (its last layer is zero, so it outputs its origin): its origin is set to the mean
 // marked position of the other studies, computed here from train_label_coordinates.csv, so the position it must
 // write is known by hand (fraction x columns - 0.5), and the study's own marks, which the generator drew, must lie
-// within half a crop of it.
+// within half a crop of it. With an untrained refinement stage, each level moves to its square's centre, also by hand.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -87,7 +87,8 @@ describe('radlab predict --positions', { timeout: 600_000 }, () => {
   });
   after(() => rmSync(workspace, { recursive: true, force: true }));
 
-  it("writes each level's slice and pixel for the one study asked for, near the generator's marks", () => {
+  /** Runs radlab predict --positions on the target study; the submission's rows and the positions it wrote. */
+  function predictPositions(localizer: string) {
     const out = join(workspace, 'submission.csv');
     const positionsFile = join(workspace, 'positions.json');
     const result = spawnSync(
@@ -97,7 +98,8 @@ describe('radlab predict --positions', { timeout: 600_000 }, () => {
         'tsx',
         join(repo, 'core', 'cli.ts'),
         'predict',
-        ...runs,
+        localizer,
+        ...runs.slice(1),
         join(dataset, 'train_images'),
         '--series-descriptions',
         join(dataset, 'train_series_descriptions.csv'),
@@ -111,14 +113,20 @@ describe('radlab predict --positions', { timeout: 600_000 }, () => {
       { encoding: 'utf8', cwd: repo },
     );
     assert.equal(result.status, 0, result.stderr + result.stdout);
-    const submission = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+    return {
+      submission: parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[],
+      positions: readPositions(positionsFile),
+    };
+  }
+
+  it("writes each level's slice and pixel for the one study asked for, near the generator's marks", () => {
+    const { submission, positions } = predictPositions(runs[0]!);
     assert.deepEqual(
       submission.map((row) => row.row_id),
       ['l1_l2', 'l2_l3', 'l3_l4', 'l4_l5', 'l5_s1'].map((suffix) => `${target}_spinal_canal_stenosis_${suffix}`),
       'only the study asked for is graded',
     );
 
-    const positions = readPositions(positionsFile);
     assert.deepEqual(
       positions.map((position) => [position.rowId, position.level]),
       submission.map((row, i) => [row.row_id, LEVELS[i]]),
@@ -141,6 +149,27 @@ describe('radlab predict --positions', { timeout: 600_000 }, () => {
         Math.abs(position.instanceNumber! - mark.instance) <= 2,
         `${position.level} on instance ${position.instanceNumber}, marked on ${mark.instance}`,
       );
+    }
+  });
+
+  it("moves each level by its refinement stage: an untrained one puts it at the centre of the grading crop's square", async () => {
+    // 40 mm squares: w pixels wide, starting at round(x - w / 2); an untrained refiner outputs the square's
+    // centre fraction (0.5), which is left - 0.5 + w / 2 in slice pixels.
+    const refine = { cropMm: 40, size: 32, jitterMm: 10 };
+    const localizer = await untrainedRunFolder(workspace, 'spinal_canal_stenosis', 'localizer', origin, refine);
+    const { positions } = predictPositions(localizer);
+    const side = Math.round(refine.cropMm / spacing[1]);
+    for (const [i, position] of positions.entries()) {
+      const coarse = [origin[i]![0] * columns - 0.5, origin[i]![1] * rows - 0.5];
+      const [x, y] = coarse.map((at) => Math.round(at - side / 2) - 0.5 + side / 2);
+      assert.ok(Math.abs(position.x - x!) < 1e-3, `${position.level} x ${position.x}, by hand ${x}`);
+      assert.ok(Math.abs(position.y - y!) < 1e-3, `${position.level} y ${position.y}, by hand ${y}`);
+      // Within a pixel of the coarse position, up and to the left (rounding the square's corner, then half a pixel).
+      for (const [at, was] of [
+        [position.x, coarse[0]!],
+        [position.y, coarse[1]!],
+      ])
+        assert.ok(at! - was! >= -1 && at! - was! <= 0, `${position.level}: ${at} from ${was}`);
     }
   });
 });
