@@ -6,6 +6,7 @@
 // The payloads carry the run folder's own shapes (metrics.json, the trainer's epoch scores) as core defines them, so the trainer, the host and the pages share one definition of each.
 // This file is bundled into the browser pages, so it imports types only, and values from modules with no imports.
 import { GRADES } from '../core/data/lsdcVocabulary';
+import type { SaliencyMethod } from '../core/explain/saliencyMethods';
 import { isRecord } from '../core/json/isRecord';
 import type { ClassificationSummary } from '../core/metrics/classification';
 import type { RunMetricsFile } from '../core/run/metricsFile';
@@ -171,13 +172,10 @@ export interface SliceImage {
   png: string;
 }
 
-export const SALIENCY_METHODS = ['grad-cam', 'attention-rollout'] as const;
-export type SaliencyMethodName = (typeof SALIENCY_METHODS)[number];
-
 /** What `radlab explain --json` computed for one gallery row, ready to draw. */
 export interface SaliencyView {
   rowId: string;
-  method: SaliencyMethodName;
+  method: SaliencyMethod;
   /** The grade the map explains (Grad-CAM), or the predicted grade (attention rollout, the same for every grade). */
   grade: GradeName;
   gradeSpecific: boolean;

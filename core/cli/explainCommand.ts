@@ -9,6 +9,7 @@ import { releaseEngine, selectEngine } from '../engine/selectEngine';
 import { explainPrediction, gradeIndexOf, type PredictionExplanation } from '../explain/explainPrediction';
 import type { GradCamStep } from '../explain/gradCam';
 import { DEFAULT_OPACITY, saliencyPngs } from '../explain/saliencyImages';
+import { SALIENCY_METHOD_TITLES } from '../explain/saliencyMethods';
 import { parseCommandArgs } from './commandArgs';
 
 export const USAGE =
@@ -16,7 +17,6 @@ export const USAGE =
 
 // Recomputed and recorded probabilities agree to float32 noise when the crop is the one evaluated.
 const AGREEMENT = 1e-3;
-const METHOD_NAMES = { 'grad-cam': 'Grad-CAM', 'attention-rollout': 'Attention rollout' } as const;
 
 /** --step: 'auto', 'last', or a backbone step counted from 1 (as the output names it), as gradCam takes it. */
 function gradCamStepOf(text: string): GradCamStep {
@@ -50,7 +50,7 @@ function describe(explanation: PredictionExplanation): string {
     `${recorded.rowId} (${explanation.level}): true ${recorded.trueLabel}, predicted ${recorded.predictedLabel}; ` +
     `${GRADES.join(' / ')} ${probabilities(saliency.probabilities)} ` +
     `(predictions.csv: ${probabilities(recorded.probabilities)})\n` +
-    `${METHOD_NAMES[saliency.method]} ${what}, on a ${rows}x${columns} feature grid` +
+    `${SALIENCY_METHOD_TITLES[saliency.method]} ${what}, on a ${rows}x${columns} feature grid` +
     `${saliency.step ? ` (backbone step ${saliency.step[0]} of ${saliency.step[1]})` : ''}, ` +
     `${saliency.width}x${saliency.height} crop from ${explanation.file}\n`
   );

@@ -2,8 +2,7 @@
 // pixel. Every method ends the same way: a coarse map over the backbone's last feature grid, upsampled bilinearly
 // to the input (half-pixel centres, PyTorch's align_corners=False) and min-max normalised.
 import * as tf from '@tensorflow/tfjs-core';
-
-export type SaliencyMethod = 'grad-cam' | 'attention-rollout';
+import type { SaliencyMethod } from './saliencyMethods';
 
 export interface SaliencyMap {
   method: SaliencyMethod;

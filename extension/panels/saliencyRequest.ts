@@ -3,7 +3,8 @@
 // process; this file holds the parts of that exchange that need no editor, so they are tested without one.
 import { basename } from 'node:path';
 import { isRecord } from '../../core/json/isRecord';
-import { GRADE_NAMES, SALIENCY_METHODS, type GradeName, type SaliencyView } from '../../webview/contract';
+import { SALIENCY_METHOD_TITLES, SALIENCY_METHODS } from '../../core/explain/saliencyMethods';
+import { GRADE_NAMES, type GradeName, type SaliencyView } from '../../webview/contract';
 import type { CliResult } from '../runs/cliCommand';
 
 /** `radlab explain` arguments (after the CLI script) that write the row's map to `jsonPath`. */
@@ -11,11 +12,9 @@ export function explainArguments(runDir: string, rowId: string, grade: GradeName
   return ['explain', runDir, rowId, ...(grade === null ? [] : ['--grade', grade]), '--json', jsonPath];
 }
 
-const METHOD_TITLES = { 'grad-cam': 'Grad-CAM', 'attention-rollout': 'Attention rollout' } as const;
-
 /** "Grad-CAM for Severe (8×8, backbone step 6 of 9)", or "Attention rollout (same for every grade)". */
 function saliencyCaption(view: Pick<SaliencyView, 'method' | 'grade' | 'gradeSpecific' | 'grid' | 'step'>): string {
-  const title = METHOD_TITLES[view.method];
+  const title = SALIENCY_METHOD_TITLES[view.method];
   const where = view.step === null ? '' : `, backbone step ${view.step[0]} of ${view.step[1]}`;
   return view.gradeSpecific
     ? `${title} for ${view.grade} (${view.grid[0]}×${view.grid[1]}${where})`
