@@ -1,10 +1,9 @@
 // The run panel's saliency dialog: a gallery row's map drawn over the crop the evaluation used (the map is aligned
 // to that crop, not to the tile), with an opacity slider that redraws on the page alone, the method's caption, and
 // for Grad-CAM a grade selector that asks the host for that grade's map.
+import { DEFAULT_OPACITY } from '../core/explain/saliencyMethods';
 import { FromWebview, GRADE_NAMES, type GradeName, type RunPageMessage, type SaliencyView } from './contract';
 import { byId, h } from './dom';
-
-const DEFAULT_OPACITY_PERCENT = 45;
 
 function loadImage(src: string): Promise<HTMLImageElement> {
   return new Promise((resolve, reject) => {
@@ -39,7 +38,7 @@ export function saliencyDialog(send: (message: RunPageMessage) => void): Salienc
         type: 'range',
         min: '0',
         max: '100',
-        value: String(DEFAULT_OPACITY_PERCENT),
+        value: String(Math.round(DEFAULT_OPACITY * 100)),
         'aria-label': 'Heat map opacity',
       }),
       h('label', { for: 'saliency-grade', id: 'saliency-grade-label' }, 'Grade'),

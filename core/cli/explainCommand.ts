@@ -8,8 +8,8 @@ import { GRADES } from '../data/lsdcVocabulary';
 import { releaseEngine, selectEngine } from '../engine/selectEngine';
 import { explainPrediction, gradeIndexOf, type PredictionExplanation } from '../explain/explainPrediction';
 import type { GradCamStep } from '../explain/gradCam';
-import { DEFAULT_OPACITY, saliencyPngs } from '../explain/saliencyImages';
-import { SALIENCY_METHOD_TITLES } from '../explain/saliencyMethods';
+import { saliencyPngs } from '../explain/saliencyImages';
+import { DEFAULT_OPACITY, SALIENCY_METHOD_TITLES } from '../explain/saliencyMethods';
 import { parseCommandArgs } from './commandArgs';
 
 export const USAGE =

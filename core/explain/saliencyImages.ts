@@ -3,8 +3,8 @@
 // MIN_DISPLAY_SIDE pixels, so a 32-pixel crop stays visible and no pixel is smoothed into its neighbours.
 import sharp from 'sharp';
 import type { PredictionExplanation } from './explainPrediction';
+import { DEFAULT_OPACITY } from './saliencyMethods';
 
-export const DEFAULT_OPACITY = 0.45;
 const MIN_DISPLAY_SIDE = 256;
 
 /** The classic jet scale: piecewise-linear blue -> cyan -> yellow -> red over [0, 1]. */
