@@ -65,6 +65,8 @@ export interface LineSeries {
   dashed?: boolean;
   /** Palette index; defaults to the series' position. */
   colour?: number;
+  /** A colour and dash of the series' own (a run's line style in the Experiments table), instead of the palette's. */
+  style?: { colour: string; dash: number[] };
   /** A reference line (such as chance) in the theme's muted text colour instead of a series colour. */
   reference?: boolean;
   /**
@@ -115,15 +117,18 @@ export function lineChart(
 }
 
 export function setSeries(chart: Chart<'line'>, series: LineSeries[]): void {
-  chart.data.datasets = series.map((s, i): ChartDataset<'line'> => ({
-    label: s.label,
-    data: s.points,
-    borderColor: s.reference ? referenceColour() : seriesColour(s.colour ?? i),
-    backgroundColor: s.reference ? referenceColour() : seriesColour(s.colour ?? i),
-    borderDash: s.dashed ? [6, 4] : [],
-    pointRadius: s.points.length > 60 ? 0 : 2,
-    tension: 0,
-    stepped: s.stepsBefore ? 'before' : false,
-  }));
+  chart.data.datasets = series.map((s, i): ChartDataset<'line'> => {
+    const colour = s.style?.colour ?? (s.reference ? referenceColour() : seriesColour(s.colour ?? i));
+    return {
+      label: s.label,
+      data: s.points,
+      borderColor: colour,
+      backgroundColor: colour,
+      borderDash: s.style?.dash ?? (s.dashed ? [6, 4] : []),
+      pointRadius: s.points.length > 60 ? 0 : 2,
+      tension: 0,
+      stepped: s.stepsBefore ? 'before' : false,
+    };
+  });
   chart.update('none');
 }

@@ -10,7 +10,7 @@ import type { GroupStat, RunRow, TableState, TableView, ViewRow } from '../core/
 import type { RunStyle } from '../core/table/runStyle';
 import type { Scalar } from '../core/table/tableRun';
 import type { Chart } from 'chart.js';
-import { lineChart } from './charts';
+import { lineChart, setSeries } from './charts';
 import { drawParallelCoordinates } from './parallelCoordinates';
 import { ToWebview } from './contract';
 import { byId, formatDuration, h } from './dom';
@@ -469,15 +469,10 @@ function renderPlots(v: TableView): void {
   fillSelect('plot-scatter-x', across, v.state.scatter.x, (x) => sendState({ scatter: { ...v.state.scatter, x } }));
 
   curvesChart.options.plugins!.title!.text = `${v.state.curve} by epoch · ${v.curves.length} selected runs`;
-  curvesChart.data.datasets = v.curves.map((curve) => ({
-    label: curve.label,
-    data: curve.points,
-    borderColor: curve.style.colour,
-    backgroundColor: curve.style.colour,
-    borderDash: curve.style.dash,
-    pointRadius: curve.points.length > 60 ? 0 : 2,
-  }));
-  curvesChart.update('none');
+  setSeries(
+    curvesChart,
+    v.curves.map((curve) => ({ label: curve.label, points: curve.points, style: curve.style })),
+  );
 
   const { scatter } = v;
   const categories = scatter.categories;
