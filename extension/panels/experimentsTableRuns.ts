@@ -3,29 +3,16 @@
 // results/metrics.json and annotations.json, its parameter count from the model registry (the one place backbone
 // facts live); a run without metrics.json (training, stopped, failed) gets its curves from the events log through
 // the run panel's reader, whose model then keeps folding the events a live run appends.
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { basename } from 'node:path';
 import { backboneFacts } from '../../core/models/registry';
 import { readAnnotations } from '../../core/table/annotationsFile';
 import { flattenParameters } from '../../core/table/flattenParameters';
 import { bestEpochMetrics, historyOf, testMetrics, type EpochRecord } from '../../core/table/runMetrics';
-import type { Scalar, TableRun } from '../../core/table/tableRun';
+import type { TableRun } from '../../core/table/tableRun';
 import type { RunPanelModel } from '../../webview/contract';
 import type { RunRecord } from '../runs/runFolders';
 import { readMetricsJson } from '../runs/runFiles';
-import { readRunFolder, RUN_FILES, secondsBetween } from './runFolderModel';
-
-function readParameters(runDir: string, problems: string[]): Record<string, Scalar> {
-  const path = join(runDir, RUN_FILES.resolvedExperiment);
-  if (!existsSync(path)) return {};
-  try {
-    return flattenParameters(parseYaml(readFileSync(path, 'utf8')));
-  } catch (error) {
-    problems.push(`${path}: ${(error as Error).message}`);
-    return {};
-  }
-}
+import { readResolvedExperiment, readRunFolder, secondsBetween } from './runFolderModel';
 
 /**
  * The row of a run the Runs view found, and, for a run without results yet, the run panel's model of its events
@@ -33,7 +20,8 @@ function readParameters(runDir: string, problems: string[]): Record<string, Scal
  */
 export function readTableRun(record: RunRecord): { run: TableRun; events: RunPanelModel | null } {
   const problems: string[] = record.problem !== undefined ? [record.problem] : [];
-  const params = readParameters(record.dir, problems);
+  const resolved = readResolvedExperiment(record.dir, problems);
+  const params = resolved === undefined ? {} : flattenParameters(resolved);
   const { annotations, problem } = readAnnotations(record.dir);
   if (problem !== null) problems.push(problem);
   const fold = params['data.split.fold'];

@@ -180,16 +180,22 @@ export function applyEvents(model: RunPanelModel, events: readonly RadLabEvent[]
   }
 }
 
-export function readDataSettings(runDir: string, problems: string[]): RunDataSettings | null {
+/** experiment.resolved.yaml as parsed; undefined when the run has none yet, or it is unreadable (then a problem). */
+export function readResolvedExperiment(runDir: string, problems: string[]): unknown {
   const path = join(runDir, RUN_FILES.resolvedExperiment);
-  if (!existsSync(path)) return null;
-  let resolved: unknown;
+  if (!existsSync(path)) return undefined;
   try {
-    resolved = parseYaml(readFileSync(path, 'utf8'));
+    return parseYaml(readFileSync(path, 'utf8'));
   } catch (error) {
     problems.push(`${path}: ${(error as Error).message}`);
-    return null;
+    return undefined;
   }
+}
+
+export function readDataSettings(runDir: string, problems: string[]): RunDataSettings | null {
+  const path = join(runDir, RUN_FILES.resolvedExperiment);
+  const resolved = readResolvedExperiment(runDir, problems);
+  if (resolved === undefined) return null;
   const data = isRecord(resolved) && isRecord(resolved.data) ? resolved.data : undefined;
   const root = str(data?.root);
   const condition = str(data?.condition);
