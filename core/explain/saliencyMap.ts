@@ -1,6 +1,7 @@
 // A saliency map: where in one model input the evidence for a prediction lies, one value in [0, 1] per input
-// pixel. Every method ends the same way: a coarse map over the backbone's last feature grid, upsampled bilinearly
-// to the input (half-pixel centres, PyTorch's align_corners=False) and min-max normalised.
+// pixel. Every method ends the same way: a coarse map over one of the backbone's feature grids (the patch grid, or
+// the step Grad-CAM explains), upsampled bilinearly to the input (half-pixel centres, PyTorch's align_corners=False)
+// and min-max normalised.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SaliencyMethod } from './saliencyMethods';
 
