@@ -171,13 +171,16 @@ export async function trainLocalizerEpoch<T>(
   localizer: LevelLocalizer,
   optimizer: SlotOptimizer,
   variables: tf.Variable[],
-  stage: { items: readonly T[]; frame: Framing<T>; batches: StageBatches },
+  /** shuffle: visit the items in a new order each epoch, else in their given order. */
+  stage: { items: readonly T[]; frame: Framing<T>; batches: StageBatches; shuffle: boolean },
   random: Random,
   epoch: number,
   schedule: { rate: LearningRateSchedule; firstStep: number },
   hooks: { onBatch(step: number, steps: number, loss: number): void; shouldStop(): boolean },
 ): Promise<LocalizerEpoch> {
-  const batches = chunk(shuffled(stage.items, random), stage.batches.batchSize);
+  // The permutation is drawn either way, so the framings' draws do not depend on the choice.
+  const order = shuffled(stage.items, random);
+  const batches = chunk(stage.shuffle ? order : stage.items, stage.batches.batchSize);
   const levels = localizer.levelIndices.length;
   let lossSum = 0;
   let seen = 0;
@@ -223,10 +226,10 @@ export async function trainLocalizerEpoch<T>(
   return { loss: seen > 0 ? lossSum / seen : 0, steps: step, stopped: false };
 }
 
-/** The model's (x, y) in slice pixels for each square, reading each square's output at the level it is for. */
+/** Every level's (x, y) in slice pixels as the model reads each square (of which a caller may want one level). */
 async function locateInSquares(
   localizer: LevelLocalizer,
-  squares: readonly { image: DicomImage; region: PixelRegion; level: number }[],
+  squares: readonly { image: DicomImage; region: PixelRegion }[],
   window: InputSettings['window'],
   batches: StageBatches,
 ): Promise<{ x: number; y: number }[][]> {
@@ -236,15 +239,14 @@ async function locateInSquares(
     const output = tf.tidy(() => localizer.forward(batchTensor(inputs, batches), false));
     const fractions = (await output.array()) as number[][][];
     output.dispose();
-    fractions.forEach((levels, k) => {
-      const { region, level } = batch[k]!;
+    fractions.forEach((levels, k) =>
       located.push(
-        levels.map(([u, v], other) => {
-          const [x, y] = fromFraction(region, u!, v!);
-          return other === level || level < 0 ? { x, y } : { x: Number.NaN, y: Number.NaN };
+        levels.map(([u, v]) => {
+          const [x, y] = fromFraction(batch[k]!.region, u!, v!);
+          return { x, y };
         }),
-      );
-    });
+      ),
+    );
   }
   return located;
 }
@@ -255,7 +257,7 @@ export async function locateInPlane(
   images: readonly DicomImage[],
   settings: LocalizerSettings,
 ): Promise<{ x: number; y: number }[][]> {
-  const squares = images.map((image) => ({ image, region: localizerRegion(image, NO_REFRAMING), level: -1 }));
+  const squares = images.map((image) => ({ image, region: localizerRegion(image, NO_REFRAMING) }));
   return locateInSquares(localizer, squares, settings.input.window, coarseBatches(settings));
 }
 
@@ -272,11 +274,7 @@ export async function refineInPlane(
   const squares = images.flatMap((image, i) =>
     image.meta.pixelSpacing === null
       ? []
-      : coarse[i]!.map(({ x, y }, level) => ({
-          image,
-          region: refineRegion(image, x, y, settings.refine.cropMm),
-          level,
-        })),
+      : coarse[i]!.map(({ x, y }) => ({ image, region: refineRegion(image, x, y, settings.refine.cropMm) })),
   );
   const located = await locateInSquares(refiner, squares, settings.input.window, refineBatches(settings));
   let next = 0;

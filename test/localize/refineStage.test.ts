@@ -160,7 +160,12 @@ describe('training the refinement stage', { timeout: 300_000 }, () => {
       );
       const optimizer = makeOptimizer({ name: 'adamw', lr: 1e-3, weight_decay: 0.01, momentum: 0.9 });
       const rate = makeSchedule({ name: 'constant', peak: 1e-3 });
-      const stage = { items: refineItems(train), frame: jitteredSquare(refine), batches: refineBatches(refine) };
+      const stage = {
+        items: refineItems(train),
+        frame: jitteredSquare(refine),
+        batches: refineBatches(refine),
+        shuffle: true,
+      };
       const random = mulberry32(9);
       let firstStep = 0;
       for (let epoch = 1; epoch <= 10; epoch++) {
