@@ -398,11 +398,22 @@ export class Workbench {
    * with the keyboard (the menu sits under a pointer-blocking layer that swallows synthetic clicks).
    */
   async applyCodeAction(title: RegExp): Promise<string> {
-    await this.focusEditor();
-    await this.page.keyboard.press('Control+.');
     const rows = this.page.locator('.action-widget .monaco-list-row.action');
     const wanted = rows.filter({ hasText: title }).first();
-    await wanted.waitFor({ state: 'visible' });
+    // The server answers from the diagnostics of the document version it last validated: asked in the moment an
+    // edit is still being validated, it offers nothing, and VS Code does not ask again by itself — as a user
+    // would, the menu is opened again.
+    for (let attempt = 1; ; attempt++) {
+      await this.focusEditor();
+      await this.page.keyboard.press('Control+.');
+      const shown = await wanted.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) break;
+      if (attempt === 3) throw new Error(`no code action matching ${title} was offered in three tries`);
+      await this.page.keyboard.press('Escape');
+    }
     const applied = (await wanted.innerText()).trim();
     const count = await rows.count();
     for (let step = 0; step < count && !(await wanted.evaluate((row) => row.classList.contains('focused'))); step++) {

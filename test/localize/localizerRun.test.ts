@@ -37,7 +37,7 @@ describe('a localizer run', { timeout: 3_600_000 }, () => {
         '  pretrained: none',
         '  level_embedding: 32',
         '  head: { hidden: [128], dropout: 0 }',
-        '  refine: { crop_mm: 40, size: 32, jitter_mm: 10, epochs: 2 }',
+        '  refine: { crop_mm: 40, size: 32, jitter_mm: 10, epochs: 1 }',
         '  freeze_backbone: false',
         'train:',
         '  optimizer: { name: adamw, lr: 1.0e-3, weight_decay: 0.01 }',
@@ -73,7 +73,7 @@ describe('a localizer run', { timeout: 3_600_000 }, () => {
     assert.equal(metrics.task, 'localizer');
     assert.deepEqual(
       [metrics.stages.coarse.epochs, metrics.stages.refine.epochs, metrics.history.length],
-      [25, 2, 27],
+      [25, 1, 26],
       'both stages trained, each epoch in the history',
     );
     assert.equal(metrics.test.coarse.points, metrics.test.points);
@@ -92,7 +92,7 @@ describe('a localizer run', { timeout: 3_600_000 }, () => {
         row.row_id,
       );
     }
-    // The coarse stage is what a few dozen steps can teach; two epochs of the refinement stage on ten series are
+    // The coarse stage is what a few dozen steps can teach; one epoch of the refinement stage on ten series is
     // only its plumbing (test/localize/refineStage.test.ts and the demo measure what it learns).
     assert.ok(
       metrics.test.coarse.medianMm < metrics.test.baseline.medianMm,
