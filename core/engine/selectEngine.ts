@@ -180,7 +180,7 @@ export function engineLine(report: EngineReport): string {
   return `Engine: ${on}: ${reason}; ${names} ${verb} not usable here (radlab engine says why)`;
 }
 
-/** Releases what the engine holds that would keep the process alive (the wasm engine's worker threads). */
+/** Releases what would keep the process alive (the wasm engine's worker threads); the engine stays usable. */
 export function releaseEngine(): void {
   stopWasm();
 }

@@ -15,7 +15,7 @@ export interface WasmStart {
 }
 
 interface EmscriptenThreads {
-  PThread?: { terminateAllThreads(): void };
+  PThread?: { runningWorkers: { unref(): void }[] };
 }
 
 let started: WasmStart | undefined;
@@ -52,10 +52,14 @@ export async function startWasm(requestedThreads: number): Promise<WasmStart> {
   return started;
 }
 
-/** Ends the wasm backend's pthread workers (they keep Node alive otherwise). */
+/**
+ * Lets the process exit while the wasm backend's pthread workers wait for work: they keep Node alive otherwise.
+ * The workers are unreferenced, not ended: the backend stays registered with tfjs, so a later start in the same
+ * process reuses it, and XNNPACK's thread pool would wait forever on threads that had been terminated (a sweep
+ * run after another in one process hung that way, every thread asleep). Node ends them when the process exits.
+ */
 export function stopWasm(): void {
   if (!started) return;
   const backend = tf.findBackend('wasm') as unknown as { wasm?: EmscriptenThreads } | null;
-  backend?.wasm?.PThread?.terminateAllThreads();
-  started = undefined;
+  for (const worker of backend?.wasm?.PThread?.runningWorkers ?? []) worker.unref();
 }

@@ -112,10 +112,10 @@ describe('radlab run', { timeout: 600_000 }, () => {
   });
 
   it('stops on SIGTERM as cancelled, and a resumed run ends with the same metrics as an uninterrupted one', async () => {
-    const uninterrupted = radlab('run', experiment('straight', { epochs: 3 }));
+    const uninterrupted = radlab('run', experiment('straight', { epochs: 2 }));
     assert.equal(uninterrupted.status, 0, uninterrupted.stderr);
 
-    const file = experiment('interrupted', { epochs: 3 });
+    const file = experiment('interrupted', { epochs: 2 });
     const child = spawn(process.execPath, [cli, 'run', file, '--events-stdout'], { cwd: workspace });
     let buffered = '';
     let stopped = false;
