@@ -126,7 +126,8 @@ async function benchRowPairs(
     const radlabReady = await radlab.next(settings.timeoutS * (settings.warmup + 1));
     console.log(
       `  RadLab: engine ${String(radlabReady.engine)}, ${String(radlabReady.threads)} threads` +
-        `${radlabReady.threadsNote ? ` (${String(radlabReady.threadsNote)})` : ''}, ${String(radlabReady.trainableTensors)} trainable tensors`,
+        `${radlabReady.threadsNote ? ` (${String(radlabReady.threadsNote)})` : ''}, ${String(radlabReady.trainableTensors)} trainable tensors, passes of ` +
+        `${String(radlabReady.microBatch)} image(s) (the run's memory plan)`,
     );
     torch = new BenchWorker('PyTorch twin', PYTHON, [join(__dirname, 'torch_twin.py'), JSON.stringify(twinRow)]);
     const torchReady = await torch.next(settings.timeoutS);

@@ -1,5 +1,5 @@
 // RadLab's side of the engine benchmark: the trainer's own step (core/train/trainStep.ts) on one bench row, with
-// the model, freezing, optimizer, loss weights and augmentation `radlab run` would build for it. A worker: it
+// the model, freezing, optimizer, loss weights, augmentation and step plan `radlab run` would build for it. A worker: it
 // starts the engine, builds the row, runs the warm-up steps and prints one JSON line; then it answers each stdin
 // line {"steps": n} with one JSON line of per-step and per-phase milliseconds and its peak memory, and each
 // {"forwards": n} with the milliseconds of n evaluation batches.
@@ -14,6 +14,7 @@ import { contextSide } from '../../core/train/augment';
 import { makeOptimizer } from '../../core/train/makeOptimizer';
 import { batchProbabilities } from '../../core/train/predict';
 import { STEP_PHASES, trainStep, type StepPhase } from '../../core/train/trainStep';
+import { planRunStep } from '../../core/run/stepMemory';
 import { benchRow } from './benchRows';
 
 interface WasmHeap {
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
     unfreezeLastN: run.model.unfreeze_last_n,
   });
   const optimizer = makeOptimizer(run.train.optimizer);
+  // The step in the passes `radlab run` would split it into on this engine (its memory plan), not one pass that
+  // may not fit: near the wasm heap's limit a step stalls rather than fails.
+  const plan = await planRunStep(run, report, model, trainable, () => makeOptimizer(run.train.optimizer));
   const size = run.data.input.size;
   const batch = run.train.batch_size;
   // Stored as the trainer's cache stores them: with the surroundings rotation and jitter can reach.
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
     },
     normalize: run.train.normalize,
     outputSize: size,
+    microBatch: plan.microBatch,
   };
 
   const steps = async (count: number) => {
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
     cpu: report.device.cpuModel,
     gpu: report.device.gpu,
     trainableTensors: trainable.length,
+    microBatch: plan.microBatch,
   });
   for await (const line of createInterface({ input: process.stdin })) {
     const request = JSON.parse(line) as { steps?: number; forwards?: number };

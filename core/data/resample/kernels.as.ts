@@ -1,5 +1,5 @@
 // The per-pixel loops of building a model input (index.ts) in AssemblyScript, compiled to WebAssembly by
-// generate-wasm.ts (`npm run wasm`): windowing 16-bit stored values through a lookup table, and the two passes of
+// scripts/generate-wasm.ts (`npm run wasm`): windowing 16-bit stored values through a lookup table, and the two passes of
 // the separable resampler. Pixels are bytes, weights 22-bit fixed point (taps.ts); every sum is exact in i32 and
 // rounded to a byte as Pillow rounds it, so SIMD and scalar code give the same bytes.
 // Tap tables are i32 arrays: first source index and tap count per output index, then `stride` weights each.

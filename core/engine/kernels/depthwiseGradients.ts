@@ -1,7 +1,9 @@
-// DepthwiseConv2dNativeBackpropFilter/Input, both missing on wasm, as compositions of the XNNPACK depthwise
-// convolution: the input gradient by stride phases (see stridedInputGradient.ts), the filter gradient as one
-// depthwise convolution over an image whose channels are batch x channel, with dy (dilated by the stride) as the
-// per-channel kernel.
+// DepthwiseConv2dNativeBackpropFilter/Input, both missing on wasm. The input gradient is a composition of the
+// XNNPACK depthwise convolution by stride phases (see stridedInputGradient.ts). The filter gradient with channel
+// multiplier 1 (every depthwise layer of the registry's backbones) is a SIMD loop of RadLab's own
+// (trainingKernels.as.ts): written as one XNNPACK depthwise convolution with dy as a per-channel kernel, a
+// ConvNeXt-T step at 224 px ran single-threaded for over ten minutes, XNNPACK's depthwise kernels being made for
+// small kernels, not 56x56 ones. Other multipliers keep that composition.
 import * as tf from '@tensorflow/tfjs-core';
 import {
   asTensor,
@@ -12,6 +14,7 @@ import {
   type ConvolutionAttrs,
 } from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
+import { depthwiseFilterGradient } from './trainingKernels';
 
 type DepthwiseGradAttrs = ConvolutionAttrs & { dilations: [number, number] | number };
 
@@ -27,6 +30,23 @@ export function depthwiseConv2dNativeBackpropFilter(args: {
   const [kh, kw, c, multiplier] = attrs.filterShape;
   const [n, h, w] = x.shape;
   const { outHeight: oh, outWidth: ow } = info;
+  if (multiplier === 1) {
+    const gradient = depthwiseFilterGradient(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, {
+      batch: n,
+      height: h,
+      width: w,
+      channels: c,
+      outHeight: oh,
+      outWidth: ow,
+      kernelHeight: kh,
+      kernelWidth: kw,
+      strideHeight: info.strideHeight,
+      strideWidth: info.strideWidth,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    });
+    return tf.tensor4d(gradient, [kh, kw, c, 1]);
+  }
   return tf.tidy(() => {
     // One image, channels ordered (n, c): each depthwise channel sums over one sample's spatial positions.
     const image = tf.reshape<tf.Rank.R4>(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);
