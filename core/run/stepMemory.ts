@@ -1,10 +1,11 @@
-// A run's step memory, measured on its engine before the first epoch. Two probe passes (micro-batches of 2 and 4
-// blank images at the run's input size) are measured by tfjs's own allocation record (`tf.profile`'s peak bytes):
-// everything a pass keeps until its step ends — the tape's saved activations, the gradients of every intermediate,
-// the transient buffers of the engine's gradient kernels — is in that peak. The peak grows linearly with the images
-// per pass, so the two probes give a fixed part and a per-image part. A third probe runs one optimizer update on
-// copies of the trainable variables, for the update's own peak (its slots and the temporaries of its arithmetic).
-// The plan made from them (experiment/stepPlan) fits the step to the engine's limit.
+// A run's step memory, measured on its engine before the first epoch. Two probe passes (micro-batches of 1 and 2 blank
+// images at the run's input size; 2 and 4 on crops of 32 px or less, for batch norm) are measured by tfjs's own
+// allocation record (`tf.profile`'s peak bytes): everything a pass keeps until its step ends — the tape's saved
+// activations, the gradients of every intermediate, the transient buffers of the engine's gradient kernels — is in that
+// peak. The peak grows linearly with the images per pass, so the two probes give a fixed part and a per-image part. A
+// third probe runs one optimizer update on copies of the trainable variables, for the update's own peak (its slots and
+// the temporaries of its arithmetic). The plan made from them (experiment/stepPlan) fits the step to the engine's
+// limit.
 import * as tf from '@tensorflow/tfjs-core';
 import type { EngineReport } from '../engine/selectEngine';
 import { formatBytes } from '../experiment/format';
@@ -22,12 +23,17 @@ import { batchGradients } from '../train/batchGradients';
 import type { CrossEntropySettings } from '../train/loss';
 import type { SlotOptimizer } from '../train/slotOptimizer';
 
-const PROBE_IMAGES = [2, 4] as const;
+// Images in the two probe passes: one and two, which keep the probes far below the heap's limit at the seed's
+// sizes (ConvNeXt-T at 224 px with every layer trained ran the wasm heap out at four, and an engine that runs out of
+// memory mid-pass cannot go on). Batch norm in training needs two values per channel; every backbone in the registry
+// reduces its input by at most 32, so above 32 px its last feature map is at least 2x2 and one image gives them. At
+// 32 px and below the probes take two and four images.
+function probeImages(inputSize: number): readonly [number, number] {
+  return inputSize > 32 ? [1, 2] : [2, 4];
+}
 
 /**
  * Measures the step's memory with two probe passes; the model's buffers (batch-norm statistics) are restored.
- * The probes use 2 and 4 images: batch norm in training needs more than one value per channel, which a single
- * image cannot give where a backbone's last feature map is 1x1 (small crops).
  */
 export async function measureStepMemory(
   model: LevelClassifier,
@@ -36,35 +42,51 @@ export async function measureStepMemory(
   loss: CrossEntropySettings,
   newOptimizer: () => SlotOptimizer,
 ): Promise<StepMemory> {
-  const buffers = [...model.backbone.buffers, ...model.head.state.buffers].map((buffer) => buffer.variable);
-  const saved = buffers.map((variable) => tf.clone(variable));
-  const peaks: number[] = [];
-  try {
-    for (const images of PROBE_IMAGES) {
-      const batch = {
-        images: tf.zeros([images, inputSize, inputSize, 3]) as tf.Tensor4D,
-        levels: tf.zeros([images], 'int32') as tf.Tensor1D,
-        grades: new Array<number>(images).fill(0),
-      };
-      const before = tf.memory().numBytes;
-      const profile = await tf.profile(async () => {
-        const result = await batchGradients(model, trainable, batch, { loss, microBatch: images });
-        tf.dispose([result.loss, result.probabilities, ...Object.values(result.grads)]);
-      });
-      peaks.push(Math.max(profile.peakBytes, before) - before);
-      tf.dispose([batch.images, batch.levels]);
-    }
-  } finally {
-    buffers.forEach((variable, i) => variable.assign(saved[i]!));
-    tf.dispose(saved);
-  }
-  const [small, large] = PROBE_IMAGES;
+  const probes = probeImages(inputSize);
+  const peaks = await probePeaks(model, trainable, inputSize, loss, probes);
+  const [small, large] = probes;
   const perImage = Math.max(0, (peaks[1]! - peaks[0]!) / (large - small));
   return {
     fixed: Math.max(0, peaks[0]! - perImage * small),
     perImage,
     update: await measureUpdate(trainable, newOptimizer),
   };
+}
+
+/** tfjs's peak bytes above the start for one gradient pass of each probe's number of blank images. */
+async function probePeaks(
+  model: LevelClassifier,
+  trainable: readonly tf.Variable[],
+  inputSize: number,
+  loss: CrossEntropySettings,
+  probes: readonly number[],
+): Promise<number[]> {
+  const buffers = [...model.backbone.buffers, ...model.head.state.buffers].map((buffer) => buffer.variable);
+  const saved = buffers.map((variable) => tf.clone(variable));
+  const peaks: number[] = [];
+  try {
+    for (const images of probes) {
+      const batch = {
+        images: tf.zeros([images, inputSize, inputSize, 3]) as tf.Tensor4D,
+        levels: tf.zeros([images], 'int32') as tf.Tensor1D,
+        grades: new Array<number>(images).fill(0),
+      };
+      const before = tf.memory().numBytes;
+      try {
+        const profile = await tf.profile(async () => {
+          const result = await batchGradients(model, trainable, batch, { loss, microBatch: images });
+          tf.dispose([result.loss, result.probabilities, ...Object.values(result.grads)]);
+        });
+        peaks.push(Math.max(profile.peakBytes, before) - before);
+      } finally {
+        tf.dispose([batch.images, batch.levels]);
+      }
+    }
+  } finally {
+    buffers.forEach((variable, i) => variable.assign(saved[i]!));
+    tf.dispose(saved);
+  }
+  return peaks;
 }
 
 /** One update of a fresh optimizer on copies of the variables with zero gradients: its peak above the start. */

@@ -109,6 +109,34 @@ const request = {
   limit: { bytes: WASM_HEAP_BYTES, what: "the wasm engine's 4 GiB heap" },
 };
 
+test('on crops where one image is too few for batch norm (a 1x1 last feature map), the probes take two and four', async () => {
+  const model = LevelClassifier.create(
+    'resnet18',
+    { levels: 5, embedding: 32, hidden: [64], classes: 3, dropout: 0.1 },
+    1,
+  );
+  try {
+    const trainable = freezeModel(model, { freezeBackbone: false, unfreezeLastN: 0 }).map((p) => p.variable);
+    const statistics = () => model.backbone.buffers.map((buffer) => Array.from(buffer.variable.dataSync()));
+    const before = statistics();
+    const tensorsBefore = tf.memory().numTensors;
+    // ResNet-18 at 32 px ends in a 1x1 map: a one-image probe would give its last batch norm one value per channel,
+    // and batch norm refuses that.
+    const memory = await measureStepMemory(
+      model,
+      trainable,
+      32,
+      {},
+      () => new AdamW({ learningRate: 1e-4, weightDecay: 0.02 }),
+    );
+    assert.ok(memory.perImage > 0 && memory.fixed >= 0, JSON.stringify(memory));
+    assert.deepEqual(statistics(), before, 'the running statistics are restored');
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'the probes leave no tensor behind');
+  } finally {
+    model.dispose();
+  }
+});
+
 test('a batch that does not fit is planned as micro-batches that do, and said so', () => {
   // 300 + 120 + 18.4 (input) + 1536 + 60 (summed gradients) MiB leave 2061.6 MiB: 20 images of 100 MiB per pass.
   const plan = planStep(request);
