@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { resolveExperiment } from '../../core/experiment/resolve';
 import { releaseEngine, selectEngine } from '../../core/engine/selectEngine';
-import { mulberry32 } from '../../core/data/random';
 import { classifierFor } from '../../core/run/runClassifier';
 import { freezeModel } from '../../core/models/freezing';
 import { backboneFacts } from '../../core/models/registry';
 import { makeOptimizer } from '../../core/train/makeOptimizer';
 import { trainStep } from '../../core/train/trainStep';
+import { testStepSettings } from '../helpers/stepSettings';
 
 const seedFile = join(__dirname, '..', '..', 'examples', 'rsna-seed.experiment.yaml');
 // Only the members' settings are read: the data folder is pointed at a small one in the RSNA layout to resolve.
@@ -53,17 +53,7 @@ for (const run of seed.runs) {
       optimizer,
       trainable.map((p) => p.variable),
       { pixels, shape: [2, size, size, 3], levels: Int32Array.from([0, 3]), grades: Int32Array.from([0, 2]) },
-      {
-        classWeights: [1, 2, 4],
-        labelSmoothing: 0,
-        gradClip: 0,
-        augment: {
-          settings: { hflip: 0.5, rotateDeg: 15, jitterPx: 0, brightness: 0, contrast: 0 },
-          random: mulberry32(1),
-        },
-        normalize: run.train.normalize,
-        microBatch: 1,
-      },
+      testStepSettings(run.train.normalize, 1),
     );
     assert.ok(Number.isFinite(outcome.loss), `loss ${outcome.loss}`);
     const [frozenAfter, trainableAfter] = [frozen, lastBackboneTensor].map((p) => p.variable.dataSync());

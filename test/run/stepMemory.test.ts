@@ -12,8 +12,8 @@ import { estimateStepMemory } from '../../core/experiment/stepMemoryEstimate';
 import { engineMemoryLimit, planStep, predictedPeak, WASM_HEAP_BYTES } from '../../core/experiment/stepPlan';
 import { explainMemoryFault, measureStepMemory } from '../../core/run/stepMemory';
 import { AdamW } from '../../core/train/adamw';
-import { mulberry32 } from '../../core/data/random';
 import { trainStep } from '../../core/train/trainStep';
+import { testStepSettings } from '../helpers/stepSettings';
 
 before(async () => {
   await selectEngine({ engine: 'wasm', threads: 2 });
@@ -65,17 +65,7 @@ for (const { backbone, size, batch, microBatch } of cases) {
           levels: Int32Array.from({ length: batch }, (_, i) => i % 5),
           grades: Int32Array.from({ length: batch }, (_, i) => i % 3),
         },
-        {
-          classWeights: [1, 2, 4],
-          labelSmoothing: 0,
-          gradClip: 0,
-          augment: {
-            settings: { hflip: 0.5, rotateDeg: 15, jitterPx: 0, brightness: 0, contrast: 0 },
-            random: mulberry32(1),
-          },
-          normalize: 'imagenet',
-          microBatch,
-        },
+        testStepSettings('imagenet', microBatch),
       );
     });
     const estimated = {
