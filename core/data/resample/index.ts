@@ -9,6 +9,7 @@
 import { kernelsWasmBase64 } from './kernelsWasm.generated';
 import { regionLeavesFrame, regionOverlap, type PixelRegion } from '../../dicom/window';
 import { tapsFor, type ResizeKernel, type Taps } from './taps';
+import { align, ensureMemory } from '../../wasm/linearMemory';
 
 export type { ResizeKernel };
 
@@ -20,7 +21,6 @@ interface Kernels {
   resizeColumns(src: number, width: number, outHeight: number, first: number, count: number, weights: number, stride: number, out: number): void;
 }
 
-const PAGE_BYTES = 65536;
 const LUT_BYTES = 65536; // a table for 16 stored bits, the most the lookup path takes
 
 /**
@@ -45,15 +45,7 @@ function loadResampler(): Resampler {
   return resampler;
 }
 
-function align(offset: number): number {
-  return (offset + 15) & ~15;
-}
 
-/** Grows the module's memory to hold `bytes` (growing keeps the contents; views made before it go stale). */
-function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
-  const missing = bytes - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / PAGE_BYTES));
-}
 
 /** Copies i32 values into memory at `at`, each less `shift`; returns where the next table may start. */
 function writeInt32(memory: WebAssembly.Memory, at: number, values: Int32Array, shift = 0): number {

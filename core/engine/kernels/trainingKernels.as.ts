@@ -42,33 +42,32 @@ export function depthwiseFilterGradient(
         if (iy < 0 || iy >= height) continue;
         const xRow = x + <usize>((b * height + iy) * width) * pixelBytes;
         for (let kx = 0; kx < kernelWidth; kx++) {
-          // The output columns whose tap kx lands inside the row: 0 <= ox*sw - padLeft + kx < width.
+          // The output columns whose tap kx lands inside the row: 0 <= ox*sw + shift < width.
           const shift = kx - padLeft;
-          let first = 0;
-          if (shift < 0) first = (-shift + strideWidth - 1) / strideWidth;
-          let last = (width - 1 - shift) / strideWidth;
-          if (width - 1 - shift < 0) last = -1;
-          if (last > outWidth - 1) last = outWidth - 1;
+          const first = shift < 0 ? (-shift + strideWidth - 1) / strideWidth : 0;
+          const last = min(outWidth - 1, width - 1 - shift < 0 ? -1 : (width - 1 - shift) / strideWidth);
           if (first > last) continue;
+          const count = last - first + 1;
+          const xStep = <usize>strideWidth * pixelBytes;
+          const xStart = xRow + <usize>(first * strideWidth + shift) * pixelBytes;
+          const dyStart = dyRow + <usize>first * pixelBytes;
           const tap = out + <usize>(((ky * kernelWidth + kx) * channels) << 2);
           for (let c = 0; c < vectorChannels; c += 4) {
             const offset = (<usize>c) << 2;
+            let xAt = xStart + offset;
+            let dyAt = dyStart + offset;
             let sum = v128.load(tap + offset);
-            for (let ox = first; ox <= last; ox++) {
-              const xAt = xRow + <usize>(ox * strideWidth + shift) * pixelBytes + offset;
-              const dyAt = dyRow + <usize>ox * pixelBytes + offset;
+            for (let i = 0; i < count; i++, xAt += xStep, dyAt += pixelBytes) {
               sum = f32x4.add(sum, f32x4.mul(v128.load(xAt), v128.load(dyAt)));
             }
             v128.store(tap + offset, sum);
           }
           for (let c = vectorChannels; c < channels; c++) {
             const offset = (<usize>c) << 2;
+            let xAt = xStart + offset;
+            let dyAt = dyStart + offset;
             let sum = load<f32>(tap + offset);
-            for (let ox = first; ox <= last; ox++) {
-              sum +=
-                load<f32>(xRow + <usize>(ox * strideWidth + shift) * pixelBytes + offset) *
-                load<f32>(dyRow + <usize>ox * pixelBytes + offset);
-            }
+            for (let i = 0; i < count; i++, xAt += xStep, dyAt += pixelBytes) sum += load<f32>(xAt) * load<f32>(dyAt);
             store<f32>(tap + offset, sum);
           }
         }

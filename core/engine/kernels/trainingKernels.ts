@@ -1,6 +1,7 @@
 // The training kernels written in AssemblyScript (trainingKernels.as.ts): one module instance for the process, its
 // memory grown to fit each call. The tensors are copied in and the result out: the module is single-threaded and
 // keeps its own memory, apart from the wasm backend's heap and thread pool.
+import { align, ensureMemory } from '../../wasm/linearMemory';
 import { trainingKernelsWasmBase64 } from './trainingKernelsWasm.generated';
 
 interface TrainingKernels {
@@ -25,7 +26,6 @@ interface TrainingKernels {
   ): void;
 }
 
-const PAGE_BYTES = 65536;
 let kernels: TrainingKernels | undefined;
 
 function loadKernels(): TrainingKernels {
@@ -39,13 +39,12 @@ function loadKernels(): TrainingKernels {
 /** Places float32 buffers one after another above the module's static data, growing its memory to fit. */
 function layOut(module: TrainingKernels, lengths: readonly number[]): number[] {
   const offsets: number[] = [];
-  let at = (module.heapBase() + 15) & ~15;
+  let at = align(module.heapBase());
   for (const length of lengths) {
     offsets.push(at);
-    at += ((length * 4 + 15) & ~15) as number;
+    at = align(at + length * 4);
   }
-  const missing = at - module.memory.buffer.byteLength;
-  if (missing > 0) module.memory.grow(Math.ceil(missing / PAGE_BYTES));
+  ensureMemory(module.memory, at);
   return offsets;
 }
 
