@@ -14,6 +14,8 @@ export interface WasmModuleSource {
   generated: string;
   /** The exported constant holding the base64 bytes. */
   constant: string;
+  /** Compiled to import the wasm backend's shared heap instead of owning a memory (see heapKernels.as.ts). */
+  onBackendHeap?: boolean;
 }
 
 const root = join(__dirname, '..');
@@ -25,15 +27,25 @@ export const WASM_MODULES: readonly WasmModuleSource[] = [
     constant: 'kernelsWasmBase64',
   },
   {
-    source: join(root, 'core', 'engine', 'kernels', 'trainingKernels.as.ts'),
-    generated: join(root, 'core', 'engine', 'kernels', 'trainingKernelsWasm.generated.ts'),
-    constant: 'trainingKernelsWasmBase64',
+    source: join(root, 'core', 'engine', 'kernels', 'heapKernels.as.ts'),
+    generated: join(root, 'core', 'engine', 'kernels', 'heapKernelsWasm.generated.ts'),
+    constant: 'heapKernelsWasmBase64',
+    onBackendHeap: true,
   },
 ];
 
 // No garbage collector (the kernels allocate nothing), SIMD on (Node 20 and VS Code's Electron have it), no
 // bounds assertions (the callers size every buffer before calling).
 const COMPILER_OPTIONS = { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', enable: ['simd'], noAssert: true };
+// The backend's heap is a shared memory of up to 4 GiB (its threads' build): a module importing it must declare
+// the same kind of memory, which needs the threads feature.
+const BACKEND_HEAP_OPTIONS = {
+  enable: ['simd', 'threads'],
+  importMemory: true,
+  sharedMemory: true,
+  initialMemory: 1,
+  maximumMemory: 65536,
+};
 
 /** The part of the compiler's API used here. Its own typings declare globals (e.g. `require`) that clash with
  * Node's, so the module is imported by a non-literal name, which TypeScript leaves untyped. */
@@ -48,7 +60,8 @@ const COMPILER_MODULE: string = 'assemblyscript/asc';
 
 export async function compileModule(module: WasmModuleSource): Promise<Uint8Array> {
   const asc = (await import(COMPILER_MODULE)) as AssemblyScriptCompiler;
-  const result = await asc.compileString({ 'kernels.ts': readFileSync(module.source, 'utf8') }, COMPILER_OPTIONS);
+  const options = module.onBackendHeap ? { ...COMPILER_OPTIONS, ...BACKEND_HEAP_OPTIONS } : COMPILER_OPTIONS;
+  const result = await asc.compileString({ 'kernels.ts': readFileSync(module.source, 'utf8') }, options);
   if (result.error !== null || result.binary === null) {
     throw new Error(`AssemblyScript could not compile ${module.source}:\n${result.stderr.toString()}`);
   }

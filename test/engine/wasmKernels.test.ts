@@ -82,6 +82,8 @@ convCases.push(
   // Even sizes (every phase owns the same number of rows: no cut at the end) and a stride larger than the pad.
   { kernel: 3, stride: 2, pad: 'same', batch: 2, size: 12 },
   { kernel: 5, stride: 3, pad: 'same', batch: 1, size: 13 },
+  // Rows wider than the patch gather's 64-position blocks.
+  { kernel: 3, stride: 1, pad: 'same', batch: 2, size: 70 },
 );
 
 const describePad = (pad: Pad): string =>
@@ -93,8 +95,9 @@ describe('wasm composite kernels match the cpu backend', () => {
 
   for (const c of convCases) {
     const label = `k${c.kernel} s${c.stride} ${describePad(c.pad)} batch ${c.batch}`;
-    const x = [c.batch, c.size, c.size - 1, 3];
-    const filter = [c.kernel, c.kernel, 3, 5];
+    // 6 input channels: 4 in SIMD lanes, 2 after.
+    const x = [c.batch, c.size, c.size - 1, 6];
+    const filter = [c.kernel, c.kernel, 6, 5];
     test(`Conv2DBackpropFilter ${label}`, async () => {
       const dy = [...convOutSize(x, filter, c.stride, c.pad, false)];
       await expectSameOnBothBackends(label, () => ({
@@ -211,7 +214,8 @@ describe('wasm composite kernels match the cpu backend', () => {
   ] as [string, number, number, 'same' | 'valid', number][]) {
     test(`MaxPoolGrad ${label}`, async () => {
       await expectSameOnBothBackends(label, () => ({
-        inputs: { x: data([2, 9, 8, 3]) },
+        // 6 channels: 4 in SIMD lanes, 2 after.
+        inputs: { x: data([2, 9, 8, 6]) },
         run: (t) =>
           tf.grad((x: tf.Tensor) => {
             const pooled = tf.maxPool(x as tf.Tensor4D, pool, stride, pad);
@@ -229,6 +233,60 @@ describe('wasm composite kernels match the cpu backend', () => {
       ),
     );
     assert.deepEqual(Array.from(grad!), [0, 1, 0, 0]);
+  });
+
+  test('MaxPoolGrad gives a tie to the first maximum, rows before columns (hand-computed)', async () => {
+    // Channel 0 ties everywhere; channel 1's maximum 7 sits second and fourth. Four channels: the SIMD path.
+    const x = [2, 1, 0, 0, 2, 7, 0, 0, 2, 3, 0, 0, 2, 7, 0, 0];
+    const [grad] = await runOn('wasm', () =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(tf.tensor4d(x, [1, 2, 2, 4])),
+    );
+    assert.deepEqual(Array.from(grad!), [1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  for (const [label, shape, axes, keepDims] of [
+    ['over batch, height and width (batch-norm statistics), 6 channels', [3, 5, 7, 6], [0, 1, 2], false],
+    ['over height and width (squeeze-excitation pooling), kept dims', [2, 9, 11, 10], [1, 2], true],
+    ['over the first axis of a matrix, one column', [300, 1], [0], false],
+    ['over 200,000 rows (float64 totals)', [200_000, 4], [0], false],
+  ] as [string, number[], number[], boolean][]) {
+    test(`Sum and Mean ${label}`, async () => {
+      await expectSameOnBothBackends(`sum ${label}`, () => ({
+        inputs: { x: data(shape) },
+        run: (t) => tf.sum(tf.add(t.x!, 0.5), axes, keepDims),
+      }));
+      await expectSameOnBothBackends(`mean ${label}`, () => ({
+        inputs: { x: data(shape) },
+        run: (t) => tf.mean(tf.add(t.x!, 0.5), axes, keepDims),
+      }));
+    });
+  }
+
+  test('Sum over leading axes (hand-computed)', async () => {
+    const [sums] = await runOn('wasm', () => tf.sum(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), [0, 1]));
+    assert.deepEqual(Array.from(sums!), [16, 20]);
+  });
+
+  for (const [label, shape, perm] of [
+    ['of a matrix, 9x7', [9, 7], [1, 0]],
+    ['of a batch of matrices', [3, 5, 6], [0, 2, 1]],
+    ['NHWC to NCHW (merges to a batched swap)', [2, 3, 4, 5], [0, 3, 1, 2]],
+    ['with axes of size 1', [1, 6, 1, 9], [3, 2, 1, 0]],
+    ['that is no block swap (the shipped kernel)', [2, 3, 4, 5], [3, 1, 2, 0]],
+  ] as [string, number[], number[]][]) {
+    test(`Transpose ${label}`, async () => {
+      await expectSameOnBothBackends(label, () => ({
+        inputs: { x: data(shape) },
+        run: (t) => tf.transpose(t.x!, perm),
+      }));
+    });
+  }
+
+  test('Transpose int32 (hand-computed)', async () => {
+    const [actual] = await runOn('wasm', () =>
+      tf.cast(tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')), 'float32'),
+    );
+    assert.deepEqual(Array.from(actual!), [1, 4, 2, 5, 3, 6]);
   });
 
   test('UnsortedSegmentSum with repeated ids (gather gradient)', async () => {

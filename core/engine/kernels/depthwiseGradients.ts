@@ -1,7 +1,7 @@
 // DepthwiseConv2dNativeBackpropFilter/Input, both missing on wasm. The input gradient is a composition of the
 // XNNPACK depthwise convolution by stride phases (see stridedInputGradient.ts). The filter gradient with channel
-// multiplier 1 (every depthwise layer of the registry's backbones) is a SIMD loop of RadLab's own
-// (trainingKernels.as.ts): written as one XNNPACK depthwise convolution with dy as a per-channel kernel, a
+// multiplier 1 (every depthwise layer of the registry's backbones) is a SIMD loop of RadLab's own on the backend's
+// heap (heapKernels.as.ts): written as one XNNPACK depthwise convolution with dy as a per-channel kernel, a
 // ConvNeXt-T step at 224 px ran single-threaded for over ten minutes, XNNPACK's depthwise kernels being made for
 // small kernels, not 56x56 ones. Other multipliers keep that composition.
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,14 +14,15 @@ import {
   type ConvolutionAttrs,
 } from './tensorArgs';
 import { inputGradientByPhases } from './stridedInputGradient';
-import { depthwiseFilterGradient } from './trainingKernels';
+import { heapDepthwiseFilterGradient, windowGeometry, type WasmHeapBackend } from './heapKernels';
 
 type DepthwiseGradAttrs = ConvolutionAttrs & { dilations: [number, number] | number };
 
 export function depthwiseConv2dNativeBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
   attrs: tf.NamedAttrMap;
-}): tf.Tensor {
+  backend: WasmHeapBackend;
+}): tf.TensorInfo {
   const attrs = args.attrs as unknown as DepthwiseGradAttrs & { filterShape: [number, number, number, number] };
   requireUnitDilations(attrs.dilations, 'DepthwiseConv2dNativeBackpropFilter');
   const x = asTensor<tf.Rank.R4>(args.inputs.x!, 'x');
@@ -30,23 +31,7 @@ export function depthwiseConv2dNativeBackpropFilter(args: {
   const [kh, kw, c, multiplier] = attrs.filterShape;
   const [n, h, w] = x.shape;
   const { outHeight: oh, outWidth: ow } = info;
-  if (multiplier === 1) {
-    const gradient = depthwiseFilterGradient(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, {
-      batch: n,
-      height: h,
-      width: w,
-      channels: c,
-      outHeight: oh,
-      outWidth: ow,
-      kernelHeight: kh,
-      kernelWidth: kw,
-      strideHeight: info.strideHeight,
-      strideWidth: info.strideWidth,
-      padTop: info.padInfo.top,
-      padLeft: info.padInfo.left,
-    });
-    return tf.tensor4d(gradient, [kh, kw, c, 1]);
-  }
+  if (multiplier === 1) return heapDepthwiseFilterGradient(args.backend, x, dy, windowGeometry(info));
   return tf.tidy(() => {
     // One image, channels ordered (n, c): each depthwise channel sums over one sample's spatial positions.
     const image = tf.reshape<tf.Rank.R4>(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]);

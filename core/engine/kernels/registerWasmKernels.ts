@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './convGradients';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwiseGradients';
 import { makeHeapSlice, makeHeapSplitV, makeHeapUnpack } from './heapSlice';
-import { makeBatchMatMul, makeMaxPoolGrad, makeTile, unsortedSegmentSum, type NativeKernel } from './otherKernels';
+import { makeBatchMatMul, maxPoolGrad, makeTile, unsortedSegmentSum, type NativeKernel } from './otherKernels';
+import { makeColumnMean, makeColumnSum } from './heapReductions';
+import { makeBlockTranspose } from './heapTranspose';
 
 export const wasmTrainingKernels = [
   'Conv2DBackpropFilter',
@@ -18,11 +20,22 @@ export const wasmTrainingKernels = [
   'Slice',
   'SplitV',
   'Unpack',
+  'Sum',
+  'Mean',
+  'Transpose',
 ] as const;
 
 // The native kernels are captured once: after the first install the registry holds the composites.
 let natives:
-  { batchMatMul: NativeKernel; tile: NativeKernel; maxPoolGrad: NativeKernel; slice: NativeKernel } | undefined;
+  | {
+      batchMatMul: NativeKernel;
+      tile: NativeKernel;
+      slice: NativeKernel;
+      sum: NativeKernel;
+      mean: NativeKernel;
+      transpose: NativeKernel;
+    }
+  | undefined;
 
 function nativeKernel(name: string): NativeKernel {
   const kernel = tf.getKernel(name, 'wasm');
@@ -42,20 +55,25 @@ export function registerWasmTrainingKernels(): readonly string[] {
   natives = {
     batchMatMul: nativeKernel('BatchMatMul'),
     tile: nativeKernel('Tile'),
-    maxPoolGrad: nativeKernel('MaxPoolGrad'),
     slice: nativeKernel('Slice'),
+    sum: nativeKernel('Sum'),
+    mean: nativeKernel('Mean'),
+    transpose: nativeKernel('Transpose'),
   };
   install('Conv2DBackpropFilter', conv2DBackpropFilter);
   install('Conv2DBackpropInput', conv2DBackpropInput);
   install('DepthwiseConv2dNativeBackpropFilter', depthwiseConv2dNativeBackpropFilter);
   install('DepthwiseConv2dNativeBackpropInput', depthwiseConv2dNativeBackpropInput);
   install('UnsortedSegmentSum', unsortedSegmentSum);
-  install('MaxPoolGrad', makeMaxPoolGrad(natives.maxPoolGrad));
+  install('MaxPoolGrad', maxPoolGrad);
   install('BatchMatMul', makeBatchMatMul(natives.batchMatMul));
   install('Tile', makeTile(natives.tile));
   const slice = makeHeapSlice(natives.slice);
   install('Slice', slice);
   install('SplitV', makeHeapSplitV(slice));
   install('Unpack', makeHeapUnpack(slice));
+  install('Sum', makeColumnSum(natives.sum));
+  install('Mean', makeColumnMean(natives.mean));
+  install('Transpose', makeBlockTranspose(natives.transpose));
   return wasmTrainingKernels;
 }

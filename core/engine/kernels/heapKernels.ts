@@ -1,0 +1,187 @@
+// The kernels of heapKernels.as.ts, run on tensors where they lie in the wasm backend's heap. The module is
+// instantiated against the backend's own shared memory (one instance per heap), and each call passes the byte
+// offsets of its tensors' data: nothing is copied in or out. The calls run on the main thread while the backend's
+// thread pool is idle, as every backend kernel is called.
+import type * as tf from '@tensorflow/tfjs-core';
+import { heapKernelsWasmBase64 } from './heapKernelsWasm.generated';
+
+/** The parts of the wasm backend (tfjs-backend-wasm's BackendWasm) the heap kernels use. */
+export interface WasmHeapBackend {
+  wasm: { wasmMemory: WebAssembly.Memory };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: tf.DataId): boolean;
+}
+
+/** A convolution's or pooling window's geometry, NHWC, as the kernels take it. */
+export interface WindowGeometry {
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** A WindowGeometry as the kernels' trailing arguments, in its field order. */
+type GeometryArgs = [
+  batch: number,
+  height: number,
+  width: number,
+  channels: number,
+  outHeight: number,
+  outWidth: number,
+  kernelHeight: number,
+  kernelWidth: number,
+  strideHeight: number,
+  strideWidth: number,
+  padTop: number,
+  padLeft: number,
+];
+
+interface HeapKernelExports {
+  columnSums(x: number, out: number, scratch: number, rows: number, cols: number, scale: number): void;
+  transposeLastTwo(x: number, out: number, batch: number, rows: number, cols: number): void;
+  patchesByTap(x: number, out: number, ...geometry: GeometryArgs): void;
+  depthwiseFilterGradient(x: number, dy: number, out: number, ...geometry: GeometryArgs): void;
+  maxPoolGradient(x: number, dy: number, dx: number, ...geometry: GeometryArgs): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<WebAssembly.Memory, HeapKernelExports>();
+
+function kernelsOn(backend: WasmHeapBackend): HeapKernelExports {
+  const memory = backend.wasm.wasmMemory;
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    compiled ??= new WebAssembly.Module(Buffer.from(heapKernelsWasmBase64, 'base64'));
+    kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as HeapKernelExports;
+    instances.set(memory, kernels);
+  }
+  return kernels;
+}
+
+/** The geometry of the convolution or pooling tfjs describes by `info`. */
+export function windowGeometry(info: tf.backend_util.Conv2DInfo): WindowGeometry {
+  return {
+    batch: info.batchSize,
+    height: info.inHeight,
+    width: info.inWidth,
+    channels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    kernelHeight: info.filterHeight,
+    kernelWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/** The byte offset of a tensor's data in the heap. */
+function addressOf(backend: WasmHeapBackend, info: tf.TensorInfo): number {
+  return backend.typedArrayFromHeap(info).byteOffset;
+}
+
+function geometryArgs(g: WindowGeometry): GeometryArgs {
+  return [
+    g.batch,
+    g.height,
+    g.width,
+    g.channels,
+    g.outHeight,
+    g.outWidth,
+    g.kernelHeight,
+    g.kernelWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.padTop,
+    g.padLeft,
+  ];
+}
+
+/**
+ * scale · the sums over the middle axis of float32 x seen as [outer, rows, cols]: [outer, cols] (the caller
+ * gives the output's shape). Totals are kept in float64, so a mean over a million values loses nothing.
+ */
+export function heapColumnSums(
+  backend: WasmHeapBackend,
+  x: tf.TensorInfo,
+  outShape: number[],
+  [outer, rows, cols]: [number, number, number],
+  scale: number,
+): tf.TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  // Room for cols float64 totals.
+  const scratch = backend.makeOutput([2 * cols], 'float32');
+  const kernels = kernelsOn(backend);
+  const [xAt, outAt, scratchAt] = [addressOf(backend, x), addressOf(backend, out), addressOf(backend, scratch)];
+  for (let o = 0; o < outer; o++) {
+    kernels.columnSums(xAt + o * rows * cols * 4, outAt + o * cols * 4, scratchAt, rows, cols, scale);
+  }
+  backend.disposeData(scratch.dataId);
+  return out;
+}
+
+/** x (4-byte values) seen as [batch, rows, cols] with its last two axes swapped, given the output's shape. */
+export function heapTransposeLastTwo(
+  backend: WasmHeapBackend,
+  x: tf.TensorInfo,
+  outShape: number[],
+  [batch, rows, cols]: [number, number, number],
+): tf.TensorInfo {
+  const out = backend.makeOutput(outShape, x.dtype);
+  kernelsOn(backend).transposeLastTwo(addressOf(backend, x), addressOf(backend, out), batch, rows, cols);
+  return out;
+}
+
+/** [kh·kw·channels, batch·outHeight·outWidth]: each filter tap's input values for every output position. */
+export function heapPatchesByTap(backend: WasmHeapBackend, x: tf.TensorInfo, g: WindowGeometry): tf.TensorInfo {
+  const out = backend.makeOutput(
+    [g.kernelHeight * g.kernelWidth * g.channels, g.batch * g.outHeight * g.outWidth],
+    'float32',
+  );
+  kernelsOn(backend).patchesByTap(addressOf(backend, x), addressOf(backend, out), ...geometryArgs(g));
+  return out;
+}
+
+/** Max pooling's input gradient [batch, height, width, channels] from its input x and output gradient dy. */
+export function heapMaxPoolGradient(
+  backend: WasmHeapBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: WindowGeometry,
+): tf.TensorInfo {
+  const dx = backend.makeOutput([g.batch, g.height, g.width, g.channels], 'float32');
+  kernelsOn(backend).maxPoolGradient(
+    addressOf(backend, x),
+    addressOf(backend, dy),
+    addressOf(backend, dx),
+    ...geometryArgs(g),
+  );
+  return dx;
+}
+
+/** The filter gradient [kh, kw, channels, 1] of a depthwise convolution with channel multiplier 1. */
+export function heapDepthwiseFilterGradient(
+  backend: WasmHeapBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: WindowGeometry,
+): tf.TensorInfo {
+  const out = backend.makeOutput([g.kernelHeight, g.kernelWidth, g.channels, 1], 'float32');
+  kernelsOn(backend).depthwiseFilterGradient(
+    addressOf(backend, x),
+    addressOf(backend, dy),
+    addressOf(backend, out),
+    ...geometryArgs(g),
+  );
+  return out;
+}
