@@ -14,8 +14,11 @@ export interface WasmModuleSource {
   generated: string;
   /** The exported constant holding the base64 bytes. */
   constant: string;
-  /** Compiled to import the wasm backend's shared heap instead of owning a memory (see heapKernels.as.ts). */
-  onBackendHeap?: boolean;
+  /**
+   * Compiled to import the wasm backend's heap instead of owning a memory (see heapKernels.as.ts): 'shared' for its
+   * threaded build, 'unshared' for the single-threaded one.
+   */
+  onBackendHeap?: 'shared' | 'unshared';
 }
 
 const root = join(__dirname, '..');
@@ -28,23 +31,32 @@ export const WASM_MODULES: readonly WasmModuleSource[] = [
   },
   {
     source: join(root, 'core', 'engine', 'kernels', 'heapKernels.as.ts'),
-    generated: join(root, 'core', 'engine', 'kernels', 'heapKernelsWasm.generated.ts'),
-    constant: 'heapKernelsWasmBase64',
-    onBackendHeap: true,
+    generated: join(root, 'core', 'engine', 'kernels', 'heapKernelsSharedWasm.generated.ts'),
+    constant: 'heapKernelsSharedWasmBase64',
+    onBackendHeap: 'shared',
+  },
+  {
+    source: join(root, 'core', 'engine', 'kernels', 'heapKernels.as.ts'),
+    generated: join(root, 'core', 'engine', 'kernels', 'heapKernelsUnsharedWasm.generated.ts'),
+    constant: 'heapKernelsUnsharedWasmBase64',
+    onBackendHeap: 'unshared',
   },
 ];
 
 // No garbage collector (the kernels allocate nothing), SIMD on (Node 20 and VS Code's Electron have it), no
 // bounds assertions (the callers size every buffer before calling).
 const COMPILER_OPTIONS = { optimizeLevel: 3, shrinkLevel: 0, runtime: 'stub', enable: ['simd'], noAssert: true };
-// The backend's heap is a shared memory of up to 4 GiB (its threads' build): a module importing it must declare
-// the same kind of memory, which needs the threads feature.
+// A module importing the backend's heap declares the same kind of memory: in the threaded build a shared memory of
+// at most 4 GiB (which needs the threads feature), in the single-threaded one a plain memory.
 const BACKEND_HEAP_OPTIONS = {
-  enable: ['simd', 'threads'],
-  importMemory: true,
-  sharedMemory: true,
-  initialMemory: 1,
-  maximumMemory: 65536,
+  shared: {
+    enable: ['simd', 'threads'],
+    importMemory: true,
+    sharedMemory: true,
+    initialMemory: 1,
+    maximumMemory: 65536,
+  },
+  unshared: { importMemory: true, initialMemory: 1 },
 };
 
 /** The part of the compiler's API used here. Its own typings declare globals (e.g. `require`) that clash with
@@ -60,7 +72,9 @@ const COMPILER_MODULE: string = 'assemblyscript/asc';
 
 export async function compileModule(module: WasmModuleSource): Promise<Uint8Array> {
   const asc = (await import(COMPILER_MODULE)) as AssemblyScriptCompiler;
-  const options = module.onBackendHeap ? { ...COMPILER_OPTIONS, ...BACKEND_HEAP_OPTIONS } : COMPILER_OPTIONS;
+  const options = module.onBackendHeap
+    ? { ...COMPILER_OPTIONS, ...BACKEND_HEAP_OPTIONS[module.onBackendHeap] }
+    : COMPILER_OPTIONS;
   const result = await asc.compileString({ 'kernels.ts': readFileSync(module.source, 'utf8') }, options);
   if (result.error !== null || result.binary === null) {
     throw new Error(`AssemblyScript could not compile ${module.source}:\n${result.stderr.toString()}`);

@@ -3,11 +3,13 @@
 // offsets of its tensors' data: nothing is copied in or out. The calls run on the main thread while the backend's
 // thread pool is idle, as every backend kernel is called.
 import type * as tf from '@tensorflow/tfjs-core';
-import { heapKernelsWasmBase64 } from './heapKernelsWasm.generated';
+import { heapKernelsSharedWasmBase64 } from './heapKernelsSharedWasm.generated';
+import { heapKernelsUnsharedWasmBase64 } from './heapKernelsUnsharedWasm.generated';
 
 /** The parts of the wasm backend (tfjs-backend-wasm's BackendWasm) the heap kernels use. */
 export interface WasmHeapBackend {
-  wasm: { wasmMemory: WebAssembly.Memory };
+  /** The emscripten module: the threaded build exports its shared memory, the other its wasm exports. */
+  wasm: { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: tf.DataId): boolean;
@@ -53,15 +55,18 @@ interface HeapKernelExports {
   maxPoolGradient(x: number, dy: number, dx: number, ...geometry: GeometryArgs): void;
 }
 
-let compiled: WebAssembly.Module | undefined;
+const compiled: Partial<Record<'shared' | 'unshared', WebAssembly.Module>> = {};
 const instances = new WeakMap<WebAssembly.Memory, HeapKernelExports>();
 
 function kernelsOn(backend: WasmHeapBackend): HeapKernelExports {
-  const memory = backend.wasm.wasmMemory;
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  if (memory === undefined) throw new Error('heap kernels: the wasm backend exposes no memory to run on');
   let kernels = instances.get(memory);
   if (kernels === undefined) {
-    compiled ??= new WebAssembly.Module(Buffer.from(heapKernelsWasmBase64, 'base64'));
-    kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as HeapKernelExports;
+    const kind = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared';
+    const base64 = kind === 'shared' ? heapKernelsSharedWasmBase64 : heapKernelsUnsharedWasmBase64;
+    const module = (compiled[kind] ??= new WebAssembly.Module(Buffer.from(base64, 'base64')));
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as HeapKernelExports;
     instances.set(memory, kernels);
   }
   return kernels;

@@ -1,6 +1,6 @@
 // The remaining wasm training kernels: BatchMatMul (wasm's own is a naive loop when transposed or batched),
-// Tile (a slow element loop; a broadcast add does the same), MaxPoolGrad (see below) and UnsortedSegmentSum
-// (missing; the gradient of gather).
+// Tile (a slow element loop; a broadcast add does the same), MaxPoolGrad and Identity (see below) and
+// UnsortedSegmentSum (missing; the gradient of gather).
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from './tensorArgs';
 import { heapMaxPoolGradient, windowGeometry, type WasmHeapBackend } from './heapKernels';
@@ -121,6 +121,25 @@ export function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; attrs: tf.Nam
   };
   const info = tf.backend_util.computePool2DInfo(input.shape, filterSize, strides, 1, pad, dimRoundingMode);
   return heapMaxPoolGradient(args.backend, input, args.inputs.dy!, windowGeometry(info));
+}
+
+/**
+ * Identity as a second reference to the same data, as tfjs's reference backend does, instead of wasm's copy. The
+ * engine clones every tensor a gradient will need while it records the tape, so the copying kernel doubled the
+ * memory of a training step's saved activations and copied each of them (878 copies in a ResNet-18 step). Safe
+ * because no kernel writes into its inputs: the data is freed when the last reference goes.
+ */
+export function makeSharedIdentity(native: NativeKernel) {
+  return (args: {
+    inputs: tf.NamedTensorInfoMap;
+    attrs: tf.NamedAttrMap;
+    backend: tf.KernelBackend;
+  }): tf.TensorInfo => {
+    const x = args.inputs.x!;
+    if (x.dtype === 'string') return native(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
 }
 
 /** Segment sums are a scatter with accumulation: each row of x is added at its segment id. */

@@ -4,7 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './convGradients';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwiseGradients';
 import { makeHeapSlice, makeHeapSplitV, makeHeapUnpack } from './heapSlice';
-import { makeBatchMatMul, maxPoolGrad, makeTile, unsortedSegmentSum, type NativeKernel } from './otherKernels';
+import {
+  makeBatchMatMul,
+  makeSharedIdentity,
+  makeTile,
+  maxPoolGrad,
+  unsortedSegmentSum,
+  type NativeKernel,
+} from './otherKernels';
 import { makeColumnMean, makeColumnSum } from './heapReductions';
 import { makeBlockTranspose } from './heapTranspose';
 
@@ -23,6 +30,7 @@ export const wasmTrainingKernels = [
   'Sum',
   'Mean',
   'Transpose',
+  'Identity',
 ] as const;
 
 // The native kernels are captured once: after the first install the registry holds the composites.
@@ -34,6 +42,7 @@ let natives:
       sum: NativeKernel;
       mean: NativeKernel;
       transpose: NativeKernel;
+      identity: NativeKernel;
     }
   | undefined;
 
@@ -59,6 +68,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
     sum: nativeKernel('Sum'),
     mean: nativeKernel('Mean'),
     transpose: nativeKernel('Transpose'),
+    identity: nativeKernel('Identity'),
   };
   install('Conv2DBackpropFilter', conv2DBackpropFilter);
   install('Conv2DBackpropInput', conv2DBackpropInput);
@@ -75,5 +85,6 @@ export function registerWasmTrainingKernels(): readonly string[] {
   install('Sum', makeColumnSum(natives.sum));
   install('Mean', makeColumnMean(natives.mean));
   install('Transpose', makeBlockTranspose(natives.transpose));
+  install('Identity', makeSharedIdentity(natives.identity));
   return wasmTrainingKernels;
 }
