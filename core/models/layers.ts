@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext, Parameter, Scope, Buffer } from './module';
 import { ones, torchDefault, zeros, type Initializer } from './random';
+import { batchNormTraining } from './batchNormTraining';
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -151,18 +152,18 @@ export class BatchNorm2d {
   }
 
   apply(x: tf.Tensor4D, context: ForwardContext): tf.Tensor4D {
-    let mean: tf.Tensor;
-    let variance: tf.Tensor;
     if (context.training && !context.frozen.has(this.weight)) {
-      ({ mean, variance } = tf.moments(x, [0, 1, 2]));
-      this.updateRunningStatistics(mean, variance, x.size / this.channels);
-    } else {
-      mean = this.runningMean.variable;
-      variance = this.runningVar.variable;
+      return batchNormTraining(
+        x,
+        this.weight.variable as tf.Tensor1D,
+        this.bias.variable as tf.Tensor1D,
+        this.eps,
+        (mean, variance) => this.updateRunningStatistics(mean, variance, x.size / this.channels),
+      );
     }
-    // Fold into one scale and one shift per channel: two full-size ops instead of four.
-    const scale = tf.mul(this.weight.variable, tf.rsqrt(tf.add(variance, this.eps)));
-    const shift = tf.sub(this.bias.variable, tf.mul(mean, scale));
+    // Fold the running statistics into one scale and one shift per channel: two full-size ops instead of four.
+    const scale = tf.mul(this.weight.variable, tf.rsqrt(tf.add(this.runningVar.variable, this.eps)));
+    const shift = tf.sub(this.bias.variable, tf.mul(this.runningMean.variable, scale));
     return tf.add(tf.mul(x, scale), shift);
   }
 
