@@ -147,14 +147,24 @@ export function heapTransposeLastTwo(
   return out;
 }
 
+/** Runs a window kernel: the inputs' addresses, then a fresh float32 output's, then the geometry. */
+function runWindowKernel(
+  backend: WasmHeapBackend,
+  kernel: 'patchesByTap' | 'depthwiseFilterGradient' | 'maxPoolGradient',
+  inputs: tf.TensorInfo[],
+  outShape: number[],
+  g: WindowGeometry,
+): tf.TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  const addresses = [...inputs, out].map((info) => addressOf(backend, info));
+  (kernelsOn(backend)[kernel] as (...args: number[]) => void)(...addresses, ...geometryArgs(g));
+  return out;
+}
+
 /** [kh·kw·channels, batch·outHeight·outWidth]: each filter tap's input values for every output position. */
 export function heapPatchesByTap(backend: WasmHeapBackend, x: tf.TensorInfo, g: WindowGeometry): tf.TensorInfo {
-  const out = backend.makeOutput(
-    [g.kernelHeight * g.kernelWidth * g.channels, g.batch * g.outHeight * g.outWidth],
-    'float32',
-  );
-  kernelsOn(backend).patchesByTap(addressOf(backend, x), addressOf(backend, out), ...geometryArgs(g));
-  return out;
+  const shape = [g.kernelHeight * g.kernelWidth * g.channels, g.batch * g.outHeight * g.outWidth];
+  return runWindowKernel(backend, 'patchesByTap', [x], shape, g);
 }
 
 /** Max pooling's input gradient [batch, height, width, channels] from its input x and output gradient dy. */
@@ -164,14 +174,7 @@ export function heapMaxPoolGradient(
   dy: tf.TensorInfo,
   g: WindowGeometry,
 ): tf.TensorInfo {
-  const dx = backend.makeOutput([g.batch, g.height, g.width, g.channels], 'float32');
-  kernelsOn(backend).maxPoolGradient(
-    addressOf(backend, x),
-    addressOf(backend, dy),
-    addressOf(backend, dx),
-    ...geometryArgs(g),
-  );
-  return dx;
+  return runWindowKernel(backend, 'maxPoolGradient', [x, dy], [g.batch, g.height, g.width, g.channels], g);
 }
 
 /** The filter gradient [kh, kw, channels, 1] of a depthwise convolution with channel multiplier 1. */
@@ -181,12 +184,11 @@ export function heapDepthwiseFilterGradient(
   dy: tf.TensorInfo,
   g: WindowGeometry,
 ): tf.TensorInfo {
-  const out = backend.makeOutput([g.kernelHeight, g.kernelWidth, g.channels, 1], 'float32');
-  kernelsOn(backend).depthwiseFilterGradient(
-    addressOf(backend, x),
-    addressOf(backend, dy),
-    addressOf(backend, out),
-    ...geometryArgs(g),
+  return runWindowKernel(
+    backend,
+    'depthwiseFilterGradient',
+    [x, dy],
+    [g.kernelHeight, g.kernelWidth, g.channels, 1],
+    g,
   );
-  return out;
 }

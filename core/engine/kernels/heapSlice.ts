@@ -6,11 +6,7 @@
 // registry, so they are replaced too, as the same loops over this slice.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './otherKernels';
-
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import type { WasmHeapBackend } from './heapKernels';
 
 interface SliceArgs {
   inputs: { x: tf.TensorInfo };
