@@ -10,7 +10,8 @@
 // with t the variable's own step count. The scalar factors are computed in double precision, as PyTorch does.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { SlotOptimizer, type UpdatedGroup, type UpdateGroup } from './slotOptimizer';
+import { FUSED_ADAMW_KERNEL, type AdamWStepFactors } from './adamWStep';
+import { SlotOptimizer, type UpdatedGroup, type UpdateGroup, type VariableState } from './slotOptimizer';
 
 /**
  * Which variables skip weight decay: 'none' decays everything (torch.optim.AdamW's default), 'vectors' spares
@@ -68,15 +69,43 @@ export class AdamW extends SlotOptimizer {
     return this.weightDecay !== 0 && !skipsDecay(this.noDecay, name, variable) ? 'decay' : 'no-decay';
   }
 
+  private stepFactors(key: string, step: number): AdamWStepFactors {
+    const lr = this.learningRate;
+    return {
+      decay: key === 'decay' ? 1 - lr * this.weightDecay : 1,
+      beta1: this.beta1,
+      gradientShare1: 1 - this.beta1,
+      beta2: this.beta2,
+      gradientShare2: 1 - this.beta2,
+      biasCorrection2Root: Math.sqrt(1 - this.beta2 ** step),
+      epsilon: this.epsilon,
+      stepSize: lr / (1 - this.beta1 ** step),
+    };
+  }
+
+  /** One fused kernel call per variable where the engine has one (the wasm engine), else the element-wise form. */
+  protected override updateGroup(key: string, states: VariableState[], gradients: tf.Tensor[]): void {
+    if (!tf.getKernel(FUSED_ADAMW_KERNEL, tf.getBackend())) return super.updateGroup(key, states, gradients);
+    const factors = this.stepFactors(key, states[0]!.steps);
+    states.forEach(({ variable, slots }, i) => {
+      const [m, v] = slots as [tf.Variable, tf.Variable];
+      const inputs = { value: variable, gradient: gradients[i]!, m, v };
+      const attrs = factors as unknown as tf.NamedAttrMap;
+      const [newValue, newM, newV] = tf.engine().runKernel(FUSED_ADAMW_KERNEL, inputs, attrs) as tf.Tensor[];
+      variable.assign(newValue!);
+      m.assign(newM!);
+      v.assign(newV!);
+    });
+  }
+
   protected update({ key, step, value, gradient, slots }: UpdateGroup): UpdatedGroup {
     const [m, v] = slots as [tf.Tensor1D, tf.Tensor1D];
-    const lr = this.learningRate;
-    const decayed = key === 'decay' ? tf.mul(value, 1 - lr * this.weightDecay) : value;
-    const newM = tf.add(tf.mul(m, this.beta1), tf.mul(gradient, 1 - this.beta1));
-    const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
-    const stepSize = lr / (1 - this.beta1 ** step);
-    const denominator = tf.add(tf.div(tf.sqrt(newV), Math.sqrt(1 - this.beta2 ** step)), this.epsilon);
-    return { value: tf.sub(decayed, tf.mul(tf.div(newM, denominator), stepSize)), slots: [newM, newV] };
+    const f = this.stepFactors(key, step);
+    const decayed = f.decay === 1 ? value : tf.mul(value, f.decay);
+    const newM = tf.add(tf.mul(m, f.beta1), tf.mul(gradient, f.gradientShare1));
+    const newV = tf.add(tf.mul(v, f.beta2), tf.mul(tf.square(gradient), f.gradientShare2));
+    const denominator = tf.add(tf.div(tf.sqrt(newV), f.biasCorrection2Root), f.epsilon);
+    return { value: tf.sub(decayed, tf.mul(tf.div(newM, denominator), f.stepSize)), slots: [newM, newV] };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

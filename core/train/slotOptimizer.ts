@@ -17,7 +17,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
 import { GROUP_VALUES } from './updateGroups';
 
-interface VariableState {
+/** A variable, its slots (in the order of the optimizer's slot names) and its own step count. */
+export interface VariableState {
   variable: tf.Variable;
   slots: tf.Variable[];
   steps: number;
@@ -96,12 +97,16 @@ export abstract class SlotOptimizer extends tf.Optimizer {
       groups.set(id, group);
     }
     for (const { key, states, gradients: groupGradients } of groups.values()) {
-      tf.tidy(() => this.updateTogether(key, states, groupGradients));
+      tf.tidy(() => this.updateGroup(key, states, groupGradients));
     }
     this.incrementIterations();
   }
 
-  private updateTogether(key: string, states: VariableState[], gradients: tf.Tensor[]): void {
+  /**
+   * Updates a group's variables and slots in place: by default flattened into one vector each and run through
+   * `update` together. Runs inside tf.tidy; the states share `key` and their (already advanced) step count.
+   */
+  protected updateGroup(key: string, states: VariableState[], gradients: tf.Tensor[]): void {
     const flat = (tensors: tf.Tensor[]): tf.Tensor1D =>
       tensors.length === 1
         ? tf.reshape(tensors[0]!, [-1])

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { stopWasm } from '../../core/engine/wasmEngine';
 import { AdamW } from '../../core/train/adamw';
+import { FUSED_ADAMW_KERNEL } from '../../core/train/adamWStep';
 import { Sgd } from '../../core/train/sgd';
 import type { SlotOptimizer } from '../../core/train/slotOptimizer';
+import { seededValues, useWasm } from '../engine/backendCompare';
 import { maxRelativeError, torchReference, useCpuBackend } from './helpers';
 
 interface OptimizerCase {
@@ -174,5 +177,59 @@ describe('optimizers against torch.optim after 5 steps', () => {
     const optimizer = new AdamW({ learningRate: 0.1, weightDecay: 0 });
     optimizer.minimize(() => tf.square(tf.sub(x, 3)) as tf.Scalar);
     assert.ok(Math.abs(x.dataSync()[0]! - 0.1) < 1e-6);
+  });
+});
+
+describe('AdamW on the wasm engine: one fused kernel call per variable', () => {
+  before(() => useWasm());
+  after(() => stopWasm());
+
+  for (const optimizerCase of reference.optimizers.adamw as OptimizerCase[]) {
+    it(`${optimizerCase.name} matches torch`, async () => {
+      const variables = makeVariables(optimizerCase);
+      const optimizer = makeAdamW(optimizerCase.settings);
+      runSteps(optimizer, optimizerCase, variables, 0, 4);
+      const info = await tf.profile(() => runSteps(optimizer, optimizerCase, variables, 4, 5));
+      assert.deepEqual([...new Set(info.kernels.map((k) => k.name))], [FUSED_ADAMW_KERNEL]);
+      assertMatchesTorch(optimizerCase, variables);
+      optimizer.dispose();
+      variables.forEach((variable) => variable.dispose());
+    });
+  }
+
+  it('gives the numbers of the element-wise form on the cpu backend, values past the SIMD lanes included', async () => {
+    const shapes = [[5, 7], [1000, 3], [3]];
+    const afterThreeSteps = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      variableCounter++;
+      const variables = shapes.map((shape, i) =>
+        tf.variable(
+          tf.tensor(seededValues(tf.util.sizeFromShape(shape), i + 1), shape),
+          true,
+          `fused${variableCounter}/${i}`,
+        ),
+      );
+      const optimizer = new AdamW({ learningRate: 0.01, weightDecay: 0.1, noDecay: 'vectors' });
+      for (let step = 0; step < 3; step++) {
+        const gradients = Object.fromEntries(
+          variables.map((v, i) => [v.name, tf.tensor(seededValues(v.size, 100 * step + i + 7), v.shape)]),
+        );
+        optimizer.applyGradients(gradients);
+        tf.dispose(Object.values(gradients));
+      }
+      const values = variables.map((v) => Float32Array.from(v.dataSync()));
+      optimizer.dispose();
+      variables.forEach((v) => v.dispose());
+      return values;
+    };
+    const elementWise = await afterThreeSteps('cpu');
+    const fused = await afterThreeSteps('wasm');
+    shapes.forEach((shape, i) => {
+      assert.ok(
+        maxRelativeError(fused[i]!, elementWise[i]!) < 1e-6,
+        `[${shape}]: ${maxRelativeError(fused[i]!, elementWise[i]!)}`,
+      );
+      assert.ok(maxRelativeError(fused[i]!, seededValues(fused[i]!.length, i + 1)) > 1e-3, `[${shape}] moved`);
+    });
   });
 });

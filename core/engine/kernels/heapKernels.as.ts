@@ -340,3 +340,58 @@ function addAt(target: usize, pixel: i32, value: f32): void {
   const at = target + <usize>pixel;
   store<f32>(at, load<f32>(at) + value);
 }
+
+/**
+ * One AdamW step over `count` values, written to fresh buffers: the operations of the element-wise form in
+ * core/train/adamw.ts, in its order and in float32, so both give the same numbers:
+ *   m' = m·β1 + g·(1 − β1)    v' = v·β2 + g²·(1 − β2)
+ *   p' = p·decay − (m' / (√v' / biasCorrection2Root + ε)) · stepSize
+ * One pass reads p, g, m and v and writes p', m' and v' once, where the element-wise form makes ten passes.
+ */
+export function adamW(
+  value: usize,
+  gradient: usize,
+  m: usize,
+  v: usize,
+  newValue: usize,
+  newM: usize,
+  newV: usize,
+  count: i32,
+  decay: f32,
+  beta1: f32,
+  gradientShare1: f32,
+  beta2: f32,
+  gradientShare2: f32,
+  biasCorrection2Root: f32,
+  epsilon: f32,
+  stepSize: f32,
+): void {
+  const vectorEnd = (<usize>(count & ~3)) << 2;
+  const decays = f32x4.splat(decay);
+  const beta1s = f32x4.splat(beta1);
+  const shares1 = f32x4.splat(gradientShare1);
+  const beta2s = f32x4.splat(beta2);
+  const shares2 = f32x4.splat(gradientShare2);
+  const roots = f32x4.splat(biasCorrection2Root);
+  const epsilons = f32x4.splat(epsilon);
+  const stepSizes = f32x4.splat(stepSize);
+  for (let at: usize = 0; at < vectorEnd; at += 16) {
+    const g = v128.load(gradient + at);
+    const mNext = f32x4.add(f32x4.mul(v128.load(m + at), beta1s), f32x4.mul(g, shares1));
+    const vNext = f32x4.add(f32x4.mul(v128.load(v + at), beta2s), f32x4.mul(f32x4.mul(g, g), shares2));
+    const denominator = f32x4.add(f32x4.div(f32x4.sqrt(vNext), roots), epsilons);
+    const step = f32x4.mul(f32x4.div(mNext, denominator), stepSizes);
+    v128.store(newValue + at, f32x4.sub(f32x4.mul(v128.load(value + at), decays), step));
+    v128.store(newM + at, mNext);
+    v128.store(newV + at, vNext);
+  }
+  for (let at = vectorEnd; at < (<usize>count) << 2; at += 4) {
+    const g = load<f32>(gradient + at);
+    const mNext = load<f32>(m + at) * beta1 + g * gradientShare1;
+    const vNext = load<f32>(v + at) * beta2 + g * g * gradientShare2;
+    const denominator = sqrt<f32>(vNext) / biasCorrection2Root + epsilon;
+    store<f32>(newValue + at, load<f32>(value + at) * decay - (mNext / denominator) * stepSize);
+    store<f32>(newM + at, mNext);
+    store<f32>(newV + at, vNext);
+  }
+}

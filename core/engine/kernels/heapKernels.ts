@@ -3,6 +3,7 @@
 // offsets of its tensors' data: nothing is copied in or out. The calls run on the main thread while the backend's
 // thread pool is idle, as every backend kernel is called.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { AdamWStepFactors } from '../../train/adamWStep';
 import { heapKernelsSharedWasmBase64 } from './heapKernelsSharedWasm.generated';
 import { heapKernelsUnsharedWasmBase64 } from './heapKernelsUnsharedWasm.generated';
 
@@ -53,6 +54,8 @@ interface HeapKernelExports {
   patchesByTap(x: number, out: number, ...geometry: GeometryArgs): void;
   depthwiseFilterGradient(x: number, dy: number, out: number, ...geometry: GeometryArgs): void;
   maxPoolGradient(x: number, dy: number, dx: number, ...geometry: GeometryArgs): void;
+  /** Addresses of value, gradient, m, v, value', m', v'; the count; the AdamWStepFactors in their order. */
+  adamW(...addressesCountAndFactors: number[]): void;
 }
 
 const compiled: Partial<Record<'shared' | 'unshared', WebAssembly.Module>> = {};
@@ -191,4 +194,23 @@ export function heapDepthwiseFilterGradient(
     [g.kernelHeight, g.kernelWidth, g.channels, 1],
     g,
   );
+}
+
+/** One AdamW step of a parameter tensor: its new value, first and second moments, in fresh tensors. */
+export function heapAdamW(
+  backend: WasmHeapBackend,
+  [value, gradient, m, v]: [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo],
+  f: AdamWStepFactors,
+): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] {
+  const outputs = [value, m, v].map(() => backend.makeOutput(value.shape, 'float32')) as [
+    tf.TensorInfo,
+    tf.TensorInfo,
+    tf.TensorInfo,
+  ];
+  const addresses = [value, gradient, m, v, ...outputs].map((info) => addressOf(backend, info));
+  const count = value.shape.reduce((a, b) => a * b, 1);
+  const { decay, beta1, gradientShare1, beta2, gradientShare2, biasCorrection2Root, epsilon, stepSize } = f;
+  const factors = [decay, beta1, gradientShare1, beta2, gradientShare2, biasCorrection2Root, epsilon, stepSize];
+  (kernelsOn(backend).adamW as (...args: number[]) => void)(...addresses, count, ...factors);
+  return outputs;
 }

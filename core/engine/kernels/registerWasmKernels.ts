@@ -2,6 +2,8 @@
 // the native kernels that the composites call keep their wasm bindings from the backend's set-up.
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './convGradients';
+import { FUSED_ADAMW_KERNEL } from '../../train/adamWStep';
+import { fusedAdamW } from './fusedAdamW';
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from './depthwiseGradients';
 import { makeHeapSlice, makeHeapSplitV, makeHeapUnpack } from './heapSlice';
 import {
@@ -31,6 +33,7 @@ export const wasmTrainingKernels = [
   'Mean',
   'Transpose',
   'Identity',
+  FUSED_ADAMW_KERNEL,
 ] as const;
 
 // The native kernels are captured once: after the first install the registry holds the composites.
@@ -86,5 +89,6 @@ export function registerWasmTrainingKernels(): readonly string[] {
   install('Mean', makeColumnMean(natives.mean));
   install('Transpose', makeBlockTranspose(natives.transpose));
   install('Identity', makeSharedIdentity(natives.identity));
+  install(FUSED_ADAMW_KERNEL, fusedAdamW);
   return wasmTrainingKernels;
 }
