@@ -128,6 +128,38 @@ describe('wasm composite kernels match the cpu backend', () => {
     });
   }
 
+  // Few positions and many weights: the input gradient runs as one GEMM into patches and their adjoint gather.
+  for (const stride of [1, 2]) {
+    for (const pad of [
+      'same',
+      'valid',
+      [
+        [0, 0],
+        [2, 0],
+        [1, 2],
+        [0, 0],
+      ],
+    ] as Pad[]) {
+      const label = `k3 s${stride} ${describePad(pad)}, 10 channels to 48`;
+      test(`Conv2DBackpropInput as a GEMM into patches, ${label}`, async () => {
+        const x = [2, 5, 4, 10]; // 10 channels: eight in SIMD lanes and two after them
+        const filter = [3, 3, 10, 48];
+        const dy = convOutSize(x, filter, stride, pad, false);
+        const attrs = { strides: stride, pad, dataFormat: 'NHWC', inputShape: x };
+        await expectSameOnBothBackends(label, () => ({
+          inputs: { dy: data(dy), filter: data(filter) },
+          run: (t) =>
+            tf.engine().runKernel('Conv2DBackpropInput', { dy: t.dy!, filter: t.filter! }, attrs) as tf.Tensor,
+        }));
+        const { kernels } = await tf.profile(() =>
+          tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.ones(dy), filter: tf.ones(filter) }, attrs),
+        );
+        const names = kernels.map((k) => k.name);
+        assert.ok(names.includes('BatchMatMul') && !names.includes('Conv2D'), `${label}: ran ${names}`);
+      });
+    }
+  }
+
   for (const kernel of [3, 7]) {
     for (const stride of [1, 2]) {
       for (const multiplier of [1, 2]) {

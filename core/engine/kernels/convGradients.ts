@@ -3,7 +3,7 @@
 // patch gather of RadLab's own (heapKernels.as.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, requireChannelsLast, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
-import { heapPatchesByTap, windowGeometry, type WasmHeapBackend } from './heapKernels';
+import { heapImageFromPatchesByTap, heapPatchesByTap, windowGeometry, type WasmHeapBackend } from './heapKernels';
 import { inputGradientByPhases } from './stridedInputGradient';
 
 type ConvGradAttrs = ConvolutionAttrs & { dataFormat: 'NHWC' | 'NCHW' };
@@ -53,7 +53,29 @@ export function conv2DBackpropFilter(args: {
   });
 }
 
-export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap }): tf.Tensor {
+/**
+ * Whether a convolution's input gradient costs less as one GEMM W[kh·kw·ci, co] · dyᵀ into patches by tap, then
+ * their adjoint gather, than as XNNPACK convolutions of dy with the flipped filter. Both do the same multiply-adds;
+ * what differs is the set-up, paid afresh every step because the weights change: a convolution repacks its filter
+ * (~10 ns a weight on the bench machine: tfjs's layout change, then XNNPACK's packing), the GEMM packs dyᵀ
+ * (~5.5 ns a value, after a ~1 ns transpose) and writes and gathers back the patches (~3 ns a value). At stride 1
+ * the GEMM wins where weights outnumber positions, as in ResNet's last stage (3×3×512×512 weights, 4×4 pixels:
+ * 41 → 21 ms at batch 16). Strided convolutions always take it: the convolution form splits into stride² phases,
+ * each slicing dy and the filter, and interleaves them back, which measured 1.3–2.7× slower on ResNet's
+ * downsampling layers at batch 16 and 32, 8–64 px.
+ */
+function inputGradientPrefersGemm(info: tf.backend_util.Conv2DInfo): boolean {
+  if (info.strideHeight > 1 || info.strideWidth > 1) return true;
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const positions = info.batchSize * info.outHeight * info.outWidth;
+  return 6.5 * info.outChannels * positions + 3 * taps * positions < 10 * taps * info.outChannels;
+}
+
+export function conv2DBackpropInput(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs: tf.NamedAttrMap;
+  backend: WasmHeapBackend;
+}): tf.Tensor {
   const attrs = args.attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
   requireChannelsLast(attrs.dataFormat, 'Conv2DBackpropInput');
   const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, 'dy');
@@ -77,7 +99,13 @@ export function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; attrs
         [0, 0],
       ]);
     }
-    // The transposed convolution correlates dy with the spatially flipped filter, channels swapped.
+    if (inputGradientPrefersGemm(info)) {
+      const patches = tf.matMul(tf.reshape(filter, [kh * kw * ci, co]), tf.reshape(dy, [-1, co]), false, true);
+      return tf
+        .engine()
+        .makeTensorFromTensorInfo(heapImageFromPatchesByTap(args.backend, patches, windowGeometry(info)));
+    }
+    // Stride 1 here: one convolution of dy with the spatially flipped filter, channels swapped.
     const filterForDy = tf.transpose(filter, [0, 1, 3, 2]);
     return inputGradientByPhases(dy, filterForDy, info, ci, (dyPart, subFilter, padding) =>
       tf.conv2d(dyPart, subFilter, 1, padding, 'NHWC'),

@@ -42,16 +42,23 @@ export function columnSums(x: usize, out: usize, scratch: usize, rows: i32, cols
   }
 }
 
-/** Stores the 4×4 block whose rows are a, b, c, d as its columns: row i of the result at `to + i·stride`. */
-function storeTransposed4x4(a: v128, b: v128, c: v128, d: v128, to: usize, stride: usize): void {
+/**
+ * Stores the 4×4 block whose rows are a, b, c, d as its columns: row i of the result at `to + i·stride`, or added
+ * to what is there when `accumulate` (a constant at every call, so the branch compiles away).
+ */
+function storeTransposed4x4(a: v128, b: v128, c: v128, d: v128, to: usize, stride: usize, accumulate: bool): void {
   const ab01 = v128.shuffle<f32>(a, b, 0, 4, 1, 5);
   const ab23 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
   const cd01 = v128.shuffle<f32>(c, d, 0, 4, 1, 5);
   const cd23 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-  v128.store(to, v128.shuffle<f32>(ab01, cd01, 0, 1, 4, 5));
-  v128.store(to + stride, v128.shuffle<f32>(ab01, cd01, 2, 3, 6, 7));
-  v128.store(to + 2 * stride, v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5));
-  v128.store(to + 3 * stride, v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7));
+  storeRow(to, v128.shuffle<f32>(ab01, cd01, 0, 1, 4, 5), accumulate);
+  storeRow(to + stride, v128.shuffle<f32>(ab01, cd01, 2, 3, 6, 7), accumulate);
+  storeRow(to + 2 * stride, v128.shuffle<f32>(ab23, cd23, 0, 1, 4, 5), accumulate);
+  storeRow(to + 3 * stride, v128.shuffle<f32>(ab23, cd23, 2, 3, 6, 7), accumulate);
+}
+
+function storeRow(to: usize, row: v128, accumulate: bool): void {
+  v128.store(to, accumulate ? f32x4.add(v128.load(to), row) : row);
 }
 
 /**
@@ -75,6 +82,7 @@ function transposeBand(from: usize, to: usize, r: i32, bandRows: i32, rows: i32,
         v128.load(at + 3 * inRow),
         target + <usize>c * outRow + ((<usize>i) << 2),
         outRow,
+        false,
       );
     }
   }
@@ -110,14 +118,96 @@ export function transposeLastTwo(x: usize, out: usize, batch: i32, rows: i32, co
  *   out[(ky·kw + kx)·channels + c, (b·outHeight + oy)·outWidth + ox] = x[b, oy·sh − padTop + ky, ox·sw − padLeft + kx, c]
  * with 0 where the tap falls in the padding. This layout makes the filter gradient one plain matrix product
  * out · dy[positions, outChannels] whose result is already [kh, kw, channels, outChannels].
- *
- * The output rows lie positions·4 bytes apart (often a power of two, so they share cache sets): the loops write
- * four rows at a time, each over a block of at least 64 positions (whole cache lines), before moving on; writing
- * one image row's positions per pass instead ran 3–5x slower on 8- and 16-pixel-wide layers.
  */
 export function patchesByTap(
   x: usize,
   out: usize,
+  batch: i32,
+  height: i32,
+  width: i32,
+  channels: i32,
+  outHeight: i32,
+  outWidth: i32,
+  kernelHeight: i32,
+  kernelWidth: i32,
+  strideHeight: i32,
+  strideWidth: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  movePatches(
+    x,
+    out,
+    false,
+    batch,
+    height,
+    width,
+    channels,
+    outHeight,
+    outWidth,
+    kernelHeight,
+    kernelWidth,
+    strideHeight,
+    strideWidth,
+    padTop,
+    padLeft,
+  );
+}
+
+/**
+ * The adjoint of patchesByTap: dx[b, iy, ix, c] = Σ of patches[(ky·kw + kx)·channels + c, position] over the taps
+ * and output positions that read x[b, iy, ix, c]; dx is zeroed here. With patches = W[kh·kw·ci, co] · dyᵀ this is
+ * a convolution's input gradient for any stride and padding.
+ */
+export function imageFromPatchesByTap(
+  patches: usize,
+  dx: usize,
+  batch: i32,
+  height: i32,
+  width: i32,
+  channels: i32,
+  outHeight: i32,
+  outWidth: i32,
+  kernelHeight: i32,
+  kernelWidth: i32,
+  strideHeight: i32,
+  strideWidth: i32,
+  padTop: i32,
+  padLeft: i32,
+): void {
+  memory.fill(dx, 0, (<usize>(batch * height * width * channels)) << 2);
+  movePatches(
+    dx,
+    patches,
+    true,
+    batch,
+    height,
+    width,
+    channels,
+    outHeight,
+    outWidth,
+    kernelHeight,
+    kernelWidth,
+    strideHeight,
+    strideWidth,
+    padTop,
+    padLeft,
+  );
+}
+
+/**
+ * Between an image and its patches by tap (see patchesByTap): copies the image's values into the patches (zeros
+ * where a tap reads padding), or with `toImage` adds the patches into the image. Both directions walk the same
+ * loops and move 4 channels × 4 positions per 4×4 transpose in registers.
+ *
+ * The patch rows lie positions·4 bytes apart (often a power of two, so they share cache sets): the loops take four
+ * rows at a time, each over a block of at least 64 positions (whole cache lines), before moving on; one image row's
+ * positions per pass instead ran 3–5x slower on 8- and 16-pixel-wide layers.
+ */
+function movePatches(
+  image: usize,
+  patches: usize,
+  toImage: bool,
   batch: i32,
   height: i32,
   width: i32,
@@ -144,7 +234,7 @@ export function patchesByTap(
           const shift = kx - padLeft;
           const first = shift < 0 ? (-shift + strideWidth - 1) / strideWidth : 0;
           const last = min(outWidth - 1, width - 1 - shift < 0 ? -1 : (width - 1 - shift) / strideWidth);
-          const tapRows = out + <usize>((ky * kernelWidth + kx) * channels) * outRow;
+          const tapRows = patches + <usize>((ky * kernelWidth + kx) * channels) * outRow;
           for (let c = 0; c < channels; c += 4) {
             const lanes = min(4, channels - c);
             const rows = tapRows + <usize>c * outRow;
@@ -152,19 +242,36 @@ export function patchesByTap(
               const iy = oy * strideHeight - padTop + ky;
               const to = rows + ((<usize>((b * outHeight + oy) * outWidth)) << 2);
               const inside = iy >= 0 && iy < height && first <= last;
-              // Zeros where the tap reads padding.
-              const zeroLeft = inside ? first : outWidth;
-              const zeroRight = inside ? outWidth - 1 - last : 0;
-              for (let i = 0; i < lanes; i++) {
-                const row = to + <usize>i * outRow;
-                if (zeroLeft > 0) memory.fill(row, 0, (<usize>zeroLeft) << 2);
-                if (zeroRight > 0) memory.fill(row + ((<usize>(last + 1)) << 2), 0, (<usize>zeroRight) << 2);
+              if (!toImage) {
+                // Zeros where the tap reads padding.
+                const zeroLeft = inside ? first : outWidth;
+                const zeroRight = inside ? outWidth - 1 - last : 0;
+                for (let i = 0; i < lanes; i++) {
+                  const row = to + <usize>i * outRow;
+                  if (zeroLeft > 0) memory.fill(row, 0, (<usize>zeroLeft) << 2);
+                  if (zeroRight > 0) memory.fill(row + ((<usize>(last + 1)) << 2), 0, (<usize>zeroRight) << 2);
+                }
               }
               if (!inside) continue;
               let at =
-                x + <usize>((b * height + iy) * width + first * strideWidth + shift) * pixelBytes + ((<usize>c) << 2);
+                image +
+                <usize>((b * height + iy) * width + first * strideWidth + shift) * pixelBytes +
+                ((<usize>c) << 2);
               let ox = first;
-              if (lanes === 4) {
+              if (lanes === 4 && toImage) {
+                for (; ox + 3 <= last; ox += 4, at += 4 * xStep) {
+                  const from = to + ((<usize>ox) << 2);
+                  storeTransposed4x4(
+                    v128.load(from),
+                    v128.load(from + outRow),
+                    v128.load(from + 2 * outRow),
+                    v128.load(from + 3 * outRow),
+                    at,
+                    xStep,
+                    true,
+                  );
+                }
+              } else if (lanes === 4) {
                 for (; ox + 3 <= last; ox += 4, at += 4 * xStep) {
                   storeTransposed4x4(
                     v128.load(at),
@@ -173,12 +280,16 @@ export function patchesByTap(
                     v128.load(at + 3 * xStep),
                     to + ((<usize>ox) << 2),
                     outRow,
+                    false,
                   );
                 }
               }
               for (; ox <= last; ox++, at += xStep) {
                 for (let i = 0; i < lanes; i++) {
-                  store<f32>(to + <usize>i * outRow + ((<usize>ox) << 2), load<f32>(at + ((<usize>i) << 2)));
+                  const patch = to + <usize>i * outRow + ((<usize>ox) << 2);
+                  const pixel = at + ((<usize>i) << 2);
+                  if (toImage) store<f32>(pixel, load<f32>(pixel) + load<f32>(patch));
+                  else store<f32>(patch, load<f32>(pixel));
                 }
               }
             }

@@ -52,6 +52,7 @@ interface HeapKernelExports {
   columnSums(x: number, out: number, scratch: number, rows: number, cols: number, scale: number): void;
   transposeLastTwo(x: number, out: number, batch: number, rows: number, cols: number): void;
   patchesByTap(x: number, out: number, ...geometry: GeometryArgs): void;
+  imageFromPatchesByTap(patches: number, dx: number, ...geometry: GeometryArgs): void;
   depthwiseFilterGradient(x: number, dy: number, out: number, ...geometry: GeometryArgs): void;
   maxPoolGradient(x: number, dy: number, dx: number, ...geometry: GeometryArgs): void;
   /** Addresses of value, gradient, m, v, value', m', v'; the count; the AdamWStepFactors in their order. */
@@ -153,7 +154,7 @@ export function heapTransposeLastTwo(
 /** Runs a window kernel: the inputs' addresses, then a fresh float32 output's, then the geometry. */
 function runWindowKernel(
   backend: WasmHeapBackend,
-  kernel: 'patchesByTap' | 'depthwiseFilterGradient' | 'maxPoolGradient',
+  kernel: 'patchesByTap' | 'imageFromPatchesByTap' | 'depthwiseFilterGradient' | 'maxPoolGradient',
   inputs: tf.TensorInfo[],
   outShape: number[],
   g: WindowGeometry,
@@ -168,6 +169,15 @@ function runWindowKernel(
 export function heapPatchesByTap(backend: WasmHeapBackend, x: tf.TensorInfo, g: WindowGeometry): tf.TensorInfo {
   const shape = [g.kernelHeight * g.kernelWidth * g.channels, g.batch * g.outHeight * g.outWidth];
   return runWindowKernel(backend, 'patchesByTap', [x], shape, g);
+}
+
+/** The image [batch, height, width, channels] whose patches by tap add up to `patches` (the adjoint gather). */
+export function heapImageFromPatchesByTap(
+  backend: WasmHeapBackend,
+  patches: tf.TensorInfo,
+  g: WindowGeometry,
+): tf.TensorInfo {
+  return runWindowKernel(backend, 'imageFromPatchesByTap', [patches], [g.batch, g.height, g.width, g.channels], g);
 }
 
 /** Max pooling's input gradient [batch, height, width, channels] from its input x and output gradient dy. */
