@@ -128,7 +128,8 @@ describe('wasm composite kernels match the cpu backend', () => {
     });
   }
 
-  // Few positions and many weights: the input gradient runs as one GEMM into patches and their adjoint gather.
+  // Few positions and many weights: the input gradient, and the forward pass of a filter seen for the first time, run
+  // as one GEMM over patches by tap; the forward pass of a filter seen before runs in XNNPACK's convolution.
   for (const stride of [1, 2]) {
     for (const pad of [
       'same',
@@ -141,21 +142,29 @@ describe('wasm composite kernels match the cpu backend', () => {
       ],
     ] as Pad[]) {
       const label = `k3 s${stride} ${describePad(pad)}, 10 channels to 48`;
+      const x = [2, 5, 4, 10]; // 10 channels: eight in SIMD lanes and two after them
+      const filter = [3, 3, 10, 48];
+      const dy = convOutSize(x, filter, stride, pad, false);
+      const kernelsRun = async (run: () => tf.Tensor): Promise<string[]> =>
+        (await tf.profile(run)).kernels.map((k) => k.name);
       test(`Conv2DBackpropInput as a GEMM into patches, ${label}`, async () => {
-        const x = [2, 5, 4, 10]; // 10 channels: eight in SIMD lanes and two after them
-        const filter = [3, 3, 10, 48];
-        const dy = convOutSize(x, filter, stride, pad, false);
         const attrs = { strides: stride, pad, dataFormat: 'NHWC', inputShape: x };
-        await expectSameOnBothBackends(label, () => ({
-          inputs: { dy: data(dy), filter: data(filter) },
-          run: (t) =>
-            tf.engine().runKernel('Conv2DBackpropInput', { dy: t.dy!, filter: t.filter! }, attrs) as tf.Tensor,
-        }));
-        const { kernels } = await tf.profile(() =>
-          tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.ones(dy), filter: tf.ones(filter) }, attrs),
-        );
-        const names = kernels.map((k) => k.name);
+        const run = (t: Record<string, tf.Tensor>) =>
+          tf.engine().runKernel('Conv2DBackpropInput', { dy: t.dy!, filter: t.filter! }, attrs) as tf.Tensor;
+        await expectSameOnBothBackends(label, () => ({ inputs: { dy: data(dy), filter: data(filter) }, run }));
+        const names = await kernelsRun(() => run({ dy: tf.ones(dy), filter: tf.ones(filter) }));
         assert.ok(names.includes('BatchMatMul') && !names.includes('Conv2D'), `${label}: ran ${names}`);
+      });
+      test(`Conv2D as a GEMM over patches for a new filter, XNNPACK for a known one, ${label}`, async () => {
+        const conv = (t: Record<string, tf.Tensor>) =>
+          tf.conv2d(t.x as tf.Tensor4D, t.filter as tf.Tensor4D, stride, pad);
+        const twice = (t: Record<string, tf.Tensor>) => tf.concat([conv(t), conv(t)]);
+        await expectSameOnBothBackends(label, () => ({ inputs: { x: data(x), filter: data(filter) }, run: twice }));
+        const known = tf.ones(filter);
+        const first = await kernelsRun(() => conv({ x: tf.ones(x), filter: known }));
+        const second = await kernelsRun(() => conv({ x: tf.ones(x), filter: known }));
+        assert.ok(first.includes('BatchMatMul'), `${label}: the first use ran ${first}`);
+        assert.deepEqual(second, ['Conv2D'], `${label}: the second use ran ${second}`);
       });
     }
   }

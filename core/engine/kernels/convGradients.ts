@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, requireChannelsLast, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
 import { heapImageFromPatchesByTap, heapPatchesByTap, windowGeometry, type WasmHeapBackend } from './heapKernels';
 import { inputGradientByPhases } from './stridedInputGradient';
+import { CONV_FILTER_REPACK_NS, convCounts, GEMM_PACK_NS, PATCH_NS, TRANSPOSE_NS } from './setupCosts';
 
 type ConvGradAttrs = ConvolutionAttrs & { dataFormat: 'NHWC' | 'NCHW' };
 
@@ -55,20 +56,18 @@ export function conv2DBackpropFilter(args: {
 
 /**
  * Whether a convolution's input gradient costs less as one GEMM W[kh·kw·ci, co] · dyᵀ into patches by tap, then
- * their adjoint gather, than as XNNPACK convolutions of dy with the flipped filter. Both do the same multiply-adds;
- * what differs is the set-up, paid afresh every step because the weights change: a convolution repacks its filter
- * (~10 ns a weight on the bench machine: tfjs's layout change, then XNNPACK's packing), the GEMM packs dyᵀ
- * (~5.5 ns a value, after a ~1 ns transpose) and writes and gathers back the patches (~3 ns a value). At stride 1
- * the GEMM wins where weights outnumber positions, as in ResNet's last stage (3×3×512×512 weights, 4×4 pixels:
- * 41 → 21 ms at batch 16). Strided convolutions always take it: the convolution form splits into stride² phases,
- * each slicing dy and the filter, and interleaves them back, which measured 1.3–2.7× slower on ResNet's
+ * their adjoint gather, than as XNNPACK convolutions of dy with the flipped filter: the convolution repacks the
+ * filter, the GEMM packs dyᵀ after transposing it and writes and gathers back the patches (setupCosts.ts). At
+ * stride 1 the GEMM wins where weights outnumber positions, as in ResNet's last stage (3×3×512×512 weights, 4×4
+ * pixels: 41 → 21 ms at batch 16). Strided convolutions always take it: the convolution form splits into stride²
+ * phases, each slicing dy and the filter, and interleaves them back, which measured 1.3–2.7× slower on ResNet's
  * downsampling layers at batch 16 and 32, 8–64 px.
  */
 function inputGradientPrefersGemm(info: tf.backend_util.Conv2DInfo): boolean {
   if (info.strideHeight > 1 || info.strideWidth > 1) return true;
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
-  const positions = info.batchSize * info.outHeight * info.outWidth;
-  return 6.5 * info.outChannels * positions + 3 * taps * positions < 10 * taps * info.outChannels;
+  const { taps, positions, outChannels } = convCounts(info);
+  const gemm = (GEMM_PACK_NS + TRANSPOSE_NS) * outChannels * positions + 2 * PATCH_NS * taps * positions;
+  return gemm < CONV_FILTER_REPACK_NS * taps * outChannels;
 }
 
 export function conv2DBackpropInput(args: {

@@ -1,6 +1,7 @@
 // Installs the composite training kernels on the wasm backend. Must run after the backend is initialised:
 // the native kernels that the composites call keep their wasm bindings from the backend's set-up.
 import * as tf from '@tensorflow/tfjs-core';
+import { makeConv2D } from './convForward';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './convGradients';
 import { FUSED_ADAMW_KERNEL } from '../../train/adamWStep';
 import { fusedAdamW } from './fusedAdamW';
@@ -18,6 +19,7 @@ import { makeColumnMean, makeColumnSum } from './heapReductions';
 import { makeBlockTranspose } from './heapTranspose';
 
 export const wasmTrainingKernels = [
+  'Conv2D',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'DepthwiseConv2dNativeBackpropFilter',
@@ -39,6 +41,7 @@ export const wasmTrainingKernels = [
 // The native kernels are captured once: after the first install the registry holds the composites.
 let natives:
   | {
+      conv2D: NativeKernel;
       batchMatMul: NativeKernel;
       tile: NativeKernel;
       slice: NativeKernel;
@@ -65,6 +68,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
   if (!tf.findBackend('wasm')) throw new Error('registerWasmTrainingKernels: the wasm backend is not initialised');
   if (natives) return wasmTrainingKernels;
   natives = {
+    conv2D: nativeKernel('Conv2D'),
     batchMatMul: nativeKernel('BatchMatMul'),
     tile: nativeKernel('Tile'),
     slice: nativeKernel('Slice'),
@@ -73,6 +77,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
     transpose: nativeKernel('Transpose'),
     identity: nativeKernel('Identity'),
   };
+  install('Conv2D', makeConv2D(natives.conv2D));
   install('Conv2DBackpropFilter', conv2DBackpropFilter);
   install('Conv2DBackpropInput', conv2DBackpropInput);
   install('DepthwiseConv2dNativeBackpropFilter', depthwiseConv2dNativeBackpropFilter);
