@@ -11,16 +11,18 @@
 //                backbone's activations.
 //   fixed      the trainable parameters' bytes times a factor: their gradients and the per-weight buffers of the
 //              gradient kernels.
-//   update     the optimizer's slots and the temporaries of one update group (train/updateGroups): about
-//              UPDATE_GROUP_COPIES copies of a group, which is the whole trainable set when that is smaller.
+//   update     the optimizer's slots and the update's temporaries: the wasm engine's fused AdamW kernel writes one
+//              tensor's new value and moments at a time, which the estimate bounds by one copy of the trainable
+//              set (measured: 0.94 of it for ResNet-18's last 32 tensors, whose largest is a quarter of them).
+//              Engines without the fused kernel update in groups (train/slotOptimizer) and hold more, but their
+//              memory has no limit RadLab plans against.
 //
 // The factors, one set per family, were measured on the wasm engine by bench/seed/stepMemoryFactors.ts (AdamW):
 // within a family they agree to a few percent across input sizes and variants (ResNet-50 and -152, ConvNeXt-T and
 // -B, ViT-Ti and -B, Swin-T and -B, BEiT-S and -B, EfficientNetV2-S and -M). Where they do not, the seed's
-// variant sets the factor: ResNet-18's basic blocks keep about a quarter less per image and half the fixed part,
-// so its estimate errs high. The frozen prefix's share is the smallest measured in the family (a deeper variant
+// variant sets the factor: ResNet-18's basic blocks keep about an eighth more per image than ResNet-50's
+// bottlenecks, so its estimate errs low by about that (measured 2026-12-02 after the fused AdamW kernel). The frozen prefix's share is the smallest measured in the family (a deeper variant
 // has a smaller one), so with no backbone tensor trainable the estimate can err low for a shallow variant.
-import { GROUP_VALUES } from '../train/updateGroups';
 import { estimateTrainingMemory, requireFacts, type BackboneFamily } from '../models/registry';
 import type { PlanRequest, StepMemory } from './stepPlan';
 
@@ -36,16 +38,13 @@ interface FamilyFactors {
 }
 
 const FAMILY_FACTORS: Record<BackboneFamily, FamilyFactors> = {
-  resnet: { activations: 6.9, frozenForward: 0.3, fixed: 6.9 },
+  resnet: { activations: 4.6, frozenForward: 0.3, fixed: 2.05 },
   convnext: { activations: 10.6, frozenForward: 0.37, fixed: 2.15 },
-  efficientnet_v2: { activations: 5.7, frozenForward: 0.1, fixed: 2.0 },
+  efficientnet_v2: { activations: 4.2, frozenForward: 0.1, fixed: 2.0 },
   vit: { activations: 11.05, frozenForward: 0.41, fixed: 2.0 },
   swin: { activations: 10.6, frozenForward: 0.69, fixed: 1.8 },
   beit: { activations: 10.8, frozenForward: 0.37, fixed: 2.7 },
 };
-
-/** Copies of one update group an AdamW update holds at its peak besides the slots (flattened inputs, its chain). */
-const UPDATE_GROUP_COPIES = 26;
 
 export interface StepShape {
   backbone: string;
@@ -83,9 +82,7 @@ export function estimateStepMemory(shape: StepShape): StepMemoryEstimate {
     perImage:
       Math.max(factors.activations * tail.activationBytes, factors.frozenForward * facts.activationBytesPerImage) *
       pixels,
-    update:
-      shape.optimizerSlots * trainableBytes +
-      UPDATE_GROUP_COPIES * Math.min(trainableBytes, GROUP_VALUES * FLOAT32_BYTES),
+    update: (shape.optimizerSlots + 1) * trainableBytes,
   };
   return {
     memory,

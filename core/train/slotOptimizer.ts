@@ -15,7 +15,12 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
-import { GROUP_VALUES } from './updateGroups';
+
+/**
+ * How many values an update takes together: 16 MiB of float32, one group per ~4M parameters, which keeps the
+ * operation count low without a heap-sized concatenation; an update's temporaries are a few copies of one group.
+ */
+const GROUP_VALUES = 1 << 22;
 
 /** A variable, its slots (in the order of the optimizer's slot names) and its own step count. */
 export interface VariableState {
