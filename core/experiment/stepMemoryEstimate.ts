@@ -21,8 +21,9 @@
 // within a family they agree to a few percent across input sizes and variants (ResNet-50 and -152, ConvNeXt-T and
 // -B, ViT-Ti and -B, Swin-T and -B, BEiT-S and -B, EfficientNetV2-S and -M). Where they do not, the seed's
 // variant sets the factor: ResNet-18's basic blocks keep about an eighth more per image than ResNet-50's
-// bottlenecks, so its estimate errs low by about that (measured 2026-12-02 after the fused AdamW kernel). The frozen prefix's share is the smallest measured in the family (a deeper variant
-// has a smaller one), so with no backbone tensor trainable the estimate can err low for a shallow variant.
+// bottlenecks, so its estimate errs low by about that (measured 2026-12-02 after the fused AdamW kernel). The
+// frozen prefix's share is the smallest measured in the family (a deeper variant has a smaller one), so with no
+// backbone tensor trainable the estimate can err low for a shallow variant.
 import { estimateTrainingMemory, requireFacts, type BackboneFamily } from '../models/registry';
 import type { PlanRequest, StepMemory } from './stepPlan';
 

@@ -11,7 +11,8 @@
 // updated by one short chain of element-wise operations, and split back. A ResNet-18 has 62 parameter tensors and
 // 11.7M parameters: three groups, so a dozen operations per group instead of a dozen per tensor. Element-wise
 // operations give the same float32 results on a concatenation as on its parts, so the numbers are those of a
-// per-tensor update.
+// per-tensor update. A subclass may update a group its own way (`updateGroup`): AdamW, on an engine with its fused
+// kernel, makes one call per tensor instead, with no concatenation.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types';
