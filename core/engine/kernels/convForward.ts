@@ -5,18 +5,12 @@
 // over its patches instead, which packs the patches; from its second use on (evaluation batches, micro-batches)
 // the filter goes to XNNPACK, which then packs it once and keeps it.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from './tensorArgs';
+import { asTensor, forwardConvInfo, type ConvolutionAttrs } from './tensorArgs';
 import { heapPatchesByTap, windowGeometry, type WasmHeapBackend } from './heapKernels';
 import { CONV_FILTER_REPACK_NS, convCounts, GEMM_PACK_NS, PATCH_NS, TRANSPOSE_NS } from './setupCosts';
 import type { NativeKernel } from './otherKernels';
 
-interface Conv2DAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
+type Conv2DAttrs = ConvolutionAttrs & { dataFormat: 'NHWC' | 'NCHW'; dilations: number | [number, number] };
 
 /**
  * out = (Wᵀ · patches)ᵀ costs a transpose of W, the patch gather, packing the patches and a transpose of the
@@ -40,20 +34,11 @@ export function makeConv2D(native: NativeKernel) {
     const filter = asTensor<tf.Rank.R4>(args.inputs.filter!, 'filter');
     const firstSight = !seenFilters.has(filter.dataId);
     seenFilters.add(filter.dataId);
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape,
-      filter.shape,
-      attrs.strides,
-      attrs.dilations,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      attrs.dataFormat === 'NCHW' ? 'channelsFirst' : 'channelsLast',
-    );
-    const dilated = info.dilationHeight > 1 || info.dilationWidth > 1;
-    if (!firstSight || dilated || attrs.dataFormat !== 'NHWC' || !prefersGemm(info)) {
-      return native(args as never);
-    }
+    const dilations = attrs.dilations ?? 1;
+    const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : dilations;
+    if (!firstSight || dh !== 1 || dw !== 1 || attrs.dataFormat !== 'NHWC') return native(args as never);
+    const info = forwardConvInfo(x.shape, filter.shape, attrs, false);
+    if (!prefersGemm(info)) return native(args as never);
     const { taps, outChannels } = convCounts(info);
     return tf.tidy(() => {
       const patches = tf.engine().makeTensorFromTensorInfo(heapPatchesByTap(args.backend, x, windowGeometry(info)));
